@@ -1,0 +1,258 @@
+"""Excel-shaped values in, core-shaped values out, and back.
+
+What arrives from a cell: float/int numbers, ``bool``, ``str``, ``None`` for a blank cell, ``NaN``
+after a DataFrame conversion, ``datetime``/``date`` (classic xlwings, scalar dates), float serials
+(dates inside ranges, always under xlwings Lite and LibreOffice), error values as strings such as
+``'#N/A'``, and for a range a list of rows (2-D list or tuple of tuples). Every helper here raises
+:class:`~xl_cashrisk.errors.ArgumentError` with the function, the argument and, for ranges, the item
+position, so the cell shows one readable line.
+
+Shapes: :func:`shape_of` records whether an argument was a scalar, a 1-D list or a 2-D range, and
+:func:`shaped` gives a result the same shape, so a column in gives a spilled column out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+import numpy as np
+
+from xl_cashrisk.dates import serials_to_dates
+from xl_cashrisk.errors import ArgumentError
+
+EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!")
+_MISSING = object()
+_NUMERIC = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+
+
+def is_blank(value: Any) -> bool:
+    """A blank cell as any front end sends it: None, '' or NaN."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    return False
+
+
+def _excel_error(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+        return value.strip().upper()
+    return None
+
+
+def number(value: Any, fn: str, arg: str, *, default: Any = _MISSING, expected: str = "a number",
+           minimum: float | None = None, positive: bool = False, where: str = "") -> float:
+    """One number. Blank → ``default`` (or an error if there is none); numeric text is accepted."""
+    name = f"{arg}{where}"
+    if is_blank(value):
+        if default is _MISSING:
+            raise ArgumentError(fn, name, expected, detail="the cell is blank")
+        return default
+    err = _excel_error(value)
+    if err:
+        raise ArgumentError(fn, name, expected, detail=f"the cell holds the Excel error {err}")
+    if isinstance(value, bool | np.bool_):
+        raise ArgumentError(fn, name, expected, value)
+    if isinstance(value, int | float | np.integer | np.floating):
+        x = float(value)
+    elif isinstance(value, str) and _NUMERIC.match(value.strip().replace(" ", "")) and value.strip() not in "+-.":
+        x = float(value.strip().replace(",", "").replace(" ", ""))
+    else:
+        raise ArgumentError(fn, name, expected, value)
+    if not math.isfinite(x):
+        raise ArgumentError(fn, name, expected, value)
+    if positive and x <= 0:
+        raise ArgumentError(fn, name, expected, value)
+    if minimum is not None and x < minimum:
+        raise ArgumentError(fn, name, expected, value)
+    return x
+
+
+def integer(value: Any, fn: str, arg: str, *, default: Any = _MISSING, minimum: int | None = None) -> int:
+    """One whole number (a float such as 3.0 from a cell is fine, 3.5 is not)."""
+    expected = "a whole number" if minimum is None else f"a whole number ≥ {minimum}"
+    x = number(value, fn, arg, default=default, expected=expected)
+    if x is default and default is not _MISSING:
+        return default
+    if x != int(x) or (minimum is not None and x < minimum):
+        raise ArgumentError(fn, arg, expected, value)
+    return int(x)
+
+
+def text(value: Any, fn: str, arg: str, *, allowed: tuple[str, ...] | None = None, default: Any = _MISSING) -> str:
+    """One text option, matched case-insensitively against ``allowed`` and returned as spelled there."""
+    if is_blank(value):
+        if default is _MISSING:
+            raise ArgumentError(fn, arg, _one_of(allowed) if allowed else "text", detail="the cell is blank")
+        return default
+    if not isinstance(value, str):
+        raise ArgumentError(fn, arg, _one_of(allowed) if allowed else "text", value)
+    if allowed is None:
+        return value.strip()
+    for option in allowed:
+        if value.strip().upper() == option.upper():
+            return option
+    raise ArgumentError(fn, arg, _one_of(allowed), value)
+
+
+def _one_of(allowed: tuple[str, ...] | None) -> str:
+    return "one of " + ", ".join(f'"{a}"' for a in allowed or ())
+
+
+def date(value: Any, fn: str, arg: str, *, default: Any = _MISSING, where: str = "") -> np.datetime64:
+    """One date: a datetime/date, an Excel serial or text such as 2024-06-30, 2024/6/30, 2024年6月30日."""
+    name = f"{arg}{where}"
+    expected = "a date"
+    if is_blank(value):
+        if default is _MISSING:
+            raise ArgumentError(fn, name, expected, detail="the cell is blank")
+        return default
+    err = _excel_error(value)
+    if err:
+        raise ArgumentError(fn, name, expected, detail=f"the cell holds the Excel error {err}")
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise ArgumentError(fn, name, expected, detail="the cell is blank")
+        return value.astype("datetime64[D]")
+    if isinstance(value, dt.datetime):
+        return np.datetime64(value.date(), "D")
+    if isinstance(value, dt.date):
+        return np.datetime64(value, "D")
+    if hasattr(value, "to_datetime64"):  # pandas Timestamp
+        return np.datetime64(value.to_datetime64(), "D")
+    if isinstance(value, bool | np.bool_):
+        raise ArgumentError(fn, name, expected, value)
+    if isinstance(value, int | float | np.integer | np.floating):
+        d = serials_to_dates(np.array([float(value)]))[0]
+        if np.isnat(d):
+            raise ArgumentError(fn, name, "a date (an Excel date serial from 61 = 1900-03-01 on)", value)
+        return d
+    if isinstance(value, str):
+        s = value.strip()
+        for fmt in _DATE_FORMATS:
+            try:
+                return np.datetime64(dt.datetime.strptime(s, fmt).date(), "D")
+            except ValueError:
+                continue
+        if _NUMERIC.match(s):
+            return date(float(s.replace(",", "")), fn, arg, where=where)
+    raise ArgumentError(fn, name, expected + " (YYYY-MM-DD text, a date cell or a serial)", value)
+
+
+def today() -> np.datetime64:
+    return np.datetime64(dt.date.today(), "D")
+
+
+# ----------------------------------------------------------------------------------------------
+# Ranges
+
+
+class Shape:
+    """How an argument arrived: scalar, 1-D sequence, or 2-D list of rows (possibly ragged)."""
+
+    def __init__(self, kind: str, rows: int = 1, cols: int = 1):
+        self.kind, self.rows, self.cols = kind, rows, cols
+
+    @property
+    def size(self) -> int:
+        return 1 if self.kind == "scalar" else self.rows * self.cols
+
+    def position(self, i: int) -> str:
+        """Where the i-th flattened item sits, for messages (1-based, row-major)."""
+        if self.kind == "scalar":
+            return ""
+        if self.kind == "1d" or self.cols == 1:
+            return f" (item {i + 1})"
+        return f" (row {i // self.cols + 1}, column {i % self.cols + 1})"
+
+
+def _is_seq(v: Any) -> bool:
+    return isinstance(v, list | tuple | np.ndarray) or (hasattr(v, "to_numpy") and hasattr(v, "shape"))
+
+
+def flatten(value: Any, fn: str, arg: str) -> tuple[list[Any], Shape]:
+    """Flatten a scalar, 1-D or 2-D argument (row-major); ragged rows are padded with blanks."""
+    if hasattr(value, "to_numpy") and hasattr(value, "shape"):
+        value = value.to_numpy(dtype=object).tolist()
+    elif isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not _is_seq(value):
+        return [value], Shape("scalar")
+    items = list(value)
+    if not items:
+        raise ArgumentError(fn, arg, "a value or a range of cells", detail="the range is empty")
+    if not any(_is_seq(r) for r in items):
+        return items, Shape("1d", len(items), 1)
+    rows = [list(r) if _is_seq(r) else [r] for r in items]
+    if any(_is_seq(c) for r in rows for c in r):
+        raise ArgumentError(fn, arg, "a value or a range of cells", detail="nested deeper than rows of cells")
+    width = max(len(r) for r in rows)
+    if width == 0:
+        raise ArgumentError(fn, arg, "a value or a range of cells", detail="the range is empty")
+    flat = [c for r in rows for c in (*r, *([None] * (width - len(r))))]
+    return flat, Shape("2d", len(rows), width)
+
+
+def numbers(value: Any, fn: str, arg: str, *, blank: float = np.nan, expected: str = "a number") -> tuple[np.ndarray, Shape]:
+    """A range of numbers → float array (blanks become ``blank``) and its shape. Fast path for clean floats."""
+    flat, shape = flatten(value, fn, arg)
+    if not any(isinstance(v, bool | str) for v in flat):
+        try:
+            arr = np.asarray(flat, dtype=float)  # None becomes NaN
+        except (TypeError, ValueError):
+            arr = None
+        if arr is not None and not np.isinf(arr).any():
+            return np.where(np.isnan(arr), blank, arr), shape
+    out = np.empty(len(flat))
+    for i, v in enumerate(flat):
+        out[i] = blank if is_blank(v) else number(v, fn, arg, expected=expected, where=shape.position(i))
+    return out, shape
+
+
+def dates(value: Any, fn: str, arg: str) -> tuple[np.ndarray, Shape]:
+    """A range of dates → datetime64[D] array (blanks NaT) and its shape. Fast path for float serials."""
+    flat, shape = flatten(value, fn, arg)
+    if all(isinstance(v, float | int) and not isinstance(v, bool) for v in flat):
+        s = np.asarray(flat, dtype=float)
+        d = serials_to_dates(s)
+        bad = np.isnat(d) & ~np.isnan(s)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ArgumentError(fn, f"{arg}{shape.position(i)}", "a date (an Excel date serial from 61 = 1900-03-01 on)", flat[i])
+        return d, shape
+    out = np.empty(len(flat), dtype="datetime64[D]")
+    for i, v in enumerate(flat):
+        out[i] = np.datetime64("NaT") if is_blank(v) else date(v, fn, arg, where=shape.position(i))
+    return out, shape
+
+
+def cell(value: Any) -> Any:
+    """A Python value a cell can hold: numpy scalars unboxed, NaN/NaT → '' (blank)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
+    if value is None:
+        return ""
+    return value
+
+
+def shaped(values: Any, shape: Shape) -> Any:
+    """Give flat results the caller's shape: a scalar, a list, or a list of rows."""
+    flat = [cell(v) for v in (values.tolist() if isinstance(values, np.ndarray) else list(values))]
+    if shape.kind == "scalar":
+        return flat[0]
+    if shape.kind == "1d":
+        return flat
+    return [flat[r * shape.cols:(r + 1) * shape.cols] for r in range(shape.rows)]
+
+
+def table(rows: list[list[Any]]) -> list[list[Any]]:
+    """A spilled table (header row first) with every cell made cell-safe."""
+    return [[cell(v) for v in r] for r in rows]

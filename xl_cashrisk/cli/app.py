@@ -1,0 +1,56 @@
+"""The ``xl-cashrisk`` command group and the error handling every command shares."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+
+from xl_cashrisk import __version__
+from xl_cashrisk.errors import CashRiskError
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+EXIT_USAGE = 2  # click's own code for bad options
+EXIT_INPUT = 3  # the input file or its content is unusable
+EXIT_INTERNAL = 70
+
+
+class CashRiskGroup(click.Group):
+    """Turns user-facing errors into one red line and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CashRiskError as exc:
+            err_console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+            sys.exit(EXIT_INPUT)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            err_console.print("interrupted; no output file was replaced")
+            sys.exit(130)
+        except Exception as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            err_console.print(
+                f"[red]internal error:[/red] {type(exc).__name__}: {exc}\n"
+                "This is a bug in xl-cashrisk, not in your file. Re-run with --debug for details and report it.",
+                soft_wrap=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=CashRiskGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xl-cashrisk")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """xl-cashrisk: trade-credit and cash-flow risk on Excel workbooks, from the command line.
+
+    信用风险与现金流压力测试工具（命令行）。
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug

@@ -1,0 +1,1 @@
+"""Workbook input and output: readers/validators, template builder, results writer, safe file writing."""
