@@ -14,6 +14,7 @@ Shapes: :func:`shape_of` records whether an argument was a scalar, a 1-D list or
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from typing import Any
@@ -172,8 +173,13 @@ class Shape:
         return f" (row {i // self.cols + 1}, column {i % self.cols + 1})"
 
 
+_SEQ = (list, tuple, np.ndarray)
+_PLAIN_NUMBERS = {float, int, type(None), np.float64}
+_CELL_READY = {int, str, bool}
+
+
 def _is_seq(v: Any) -> bool:
-    return isinstance(v, list | tuple | np.ndarray) or (hasattr(v, "to_numpy") and hasattr(v, "shape"))
+    return isinstance(v, _SEQ) or (hasattr(v, "to_numpy") and hasattr(v, "shape"))
 
 
 def flatten(value: Any, fn: str, arg: str) -> tuple[list[Any], Shape]:
@@ -182,32 +188,36 @@ def flatten(value: Any, fn: str, arg: str) -> tuple[list[Any], Shape]:
         value = value.to_numpy(dtype=object).tolist()
     elif isinstance(value, np.ndarray):
         value = value.tolist()
-    if not _is_seq(value):
+    if not isinstance(value, list | tuple):
         return [value], Shape("scalar")
-    items = list(value)
+    items = value if isinstance(value, list) else list(value)
     if not items:
         raise ArgumentError(fn, arg, "a value or a range of cells", detail="the range is empty")
-    if not any(_is_seq(r) for r in items):
+    row_like = [isinstance(r, _SEQ) for r in items]
+    if not any(row_like):
         return items, Shape("1d", len(items), 1)
-    rows = [list(r) if _is_seq(r) else [r] for r in items]
-    if any(_is_seq(c) for r in rows for c in r):
-        raise ArgumentError(fn, arg, "a value or a range of cells", detail="nested deeper than rows of cells")
-    width = max(len(r) for r in rows)
+    rows = [r if ok else [r] for r, ok in zip(items, row_like, strict=True)]
+    widths = set(map(len, rows))
+    width = max(widths)
     if width == 0:
         raise ArgumentError(fn, arg, "a value or a range of cells", detail="the range is empty")
-    flat = [c for r in rows for c in (*r, *([None] * (width - len(r))))]
+    if widths == {1}:
+        flat = [r[0] for r in rows]
+    elif len(widths) == 1:
+        flat = list(itertools.chain.from_iterable(rows))
+    else:
+        flat = [c for r in rows for c in (*r, *([None] * (width - len(r))))]
+    if any(isinstance(c, _SEQ) for c in flat):
+        raise ArgumentError(fn, arg, "a value or a range of cells", detail="nested deeper than rows of cells")
     return flat, Shape("2d", len(rows), width)
 
 
 def numbers(value: Any, fn: str, arg: str, *, blank: float = np.nan, expected: str = "a number") -> tuple[np.ndarray, Shape]:
     """A range of numbers → float array (blanks become ``blank``) and its shape. Fast path for clean floats."""
     flat, shape = flatten(value, fn, arg)
-    if not any(isinstance(v, bool | str) for v in flat):
-        try:
-            arr = np.asarray(flat, dtype=float)  # None becomes NaN
-        except (TypeError, ValueError):
-            arr = None
-        if arr is not None and not np.isinf(arr).any():
+    if set(map(type, flat)) <= _PLAIN_NUMBERS:
+        arr = np.asarray(flat, dtype=float)  # None becomes NaN
+        if not np.isinf(arr).any():
             return np.where(np.isnan(arr), blank, arr), shape
     out = np.empty(len(flat))
     for i, v in enumerate(flat):
@@ -218,7 +228,7 @@ def numbers(value: Any, fn: str, arg: str, *, blank: float = np.nan, expected: s
 def dates(value: Any, fn: str, arg: str) -> tuple[np.ndarray, Shape]:
     """A range of dates → datetime64[D] array (blanks NaT) and its shape. Fast path for float serials."""
     flat, shape = flatten(value, fn, arg)
-    if all(isinstance(v, float | int) and not isinstance(v, bool) for v in flat):
+    if set(map(type, flat)) <= _PLAIN_NUMBERS:
         s = np.asarray(flat, dtype=float)
         d = serials_to_dates(s)
         bad = np.isnat(d) & ~np.isnan(s)
@@ -245,11 +255,22 @@ def cell(value: Any) -> Any:
 
 def shaped(values: Any, shape: Shape) -> Any:
     """Give flat results the caller's shape: a scalar, a list, or a list of rows."""
-    flat = [cell(v) for v in (values.tolist() if isinstance(values, np.ndarray) else list(values))]
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        bad = ~np.isfinite(values)
+        flat = values.tolist()
+        if bad.any():
+            for i in np.flatnonzero(bad).tolist():
+                flat[i] = ""
+    else:
+        flat = values.tolist() if isinstance(values, np.ndarray) else list(values)
+        if not set(map(type, flat)) <= _CELL_READY:
+            flat = [cell(v) for v in flat]
     if shape.kind == "scalar":
         return flat[0]
     if shape.kind == "1d":
         return flat
+    if shape.cols == 1:
+        return [[v] for v in flat]
     return [flat[r * shape.cols:(r + 1) * shape.cols] for r in range(shape.rows)]
 
 

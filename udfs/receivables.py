@@ -1,0 +1,401 @@
+"""Excel functions for receivables: ageing buckets, days past due, DSO family, CEI, bad-debt reserve.
+
+Thin adapters over :mod:`xl_cashrisk.receivables` (SPEC §4, §2.2). Buckets use the toolkit's default
+edges 30/60/90/120 (SPEC §4.1). Functions that a user fills down a column (AGEBUCKET, DAYSPASTDUE,
+DSO, BPDSO, ADD, CEI) also take whole ranges and spill a result of the same shape; blank rows give
+blank cells.
+
+Conventions chosen here:
+- ``as_of`` blank means today.
+- DSOCOUNTBACK: ``days_in_months`` blank means 30 days for every month (the convention of the CB-1
+  source); give the real month lengths (31, 28, ...) or one number for all to change it.
+- CEI returns a percent number, as SPEC §4.3 defines it (×100): 55.93 means 55.93 %. Format the cell
+  as a number, not as %, or divide by 100 first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from udfs import _args
+from udfs._registry import excel_function
+from xl_cashrisk import receivables as rcv
+from xl_cashrisk.errors import ArgumentError
+from xl_cashrisk.settings import BASES, DAYS_IN_YEAR, DEFAULT_BUCKET_EDGES
+
+CATEGORY = "Receivables"
+COUNTBACK_MONTH_DAYS = 30
+
+_AS_OF = "Date to age at (cell or date). Blank = today."
+_BASIS = '"dpd" (default): age from the due date, buckets current, 1-30 ... >120; "invoice": age from the invoice date, buckets 0-30 ... >120.'
+_DAYS = "Days in the period the sales cover: 365 for a year (default), 90 for a quarter, 30 for a month."
+
+# rule name → (expected text, test that a value passes)
+_RULES = {
+    "any": ("a number", lambda x: np.ones(x.shape, bool)),
+    "nonnegative": ("a number ≥ 0", lambda x: x >= 0),
+    "positive": ("a positive number", lambda x: x > 0),
+}
+
+
+def _elementwise(fn: str, *specs: tuple[str, object, str, object]) -> tuple[list[np.ndarray], _args.Shape]:
+    """Numbers for element-by-element functions: each argument a single cell or a range.
+
+    ``specs`` are (name, value, rule, default). Ranges must all have the same number of cells; single
+    values apply to every row. A blank cell takes the default where there is one (days blank = 365);
+    otherwise a blank single cell is an error and a blank cell inside a range gives a blank result row.
+    """
+    arrays: list[np.ndarray] = []
+    shape: _args.Shape | None = None
+    first = ""
+    for name, value, rule, default in specs:
+        expected, ok = _RULES[rule]
+        flat, sh = _args.flatten(value, fn, name)
+        if sh.kind == "scalar":
+            kwargs = {} if default is None else {"default": default}
+            arr = np.array([_args.number(value, fn, name, expected=expected, **kwargs)])
+        else:
+            arr, sh = _args.numbers(value, fn, name, expected=expected,
+                                    blank=np.nan if default is None else default)
+            if shape is None:
+                shape, first = sh, name
+            elif sh.size != shape.size:
+                raise ArgumentError(fn, name, f"a range with as many cells as {first} ({shape.size})",
+                                    detail=f"it has {sh.size}")
+        bad = ~np.isnan(arr) & ~ok(arr)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ArgumentError(fn, f"{name}{sh.position(i)}", expected, flat[i])
+        arrays.append(arr)
+    shape = shape or _args.Shape("scalar")
+    return [np.broadcast_to(a, (shape.size,)) for a in arrays], shape
+
+
+def _plain(x: float) -> int | float:
+    """A number as a user typed it, for messages: 15000 rather than np.float64(15000.0)."""
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def _as_of(fn: str, as_of) -> np.datetime64:
+    day = _args.date(as_of, fn, "as_of", default=None)
+    return _args.today() if day is None else day
+
+
+def _basis(fn: str, basis) -> str:
+    return _args.text(basis, fn, "basis", allowed=BASES, default="dpd")
+
+
+def _ages(fn: str, dates, as_of, arg: str) -> tuple[np.ndarray, _args.Shape]:
+    d, shape = _args.dates(dates, fn, arg)
+    return np.asarray(rcv.days_past_due(d, _as_of(fn, as_of)), dtype=float).reshape(-1), shape
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "date": "Due date (basis dpd) or invoice date (basis invoice); one cell or a whole column, which spills a column of labels.",
+        "as_of": _AS_OF,
+        "basis": _BASIS,
+    },
+    example="=AGEBUCKET(F2:F500, $B$1)",
+    ranges=("date",),
+    returns_range=True,
+)
+def AGEBUCKET(date, as_of=None, basis="dpd"):
+    """Ageing bucket of an invoice: current, 1-30, 31-60, 61-90, 91-120 or >120 days past due (or 0-30 ... >120 days since invoice). Upper bounds inclusive. A range spills a column; blank dates give blank cells.
+
+    SPEC §4.1.
+
+    >>> AGEBUCKET([[45457.0], [45422.0], [None]], "2024-06-30")
+    [['1-30'], ['31-60'], ['']]
+    >>> AGEBUCKET("2024-03-01", "2024-06-30", "invoice")
+    '>120'
+    """
+    fn = "AGEBUCKET"
+    b = _basis(fn, basis)
+    days, shape = _ages(fn, date, as_of, "date")
+    labels = np.asarray([*rcv.bucket_labels(DEFAULT_BUCKET_EDGES, b), ""], dtype=object)
+    idx = np.asarray(rcv.age_bucket_index(days, DEFAULT_BUCKET_EDGES, b))
+    return _args.shaped(labels[idx], shape)  # index -1 (no date) picks the trailing ""
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "due_date": "Due date; one cell or a whole column, which spills a column of day counts.",
+        "as_of": _AS_OF,
+    },
+    example="=DAYSPASTDUE(G2:G500, $B$1)",
+    ranges=("due_date",),
+    returns_range=True,
+)
+def DAYSPASTDUE(due_date, as_of=None):
+    """Days past due = as_of minus due date, in calendar days; negative = not yet due. A range spills a column; blank dates give blank cells.
+
+    SPEC §4.1.
+
+    >>> DAYSPASTDUE([[45457.0], [45483.0], [float("nan")]], 45473)
+    [[16], [-10], ['']]
+    """
+    days, shape = _ages("DAYSPASTDUE", due_date, as_of, "due_date")
+    whole = np.nan_to_num(days).astype(np.int64).astype(object)
+    return _args.shaped(np.where(np.isnan(days), None, whole), shape)
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "due_dates": "Column of due dates (or invoice dates when basis is invoice), one per invoice.",
+        "amounts": "Column of open amounts, same size as the dates. Negative amounts (credit notes, unapplied cash) go to the credits column, not to a bucket.",
+        "as_of": _AS_OF,
+        "basis": _BASIS,
+    },
+    example="=AGEING(G2:G500, J2:J500, $B$1)",
+    ranges=("due_dates", "amounts"),
+    returns_range=True,
+)
+def AGEING(due_dates, amounts, as_of=None, basis="dpd"):
+    """Ageing table of open amounts: spills a header row of bucket labels plus credits and total, and a row of totals. Credit notes (negative amounts) are shown in credits, not aged.
+
+    SPEC §4.1. Buckets + credits = total.
+
+    >>> AGEING([[45483], [45457], [45422], [45382], [45356], [45291], [None]],
+    ...        [[10000], [8000], [6000], [4000], [2000], [1000], [-500]], "2024-06-30")   # AG-1
+    [['current', '1-30', '31-60', '61-90', '91-120', '>120', 'credits', 'total'], \
+[10000.0, 8000.0, 6000.0, 0.0, 6000.0, 1000.0, -500.0, 30500.0]]
+    """
+    fn = "AGEING"
+    b = _basis(fn, basis)
+    days, dshape = _ages(fn, due_dates, as_of, "due_dates")
+    amt, ashape = _args.numbers(amounts, fn, "amounts")
+    if ashape.size != dshape.size:
+        raise ArgumentError(fn, "amounts", f"a range with as many cells as due_dates ({dshape.size})",
+                            detail=f"it has {ashape.size}")
+    undated = (amt > 0) & np.isnan(days)
+    if undated.any():
+        i = int(np.flatnonzero(undated)[0])
+        raise ArgumentError(fn, f"due_dates{dshape.position(i)}", "a date",
+                            detail=f"the cell is blank but its amount is {amt[i]:g}")
+    totals, credits = rcv.ageing_totals(days, amt, DEFAULT_BUCKET_EDGES, b)
+    header = [*rcv.bucket_labels(DEFAULT_BUCKET_EDGES, b), rcv.CREDITS["en"], "total"]
+    return _args.table([header, [*totals.tolist(), credits, float(totals.sum()) + credits]])
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "receivables": "Receivables (AR) at the end of the period; a cell or a column.",
+        "credit_sales": "Credit sales of the period (> 0); a cell or a column.",
+        "days": _DAYS,
+    },
+    example="=DSO(B2, C2, 365)",
+    ranges=("receivables", "credit_sales", "days"),
+)
+def DSO(receivables, credit_sales, days=DAYS_IN_YEAR):
+    """Days sales outstanding = receivables / credit sales x days in the period. Columns in give a spilled column out.
+
+    SPEC §4.2.
+
+    >>> round(DSO(150000, 1800000), 4)      # DSO-1
+    30.4167
+    """
+    (ar, sales, d), shape = _elementwise("DSO", ("receivables", receivables, "any", None),
+                                         ("credit_sales", credit_sales, "positive", None),
+                                         ("days", days, "positive", DAYS_IN_YEAR))
+    return _args.shaped(rcv.dso(ar, sales, d), shape)
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "current_receivables": "Receivables not yet past due at the end of the period; a cell or a column.",
+        "credit_sales": "Credit sales of the period (> 0); a cell or a column.",
+        "days": _DAYS,
+    },
+    example="=BPDSO(B2, C2, 365)",
+    ranges=("current_receivables", "credit_sales", "days"),
+)
+def BPDSO(current_receivables, credit_sales, days=DAYS_IN_YEAR):
+    """Best possible DSO = current (not past due) receivables / credit sales x days. Columns in give a spilled column out.
+
+    SPEC §4.2.
+
+    >>> BPDSO(4000, 10000, 30)      # ADD-1
+    12.0
+    """
+    (cur, sales, d), shape = _elementwise("BPDSO", ("current_receivables", current_receivables, "nonnegative", None),
+                                          ("credit_sales", credit_sales, "positive", None),
+                                          ("days", days, "positive", DAYS_IN_YEAR))
+    return _args.shaped(rcv.best_possible_dso(cur, sales, d), shape)
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "receivables": "Total receivables at the end of the period; a cell or a column.",
+        "current_receivables": "The part not yet past due (≤ receivables); a cell or a column.",
+        "credit_sales": "Credit sales of the period (> 0); a cell or a column.",
+        "days": _DAYS,
+    },
+    example="=ADD(B2, C2, D2, 30)",
+    ranges=("receivables", "current_receivables", "credit_sales", "days"),
+)
+def ADD(receivables, current_receivables, credit_sales, days=DAYS_IN_YEAR):
+    """Average days delinquent = DSO - best possible DSO: the days of sales that are past due. Columns in give a spilled column out.
+
+    SPEC §4.2.
+
+    >>> ADD(15000, 4000, 10000, 30)      # ADD-1
+    33.0
+    """
+    fn = "ADD"
+    (ar, cur, sales, d), shape = _elementwise(fn, ("receivables", receivables, "nonnegative", None),
+                                              ("current_receivables", current_receivables, "nonnegative", None),
+                                              ("credit_sales", credit_sales, "positive", None),
+                                              ("days", days, "positive", DAYS_IN_YEAR))
+    over = cur > ar
+    if over.any():
+        i = int(np.flatnonzero(over)[0])
+        where = shape.position(i)
+        raise ArgumentError(fn, f"current_receivables{where}", f"at most receivables{where} ({ar[i]:g})",
+                            _plain(cur[i]))
+    return _args.shaped(rcv.average_days_delinquent(ar, cur, sales, d), shape)
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "receivables": "Receivables at the end of the latest month (≥ 0).",
+        "monthly_sales_newest_first": "Credit sales per month, current month first, going back (a column or row). Enter 0 for a month without sales.",
+        "days_in_months": "Days of each month, same order and size as the sales (e.g. 31, 28, 31), or one number for all. Blank = 30 for every month.",
+    },
+    example="=DSOCOUNTBACK(B2, C2:C13, D2:D13)",
+    ranges=("monthly_sales_newest_first", "days_in_months"),
+)
+def DSOCOUNTBACK(receivables, monthly_sales_newest_first, days_in_months=None):
+    """Countback DSO: counts back whole months of sales, newest first, until they cover the receivables; the last month counts in part. Blank days = 30 per month.
+
+    SPEC §4.2 (CB-1 to CB-3).
+
+    >>> round(DSOCOUNTBACK(212000, [[100000], [80000], [70000]]), 6)    # CB-1
+    73.714286
+    >>> round(DSOCOUNTBACK(212000, [[100000], [80000], [70000]], [[31], [28], [31]]), 6)    # CB-2
+    73.171429
+    """
+    fn, arg = "DSOCOUNTBACK", "monthly_sales_newest_first"
+    ar = _args.number(receivables, fn, "receivables", expected="a number ≥ 0", minimum=0)
+    sales, sshape = _args.numbers(monthly_sales_newest_first, fn, arg)
+    n = _filled_length(sales)
+    if n == 0:
+        raise ArgumentError(fn, arg, "credit sales per month, newest first", detail="the range is blank")
+    sales = sales[:n]
+    gap = np.isnan(sales)
+    if gap.any():
+        i = int(np.flatnonzero(gap)[0])
+        raise ArgumentError(fn, f"{arg}{sshape.position(i)}", "a number (enter 0 for a month without sales)",
+                            detail="the cell is blank")
+    days = _month_days(fn, days_in_months, n)
+    result = rcv.dso_countback(ar, sales, days)
+    if np.isnan(result):
+        raise ArgumentError(fn, arg, "longer, or end with a month that has sales",
+                            detail="the receivables exceed all the sales given and the oldest month has none")
+    return float(result)
+
+
+def _filled_length(values: np.ndarray) -> int:
+    """Length up to the last non-blank value: a range selected with spare rows at the end is fine."""
+    filled = np.flatnonzero(~np.isnan(values))
+    return int(filled[-1]) + 1 if filled.size else 0
+
+
+def _month_days(fn: str, days_in_months, n: int) -> np.ndarray:
+    arg = "days_in_months"
+    expected = "a positive number of days"
+    flat, shape = _args.flatten(days_in_months, fn, arg)
+    if shape.kind == "scalar":
+        return np.full(n, _args.number(days_in_months, fn, arg, default=float(COUNTBACK_MONTH_DAYS),
+                                       expected=expected, positive=True))
+    days, shape = _args.numbers(days_in_months, fn, arg, expected=expected)
+    m = _filled_length(days)
+    if m == 0:
+        return np.full(n, float(COUNTBACK_MONTH_DAYS))
+    if m != n:
+        raise ArgumentError(fn, arg, f"one day count per month of sales ({n})", detail=f"it has {m}")
+    days = days[:n]
+    bad = np.isnan(days) | (days <= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ArgumentError(fn, f"{arg}{shape.position(i)}", expected, flat[i])
+    return days
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "beginning_ar": "Receivables at the start of the window; a cell or a column.",
+        "credit_sales": "Credit sales over the window (≥ 0); a cell or a column.",
+        "ending_ar": "Total receivables at the end of the window; a cell or a column.",
+        "ending_current_ar": "Receivables at the end that are not yet due; a cell or a column.",
+        "periods": "Months the sales cover, to use average monthly sales (creditguru/Oracle form). Default 1 = the whole credit sales.",
+    },
+    example="=CEI(B2, C2, D2, E2)",
+    ranges=("beginning_ar", "credit_sales", "ending_ar", "ending_current_ar", "periods"),
+)
+def CEI(beginning_ar, credit_sales, ending_ar, ending_current_ar, periods=1):
+    """Collection effectiveness index in percent (98 means 98 %): (begin AR + sales/periods - end AR) / (begin AR + sales/periods - end current AR) x 100. Format as a number, not %.
+
+    SPEC §4.3.
+
+    >>> round(CEI(6200, 10890, 6340, 3590, 3), 4)      # CEI-1
+    55.9295
+    >>> CEI(100000, 1000000, 120000, 100000)           # CEI-2
+    98.0
+    """
+    fn = "CEI"
+    (beg, sales, end, cur, n), shape = _elementwise(
+        fn, ("beginning_ar", beginning_ar, "nonnegative", None), ("credit_sales", credit_sales, "nonnegative", None),
+        ("ending_ar", ending_ar, "nonnegative", None), ("ending_current_ar", ending_current_ar, "nonnegative", None),
+        ("periods", periods, "positive", 1))
+    collectible = beg + sales / n
+    empty = collectible - cur <= 0
+    if empty.any():
+        i = int(np.flatnonzero(empty)[0])
+        where = shape.position(i)
+        raise ArgumentError(fn, f"ending_current_ar{where}",
+                            f"less than beginning_ar + credit_sales/periods ({collectible[i]:g})", _plain(cur[i]),
+                            detail="nothing was collectible")
+    return _args.shaped(rcv.cei(beg, sales, end, cur, n), shape)
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "bucket_amounts": "Receivables per ageing bucket (a row or column, e.g. the totals row of AGEING).",
+        "rates": "Loss rate per bucket, same size and order, from 0 to 1 (5% = 0.05).",
+    },
+    example="=BADDEBTRESERVE(B2:G2, B3:G3)",
+    ranges=("bucket_amounts", "rates"),
+)
+def BADDEBTRESERVE(bucket_amounts, rates):
+    """Bad-debt reserve by the ageing method: sum over buckets of amount x loss rate.
+
+    SPEC §4.4.
+
+    >>> BADDEBTRESERVE([[76000, 14000, 6000, 3000, 1000]], [[0.01, 0.05, 0.1, 0.25, 0.5]])     # RES-1
+    3310.0
+    """
+    fn = "BADDEBTRESERVE"
+    amounts, ashape = _args.numbers(bucket_amounts, fn, "bucket_amounts")
+    r, rshape = _args.numbers(rates, fn, "rates", expected="a loss rate from 0 to 1")
+    if rshape.size != ashape.size:
+        raise ArgumentError(fn, "rates", f"one rate per bucket amount ({ashape.size})", detail=f"it has {rshape.size}")
+    rflat, _ = _args.flatten(rates, fn, "rates")
+    bad = ~np.isnan(r) & ((r < 0) | (r > 1))
+    missing = ~np.isnan(amounts) & (amounts != 0) & np.isnan(r)
+    for mask, detail in ((bad, ""), (missing, "the cell is blank but its bucket has an amount")):
+        if mask.any():
+            i = int(np.flatnonzero(mask)[0])
+            got = rflat[i] if not detail else ...
+            raise ArgumentError(fn, f"rates{rshape.position(i)}", "a loss rate from 0 to 1 (5% = 0.05)", got,
+                                detail=detail)
+    return float(rcv.bad_debt_reserve(np.nan_to_num(amounts), np.nan_to_num(r)))
