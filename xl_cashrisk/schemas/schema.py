@@ -31,6 +31,7 @@ class Column:
     formula: str | None = None  # live formula for a result column, with {row} placeholders
     number_format: str | None = None
     example: object = None
+    default: object = None  # value a blank input cell stands for (None: blank stays blank)
 
     @property
     def header(self) -> str:

@@ -1,0 +1,188 @@
+"""Atomic output, refusing to overwrite inputs, fingerprints, and the workbook file check."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from xl_cashrisk.errors import InputError
+from xl_cashrisk.io import safe
+from xl_cashrisk.io.safe import AtomicFile, atomic_output, check_workbook, file_fingerprint
+
+
+def _xlsx(path: Path) -> Path:
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("S").write_string(0, 0, "hello")
+    wb.close()
+    return path
+
+
+def test_atomic_output_replaces_target(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with atomic_output(target) as tmp:
+        assert tmp.parent == tmp_path and tmp != target
+        tmp.write_text("new")
+        assert target.read_text() == "old"  # nothing visible before the commit
+    assert target.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def test_failed_write_leaves_previous_file_intact(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("previous")
+    with pytest.raises(RuntimeError, match="boom"), atomic_output(target) as tmp:
+        tmp.write_text("half a workbook")
+        raise RuntimeError("boom")
+    assert target.read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]  # temp file removed
+
+
+def test_failed_replace_is_an_input_error_and_keeps_previous(tmp_path, monkeypatch):
+    target = tmp_path / "out.txt"
+    target.write_text("previous")
+
+    def locked(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(InputError, match="open in Excel or read-only"), atomic_output(target) as tmp:
+        tmp.write_text("new")
+    assert target.read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def test_unwritable_folder_is_an_input_error(tmp_path, monkeypatch):
+    def denied(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    with pytest.raises(InputError, match=r"cannot write in this folder \(Permission denied\)"):
+        AtomicFile(tmp_path / "out.xlsx")
+
+
+def test_excel_lock_file_is_reported(tmp_path):
+    (tmp_path / "~$out.xlsx").write_text("lock")
+    with pytest.raises(InputError, match="open in Excel"):
+        AtomicFile(tmp_path / "out.xlsx")
+
+
+def test_missing_output_folder(tmp_path):
+    with pytest.raises(InputError, match="output folder does not exist"):
+        AtomicFile(tmp_path / "nope" / "out.xlsx")
+
+
+def test_refuses_to_overwrite_an_input(tmp_path):
+    src = _xlsx(tmp_path / "ledger.xlsx")
+    before = file_fingerprint(src)
+    with pytest.raises(InputError, match="refusing to overwrite an input file"):
+        AtomicFile(src, inputs=[src])
+    # the same file by another spelling, and through a symlink
+    other = tmp_path / "sub" / ".." / "ledger.xlsx"
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(InputError, match="refusing"):
+        AtomicFile(other, inputs=[src])
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(src)
+    with pytest.raises(InputError, match="refusing"):
+        AtomicFile(link, inputs=[src])
+    assert file_fingerprint(src) == before
+
+
+def test_file_fingerprint_is_sha256(tmp_path):
+    p = tmp_path / "a.bin"
+    data = os.urandom(3 << 20)  # spans several read chunks
+    p.write_bytes(data)
+    assert file_fingerprint(p) == hashlib.sha256(data).hexdigest()
+
+
+def test_check_workbook_accepts_xlsx(tmp_path):
+    p = _xlsx(tmp_path / "ok.xlsx")
+    assert check_workbook(p) == p
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("renamed.xlsx", b"invoice_no,amount\nINV1,100\n", "a CSV or text file"),
+        ("bom.xlsx", "\ufeff发票号码,金额\n".encode(), "a CSV or text file"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, r"old Excel 97-2003 \(.xls\)"),
+        ("secret.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600 + "EncryptedPackage".encode("utf-16-le"),
+         "password-protected"),
+        ("empty.xlsx", b"", "empty"),
+        ("binary.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "not an Excel workbook"),
+    ],
+)
+def test_check_workbook_refuses_non_workbooks(tmp_path, name, content, message):
+    p = tmp_path / name
+    p.write_bytes(content)
+    with pytest.raises(InputError, match=message) as e:
+        check_workbook(p)
+    assert name in str(e.value)
+
+
+def test_check_workbook_corrupt_zip(tmp_path):
+    good = _xlsx(tmp_path / "good.xlsx").read_bytes()
+    p = tmp_path / "cut.xlsx"
+    p.write_bytes(good[: len(good) // 2])
+    with pytest.raises(InputError, match="damaged or truncated"):
+        check_workbook(p)
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for k, v in members.items():
+            z.writestr(k, v)
+    return path
+
+
+CT = '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">{}</Types>'
+
+
+def test_check_workbook_xlsb_docx_ods_and_wrong_name(tmp_path):
+    xlsb = CT.format('<Override PartName="/xl/workbook.bin" '
+                     'ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>')
+    with pytest.raises(InputError, match=r"binary workbook \(.xlsb\)"):
+        check_workbook(_zip(tmp_path / "b.xlsx", {"[Content_Types].xml": xlsb.encode()}))
+    docx = CT.format('<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+                     'officedocument.wordprocessingml.document.main+xml"/>')
+    with pytest.raises(InputError, match="not an Excel workbook"):
+        check_workbook(_zip(tmp_path / "d.xlsx", {"[Content_Types].xml": docx.encode()}))
+    with pytest.raises(InputError, match=r"OpenDocument \(.ods\)"):
+        check_workbook(_zip(tmp_path / "o.xlsx", {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}))
+    with pytest.raises(InputError, match="not an Excel workbook"):
+        check_workbook(_zip(tmp_path / "z.xlsx", {"readme.txt": b"hi"}))
+    renamed = tmp_path / "report.zip"
+    renamed.write_bytes(_xlsx(tmp_path / "x.xlsx").read_bytes())
+    with pytest.raises(InputError, match=r"rename it to \.xlsx"):
+        check_workbook(renamed)
+
+
+def test_check_workbook_refuses_zip_bombs_and_xxe(tmp_path, monkeypatch):
+    ct = CT.format('<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+                   'officedocument.spreadsheetml.sheet.main+xml"/>')
+    bomb = _zip(tmp_path / "bomb.xlsx", {"[Content_Types].xml": ct.encode(), "xl/big.xml": b"\0" * (20 << 20)})
+    with pytest.raises(InputError, match="zip bomb"):
+        check_workbook(bomb)
+    monkeypatch.setattr(safe, "MAX_UNCOMPRESSED_BYTES", 1000)
+    big = _zip(tmp_path / "big.xlsx", {"[Content_Types].xml": ct.encode(), "xl/a.xml": os.urandom(2000)})
+    with pytest.raises(InputError, match="above the"):
+        check_workbook(big)
+    monkeypatch.undo()
+    xxe = ('<?xml version="1.0"?><!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">&x;</Types>')
+    with pytest.raises(InputError, match="unreadable"):
+        check_workbook(_zip(tmp_path / "xxe.xlsx", {"[Content_Types].xml": xxe.encode()}))
+
+
+def test_check_workbook_missing_and_folder(tmp_path):
+    with pytest.raises(InputError, match="input file not found"):
+        check_workbook(tmp_path / "nope.xlsx")
+    with pytest.raises(InputError, match="got a folder"):
+        check_workbook(tmp_path)

@@ -1,0 +1,290 @@
+"""Read a filled workbook: find each schema table's sheet and header row, map columns, type and validate.
+
+Reading uses python-calamine (Rust, fast). Calamine shows Excel error cells (#N/A, #REF!) as blank, so
+the sheet's XML is scanned for error cells (only when it holds any) to report them instead of
+mistaking them for empty cells. Nothing is dropped: only rows blank in every column of the table are
+skipped; every other row is in the result, with each unusable cell named in the report.
+
+>>> # r = read_ledger("ledger.xlsx"); r.report.raise_if_errors(); df = r.frame
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from defusedxml import ElementTree as SafeET
+from python_calamine import CalamineError, CalamineWorkbook
+
+from xl_cashrisk.errors import InputError, Location
+from xl_cashrisk.io.safe import check_workbook
+from xl_cashrisk.io.validate import Problem, ValidationReport, convert_column, sort_problems, validate_frame
+from xl_cashrisk.schemas.ledger import LEDGER
+from xl_cashrisk.schemas.schema import Column, Table
+from xl_cashrisk.schemas.settings import FX, SETTINGS, KeyValueTable, known_settings, settings_from_frames
+from xl_cashrisk.settings import Settings
+
+__all__ = ["TableRead", "WorkbookReader", "read_ledger", "read_settings", "read_table"]
+
+HEADER_SCAN_ROWS = 30  # a header may sit below a title and notes, within the first rows
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)\bt=\"e\"([^>]*)>(.*?)</(?:\w+:)?c>", re.S)
+_CELL_REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+@dataclass
+class TableRead:
+    """A typed table (index = Excel row numbers) and the report of every problem found."""
+
+    frame: pd.DataFrame
+    report: ValidationReport
+
+
+class WorkbookReader:
+    """One open workbook; reads any number of schema tables from it (each sheet parsed once)."""
+
+    def __init__(self, path: str | Path):
+        self.path = check_workbook(path)
+        try:
+            self.book = CalamineWorkbook.from_path(str(self.path))
+        except (CalamineError, OSError, ValueError) as exc:
+            raise InputError(f"cannot read the workbook ({exc})", Location(str(self.path))) from None
+        self._grids: dict[str, list[list[object]]] = {}
+        self._error_cells: dict[str, dict[tuple[int, int], str]] | None = None
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.book.sheet_names)
+
+    def grid(self, sheet: str) -> list[list[object]]:
+        """All cells of a sheet from A1 as rows of Python values (error cells as their code, e.g. '#N/A')."""
+        if sheet not in self._grids:
+            try:
+                rows = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            except CalamineError as exc:
+                raise InputError(f"cannot read the sheet ({exc})", Location(str(self.path), sheet)) from None
+            for (r, c), code in self.error_cells(sheet).items():
+                if r < len(rows):
+                    row = rows[r]
+                    if c >= len(row):
+                        row.extend([""] * (c + 1 - len(row)))
+                    row[c] = code
+            self._grids[sheet] = rows
+        return self._grids[sheet]
+
+    def error_cells(self, sheet: str) -> dict[tuple[int, int], str]:
+        """(row, column) 0-based → error code, for the cells Excel stored as errors."""
+        if self._error_cells is None:
+            self._error_cells = {}
+        if sheet not in self._error_cells:
+            self._error_cells[sheet] = _scan_error_cells(self.path, sheet)
+        return self._error_cells[sheet]
+
+    def locate(self, table: Table, sheet: str | None = None) -> tuple[str, int, dict[str, tuple[int, str]]]:
+        """(sheet, 0-based header row, {column key: (0-based column, header text)}) of ``table``."""
+        candidates = [sheet] if sheet else _prefer(self.sheet_names, table.sheet)
+        best: tuple[int, str, int, dict[str, tuple[int, str]]] | None = None
+        lookup = _name_lookup(table.columns)
+        for name in candidates:
+            if name not in self.sheet_names:
+                raise InputError(f"no sheet named '{name}' (sheets: {', '.join(self.sheet_names)})",
+                                 Location(str(self.path)))
+            found = _find_header(self.grid(name)[:HEADER_SCAN_ROWS], lookup)
+            if found and (best is None or len(found[1]) > best[0]):
+                best = (len(found[1]), name, found[0], found[1])
+            if best and name.casefold() == table.sheet.casefold() and best[1] == name:
+                break
+        needed = max(1, min(2, len(table.required)))
+        if best is None or best[0] < needed:
+            where = Location(str(self.path), sheet or table.sheet)
+            wanted = ", ".join(f"'{c.header}'" for c in table.required[:4])
+            raise InputError(f"cannot find the header row of the {table.title_en} table "
+                             f"(looked for headers such as {wanted} in the first {HEADER_SCAN_ROWS} rows)", where)
+        return best[1], best[2], best[3]
+
+    def raw(self, table: Table, sheet: str | None = None):
+        """Raw object columns of ``table``: (sheet, header_row 1-based, columns, excel_rows, problems)."""
+        name, hrow, cols = self.locate(table, sheet)
+        grid = self.grid(name)
+        data = grid[hrow + 1:]
+        problems: list[Problem] = []
+        raw: dict[str, np.ndarray] = {}
+        if cols and data:
+            widths = set(map(len, data))
+            if len(widths) > 1:
+                width = max(widths)
+                data = [r + [""] * (width - len(r)) for r in data]
+            block = np.array(data, dtype=object)  # C-speed 2-D; columns are views
+            raw = {key: block[:, j] for key, (j, _) in cols.items()}
+        else:
+            raw = {key: np.empty(0, dtype=object) for key in cols}
+        for c in table.input_columns:
+            if c.key not in cols and c.required:
+                problems.append(Problem("error", name, hrow + 1, c.header,
+                                        f"required column missing (header '{c.header}' or '{c.en}' or '{c.zh}')"))
+        n = len(data)
+        filled = np.zeros(n, dtype=bool)
+        for key, arr in raw.items():
+            if not table.column(key).result:
+                filled |= arr != ""  # calamine gives "" for empty cells, never None
+        keep = np.flatnonzero(filled)
+        raw = {k: v[keep] for k, v in raw.items()}
+        rows = keep + hrow + 2  # 0-based offset within data → Excel row
+        return name, hrow + 1, cols, raw, rows.astype(np.int64), problems
+
+    def read(self, table: Table, *, settings: Settings | None = None, sheet: str | None = None) -> TableRead:
+        """Typed DataFrame of ``table`` plus the :class:`ValidationReport`."""
+        name, hrow, cols, raw, rows, problems = self.raw(table, sheet)
+        data: dict[str, np.ndarray] = {}
+        bad: dict[str, np.ndarray] = {}
+        headers = {k: h for k, (_, h) in cols.items()}
+        for c in table.input_columns:
+            values = raw.get(c.key, np.full(len(rows), "", dtype=object))
+            if c.key not in cols and c.required:
+                typed, mask, _ = convert_column(_optional(c), values, rows, sheet=name)
+            else:
+                typed, mask, probs = convert_column(c, values, rows, sheet=name, header=headers.get(c.key))
+                problems.extend(probs)
+            data[c.key] = typed
+            bad[c.key] = mask | (c.key not in cols and c.required)
+        frame = pd.DataFrame(data, index=pd.Index(rows, name="excel_row"))
+        problems.extend(validate_frame(table, frame, bad, sheet=name, settings=settings, headers=headers))
+        report = ValidationReport(table.key, str(self.path), name, hrow, len(rows), sort_problems(problems))
+        return TableRead(frame, report)
+
+    def settings(self, kv: KeyValueTable = SETTINGS, fx: Table = FX) -> Settings:
+        """:class:`Settings` from the workbook's Settings sheet (key/value table and FX table)."""
+        name, _, _cols, raw, rows, problems = self.raw(kv.table)
+        if problems:
+            raise InputError(problems[0].message, Location(str(self.path), name, problems[0].row, problems[0].column))
+        values = pd.DataFrame({"key": raw["key"], "value": raw.get("value", np.full(len(rows), "", dtype=object))},
+                              index=rows)
+        try:
+            _fname, _, _fcols, fraw, frows, _fprobs = self.raw(fx)
+            fx_frame = pd.DataFrame({"currency": fraw.get("currency", np.full(len(frows), "", dtype=object)),
+                                     "rate_to_home": fraw.get("rate_to_home", np.full(len(frows), "", dtype=object))},
+                                    index=frows)
+        except InputError:
+            fx_frame = None
+        rows_known = {r.key: r for r in (*known_settings(), *kv.rows)}
+        return settings_from_frames(values, fx_frame, rows=rows_known.values(), where=Location(str(self.path), name))
+
+
+def read_table(path: str | Path, table: Table, *, settings: Settings | None = None,
+               sheet: str | None = None) -> TableRead:
+    """Read and validate one schema table from a workbook file."""
+    return WorkbookReader(path).read(table, settings=settings, sheet=sheet)
+
+
+def read_settings(path: str | Path) -> Settings:
+    """Settings from a workbook's Settings sheet."""
+    return WorkbookReader(path).settings()
+
+
+def read_ledger(path: str | Path, settings: Settings | None = None) -> TableRead:
+    """Read and validate the AR ledger; settings default to the workbook's own Settings sheet, if any.
+
+    The frame has every ledger column typed (dates datetime64, numbers float, due dates derived from
+    terms where blank) and ``open_amount = amount − paid_amount``; the index is the Excel row number.
+    """
+    book = WorkbookReader(path)
+    if settings is None and any(s.casefold() == SETTINGS.table.sheet.casefold() for s in book.sheet_names):
+        settings = book.settings()
+    return book.read(LEDGER, settings=settings)
+
+
+def _optional(c: Column) -> Column:
+    return replace(c, required=False)
+
+
+def _norm(text: object) -> str:
+    return " ".join(str(text).replace("*", " ").split()).casefold()
+
+
+def _name_lookup(columns: Iterable[Column]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for c in columns:
+        for n in c.names():
+            out.setdefault(_norm(n), c.key)
+    return out
+
+
+def _find_header(rows: list[list[object]], lookup: dict[str, str]):
+    best = None
+    for i, row in enumerate(rows):
+        found: dict[str, tuple[int, str]] = {}
+        for j, v in enumerate(row):
+            if isinstance(v, str) and v.strip():
+                key = lookup.get(_norm(v))
+                if key and key not in found:
+                    found[key] = (j, " ".join(v.split()))
+        if found and (best is None or len(found) > len(best[1])):
+            best = (i, found)
+    return best
+
+
+def _prefer(names: list[str], wanted: str) -> list[str]:
+    first = [n for n in names if n.casefold() == wanted.casefold()]
+    return first + [n for n in names if n not in first]
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _sheet_part(z: zipfile.ZipFile, sheet: str) -> str | None:
+    wb = SafeET.fromstring(z.read("xl/workbook.xml"))
+    rid = None
+    for el in wb.iter(f"{_NS_MAIN}sheet"):
+        if el.get("name") == sheet:
+            rid = el.get(f"{_NS_REL}id")
+    if rid is None:
+        return None
+    rels = SafeET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    for el in rels:
+        if el.get("Id") == rid:
+            target = el.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return None
+
+
+def _scan_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """Error cells of a sheet, read from its XML in row-aligned blocks (regex only where t="e" occurs)."""
+    out: dict[tuple[int, int], str] = {}
+    with zipfile.ZipFile(path) as z:
+        part = _sheet_part(z, sheet)
+        if part is None or part not in z.namelist():
+            return out
+        with z.open(part) as f:
+            carry = b""
+            while True:
+                chunk = f.read(8 << 20)
+                buf = carry + chunk
+                if chunk:
+                    cut = buf.rfind(b"</row>")
+                    if cut < 0:
+                        carry = buf
+                        continue
+                    block, carry = buf[:cut], buf[cut:]
+                else:
+                    block, carry = buf, b""
+                if b't="e"' in block:
+                    for m in _ERROR_CELL.finditer(block):
+                        ref = _CELL_REF.search(m.group(1) + b" " + m.group(2))
+                        val = _VALUE.search(m.group(3))
+                        if ref:
+                            code = val.group(1).decode("utf-8", "replace") if val else "#N/A"
+                            out[(int(ref.group(2)) - 1, _col_index(ref.group(1)))] = code
+                if not chunk:
+                    break
+    return out

@@ -1,0 +1,245 @@
+"""Safe file handling: atomic output, input fingerprints, and a first look at a workbook file.
+
+An output is written to a temporary file in the target's own folder, flushed to disk and moved over
+the target with ``os.replace``: a crash or an error halfway leaves the previous file untouched, and
+no reader ever sees half a workbook. An output path that is one of the run's input files is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from defusedxml import ElementTree as SafeET
+
+from xl_cashrisk.errors import InputError, Location
+
+__all__ = [
+    "MAX_UNCOMPRESSED_BYTES",
+    "WORKBOOK_SUFFIXES",
+    "AtomicFile",
+    "atomic_output",
+    "check_workbook",
+    "file_fingerprint",
+]
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+# Declared limit on a workbook's total uncompressed size (a 1M-row ledger is ~250 MB unpacked).
+MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
+MAX_COMPRESSION_RATIO = 200  # per member; real sheets compress ~10-30x, zip bombs ~1000x
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAIN_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "xlsx",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml": "xlsm",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": "xltx",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml": "xltm",
+    "application/vnd.ms-excel.sheet.binary.macroEnabled.main": "xlsb",
+    "application/vnd.ms-excel.addin.macroEnabled.main+xml": "xlam",
+}
+
+
+def file_fingerprint(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, as 64 hex digits (used in run stamps and to prove inputs unchanged)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class AtomicFile:
+    """A temporary file beside ``target`` that becomes ``target`` on :meth:`commit`.
+
+    Write to :attr:`path` (any library that takes a file name), then ``commit()``; or ``discard()``.
+    """
+
+    def __init__(self, target: str | Path, *, inputs: Iterable[str | Path] = (), suffix: str | None = None):
+        self.target = Path(target)
+        _refuse_inputs(self.target, inputs)
+        folder = self.target.parent if str(self.target.parent) else Path(".")
+        if not folder.is_dir():
+            raise InputError("the output folder does not exist", Location(str(self.target)))
+        lock = folder / f"~${self.target.name}"
+        if lock.exists():
+            raise InputError(
+                "the file is open in Excel (lock file ~$ found); close it and run again",
+                Location(str(self.target)),
+            )
+        if self.target.exists() and not os.access(self.target, os.W_OK):
+            raise InputError("the output file is read-only; choose another name or folder",
+                             Location(str(self.target)))
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.target.stem}.", suffix=suffix or self.target.suffix + ".tmp",
+                                       dir=folder)
+        except OSError as exc:
+            raise InputError(f"cannot write in this folder ({exc.strerror or exc})",
+                             Location(str(self.target))) from None
+        os.close(fd)
+        self.path = Path(tmp)
+        self.done = False
+
+    def commit(self) -> Path:
+        """Flush the temporary file to disk and move it over the target."""
+        try:
+            with open(self.path, "rb+") as f:
+                os.fsync(f.fileno())
+            if self.target.exists():
+                with contextlib.suppress(OSError):
+                    os.chmod(self.path, self.target.stat().st_mode & 0o777)
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(self.path, 0o666 & ~umask)
+            os.replace(self.path, self.target)
+        except OSError as exc:
+            self.discard()
+            raise InputError(
+                f"cannot replace the file ({exc.strerror or exc}); it may be open in Excel or read-only — "
+                "close it and run again",
+                Location(str(self.target)),
+            ) from None
+        _fsync_dir(self.target.parent)
+        self.done = True
+        return self.target
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        self.done = True
+
+
+@contextlib.contextmanager
+def atomic_output(target: str | Path, *, inputs: Iterable[str | Path] = ()) -> Iterator[Path]:
+    """Context manager yielding a temporary path; on normal exit it replaces ``target`` atomically.
+
+    If the body raises, the temporary file is removed and ``target`` keeps its previous content.
+    """
+    af = AtomicFile(target, inputs=inputs)
+    try:
+        yield af.path
+    except BaseException:
+        af.discard()
+        raise
+    af.commit()
+
+
+def check_workbook(path: str | Path, *, role: str = "input") -> Path:
+    """Make sure ``path`` is a readable .xlsx/.xlsm workbook; raise :class:`InputError` saying why not.
+
+    Looks at the bytes, not only the name: catches old .xls and password-protected files (both OLE
+    compound files), .xlsb, OpenDocument, CSV or text renamed to .xlsx, corrupt or truncated zips, zip
+    members larger than :data:`MAX_UNCOMPRESSED_BYTES` in total or compressed suspiciously well.
+    """
+    p = Path(path)
+    where = Location(str(p))
+    if not p.exists():
+        raise InputError(f"{role} file not found", where)
+    if p.is_dir():
+        raise InputError("expected a workbook file, got a folder", where)
+    try:
+        with open(p, "rb") as f:
+            head = f.read(4096)
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})", where) from None
+    if not head:
+        raise InputError("the file is empty (0 bytes)", where)
+    if head.startswith(_OLE_MAGIC):
+        if _ole_is_encrypted(p):
+            raise InputError(
+                "the workbook is password-protected (encrypted); remove the password in Excel "
+                "(File > Info > Protect Workbook) and save it again", where)
+        raise InputError(
+            "this is an old Excel 97-2003 (.xls) file; open it in Excel and save as .xlsx", where)
+    if not head.startswith(b"PK"):
+        kind = "a CSV or text file" if _looks_like_text(head) else "not an Excel workbook"
+        raise InputError(f"{kind} (named {p.suffix or 'without extension'}); open it in Excel and save as .xlsx",
+                         where)
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = set(z.namelist())
+            if "mimetype" in names and b"opendocument" in z.read("mimetype"):
+                raise InputError("this is an OpenDocument (.ods) spreadsheet; save it as .xlsx", where)
+            if "[Content_Types].xml" not in names:
+                raise InputError("a zip file but not an Excel workbook ([Content_Types].xml missing)", where)
+            total = 0
+            for info in z.infolist():
+                total += info.file_size
+                if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO \
+                        and info.file_size > 10 * 1024**2:
+                    raise InputError(f"zip member {info.filename} expands {info.file_size // info.compress_size}x; "
+                                     "refusing a possible zip bomb", where)
+            if total > MAX_UNCOMPRESSED_BYTES:
+                raise InputError(f"the workbook unpacks to {total / 1024**3:.1f} GB, above the "
+                                 f"{MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GB limit", where)
+            kind = _main_part_kind(z.read("[Content_Types].xml"))
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"the workbook is damaged or truncated (not a valid zip: {exc}); "
+                         "open and re-save it in Excel", where) from None
+    except (SafeET.ParseError, ValueError) as exc:
+        raise InputError(f"the workbook's [Content_Types].xml is unreadable ({exc})", where) from None
+    if kind == "xlsb":
+        raise InputError("this is a binary workbook (.xlsb); open it in Excel and save as .xlsx", where)
+    if kind is None:
+        raise InputError("a zip file but not an Excel workbook (e.g. a .docx or .pptx renamed)", where)
+    if p.suffix.lower() not in WORKBOOK_SUFFIXES and kind in ("xlsx", "xlsm"):
+        raise InputError(f"the file is an .{kind} workbook but named {p.suffix or 'without extension'}; "
+                         f"rename it to .{kind}", where)
+    return p
+
+
+def _refuse_inputs(target: Path, inputs: Iterable[str | Path]) -> None:
+    t = target.resolve()
+    for src in inputs:
+        s = Path(src)
+        same = s.resolve() == t
+        if not same and t.exists() and s.exists():
+            with contextlib.suppress(OSError):
+                same = os.path.samefile(s, t)
+        if same:
+            raise InputError("refusing to overwrite an input file with results; choose another output name",
+                             Location(str(target)))
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _ole_is_encrypted(path: Path) -> bool:
+    # An encrypted OOXML file is an OLE container holding "EncryptionInfo" and "EncryptedPackage" streams;
+    # their names sit in the directory sectors as UTF-16LE.
+    needle = "EncryptedPackage".encode("utf-16-le")
+    with open(path, "rb") as f:
+        tail = b""
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle):]
+    return False
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = head[:1024]
+    return b"\x00" not in sample and sum(32 <= b < 127 or b in b"\r\n\t" or b >= 0x80 for b in sample) > 0.95 * len(sample)
+
+
+def _main_part_kind(content_types: bytes) -> str | None:
+    root = SafeET.fromstring(content_types)
+    for el in root:
+        kind = _MAIN_TYPES.get(el.get("ContentType", ""))
+        if kind:
+            return kind
+    return None

@@ -1,0 +1,374 @@
+"""Template workbooks, built from the schemas only (XlsxWriter).
+
+Each schema :class:`~xl_cashrisk.schemas.Table` becomes an Excel table on its sheet: a bilingual title,
+bilingual headers coloured by role (required, optional, calculated), input cells shaded, data
+validation from the column type (lists, dates, numbers ≥ minimum), number and date formats, a frozen
+header and the schema's widths. A :class:`~xl_cashrisk.schemas.settings.KeyValueTable` becomes the
+Settings sheet, and an Instructions sheet explains every column in Chinese and English.
+
+Issues register their workbooks in :data:`TEMPLATES` (kind → :class:`TemplateSpec`); the files in
+``workbook_templates/`` are generated from it, never edited by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import xlsxwriter
+
+from xl_cashrisk import __version__
+from xl_cashrisk.io.safe import atomic_output
+from xl_cashrisk.schemas.ledger import EXAMPLE_ROWS, LEDGER
+from xl_cashrisk.schemas.schema import Column, Table
+from xl_cashrisk.schemas.settings import FX, FX_EXAMPLE_ROWS, SETTINGS, KeyValueTable, Setting
+
+__all__ = ["TEMPLATES", "TemplateSpec", "build_named", "build_template"]
+
+INSTRUCTIONS_SHEET = "Instructions"
+TITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2  # 0-based; data start on HEADER_ROW + 1
+INPUT_ROWS = 200  # blank table rows offered below the examples
+VALIDATION_ROWS = 20000  # validation reaches this far below the header, for rows pasted under the table
+FIRST_DATE, LAST_DATE = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+FIXED_TIMESTAMP = dt.datetime(2026, 1, 1)  # document properties: stable across rebuilds
+TABLE_GAP = 1  # blank columns between tables that share a sheet
+
+COLORS = {
+    "required": "#1F4E78", "optional": "#5B9BD5", "result": "#7F7F7F", "input": "#FFF2CC",
+    "calc": "#EDEDED", "title": "#1F4E78", "border": "#BFBFBF",
+}
+DEFAULT_FORMATS = {"date": "yyyy-mm-dd", "number": "#,##0.00", "integer": "0", "percent": "0.0%"}
+TYPE_LABELS = {
+    "text": "Text 文本", "number": "Number 数字", "integer": "Whole number 整数", "date": "Date 日期",
+    "choice": "List 列表", "bool": "TRUE/FALSE 是/否", "percent": "Percent 百分比",
+    "int_list": "List of whole numbers 整数列表", "number_list": "List of numbers 数字列表",
+}
+GENERAL_NOTES = (
+    ("Fill in the yellow cells, one row per item. Do not rename the sheets or the column headers; "
+     "columns may be moved and extra columns are ignored.",
+     "请在黄色单元格中填写数据，每行一条记录。请勿修改工作表名称和列标题；可调整列顺序，多余的列会被忽略。"),
+    ("Dark blue headers are required, light blue optional, grey columns are calculated (do not type).",
+     "深蓝色表头为必填，浅蓝色为选填，灰色为自动计算列（请勿填写）。"),
+    ("Dates: an Excel date or text like 2026-09-30. Amounts: plain numbers without currency symbols.",
+     "日期：Excel 日期或 2026-09-30 格式文本。金额：只填数字，不要带货币符号。"),
+    ("Blank rows are skipped. Every other row is checked; each problem is reported with its row and column, "
+     "and nothing is changed or dropped silently.",
+     "空行会被跳过；其余每一行都会检查，问题按行号和列名列出，不会静默修改或删除数据。"),
+)
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """A distributable workbook: which schema tables it holds, its title and its file name."""
+
+    kind: str
+    title_zh: str
+    title_en: str
+    filename: str
+    tables: tuple[Table | KeyValueTable, ...]
+    examples: Mapping[str, Sequence[Mapping[str, object]]] = field(default_factory=dict)
+
+
+TEMPLATES: dict[str, TemplateSpec] = {
+    "ledger": TemplateSpec(
+        "ledger", "应收账款明细模板", "AR ledger template", "ar_ledger.xlsx", (LEDGER, SETTINGS, FX),
+        {"ledger": EXAMPLE_ROWS, "fx": FX_EXAMPLE_ROWS},
+    ),
+}
+
+
+def build_named(kind: str, outdir: str | Path, *, examples: bool = True) -> Path:
+    """Build the registered template ``kind`` into ``outdir``; returns the file path."""
+    try:
+        spec = TEMPLATES[kind]
+    except KeyError:
+        raise KeyError(f"unknown template {kind!r}; known: {', '.join(sorted(TEMPLATES))}") from None
+    path = Path(outdir) / spec.filename
+    return build_template(spec.tables, path, title_zh=spec.title_zh, title_en=spec.title_en,
+                          examples=spec.examples if examples else None)
+
+
+def build_template(
+    tables: Iterable[Table | KeyValueTable],
+    path: str | Path,
+    *,
+    title_zh: str = "",
+    title_en: str = "",
+    examples: Mapping[str, Sequence[Mapping[str, object]]] | None = None,
+    input_rows: int = INPUT_ROWS,
+) -> Path:
+    """Write a template workbook for ``tables`` to ``path`` (atomically) and return the path.
+
+    Tables naming the same sheet are placed side by side on it. An Instructions sheet comes first.
+    """
+    tables = tuple(tables)
+    examples = examples or {}
+    with atomic_output(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
+                                            "strings_to_numbers": False})
+        wb.set_properties({"title": f"{title_en} {title_zh}".strip(), "created": FIXED_TIMESTAMP,
+                           "comments": f"Generated by xl-cashrisk {__version__} from its schemas"})
+        fmt = _Formats(wb)
+        _instructions(wb.add_worksheet(INSTRUCTIONS_SHEET), tables, fmt, title_zh, title_en)
+        sheets: dict[str, tuple[object, int]] = {}
+        first_data = None
+        for t in tables:
+            layout = t.table if isinstance(t, KeyValueTable) else t
+            if layout.sheet not in sheets:
+                sheets[layout.sheet] = (wb.add_worksheet(layout.sheet), 0)
+            ws, col0 = sheets[layout.sheet]
+            if isinstance(t, KeyValueTable):
+                width = _settings_table(ws, t, col0, fmt)
+            else:
+                width = _data_table(ws, t, col0, fmt, examples.get(t.key, ()), input_rows)
+            sheets[layout.sheet] = (ws, col0 + width + TABLE_GAP)
+            if col0 == 0:
+                ws.freeze_panes(HEADER_ROW + 1, 0)
+            first_data = first_data or ws
+        if first_data is not None:
+            first_data.activate()
+        wb.close()
+    return Path(path)
+
+
+class _Formats:
+    """XlsxWriter formats, created once per workbook and cached by name."""
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.wb = wb
+        self.cache: dict[tuple, object] = {}
+        self.title = wb.add_format({"bold": True, "font_size": 14, "font_color": COLORS["title"]})
+        self.note = wb.add_format({"italic": True, "font_color": "#595959"})
+        self.heading = wb.add_format({"bold": True, "font_size": 12, "font_color": COLORS["title"]})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.bold_wrap = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+
+    def header(self, role: str):
+        return self._get(("header", role), {"bold": True, "font_color": "#FFFFFF", "bg_color": COLORS[role],
+                                            "text_wrap": True, "valign": "vcenter", "border": 1,
+                                            "border_color": COLORS["border"]})
+
+    def cell(self, role: str, num_format: str | None):
+        props = {"bg_color": COLORS["input" if role == "input" else "calc"], "border": 1,
+                 "border_color": COLORS["border"]}
+        if num_format:
+            props["num_format"] = num_format
+        if role != "input":
+            props["locked"] = True
+        return self._get(("cell", role, num_format), props)
+
+    def _get(self, key: tuple, props: dict):
+        if key not in self.cache:
+            self.cache[key] = self.wb.add_format(props)
+        return self.cache[key]
+
+
+def _number_format(c: Column) -> str | None:
+    return c.number_format or DEFAULT_FORMATS.get(c.dtype)
+
+
+def _role(c: Column) -> str:
+    return "result" if c.result else "required" if c.required else "optional"
+
+
+def _data_table(ws, t: Table, col0: int, fmt: _Formats, examples: Sequence[Mapping[str, object]],
+                input_rows: int) -> int:
+    cols = t.columns
+    nrows = max(len(examples), input_rows, 1)
+    first, last = HEADER_ROW + 1, HEADER_ROW + nrows
+    ws.write_string(TITLE_ROW, col0, f"{t.title_en} {t.title_zh}", fmt.title)
+    ws.write_string(NOTE_ROW, col0, f"{t.description_en}  {t.description_zh}".strip(), fmt.note)
+    letters = {c.key: xlsxwriter.utility.xl_col_to_name(col0 + j) for j, c in enumerate(cols)}
+    spec_cols = []
+    for c in cols:
+        entry: dict[str, object] = {"header": c.header, "header_format": fmt.header(_role(c)),
+                                    "format": fmt.cell("input" if not c.result else "calc", _number_format(c))}
+        if c.formula and "{row}" not in c.formula:
+            entry["formula"] = c.formula.format(**{k: f"[@[{_escape(t.column(k).header)}]]" for k in letters})
+        spec_cols.append(entry)
+    ws.add_table(HEADER_ROW, col0, last, col0 + len(cols) - 1,
+                 {"name": t.name, "style": "Table Style Light 9", "columns": spec_cols})
+    ws.set_row(HEADER_ROW, 32)
+    for j, c in enumerate(cols):
+        cj = col0 + j
+        ws.set_column(cj, cj, c.width)
+        cell_fmt = fmt.cell("input" if not c.result else "calc", _number_format(c))
+        if c.formula and "{row}" in c.formula:
+            for r in range(first, last + 1):
+                refs = {k: f"{letter}{r + 1}" for k, letter in letters.items()}
+                ws.write_formula(r, cj, c.formula.format(row=r + 1, **refs), cell_fmt)
+        if not c.result:
+            for r in range(first, last + 1):
+                i = r - first
+                _write_value(ws, r, cj, examples[i].get(c.key) if i < len(examples) else None, cell_fmt)
+            dv = _validation(c)
+            if dv:
+                ws.data_validation(first, cj, HEADER_ROW + VALIDATION_ROWS, cj, dv)
+    return len(cols)
+
+
+def _settings_table(ws, kv: KeyValueTable, col0: int, fmt: _Formats) -> int:
+    t = kv.table
+    cols = t.columns
+    ws.write_string(TITLE_ROW, col0, f"{t.title_en} {t.title_zh}", fmt.title)
+    ws.write_string(NOTE_ROW, col0, f"{t.description_en}  {t.description_zh}".strip(), fmt.note)
+    last = HEADER_ROW + max(len(kv.rows), 1)
+    ws.add_table(HEADER_ROW, col0, last, col0 + len(cols) - 1, {
+        "name": t.name, "style": "Table Style Light 9",
+        "columns": [{"header": c.header, "header_format": fmt.header("optional" if c.key != "value" else "required")}
+                    for c in cols]})
+    ws.set_row(HEADER_ROW, 32)
+    pos = {c.key: col0 + j for j, c in enumerate(cols)}
+    for c in cols:
+        ws.set_column(pos[c.key], pos[c.key], c.width)
+    calc = fmt.cell("calc", None)
+    for i, s in enumerate(kv.rows):
+        r = HEADER_ROW + 1 + i
+        ws.write_string(r, pos["key"], s.key, calc)
+        ws.write_string(r, pos["setting"], s.label, calc)
+        value_fmt = fmt.cell("input", DEFAULT_FORMATS.get(s.dtype) if s.dtype in ("date", "percent") else None)
+        _write_value(ws, r, pos["value"], s.cell_default(), value_fmt)
+        ws.write_string(r, pos["help"], f"{s.help_en} {s.help_zh}".strip(), fmt.cell("calc", None))
+        dv = _setting_validation(s)
+        if dv:
+            ws.data_validation(r, pos["value"], r, pos["value"], dv)
+    return len(cols)
+
+
+def _validation(c: Column) -> dict | None:
+    messages = {"input_title": c.en[:32], "input_message": _clip(f"{c.help_en}\n{c.help_zh}", 255),
+                "error_title": f"{c.en} {c.zh}"[:32]}
+    if c.dtype == "choice" and c.allowed:
+        return {"validate": "list", "source": list(c.allowed),
+                "error_message": _clip(f"Choose one of {', '.join(c.allowed)}. 请从 {'/'.join(c.allowed)} 中选择。", 255),
+                **messages}
+    if c.dtype == "bool":
+        return {"validate": "list", "source": ["TRUE", "FALSE"],
+                "error_message": "Enter TRUE or FALSE. 请填写 TRUE 或 FALSE。", **messages}
+    if c.dtype == "date":
+        return {"validate": "date", "criteria": "between", "minimum": FIRST_DATE, "maximum": LAST_DATE,
+                "error_message": "Enter a date such as 2026-09-30. 请输入日期，如 2026-09-30。", **messages}
+    if c.dtype in ("number", "integer", "percent"):
+        kind = "integer" if c.dtype == "integer" else "decimal"
+        lo = c.minimum if c.minimum is not None else -1e15
+        hi = c.maximum if c.maximum is not None else 1e15
+        what = "a whole number" if kind == "integer" else "a number"
+        zh = "整数" if kind == "integer" else "数字"
+        rng = f" ≥ {_plain(lo)}" if c.minimum is not None else ""
+        rng_zh = f"（≥{_plain(lo)}）" if c.minimum is not None else ""
+        return {"validate": kind, "criteria": "between", "minimum": lo, "maximum": hi,
+                "error_message": f"Enter {what}{rng}. 请输入{zh}{rng_zh}。", **messages}
+    return {"validate": "any", **messages} if c.help_en else None
+
+
+def _setting_validation(s: Setting) -> dict | None:
+    messages = {"input_title": s.en[:32], "input_message": _clip(f"{s.help_en}\n{s.help_zh}", 255)}
+    if s.allowed:
+        return {"validate": "list", "source": list(s.allowed), **messages}
+    if s.dtype == "date":
+        return {"validate": "date", "criteria": "between", "minimum": FIRST_DATE, "maximum": LAST_DATE,
+                **messages}
+    if s.dtype in ("integer", "number", "percent"):
+        lo = s.minimum if s.minimum is not None else -1e15
+        hi = s.maximum if s.maximum is not None else 1e15
+        return {"validate": "integer" if s.dtype == "integer" else "decimal", "criteria": "between",
+                "minimum": lo, "maximum": hi, **messages}
+    return {"validate": "any", **messages}
+
+
+def _instructions(ws, tables: Sequence[Table | KeyValueTable], fmt: _Formats, title_zh: str, title_en: str) -> None:
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 2, 12)
+    ws.set_column(3, 3, 20)
+    ws.set_column(4, 5, 55)
+    ws.write_string(0, 0, f"{title_en} {title_zh}".strip() or "xl-cashrisk", fmt.title)
+    ws.write_string(1, 0, "How to fill in this workbook 填写说明", fmt.heading)
+    r = 2
+    for en, zh in GENERAL_NOTES:
+        ws.write_string(r, 0, f"{r - 1}.", fmt.wrap)
+        ws.merge_range(r, 1, r, 3, "", fmt.wrap)
+        ws.write_string(r, 1, en, fmt.wrap)
+        ws.write_string(r, 4, zh, fmt.wrap)
+        ws.set_row(r, 45)
+        r += 1
+    heads = ("Column 列", "Required 必填", "Type 类型", "Allowed / range 取值", "Meaning 说明", "Meaning (English)")
+    for t in tables:
+        layout = t.table if isinstance(t, KeyValueTable) else t
+        r += 1
+        ws.write_string(r, 0, f"Sheet '{layout.sheet}': {layout.title_en} {layout.title_zh}", fmt.heading)
+        r += 1
+        if layout.description_en or layout.description_zh:
+            ws.write_string(r, 0, f"{layout.description_en}  {layout.description_zh}".strip(), fmt.note)
+            r += 1
+        for j, h in enumerate(heads):
+            ws.write_string(r, j, h, fmt.header("required"))
+        r += 1
+        items = (_setting_line(s) for s in t.rows) if isinstance(t, KeyValueTable) else (
+            _column_line(c) for c in layout.columns)
+        for line in items:
+            for j, v in enumerate(line):
+                ws.write_string(r, j, v, fmt.bold_wrap if j == 0 else fmt.wrap)
+            r += 1
+
+
+def _column_line(c: Column) -> tuple[str, ...]:
+    req = "calculated 自动" if c.result else "yes 是" if c.required else "no 否"
+    parts = []
+    if c.allowed:
+        parts.append(" / ".join(c.allowed))
+    if c.minimum is not None:
+        parts.append(f"≥ {_plain(c.minimum)}")
+    if c.maximum is not None:
+        parts.append(f"≤ {_plain(c.maximum)}")
+    if c.unique:
+        parts.append("unique 不重复")
+    if c.default is not None:
+        parts.append(f"blank = {_show_default(c.default)} 留空即 {_show_default(c.default)}")
+    return (c.header, req, TYPE_LABELS.get(c.dtype, c.dtype), "; ".join(parts), c.help_zh, c.help_en)
+
+
+def _setting_line(s: Setting) -> tuple[str, ...]:
+    default = s.cell_default()
+    parts = [" / ".join(s.allowed)] if s.allowed else []
+    parts.append(f"default 默认: {_show_default(default) if default is not None else 'today 今天'}")
+    return (f"{s.key}: {s.label}", "no 否", TYPE_LABELS.get(s.dtype, s.dtype), "; ".join(parts), s.help_zh, s.help_en)
+
+
+def _write_value(ws, r: int, c: int, v: object, cell_fmt) -> None:
+    """Typed write: strings always as text (never a formula), numbers, dates, booleans; blanks styled."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        ws.write_blank(r, c, None, cell_fmt)
+    elif isinstance(v, bool):
+        ws.write_boolean(r, c, v, cell_fmt)
+    elif isinstance(v, (int, float)):
+        ws.write_number(r, c, v, cell_fmt)
+    elif isinstance(v, dt.datetime):
+        ws.write_datetime(r, c, v, cell_fmt)
+    elif isinstance(v, dt.date):
+        ws.write_datetime(r, c, dt.datetime(v.year, v.month, v.day), cell_fmt)
+    else:
+        ws.write_string(r, c, str(v), cell_fmt)
+
+
+def _escape(header: str) -> str:
+    # characters with a meaning inside a structured reference are escaped with an apostrophe
+    return "".join("'" + ch if ch in "[]#'" else ch for ch in header)
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _plain(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def _show_default(v: object) -> str:
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float):
+        return _plain(v)
+    return str(v)

@@ -1,0 +1,519 @@
+"""Typing and validation of table cells, vectorised, with every problem named by row and header.
+
+:func:`convert_column` turns one column of raw cell values (what python-calamine gives: str, float,
+int, bool, date, datetime) into a typed array following its :class:`~xl_cashrisk.schemas.Column`, and
+lists a :class:`Problem` for every cell it cannot use. Cross-column rules of a table (the ledger's
+sign, paid and currency checks) are registered in :data:`TABLE_RULES` by table key. Nothing is
+coerced silently: a cell that is not used as typed is a problem (an error, or a warning when the value
+was still understood, e.g. a number stored as text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from xl_cashrisk.dates import serials_to_dates
+from xl_cashrisk.errors import InputError, Location
+from xl_cashrisk.schemas.schema import Column, Table
+from xl_cashrisk.settings import Settings
+
+__all__ = [
+    "EXCEL_ERRORS",
+    "TABLE_RULES",
+    "Problem",
+    "RuleContext",
+    "ValidationReport",
+    "convert_column",
+    "register_rule",
+]
+
+Severity = Literal["error", "warning"]
+EXCEL_ERRORS = frozenset({
+    "#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+    "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!",
+})
+TRUE_TEXT = frozenset({"true", "yes", "y", "1", "是", "真", "t", "x"})
+FALSE_TEXT = frozenset({"false", "no", "n", "0", "否", "假", "f"})
+FIRST_EXCEL_DATE = np.datetime64("1900-03-01", "ns")
+MONEY_TOLERANCE = 0.005  # half a cent: paid vs amount comparisons
+_ISO = re.compile(r"[A-Z]{3}")
+_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One unusable or doubtful cell (or column, when ``row`` is the header row)."""
+
+    severity: Severity
+    sheet: str | None
+    row: int | None  # 1-based Excel row number
+    column: str | None  # header text as the user sees it
+    message: str
+
+    def __str__(self) -> str:
+        where = str(Location(None, self.sheet, self.row, self.column))
+        return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass
+class ValidationReport:
+    """Problems found reading one table, with counts; :meth:`raise_if_errors` for all-or-nothing runs."""
+
+    table: str
+    file: str | None = None
+    sheet: str | None = None
+    header_row: int | None = None
+    rows: int = 0  # data rows read (blank rows excluded)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    @property
+    def error_rows(self) -> set[int]:
+        """Excel rows with at least one error."""
+        return {p.row for p in self.problems if p.severity == "error" and p.row is not None}
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(p.severity for p in self.problems)
+        return {"rows": self.rows, "errors": c["error"], "warnings": c["warning"],
+                "rows_with_errors": len(self.error_rows)}
+
+    def by_column(self) -> Counter:
+        """(severity, column header) → number of problems."""
+        return Counter((p.severity, p.column) for p in self.problems)
+
+    def summary(self, limit: int = 5) -> str:
+        errs = self.errors
+        where = str(Location(self.file, self.sheet))
+        head = f"{where}: " if where else ""
+        if not errs:
+            return f"{head}{self.rows} rows, no errors, {len(self.warnings)} warnings"
+        shown = "; ".join(
+            str(Location(None, None, p.row, p.column)) + f": {p.message}" if p.row or p.column else p.message
+            for p in errs[:limit]
+        )
+        more = f" … and {len(errs) - limit} more" if len(errs) > limit else ""
+        return (f"{head}{len(errs)} errors in {len(self.error_rows)} of {self.rows} rows "
+                f"(fix them and run again): {shown}{more}")
+
+    def raise_if_errors(self, limit: int = 5) -> None:
+        """Raise :class:`InputError` naming the first ``limit`` errors, if there are any."""
+        if not self.ok:
+            raise InputError(self.summary(limit))
+
+
+@dataclass
+class RuleContext:
+    """What a table rule sees: the typed frame (index = Excel rows), which cells already failed, settings."""
+
+    table: Table
+    frame: pd.DataFrame
+    bad: Mapping[str, np.ndarray]  # column key → bool mask of cells already reported as errors
+    sheet: str | None
+    settings: Settings | None
+    headers: Mapping[str, str]  # column key → header text found in the file
+
+    def problems(self, severity: Severity, key: str, mask: np.ndarray,
+                 message: Callable[[int], str] | str) -> list[Problem]:
+        """One problem per True in ``mask`` (message may be a function of the row position)."""
+        rows = self.frame.index.to_numpy()
+        col = self.headers.get(key, self.table.column(key).header)
+        idx = np.flatnonzero(mask)
+        if isinstance(message, str):
+            return [Problem(severity, self.sheet, int(rows[i]), col, message) for i in idx]
+        return [Problem(severity, self.sheet, int(rows[i]), col, message(i)) for i in idx]
+
+
+TABLE_RULES: dict[str, Callable[[RuleContext], list[Problem]]] = {}
+
+
+def register_rule(table_key: str):
+    """Decorator: register the cross-column rule function of a table (one per table key)."""
+
+    def deco(fn: Callable[[RuleContext], list[Problem]]):
+        TABLE_RULES[table_key] = fn
+        return fn
+
+    return deco
+
+
+# --------------------------------------------------------------------------------------------- cells
+
+
+def convert_column(
+    column: Column, values: np.ndarray, rows: np.ndarray, *, sheet: str | None = None, header: str | None = None
+) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """Raw cell values of one column → (typed values, bad-cell mask, problems).
+
+    Typed values: float64 (number, integer, percent; NaN blank), datetime64[ns] (date; NaT blank),
+    bool or object (bool), object of str/None (text, choice). Blank cells take ``column.default``.
+
+    >>> v, bad, probs = convert_column(Column("amount", "金额", "Amount", "number", required=True),
+    ...                                np.array([1.5, "2,000", "", "n/a"], dtype=object), np.arange(4, 8))
+    >>> v.tolist(), bad.tolist()
+    ([1.5, 2000.0, nan, nan], [False, False, True, True])
+    >>> [f"{p.severity} row {p.row}: {p.message}" for p in probs]
+    ['warning row 5: number stored as text', 'error row 6: required value missing', "error row 7: expected a number, got 'n/a'"]
+    """
+    head = header or column.header
+    vals = np.asarray(values, dtype=object)
+    n = len(vals)
+    kinds = _kinds(vals)
+    problems: list[Problem] = []
+    bad = np.zeros(n, dtype=bool)
+
+    def report(sev: Severity, mask: np.ndarray, msg: Callable[[object], str] | str) -> None:
+        for i in np.flatnonzero(mask):
+            text = msg if isinstance(msg, str) else msg(vals[i])
+            problems.append(Problem(sev, sheet, int(rows[i]), head, text))
+
+    is_str = kinds == _STR
+    text = np.full(n, "", dtype=object)
+    err = np.zeros(n, dtype=bool)
+    formula = np.zeros(n, dtype=bool)
+    if is_str.any():
+        # work on distinct strings: ledgers repeat buyer ids, currencies and doc types many times over
+        idx = np.flatnonzero(is_str)
+        codes, uniq = pd.factorize(vals[idx])
+        stripped = np.empty(len(uniq), dtype=object)
+        stripped[:] = [s.strip() for s in uniq]
+        text[idx] = stripped[codes]
+        lead = np.array([s[:1] for s in stripped], dtype="U1")[codes]
+        err[idx] = np.array([s in EXCEL_ERRORS for s in stripped], dtype=bool)[codes] & (lead == "#")
+        formula[idx[lead == "="]] = True
+    blank = (kinds == _BLANK) | (is_str & (text == ""))
+    report("error", err, lambda v: f"Excel error value {str(v).strip()}; fix the formula or type a value")
+    report("error", formula, lambda v: f"looks like a formula stored as text ({_show(v)}); enter a value")
+    bad |= err | formula
+    usable_str = is_str & ~blank & ~bad
+
+    kind = column.dtype
+    if kind in ("number", "integer", "percent"):
+        out = np.full(n, np.nan)
+        num = (kinds == _NUM)
+        out[num] = vals[num].astype(float)
+        if usable_str.any():
+            parsed = _on_unique(text[usable_str], lambda u: _parse_numbers(u, percent=kind == "percent"))
+            ok = ~np.isnan(parsed)
+            idx = np.flatnonzero(usable_str)
+            out[idx[ok]] = parsed[ok]
+            good = np.zeros(n, dtype=bool)
+            good[idx[ok]] = True
+            nogood = np.zeros(n, dtype=bool)
+            nogood[idx[~ok]] = True
+            report("warning", good, "number stored as text")
+            report("error", nogood, lambda v: f"expected a number, got {_show(v)}")
+            bad |= nogood
+        other = ~num & ~is_str & ~blank
+        report("error", other, lambda v: f"expected a number, got {_describe(v)}")
+        bad |= other
+        nonfinite = num & ~np.isfinite(out)
+        bad |= nonfinite
+        out[nonfinite] = np.nan
+        if kind == "integer":
+            frac = ~bad & ~np.isnan(out) & (out != np.round(out))
+            report("error", frac, lambda v: f"expected a whole number, got {_show(v)}")
+            bad |= frac
+            out[frac] = np.nan
+        _bounds(column, out, bad, report)
+    elif kind == "date":
+        out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        dates = kinds == _DATE
+        if dates.any():
+            out[dates] = pd.to_datetime(pd.Series(vals[dates]), errors="coerce").to_numpy("datetime64[ns]")
+            out[dates] = out[dates].astype("datetime64[D]")
+            # a date-formatted cell holding a small number reads as a 1900 date: Excel's calendar is wrong
+            # before 1900-03-01 (dates.py), and such a date is a typo in a ledger anyway
+            early = np.zeros(n, dtype=bool)
+            early[dates] = out[dates] < FIRST_EXCEL_DATE
+            report("error", early, lambda v: f"expected a date, got {_describe(v)}, before 1900-03-01 "
+                                             "(not a valid Excel date)")
+            bad |= early
+            out[early] = np.datetime64("NaT")
+        num = kinds == _NUM
+        if num.any():
+            d = serials_to_dates(vals[num].astype(float))
+            out[num] = d
+            badser = np.zeros(n, dtype=bool)
+            badser[np.flatnonzero(num)[np.isnat(d)]] = True
+            report("error", badser, lambda v: f"expected a date, got the number {_show(v)} (not a valid Excel date)")
+            bad |= badser
+        if usable_str.any():
+            parsed = _on_unique(text[usable_str], _parse_dates)
+            idx = np.flatnonzero(usable_str)
+            out[idx] = parsed
+            nogood = np.zeros(n, dtype=bool)
+            nogood[idx[np.isnat(parsed)]] = True
+            report("error", nogood, lambda v: f"expected a date such as 2026-09-30, got {_show(v)}")
+            bad |= nogood
+        other = (kinds == _BOOL) | (kinds == _OTHER)
+        report("error", other, lambda v: f"expected a date, got {_describe(v)}")
+        bad |= other
+    elif kind == "bool":
+        out = np.zeros(n, dtype=object)
+        out[:] = None
+        b = kinds == _BOOL
+        out[b] = vals[b].astype(bool)
+        num = kinds == _NUM
+        if num.any():
+            f = vals[num].astype(float)
+            ok = (f == 0) | (f == 1)
+            idx = np.flatnonzero(num)
+            out[idx[ok]] = f[ok] == 1
+            nogood = np.zeros(n, dtype=bool)
+            nogood[idx[~ok]] = True
+            report("error", nogood, lambda v: f"expected TRUE or FALSE, got {_show(v)}")
+            bad |= nogood
+        if usable_str.any():
+            idx = np.flatnonzero(usable_str)
+            low = [s.casefold() for s in text[usable_str]]
+            t = np.array([s in TRUE_TEXT for s in low], dtype=bool)
+            f = np.array([s in FALSE_TEXT for s in low], dtype=bool)
+            out[idx[t]] = True
+            out[idx[f]] = False
+            nogood = np.zeros(n, dtype=bool)
+            nogood[idx[~(t | f)]] = True
+            report("error", nogood, lambda v: f"expected TRUE or FALSE, got {_show(v)}")
+            bad |= nogood
+        other = (kinds == _DATE) | (kinds == _OTHER)
+        report("error", other, lambda v: f"expected TRUE or FALSE, got {_describe(v)}")
+        bad |= other
+    else:  # text, choice
+        out = np.full(n, None, dtype=object)
+        out[usable_str] = text[usable_str]
+        num = kinds == _NUM
+        if num.any():
+            out[num] = [_num_text(v) for v in vals[num]]
+        other = (kinds == _DATE) | (kinds == _BOOL) | (kinds == _OTHER)
+        if other.any():
+            out[other] = [v.isoformat() if isinstance(v, dt.date) else str(v).upper() for v in vals[other]]
+        if kind == "choice" and column.allowed:
+            canon = {a.casefold(): a for a in column.allowed}
+            filled = ~blank & ~bad
+            codes, uniq = pd.factorize(out[filled])
+            mapped = np.array([canon.get(str(v).casefold()) for v in uniq] + [None], dtype=object)[codes]
+            idx = np.flatnonzero(filled)
+            unknown = np.zeros(n, dtype=bool)
+            unknown[idx[pd.isna(mapped)]] = True
+            out[idx] = mapped
+            allowed = " or ".join(column.allowed)
+            report("error", unknown, lambda v: f"expected {allowed}, got {_show(v)}")
+            bad |= unknown
+
+    missing = blank & ~bad
+    if column.default is not None and missing.any():
+        out[missing] = column.default
+    elif column.required:
+        report("error", missing, "required value missing")
+        bad |= missing
+    if column.dtype == "bool":
+        out = out.astype(bool) if column.default is not None and not pd.isna(out).any() else out
+    if column.unique:
+        problems.extend(_duplicates(out, ~bad & ~pd.isna(out), rows, sheet, head))
+    problems.sort(key=lambda p: p.row)
+    return out, bad, problems
+
+
+def _bounds(column: Column, out: np.ndarray, bad: np.ndarray, report) -> None:
+    ok = ~bad & ~np.isnan(out)
+    if column.minimum is not None:
+        low = ok & (out < column.minimum)
+        report("error", low, lambda v: f"must be at least {_num_text(column.minimum)}, got {_show(v)}")
+        bad |= low
+    if column.maximum is not None:
+        high = ok & (out > column.maximum)
+        report("error", high, lambda v: f"must be at most {_num_text(column.maximum)}, got {_show(v)}")
+        bad |= high
+    out[bad] = np.nan
+
+
+def _duplicates(values: np.ndarray, mask: np.ndarray, rows: np.ndarray, sheet, head) -> list[Problem]:
+    idx = np.flatnonzero(mask)
+    s = pd.Series(values[idx], index=rows[idx])
+    dup = s.duplicated(keep="first").to_numpy()
+    if not dup.any():
+        return []
+    first = pd.Series(s.index[~dup], index=s[~dup].to_numpy())
+    firsts = first.reindex(s[dup].to_numpy()).to_numpy()
+    return [Problem("error", sheet, int(r), head, f"duplicate value {_show(v)} (first on row {int(f)})")
+            for r, v, f in zip(s.index[dup], s[dup].to_numpy(), firsts, strict=False)]
+
+
+_BLANK, _STR, _NUM, _BOOL, _DATE, _OTHER = range(6)
+_KIND_OF = {type(None): _BLANK, str: _STR, float: _NUM, int: _NUM, bool: _BOOL, dt.date: _DATE,
+            dt.datetime: _DATE, np.float64: _NUM, np.int64: _NUM, np.bool_: _BOOL, pd.Timestamp: _DATE}
+
+
+def _kinds(vals: np.ndarray) -> np.ndarray:
+    if not len(vals):
+        return np.zeros(0, dtype=np.int8)
+    inferred = pd.api.types.infer_dtype(vals, skipna=False)  # C loop, stops at the first mismatch
+    if inferred == "string":
+        return np.full(len(vals), _STR, dtype=np.int8)
+    if inferred in ("date", "datetime"):
+        return np.full(len(vals), _DATE, dtype=np.int8)
+    if inferred == "boolean":
+        return np.full(len(vals), _BOOL, dtype=np.int8)
+    codes = pd.Series(vals, dtype=object).map(type).map(_KIND_OF).fillna(_OTHER).to_numpy(np.int8)
+    nan = codes == _NUM
+    if nan.any():
+        f = vals[nan].astype(float)
+        idx = np.flatnonzero(nan)
+        codes[idx[np.isnan(f)]] = _BLANK
+    return codes
+
+
+def _on_unique(values: np.ndarray, parse: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Apply ``parse`` to the distinct values only (dates and numbers typed as text repeat a lot)."""
+    codes, uniq = pd.factorize(values)
+    return parse(np.asarray(uniq, dtype=object))[codes]
+
+
+def _parse_numbers(text: np.ndarray, *, percent: bool) -> np.ndarray:
+    s = pd.Series(text, dtype=object).str.replace(r"[,\s，]", "", regex=True)
+    pct = s.str.endswith("%")
+    s = s.where(~pct, s.str[:-1])
+    neg = s.str.match(r"^\(.*\)$")  # accounting negatives (1,234.00)
+    s = s.where(~neg, "-" + s.str[1:-1])
+    num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    num = np.where(pct.to_numpy(), num / 100.0, num)
+    num[~np.isfinite(num)] = np.nan
+    return num
+
+
+def _parse_dates(text: np.ndarray) -> np.ndarray:
+    s = pd.Series(text, dtype=object)
+    cn = s.str.extract(_CN_DATE)
+    s = s.where(cn[0].isna(), cn[0] + "-" + cn[1].str.zfill(2) + "-" + cn[2].str.zfill(2))
+    s = s.str.replace(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3", regex=True)
+    s = s.str.replace(r"^(\d{4})-(\d)(?=-)", r"\1-0\2", regex=True).str.replace(
+        r"^(\d{4}-\d{2})-(\d)(?!\d)", r"\1-0\2", regex=True)
+    d = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
+    rest = d.isna()
+    if rest.any():
+        d[rest] = pd.to_datetime(s[rest], format="ISO8601", errors="coerce")
+    return d.to_numpy("datetime64[ns]").astype("datetime64[D]").astype("datetime64[ns]")
+
+
+def _num_text(v: object) -> str:
+    f = float(v)
+    return str(int(f)) if f.is_integer() else repr(f)
+
+
+def _show(v: object) -> str:
+    if isinstance(v, float):
+        return _num_text(v)
+    text = repr(v.strip() if isinstance(v, str) else v)
+    return text if len(text) <= 40 else text[:37] + "...'"
+
+
+def _describe(v: object) -> str:
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, dt.date):
+        return f"a date ({v.isoformat()[:10]})"
+    return _show(v)
+
+
+# ---------------------------------------------------------------------------------------- table rules
+
+
+@register_rule("ledger")
+def ledger_rules(ctx: RuleContext) -> list[Problem]:
+    """Cross-column checks of the AR ledger (data model): sign vs doc type, paid vs amount, due date,
+    payment date, currency. Derives ``due_date`` (invoice date + terms) and ``open_amount`` in place."""
+    f, bad = ctx.frame, ctx.bad
+    out: list[Problem] = []
+    inv_date = f["invoice_date"].to_numpy()
+    terms = f["terms_days"].to_numpy(dtype=float)
+    due = f["due_date"].to_numpy().copy()
+    amount = f["amount"].to_numpy(dtype=float)
+    paid = f["paid_amount"].to_numpy(dtype=float)
+    doc = f["doc_type"].to_numpy(dtype=object)
+    paydate = f["last_payment_date"].to_numpy()
+
+    neither = np.isnat(due) & np.isnan(terms) & ~bad["due_date"] & ~bad["terms_days"]
+    out += ctx.problems("error", "due_date", neither, "give a due date or the terms in days (one of the two)")
+    derive = np.isnat(due) & ~np.isnan(terms) & ~np.isnat(inv_date)
+    if derive.any():
+        due[derive] = inv_date[derive] + (terms[derive].astype("int64") * np.timedelta64(1, "D"))
+        f["due_date"] = due
+    early = ~np.isnat(due) & ~np.isnat(inv_date) & (due < inv_date)
+    out += ctx.problems("warning", "due_date", early & ~derive, "due date is before the invoice date")
+
+    is_cn = doc == "CN"
+    is_inv = doc == "INV"
+    out += ctx.problems("error", "amount", is_inv & (amount <= 0),
+                        lambda i: f"an invoice (INV) needs a positive amount, got {_num_text(amount[i])}; "
+                                  "use doc type CN for a credit note")
+    out += ctx.problems("error", "amount", is_cn & (amount >= 0),
+                        lambda i: f"a credit note (CN) needs a negative amount, got {_num_text(amount[i])}")
+    opposite = (paid * amount) < 0
+    out += ctx.problems("error", "paid_amount", opposite,
+                        lambda i: f"paid amount {_num_text(paid[i])} has the opposite sign of the amount "
+                                  f"{_num_text(amount[i])}")
+    over = ~opposite & (np.abs(paid) > np.abs(amount) + MONEY_TOLERANCE)
+    out += ctx.problems("error", "paid_amount", over,
+                        lambda i: f"paid amount {_num_text(paid[i])} is larger than the amount "
+                                  f"{_num_text(amount[i])}")
+    need_date = (paid != 0) & ~np.isnan(paid) & np.isnat(paydate) & ~bad["last_payment_date"]
+    out += ctx.problems("error", "last_payment_date", need_date,
+                        "required when the paid amount is not 0")
+    before = ~np.isnat(paydate) & ~np.isnat(inv_date) & (paydate < inv_date)
+    out += ctx.problems("warning", "last_payment_date", before, "payment date is before the invoice date")
+
+    cur = f["currency"].to_numpy(dtype=object)
+    codes, uniq = pd.factorize(cur)  # few distinct currencies: check each once
+    filled = codes >= 0
+    uniq_upper = np.array([str(c).upper() for c in uniq] + [None], dtype=object)
+    upper = uniq_upper[codes]
+    f["currency"] = upper
+    code_ok = np.array([bool(_ISO.fullmatch(c)) for c in uniq_upper[:-1]] + [False], dtype=bool)[codes]
+    out += ctx.problems("error", "currency", filled & ~code_ok,
+                        lambda i: f"expected a 3-letter ISO currency code such as CNY, got {_show(cur[i])}")
+    if ctx.settings is not None:
+        home = ctx.settings.home_currency.upper()
+        known = {home, *(k.upper() for k in ctx.settings.fx_rates)}
+        known_u = np.array([c in known for c in uniq_upper[:-1]] + [True], dtype=bool)
+        unknown = filled & code_ok & ~known_u[codes]
+        out += ctx.problems("error", "currency", unknown,
+                            lambda i: f"no FX rate for {upper[i]} to {home}; add it to the Settings sheet's "
+                                      "FX table")
+        as_of = np.datetime64(ctx.settings.as_of, "ns")
+        future = ~np.isnat(inv_date) & (inv_date > as_of)
+        out += ctx.problems("warning", "invoice_date", future,
+                            f"invoice date is after the as-of date {ctx.settings.as_of.isoformat()}")
+
+    f["open_amount"] = amount - np.where(np.isnan(paid) & ~np.isnan(amount), 0.0, paid)
+    return out
+
+
+def validate_frame(table: Table, frame: pd.DataFrame, bad: Mapping[str, np.ndarray], *, sheet: str | None,
+                   settings: Settings | None, headers: Mapping[str, str]) -> list[Problem]:
+    """Run the table's registered cross-column rule, if any (mutates ``frame`` for derived columns)."""
+    rule = TABLE_RULES.get(table.key)
+    if rule is None:
+        return []
+    return rule(RuleContext(table, frame, bad, sheet, settings, headers))
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.row if p.row is not None else -1, p.severity != "error"))

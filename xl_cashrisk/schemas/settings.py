@@ -1,0 +1,461 @@
+"""The Settings sheet: a key/value table of run settings and an FX table, and their parsers.
+
+Every setting is a :class:`Setting` row (key, zh/en label, type, default, help). The core rows live in
+:data:`SETTING_ROWS` here; a domain adds its own keys by defining ``SETTING_ROWS`` (a tuple of
+:class:`Setting` with ``domain="scoring"`` etc.) in its own module under ``xl_cashrisk.schemas``.
+:func:`known_settings` collects them all, so a Settings sheet or TOML file may carry any of them, and a
+template shows a domain's rows with ``SETTINGS.extend(DOMAIN_ROWS)``. Domain values land in
+``Settings.extras[domain][key]``; core values in the :class:`~xl_cashrisk.settings.Settings` fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import itertools
+import math
+import pkgutil
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from xl_cashrisk.dates import serial_to_date
+from xl_cashrisk.errors import InputError, Location
+from xl_cashrisk.schemas.schema import Column, Table
+from xl_cashrisk.settings import BASES, DAYS_IN_YEAR, DEFAULT_BUCKET_EDGES, Settings
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+__all__ = [
+    "FX",
+    "FX_EXAMPLE_ROWS",
+    "SETTINGS",
+    "SETTING_ROWS",
+    "KeyValueTable",
+    "Setting",
+    "known_settings",
+    "load_settings_file",
+    "settings_from_frames",
+]
+
+CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+_TRUE = frozenset({"true", "yes", "y", "1", "是", "真", "t"})
+_FALSE = frozenset({"false", "no", "n", "0", "否", "假", "f"})
+_LIST_SPLIT = re.compile(r"[,，;；\s]+")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the Settings sheet.
+
+    ``dtype`` is one of text, choice, date, integer, number, percent, bool, int_list, number_list.
+    ``domain`` is "" for a field of :class:`~xl_cashrisk.settings.Settings`, else the key in ``extras``.
+    """
+
+    key: str
+    zh: str
+    en: str
+    dtype: str
+    default: object = None
+    help_zh: str = ""
+    help_en: str = ""
+    allowed: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    domain: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.en} {self.zh}"
+
+    def cell_default(self) -> object:
+        """The default as it is shown in the sheet (lists as comma-separated text)."""
+        if isinstance(self.default, (tuple, list)):
+            return ",".join(_plain(v) for v in self.default)
+        return self.default
+
+    def parse(self, value: object) -> object:
+        """Cell or TOML value to the setting's Python value; blank gives the default.
+
+        Raises ValueError whose text says what was expected and what was found.
+
+        >>> Setting("bucket_edges", "账龄分段", "Bucket edges", "int_list").parse("30, 60，90")
+        (30, 60, 90)
+        >>> Setting("rate", "比例", "Rate", "percent").parse("5%")
+        0.05
+        """
+        if _blank(value):
+            return self.default
+        kind = self.dtype
+        if kind == "date":
+            out: object = _date(value)
+        elif kind in ("text", "choice"):
+            out = _plain(value).strip()
+            if self.allowed:
+                canon = {a.lower(): a for a in self.allowed}
+                if out.lower() not in canon:
+                    raise ValueError(f"expected one of {', '.join(self.allowed)}, got {out!r}")
+                out = canon[out.lower()]
+        elif kind == "integer":
+            out = _integer(value)
+        elif kind in ("number", "percent"):
+            out = _number(value)
+        elif kind == "bool":
+            out = _bool(value)
+        elif kind in ("int_list", "number_list"):
+            items = value if isinstance(value, (list, tuple)) else _LIST_SPLIT.split(_plain(value).strip())
+            conv = _integer if kind == "int_list" else _number
+            out = tuple(conv(v) for v in items if not _blank(v))
+            if not out:
+                raise ValueError("expected a list of numbers such as 30,60,90,120")
+        else:
+            raise ValueError(f"setting {self.key}: unknown type {kind!r}")
+        for v in out if isinstance(out, tuple) else (out,):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                if self.minimum is not None and v < self.minimum:
+                    raise ValueError(f"expected at least {_plain(self.minimum)}, got {_plain(v)}")
+                if self.maximum is not None and v > self.maximum:
+                    raise ValueError(f"expected at most {_plain(self.maximum)}, got {_plain(v)}")
+        return out
+
+
+SETTING_ROWS: tuple[Setting, ...] = (
+    Setting("as_of", "评估基准日", "As-of date", "date", None,
+            "账龄、逾期天数等按此日期计算；留空为今天。", "Date ages and days past due are measured at; blank = today."),
+    Setting("home_currency", "本位币", "Home currency", "text", "CNY",
+            "本位币 ISO 代码，所有金额按汇率表折算为本位币。",
+            "ISO code of the home currency; every amount is converted to it with the FX table."),
+    Setting("ageing_basis", "账龄计算基础", "Ageing basis", "choice", "dpd",
+            "dpd = 按逾期天数（自到期日起，默认）；invoice = 按开票日起天数。",
+            "dpd = days past due (from the due date, default); invoice = days since invoice date.",
+            allowed=BASES),
+    Setting("bucket_edges", "账龄分段(天)", "Ageing bucket edges (days)", "int_list", DEFAULT_BUCKET_EDGES,
+            "账龄段上限（含），逗号分隔，递增；30,60,90,120 即 未到期/1–30/31–60/61–90/91–120/>120。",
+            "Inclusive upper bounds of the age buckets, comma-separated, increasing; 30,60,90,120 gives "
+            "current, 1–30, 31–60, 61–90, 91–120, >120.", minimum=1),
+    Setting("days_in_year", "年天数", "Days in year", "integer", DAYS_IN_YEAR,
+            "年化计算所用天数：365 或 360。", "Days per year for annualised figures: 365 or 360.",
+            minimum=360, maximum=366),
+    Setting("reserve_rates", "坏账准备计提比例", "Bad-debt reserve rates", "number_list",
+            (0.01, 0.02, 0.05, 0.10, 0.25, 0.50),
+            "各账龄段的坏账计提比例（小数或百分数）；dpd 时个数 = 分段数 + 2（含未到期），invoice 时 = 分段数 + 1。",
+            "Loss rate for each age bucket (decimal or percent): with dpd, edges + 2 rates "
+            "(current … >last); with invoice, edges + 1.",
+            minimum=0, maximum=1),
+    Setting("language", "输出语言", "Output language", "choice", "en",
+            "结果表标签语言：en = 英文，zh = 中文。", "Language of labels in results: en or zh.",
+            allowed=("en", "zh")),
+)
+
+_KV_TABLE = Table(
+    key="settings",
+    sheet="Settings",
+    name="Settings",
+    title_zh="设置",
+    title_en="Settings",
+    description_zh="每行一个设置项：只填写“值”列；留空则使用默认值。",
+    description_en="One setting per row: fill in the Value column only; blank uses the default.",
+    key_columns=("key",),
+    columns=(
+        Column("key", "键", "Key", "text", required=True, unique=True, width=16,
+               help_zh="设置项代码（请勿修改）。", help_en="Setting code (do not change)."),
+        Column("setting", "设置项", "Setting", "text", width=30,
+               help_zh="设置项名称。", help_en="Setting name."),
+        Column("value", "值", "Value", "text", width=22,
+               help_zh="设置值；留空使用默认值。", help_en="The value; blank uses the default."),
+        Column("help", "说明", "Notes", "text", width=60,
+               help_zh="说明。", help_en="What the setting means."),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class KeyValueTable:
+    """A key/value settings table: its sheet layout (``table``) and the settings it lists (``rows``)."""
+
+    table: Table
+    rows: tuple[Setting, ...] = field(default=())
+
+    def extend(self, *groups: Iterable[Setting]) -> KeyValueTable:
+        """This table with more settings rows (a domain's ``SETTING_ROWS``) appended."""
+        rows = list(self.rows)
+        for group in groups:
+            rows.extend(group)
+        keys = [r.key for r in rows]
+        dup = sorted({k for k in keys if keys.count(k) > 1})
+        if dup:
+            raise ValueError(f"settings keys defined twice: {', '.join(dup)}")
+        return replace(self, rows=tuple(rows))
+
+    def setting(self, key: str) -> Setting:
+        for r in self.rows:
+            if r.key == key:
+                return r
+        raise KeyError(key)
+
+
+SETTINGS = KeyValueTable(_KV_TABLE, SETTING_ROWS)
+
+FX = Table(
+    key="fx",
+    sheet="Settings",
+    name="FX",
+    title_zh="汇率表",
+    title_en="FX rates",
+    description_zh="一单位外币折合多少本位币，例如本位币 CNY 时 USD = 7.10。",
+    description_en="Home-currency units per one unit of the currency, e.g. USD = 7.10 when home is CNY.",
+    key_columns=("currency",),
+    columns=(
+        Column("currency", "币种", "Currency", "text", required=True, unique=True, width=10,
+               help_zh="ISO 币种代码，如 USD。", help_en="ISO currency code, e.g. USD."),
+        Column("rate_to_home", "兑本币汇率", "Rate to home", "number", required=True, minimum=0,
+               width=14, number_format="0.0000",
+               help_zh="1 单位该币种 = 多少本位币（>0）。", help_en="Home-currency units per 1 unit (> 0)."),
+    ),
+)
+
+FX_EXAMPLE_ROWS: tuple[dict[str, object], ...] = (
+    {"currency": "USD", "rate_to_home": 7.10},
+    {"currency": "EUR", "rate_to_home": 7.75},
+)
+
+
+def known_settings() -> tuple[Setting, ...]:
+    """Core settings plus every ``SETTING_ROWS`` tuple defined in a module of ``xl_cashrisk.schemas``."""
+    import xl_cashrisk.schemas as pkg
+
+    rows: dict[str, Setting] = {r.key: r for r in SETTING_ROWS}
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        if mod.name.startswith("_") or mod.name in ("settings", "schema"):
+            continue
+        module = importlib.import_module(f"{pkg.__name__}.{mod.name}")
+        for r in getattr(module, "SETTING_ROWS", ()):
+            if r.key in rows and rows[r.key] != r:
+                raise ValueError(f"setting key {r.key!r} is defined twice (schemas.{mod.name})")
+            rows[r.key] = r
+    return tuple(rows.values())
+
+
+def settings_from_frames(
+    values: Mapping[str, object] | object,
+    fx: Mapping[str, object] | object | None = None,
+    *,
+    rows: Iterable[Setting] | None = None,
+    where: Location | None = None,
+) -> Settings:
+    """Build :class:`Settings` from the key/value table and the FX table.
+
+    ``values``: a mapping key → cell value, or a DataFrame with ``key`` and ``value`` columns whose index
+    holds the Excel row numbers (as the reader returns it). ``fx``: a mapping currency → rate, or a
+    DataFrame with ``currency`` and ``rate_to_home``. Blank values take the default; unknown keys and bad
+    values raise one :class:`InputError` listing every problem.
+
+    >>> s = settings_from_frames({"as_of": "2026-09-30", "bucket_edges": "30,60,90", "ageing_basis": "Invoice",
+    ...                           "reserve_rates": "1%, 5%, 10%, 50%"}, {"usd": 7.1})
+    >>> s.as_of, s.ageing_basis, s.bucket_edges, s.fx("USD"), s.reserve_rates
+    (datetime.date(2026, 9, 30), 'invoice', (30, 60, 90), 7.1, (0.01, 0.05, 0.1, 0.5))
+    """
+    where = where or Location()
+    table = {r.key.lower(): r for r in (tuple(rows) if rows is not None else known_settings())}
+    problems: list[str] = []
+
+    def at(row: object, column: str) -> str:
+        loc = Location(None, where.sheet, row if isinstance(row, int) else None, column)
+        return f"{loc}: " if str(loc) else ""
+
+    given: dict[str, tuple[object, object]] = {}
+    for row, key, value in _pairs(values, "key", "value"):
+        if _blank(key):
+            if not _blank(value):
+                problems.append(f"{at(row, 'Key 键')}a value without a setting key")
+            continue
+        k = _plain(key).strip().lower()
+        if k not in table:
+            problems.append(f"{at(row, 'Key 键')}unknown setting {_plain(key)!r}")
+        elif k in given:
+            problems.append(f"{at(row, 'Key 键')}setting {k!r} given twice")
+        else:
+            given[k] = (row, value)
+
+    parsed: dict[str, object] = {}
+    for k, spec in table.items():
+        row, value = given.get(k, (None, None))
+        try:
+            parsed[spec.key] = spec.parse(value)
+        except ValueError as exc:
+            problems.append(f"{at(row, 'Value 值')}{spec.key}: {exc}")
+
+    core = {r.key for r in table.values() if not r.domain}
+    kwargs = {k: v for k, v in parsed.items() if k in core and v is not None}
+    extras: dict[str, dict[str, object]] = {}
+    for spec in table.values():
+        if spec.domain:
+            extras.setdefault(spec.domain, {})[spec.key] = parsed.get(spec.key)
+
+    home = str(kwargs.get("home_currency", "CNY")).upper()
+    if not CURRENCY_CODE.match(home):
+        problems.append(f"{at(given.get('home_currency', (None,))[0], 'Value 值')}home_currency: "
+                        f"expected a 3-letter ISO code such as CNY, got {home!r}")
+    kwargs["home_currency"] = home
+    edges = kwargs.get("bucket_edges", DEFAULT_BUCKET_EDGES)
+    if any(b <= a for a, b in itertools.pairwise(edges)):
+        problems.append(f"bucket_edges: expected increasing numbers, got {','.join(map(str, edges))}")
+    rates = kwargs.get("reserve_rates")
+    # SPEC §4.1: days past due adds a "current" bucket before 1–30; days since invoice starts at 0–30
+    n_buckets = len(edges) + (2 if kwargs.get("ageing_basis", "dpd") == "dpd" else 1)
+    if rates is not None and len(rates) != n_buckets:
+        problems.append(f"reserve_rates: expected {n_buckets} rates, one per age bucket for edges "
+                        f"{','.join(map(str, edges))} ({kwargs.get('ageing_basis', 'dpd')}), got {len(rates)}")
+
+    fx_rates: dict[str, float] = {home: 1.0}
+    for row, cur, rate in _pairs(fx if fx is not None else {}, "currency", "rate_to_home"):
+        if _blank(cur) and _blank(rate):
+            continue
+        code = _plain(cur).strip().upper()
+        if not CURRENCY_CODE.match(code):
+            problems.append(f"{at(row, 'Currency 币种')}expected a 3-letter ISO currency code, got {_plain(cur)!r}")
+            continue
+        try:
+            r = _number(rate)
+            if not r > 0:
+                raise ValueError(f"expected a rate above 0, got {_plain(r)}")
+        except ValueError as exc:
+            problems.append(f"{at(row, 'Rate to home 兑本币汇率')}{code}: {exc}")
+            continue
+        if code == home and abs(r - 1.0) > 1e-12:
+            problems.append(f"{at(row, 'Rate to home 兑本币汇率')}{code} is the home currency; its rate must be 1")
+        elif code in fx_rates and code != home:
+            problems.append(f"{at(row, 'Currency 币种')}currency {code} given twice")
+        fx_rates[code] = r
+
+    if problems:
+        head = f"{where}: " if str(where) else ""
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise InputError(head + "invalid settings: " + "; ".join(problems[:5]) + more)
+    return Settings(fx_rates=fx_rates, extras=extras, **kwargs)
+
+
+def load_settings_file(path: str | Path) -> Settings:
+    """Settings from a TOML file: top-level keys, an ``[fx]`` table, and ``[domain]`` tables.
+
+    Example file::
+
+        as_of = 2026-09-30
+        home_currency = "CNY"
+        bucket_edges = [30, 60, 90, 120]
+        [fx]
+        USD = 7.10
+        EUR = 7.75
+        [scoring]          # a domain's keys may also be written at top level
+        some_key = 1
+    """
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise InputError("settings file not found", Location(str(p))) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a valid TOML settings file ({exc})", Location(str(p))) from None
+    rows = known_settings()
+    domains = {r.domain for r in rows if r.domain}
+    fx = data.pop("fx", {})
+    if not isinstance(fx, dict):
+        raise InputError("[fx] must be a table of CURRENCY = rate lines", Location(str(p)))
+    flat: dict[str, object] = {}
+    for k, v in data.items():
+        if isinstance(v, dict) and k in domains:
+            flat.update(v)
+        else:
+            flat[k] = v
+    return settings_from_frames(flat, fx, rows=rows, where=Location(str(p)))
+
+
+def _pairs(obj: object, key_col: str, value_col: str) -> list[tuple[object, object, object]]:
+    """(excel_row or None, key, value) triples from a mapping or a DataFrame."""
+    if isinstance(obj, Mapping):
+        return [(None, k, v) for k, v in obj.items()]
+    cols = getattr(obj, "columns", None)
+    if cols is None or key_col not in cols or value_col not in cols:
+        raise TypeError(f"expected a mapping or a DataFrame with columns {key_col!r} and {value_col!r}")
+    rows = [int(i) if isinstance(i, (int, np.integer)) else None for i in obj.index]
+    return list(zip(rows, obj[key_col].tolist(), obj[value_col].tolist(), strict=False))
+
+
+def _blank(v: object) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    if isinstance(v, str) and not v.strip():
+        return True
+    try:
+        return bool(v is np.datetime64("NaT") or (isinstance(v, np.datetime64) and np.isnat(v)))
+    except TypeError:
+        return False
+
+
+def _plain(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _number(v: object) -> float:
+    if isinstance(v, bool):
+        raise ValueError(f"expected a number, got {v!r}")
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        f = float(v)
+    else:
+        text = str(v).strip().replace(",", "").replace("，", "")
+        divisor = 1.0
+        if text.endswith("%"):
+            text, divisor = text[:-1].strip(), 100.0
+        try:
+            f = float(text) / divisor
+        except ValueError:
+            raise ValueError(f"expected a number, got {str(v)!r}") from None
+    if not math.isfinite(f):
+        raise ValueError(f"expected a finite number, got {v!r}")
+    return f
+
+
+def _integer(v: object) -> int:
+    f = _number(v)
+    if not f.is_integer():
+        raise ValueError(f"expected a whole number, got {_plain(f)}")
+    return int(f)
+
+
+def _bool(v: object) -> bool:
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    text = _plain(v).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"expected TRUE or FALSE, got {_plain(v)!r}")
+
+
+def _date(v: object) -> dt.date:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        try:
+            return serial_to_date(float(v))
+        except ValueError as exc:
+            raise ValueError(f"expected a date, got {_plain(v)} ({exc})") from None
+    text = str(v).strip().replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"expected a date such as 2026-09-30, got {str(v)!r}") from None
