@@ -1,0 +1,690 @@
+"""Excel functions for credit scoring: published models, PAYDEX/DBT, the composite score, PD, bands,
+grades, credit limits and expected loss.
+
+Thin adapters over :mod:`xl_cashrisk.scoring` (SPEC §1–§3, §6.1). Conventions chosen here:
+
+- Functions a user fills down a column take whole ranges too and spill a column of the same shape
+  (every argument may be one cell or a range with as many cells as the others). In a range a row with
+  a blank required value gives a blank result; a single blank required cell is an error.
+- "NR" (not rated) from CREDITSCORE and "UN" from PAYDEX may be fed to the next function: CREDITPD,
+  CREDITBAND, CREDITGRADE pass "NR" on; CREDITSCORE treats a PAYDEX of "UN" as missing.
+- CREDITSCORE arguments, in register order: altman_z2, current_ratio, debt_ratio, paydex, dbt_days,
+  max_days_overdue, overdue_share, years_in_business, employees, country, sector, negative_events;
+  every one optional (docs/scorecard.md). ``scorecard`` is a settings-sheet table of key|value rows or
+  the path of a TOML file; blank = the default scorecard.
+- ALTMANZ takes its arguments in the order of the issue (…, sales, total_assets, total_liabilities),
+  OHLSON in the order of SPEC §0.1 (total_assets, price_index, …) with a blank price index = 100.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from udfs import _args
+from udfs._registry import excel_function
+from xl_cashrisk import scoring as sc
+from xl_cashrisk.errors import ArgumentError, CashRiskError
+from xl_cashrisk.receivables import DBT_BUCKET_MIDPOINTS, dbt_from_buckets
+from xl_cashrisk.scoring.config import Scorecard
+from xl_cashrisk.scoring.paydex import PAYDEX_METHODS
+
+CATEGORY = "Credit scoring"
+_PASS_TOKENS = {"NR", "UN"}  # text results of our own functions, read as "missing" where numbers go
+
+# rule → (expected text, test)
+_RULES = {
+    "any": ("a number", lambda x: np.ones(x.shape, bool)),
+    "nonnegative": ("a number ≥ 0", lambda x: x >= 0),
+    "positive": ("a positive number", lambda x: x > 0),
+    "nonzero": ("a non-zero number", lambda x: x != 0),
+    "share": ("a share between 0 and 1 (0.25 for 25 %)", lambda x: (x >= 0) & (x <= 1)),
+    "probability": ("a probability between 0 and 1, both excluded (0.02 for 2 %)", lambda x: (x > 0) & (x < 1)),
+    "paydex": ("a PAYDEX between 0 and 100", lambda x: (x >= 0) & (x <= 100)),
+    "score": ("a score between 0 and 100", lambda x: (x >= 0) & (x <= 100)),
+}
+
+
+class _Rows:
+    """Arguments converted for an element-by-element function: one array per argument and the shape
+    of the ranges (all ranges must have the same number of cells; single cells apply to every row)."""
+
+    def __init__(self, fn: str):
+        self.fn, self.shape, self.first = fn, _args.Shape("scalar"), ""
+        self.passed = np.zeros(1, bool)  # rows where a pass-through token ("NR") was given
+
+    def _size(self, name: str, sh: _args.Shape) -> None:
+        if sh.kind == "scalar":
+            return
+        if self.shape.kind == "scalar":
+            self.shape, self.first = sh, name
+            self.passed = np.broadcast_to(self.passed, (sh.size,)).copy()
+        elif sh.size != self.shape.size:
+            raise ArgumentError(self.fn, name, f"a range with as many cells as {self.first} ({self.shape.size})",
+                                detail=f"it has {sh.size}")
+
+    def number(self, name: str, value: Any, rule: str = "any", *, required: bool = False,
+               tokens: bool = False) -> np.ndarray:
+        expected, ok = _RULES[rule]
+        flat, sh = _args.flatten(value, self.fn, name)
+        self._size(name, sh)
+        out = np.full(len(flat), np.nan)
+        token = np.zeros(len(flat), bool)
+        for i, v in enumerate(flat):
+            if tokens and isinstance(v, str) and v.strip().upper() in _PASS_TOKENS:
+                token[i] = True
+            elif not _args.is_blank(v):
+                out[i] = _args.number(v, self.fn, name, expected=expected, where=sh.position(i))
+        if sh.kind == "scalar" and required and np.isnan(out[0]) and not token[0]:
+            raise ArgumentError(self.fn, name, expected, detail="the cell is blank")
+        bad = ~np.isnan(out) & ~ok(out)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ArgumentError(self.fn, f"{name}{sh.position(i)}", expected, flat[i])
+        if token.any():
+            self.passed = self.passed | (token if sh.kind != "scalar" else token[0])
+        return out
+
+    def text(self, name: str, value: Any, expected: str) -> np.ndarray:
+        flat, sh = _args.flatten(value, self.fn, name)
+        self._size(name, sh)
+        out = np.empty(len(flat), dtype=object)
+        for i, v in enumerate(flat):
+            if _args.is_blank(v):
+                out[i] = ""
+            elif isinstance(v, str) and not v.strip().startswith("#"):
+                out[i] = v.strip()
+            else:
+                raise ArgumentError(self.fn, f"{name}{sh.position(i)}", expected, v)
+        return out
+
+    def full(self, arr: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(arr, (self.shape.size,)) if arr.size == 1 else arr
+
+    def result(self, values: Any, blank: np.ndarray | None = None, token: str = sc.NOT_RATED) -> Any:
+        """Shape the results; rows with ``blank`` give '' and rows that got a token give the token."""
+        out = np.array(np.broadcast_to(np.asarray(values, dtype=object), (self.shape.size,)), dtype=object)
+        if blank is not None:
+            out[np.broadcast_to(blank, out.shape)] = ""
+        out[np.broadcast_to(self.passed, out.shape)] = token
+        return _args.shaped(out, self.shape)
+
+
+def _missing(*arrays: np.ndarray) -> np.ndarray:
+    return np.logical_or.reduce([np.isnan(a) for a in np.broadcast_arrays(*arrays)])
+
+
+def _option(fn: str, name: str, value: Any, allowed: tuple[str, ...], default: str) -> str:
+    return _args.text(value, fn, name, allowed=allowed, default=default)
+
+
+# ----------------------------------------------------------------------------------------------
+# Altman
+
+_ALTMAN_ARGS = {
+    "working_capital": "Current assets − current liabilities (currency units). Cell or range.",
+    "retained_earnings": "Retained earnings.",
+    "ebit": "Earnings before interest and taxes.",
+    "equity_value": 'Equity: market value for model "Z", book value for "Z1", "Z2" and "EM".',
+    "sales": 'Sales (revenue). Not used by "Z2" and "EM" (may be blank).',
+    "total_assets": "Total assets (> 0).",
+    "total_liabilities": "Total liabilities (> 0).",
+    "model": '"Z" (1968, public manufacturers; default), "Z1" (Z′, private), "Z2" (Z″, non-manufacturers) or "EM" (Z″ + 3.25).',
+}
+_MODELS = ("Z", "Z1", "Z2", "EM", "Zp", "Zpp")
+
+
+def _altman(fn: str, working_capital, retained_earnings, ebit, equity_value, sales, total_assets,
+            total_liabilities, model):
+    model = sc.altman_model(_option(fn, "model", model, _MODELS, "Z"))
+    r = _Rows(fn)
+    wc = r.number("working_capital", working_capital, required=True)
+    re = r.number("retained_earnings", retained_earnings, required=True)
+    ebit = r.number("ebit", ebit, required=True)
+    eq = r.number("equity_value", equity_value, required=True)
+    needs_sales = model in ("Z", "Z1")
+    s = r.number("sales", sales, required=needs_sales)
+    ta = r.number("total_assets", total_assets, "positive", required=True)
+    tl = r.number("total_liabilities", total_liabilities, "positive", required=True)
+    blank = _missing(wc, re, ebit, eq, ta, tl, *((s,) if needs_sales else ()))
+    return r, model, sc.altman_z(wc, re, ebit, eq, s, ta, tl, model), blank
+
+
+@excel_function(category=CATEGORY, args=_ALTMAN_ARGS, ranges=tuple(a for a in _ALTMAN_ARGS if a != "model"),
+                example='=ALTMANZ(250000, 300000, 150000, 900000, 1200000, 1000000, 450000, "Z")')
+def ALTMANZ(working_capital, retained_earnings, ebit, equity_value, sales, total_assets, total_liabilities, model="Z"):
+    """Altman Z-score: "Z" 1.2·WC/TA + 1.4·RE/TA + 3.3·EBIT/TA + 0.6·E/TL + 1.0·S/TA; "Z1" private (Z′); "Z2" non-manufacturing (Z″); "EM" = Z″ + 3.25. SPEC §1.1–1.3."""
+    r, _, z, blank = _altman("ALTMANZ", working_capital, retained_earnings, ebit, equity_value, sales, total_assets,
+                             total_liabilities, model)
+    return r.result(z, blank)
+
+
+_ZONE_ZH = {"safe": "安全", "grey": "灰色", "distress": "危险", "": ""}
+
+
+@excel_function(category=CATEGORY, args={**_ALTMAN_ARGS, "language": '"en" (safe/grey/distress, default) or "zh" (安全/灰色/危险).'},
+                ranges=tuple(a for a in _ALTMAN_ARGS if a != "model"),
+                example='=ALTMANZONE(120000, 200000, 80000, 600000, 1500000, 1000000, 700000, "Z")')
+def ALTMANZONE(working_capital, retained_earnings, ebit, equity_value, sales, total_assets, total_liabilities, model="Z",
+               language="en"):
+    """Altman zone: safe / grey / distress with the cut-offs of the model (Z 1.81–2.99, Z1 1.23–2.90, Z2 1.10–2.60, EM 4.35–5.85); a score on a cut-off is grey. SPEC §1.1–1.3."""
+    lang = _option("ALTMANZONE", "language", language, ("en", "zh"), "en")
+    r, model, z, blank = _altman("ALTMANZONE", working_capital, retained_earnings, ebit, equity_value, sales,
+                                 total_assets, total_liabilities, model)
+    zones = np.atleast_1d(np.asarray(sc.altman_zone(z, model), dtype=object))
+    if lang == "zh":
+        zones = np.array([_ZONE_ZH[z] for z in zones], dtype=object)
+    return r.result(zones, blank)
+
+
+@excel_function(category=CATEGORY, args={"em_score": "Altman Z″-EM score (Z″ + 3.25), e.g. =ALTMANZ(...,\"EM\"). Cell or range."},
+                ranges=("em_score",), example="=EMRATING(5.346)")
+def EMRATING(em_score):
+    """US bond-rating equivalent (AAA … CCC−, D) of an Altman Z″-EM score; the table's scores are used as lower bounds. SPEC §1.3."""
+    r = _Rows("EMRATING")
+    s = r.number("em_score", em_score, required=True)
+    return r.result(np.atleast_1d(np.asarray(sc.em_rating(s), dtype=object)), np.isnan(s))
+
+
+# ----------------------------------------------------------------------------------------------
+# Ohlson, Zmijewski, Piotroski
+
+_OUT_P = '"P" (probability, default) or "O" (the O-score).'
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "total_assets": "Total assets in currency units (not thousands). Cell or range.",
+        "price_index": "Price-level index for SIZE = ln(TA / index); blank = 100 (no deflation).",
+        "total_liabilities": "Total liabilities.",
+        "current_assets": "Current assets (> 0).",
+        "current_liabilities": "Current liabilities.",
+        "net_income": "Net income of the latest year.",
+        "net_income_prev": "Net income of the year before.",
+        "ffo": "Funds from operations (cash flow from operations).",
+        "output": '"P" (probability, default), "O" (the O-score), "SIZE" (the SIZE term, to audit units) or "TERMS" (spills the 10 terms; one firm only).',
+    },
+    ranges=("total_assets", "price_index", "total_liabilities", "current_assets", "current_liabilities", "net_income",
+            "net_income_prev", "ffo"),
+    example="=OHLSON(50000000, 100, 20000000, 25000000, 10000000, 4000000, 3500000, 6000000)",
+)
+def OHLSON(total_assets, price_index, total_liabilities, current_assets, current_liabilities, net_income,
+           net_income_prev, ffo, output="P"):
+    """Ohlson (1980) O-score or bankruptcy probability P = 1/(1+e^−O); TA in currency units, SIZE = ln(TA/index). A ranking, not a calibrated PD. SPEC §1.4."""
+    fn = "OHLSON"
+    out = _option(fn, "output", output, ("P", "O", "SIZE", "TERMS"), "P")
+    r = _Rows(fn)
+    ta = r.number("total_assets", total_assets, "positive", required=True)
+    idx = r.number("price_index", price_index, "positive")
+    idx = np.where(np.isnan(idx), 100.0, idx)
+    tl = r.number("total_liabilities", total_liabilities, "positive", required=True)
+    ca = r.number("current_assets", current_assets, "positive", required=True)
+    cl = r.number("current_liabilities", current_liabilities, required=True)
+    ni = r.number("net_income", net_income, required=True)
+    nip = r.number("net_income_prev", net_income_prev, required=True)
+    ffo = r.number("ffo", ffo, required=True)
+    blank = _missing(ta, tl, ca, cl, ni, nip, ffo)
+    terms = sc.ohlson_terms(ta, tl, ca, cl, ni, nip, ffo, idx)
+    if out == "TERMS":
+        if r.shape.kind != "scalar":
+            raise ArgumentError(fn, "output", '"P", "O" or "SIZE" when the inputs are ranges', "TERMS")
+        return _args.table([["term", "value"], *([k, float(np.asarray(v).ravel()[0])] for k, v in terms.items())])
+    if out == "SIZE":
+        return r.result(np.asarray(terms["SIZE"]) / -0.407, blank)
+    o = sc.ohlson_o(ta, tl, ca, cl, ni, nip, ffo, idx)
+    return r.result(o if out == "O" else sc.ohlson_p(ta, tl, ca, cl, ni, nip, ffo, idx), blank)
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "net_income": "Net income. Cell or range.",
+        "total_liabilities": "Total liabilities.",
+        "total_assets": "Total assets (> 0).",
+        "current_assets": "Current assets.",
+        "current_liabilities": "Current liabilities (> 0).",
+        "output": _OUT_P.replace("O-score", "X probit score").replace('"O"', '"X"'),
+    },
+    ranges=("net_income", "total_liabilities", "total_assets", "current_assets", "current_liabilities"),
+    example="=ZMIJEWSKI(4000000, 20000000, 50000000, 25000000, 10000000)",
+)
+def ZMIJEWSKI(net_income, total_liabilities, total_assets, current_assets, current_liabilities, output="P"):
+    """Zmijewski (1984) probit: X = −4.336 − 4.513·NI/TA + 5.679·TL/TA + 0.004·CA/CL and P = Φ(X); P > 0.5 flags distress. SPEC §1.5."""
+    fn = "ZMIJEWSKI"
+    out = _option(fn, "output", output, ("P", "X"), "P")
+    r = _Rows(fn)
+    ni = r.number("net_income", net_income, required=True)
+    tl = r.number("total_liabilities", total_liabilities, "nonnegative", required=True)
+    ta = r.number("total_assets", total_assets, "positive", required=True)
+    ca = r.number("current_assets", current_assets, "nonnegative", required=True)
+    cl = r.number("current_liabilities", current_liabilities, "positive", required=True)
+    f = sc.zmijewski_x if out == "X" else sc.zmijewski_p
+    return r.result(f(ni, tl, ta, ca, cl), _missing(ni, tl, ta, ca, cl))
+
+
+_PIOTROSKI_ORDER = ("net income, CFO, total assets at start of year, total assets at end, long-term debt, current assets, "
+                    "current liabilities, sales, COGS, equity issued (TRUE/FALSE)")
+
+
+def _year(fn: str, name: str, value: Any, previous: bool) -> dict[str, float]:
+    flat, _ = _args.flatten(value, fn, name)
+    if len(flat) != len(sc.PIOTROSKI_ITEMS):
+        raise ArgumentError(fn, name, f"a range of {len(sc.PIOTROSKI_ITEMS)} cells: {_PIOTROSKI_ORDER}",
+                            detail=f"it has {len(flat)}")
+    out = {}
+    for i, (key, v) in enumerate(zip(sc.PIOTROSKI_ITEMS, flat, strict=True)):
+        where = f" (item {i + 1}, {key})"
+        unused = previous and key in ("cfo", "equity_issued")
+        if unused and _args.is_blank(v):
+            out[key] = 0.0
+        elif key == "equity_issued":
+            out[key] = _flag(fn, name + where, v)
+        else:
+            out[key] = _args.number(v, fn, name, where=where)
+    return out
+
+
+def _flag(fn: str, name: str, v: Any) -> float:
+    if isinstance(v, bool | np.bool_):
+        return float(v)
+    if isinstance(v, str) and v.strip().upper() in ("YES", "Y", "TRUE", "是"):
+        return 1.0
+    if isinstance(v, str) and v.strip().upper() in ("NO", "N", "FALSE", "否"):
+        return 0.0
+    x = _args.number(v, fn, name, expected="TRUE/FALSE, yes/no or 1/0")
+    if x not in (0.0, 1.0):
+        raise ArgumentError(fn, name, "TRUE/FALSE, yes/no or 1/0", v)
+    return x
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "current_values": f"10 cells of the latest year, in this order: {_PIOTROSKI_ORDER}.",
+        "previous_values": "The same 10 cells for the year before (its CFO and equity issued are not used and may be blank).",
+        "output": '"F" (0–9, default) or "SIGNALS" (spills the nine 1/0 signals in a row).',
+    },
+    ranges=("current_values", "previous_values"),
+    example='=PIOTROSKI(B2:K2, B3:K3)',
+)
+def PIOTROSKI(current_values, previous_values, output="F"):
+    """Piotroski F-score 0–9: nine 1/0 signals on profitability, leverage/liquidity and efficiency (ROA, CFO, ΔROA, accrual, Δleverage, Δcurrent ratio, no equity issue, Δmargin, Δturnover). SPEC §1.6."""
+    fn = "PIOTROSKI"
+    out = _option(fn, "output", output, ("F", "SIGNALS"), "F")
+    cur = _year(fn, "current_values", current_values, previous=False)
+    prev = _year(fn, "previous_values", previous_values, previous=True)
+    for key, year in (("total_assets_begin", cur), ("total_assets_begin", prev), ("current_liabilities", cur),
+                      ("current_liabilities", prev), ("sales", cur), ("sales", prev)):
+        if year[key] == 0:
+            which = "current_values" if year is cur else "previous_values"
+            raise ArgumentError(fn, f"{which} ({key})", "a non-zero number", 0)
+    signals = sc.piotroski_signals(cur, prev)
+    if out == "SIGNALS":
+        return _args.table([list(sc.PIOTROSKI_SIGNALS), signals.tolist()])
+    return int(signals.sum())
+
+
+# ----------------------------------------------------------------------------------------------
+# Payment behaviour
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "amounts": "Amounts of the payment experiences (invoices or trade lines), > 0. A range.",
+        "days_beyond_terms": "Days each was paid beyond terms (negative = early). A range of the same size.",
+        "method": '"points" (default): amount-weighted average of the points; "days": amount-weighted days, then mapped.',
+        "reporters": "Optional range naming the supplier that reported each experience; fewer than 2 → \"UN\".",
+    },
+    ranges=("amounts", "days_beyond_terms", "reporters"),
+    example="=PAYDEX(B2:B5, C2:C5)",
+)
+def PAYDEX(amounts, days_beyond_terms, method="points", reporters=None):
+    """PAYDEX-style payment index 1–100 (80 = pays on time, 50 = 30 days late, 20 = 120 days late) from amounts and days beyond terms; "UN" with fewer than 3 experiences. SPEC §2.1."""
+    fn = "PAYDEX"
+    how = _option(fn, "method", method, PAYDEX_METHODS, "points")
+    a, sa = _args.numbers(amounts, fn, "amounts")
+    d, sd = _args.numbers(days_beyond_terms, fn, "days_beyond_terms")
+    if sa.size != sd.size:
+        raise ArgumentError(fn, "days_beyond_terms", f"a range with as many cells as amounts ({sa.size})",
+                            detail=f"it has {sd.size}")
+    who = None
+    flat, sr = _args.flatten(reporters, fn, "reporters")
+    if not all(_args.is_blank(v) for v in flat):
+        if sr.size != sa.size:
+            raise ArgumentError(fn, "reporters", f"a range with as many cells as amounts ({sa.size})",
+                                detail=f"it has {sr.size}")
+        who = np.array(["" if _args.is_blank(v) else str(v).strip() for v in flat], dtype=object)
+    keep = ~(np.isnan(a) & np.isnan(d))
+    for name, arr, sh in (("amounts", a, sa), ("days_beyond_terms", d, sd)):
+        hole = keep & np.isnan(arr)
+        if hole.any():
+            i = int(np.flatnonzero(hole)[0])
+            raise ArgumentError(fn, f"{name}{sh.position(i)}", "a number", detail="the cell is blank but its row is not")
+    bad = keep & ~np.isnan(a) & (a <= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ArgumentError(fn, f"amounts{sa.position(i)}", "a positive number", float(a[i]))
+    if who is not None and (keep & (who == "")).any():
+        i = int(np.flatnonzero(keep & (who == ""))[0])
+        raise ArgumentError(fn, f"reporters{sa.position(i)}", "a reporter name", detail="the cell is blank")
+    return sc.paydex(a[keep], d[keep], None if who is None else who[keep], method=how)
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "bucket_amounts": "Balances in 5 ageing buckets: current, 1–30, 31–60, 61–90, 91+ days past due. One row of 5, or one row of 5 per buyer (spills a column).",
+        "midpoints": "Optional 5 days used per bucket; blank = 0, 15, 45, 75, 105 (Experian).",
+    },
+    ranges=("bucket_amounts", "midpoints"),
+    example="=DBT(B2:F2)",
+)
+def DBT(bucket_amounts, midpoints=None):
+    """Days beyond terms from ageing buckets: (B1-30·15 + B31-60·45 + B61-90·75 + B91+·105) / total balance, current balance counting 0 days. SPEC §2.2."""
+    fn = "DBT"
+    width = len(DBT_BUCKET_MIDPOINTS)
+    mids = np.asarray(DBT_BUCKET_MIDPOINTS, dtype=float)
+    if not all(_args.is_blank(v) for v in _args.flatten(midpoints, fn, "midpoints")[0]):
+        mids, sm = _args.numbers(midpoints, fn, "midpoints")
+        if sm.size != width or np.isnan(mids).any():
+            raise ArgumentError(fn, "midpoints", f"{width} numbers (days for current, 1–30, 31–60, 61–90, 91+)",
+                                detail=f"got {sm.size} cells")
+    b, sb = _args.numbers(bucket_amounts, fn, "bucket_amounts")
+    rows = sb.rows if sb.kind == "2d" and sb.cols == width else 1
+    if sb.size != rows * width:
+        raise ArgumentError(fn, "bucket_amounts", f"{width} cells per row (current, 1–30, 31–60, 61–90, 91+)",
+                            detail=f"got {sb.size} cells")
+    grid = b.reshape(rows, width)
+    blank = np.isnan(grid).all(axis=1)
+    if (np.nan_to_num(grid) < 0).any():
+        i = int(np.flatnonzero(np.nan_to_num(b) < 0)[0])
+        raise ArgumentError(fn, f"bucket_amounts{sb.position(i)}", "a balance ≥ 0", float(b[i]))
+    out = np.asarray(dbt_from_buckets(np.nan_to_num(grid), mids), dtype=float).ravel()
+    empty = ~blank & np.isnan(out)
+    if rows == 1:
+        if blank[0] or empty[0]:
+            raise ArgumentError(fn, "bucket_amounts", "balances with a positive total", detail="the total is 0")
+        return float(out[0])
+    return _args.shaped(np.where(blank | empty, np.nan, out), _args.Shape("2d", rows, 1))
+
+
+# ----------------------------------------------------------------------------------------------
+# Composite score
+
+_FACTOR_ARGS = {
+    "altman_z2": "Altman Z″ (non-manufacturing, without +3.25), e.g. =ALTMANZ(...,\"Z2\"). Optional; cell or range.",
+    "current_ratio": "Current assets / current liabilities. Optional.",
+    "debt_ratio": "Leverage = total liabilities / total assets (0.6 for 60 %). Optional.",
+    "paydex": "PAYDEX 0–100 (=PAYDEX(...) or a bureau's); \"UN\" or blank = missing. Optional.",
+    "dbt_days": "Days beyond terms; used (converted to PAYDEX points) when paydex is blank. Optional.",
+    "max_days_overdue": "Days the oldest open item is overdue (0 = nothing overdue). Optional.",
+    "overdue_share": "Share of the open balance that is overdue, 0–1. Optional.",
+    "years_in_business": "Years since the buyer was founded. Optional.",
+    "employees": "Number of employees (size). Optional.",
+    "country": "Country, ISO-2 code (CN, US, DE …). Optional.",
+    "sector": "Sector: machinery, consumer_goods, pharma, electronics, chemicals, textiles, retail, construction, automotive, food. Optional.",
+    "negative_events": "Lawsuits, tax liens, bounced payments in the last 12 months (count). Optional.",
+    "scorecard": "Optional: a Settings-sheet table of key|value rows changing the scorecard, or the path of a scorecard TOML file. Blank = default scorecard.",
+}
+_NUMERIC_FACTORS = {
+    "altman_z2": "any", "current_ratio": "nonnegative", "debt_ratio": "nonnegative", "paydex": "paydex",
+    "dbt_days": "any", "max_days_overdue": "nonnegative", "overdue_share": "share", "years_in_business": "nonnegative",
+    "employees": "nonnegative", "negative_events": "nonnegative",
+}
+_FACTOR_RANGES = tuple(k for k in _FACTOR_ARGS if k != "scorecard")
+
+
+def _scorecard(fn: str, value: Any) -> Scorecard:
+    flat, shape = _args.flatten(value, fn, "scorecard")
+    if all(_args.is_blank(v) for v in flat):
+        return sc.default_scorecard()
+    try:
+        if shape.size == 1 and isinstance(flat[0], str):
+            return sc.load_scorecard(flat[0].strip())
+        if shape.kind != "2d" or shape.cols < 2:
+            raise ArgumentError(fn, "scorecard", "a table of key|value rows (2 columns) or a TOML file path")
+        rows = [flat[i * shape.cols:i * shape.cols + 2] for i in range(shape.rows)]
+        return sc.scorecard_from_table(rows)
+    except ArgumentError:
+        raise
+    except CashRiskError as e:
+        raise ArgumentError(fn, "scorecard", "a valid scorecard", detail=str(e)) from None
+
+
+def _factor_inputs(r: _Rows, values: dict[str, Any]) -> dict[str, np.ndarray]:
+    out = {}
+    for key, value in values.items():
+        if key in ("country", "sector"):
+            out[key] = r.text(key, value, "a code (text)")
+        else:
+            out[key] = r.number(key, value, _NUMERIC_FACTORS[key], tokens=key == "paydex")
+    r.passed = np.zeros_like(r.passed)  # "UN" in paydex means missing, not a pass-through
+    return {k: r.full(v) for k, v in out.items()}
+
+
+@excel_function(category=CATEGORY, args={**_FACTOR_ARGS, "output": '"score" (0–100, default), "confidence" (share of scorecard weight present), "cap" (the knock-out rule that limited the score) or "version" (scorecard version).'},
+                ranges=(*_FACTOR_RANGES, "scorecard"),
+                example='=CREDITSCORE(2.1, 1.4, 0.55, 76, , 12, 0.1, 15, 120, "CN", "machinery", 0)')
+def CREDITSCORE(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None, dbt_days=None, max_days_overdue=None,
+                overdue_share=None, years_in_business=None, employees=None, country=None, sector=None,
+                negative_events=None, scorecard=None, output="score"):
+    """Buyer credit score 0–100 (higher = safer) from the scorecard's factors: financial strength, payment behaviour, standing, country, sector, negative events. Missing factors re-weight; "NR" if too few. See docs/scorecard.md."""
+    fn = "CREDITSCORE"
+    out = _option(fn, "output", output, ("score", "confidence", "cap", "version"), "score")
+    card = _scorecard(fn, scorecard)
+    r = _Rows(fn)
+    values = {k: v for k, v in locals().items() if k in _FACTOR_RANGES}
+    res = sc.credit_score(_factor_inputs(r, values), card)
+    if out == "version":
+        return res.version
+    vals = {"score": res.score, "confidence": res.confidence, "cap": res.capped_by}[out]
+    vals = np.asarray(vals, dtype=object).ravel()
+    if out == "score":
+        vals = np.where(np.isnan(np.asarray(res.score, dtype=float).ravel()), sc.NOT_RATED, vals)
+    return r.result(vals)
+
+
+@excel_function(category=CATEGORY, args={**_FACTOR_ARGS, "language": '"en" (default) or "zh" for the labels.'},
+                ranges=("scorecard",), returns_range=True,
+                example='=CREDITEXPLAIN(2.1, 1.4, 0.55, 76, , 12, 0.1, 15, 120, "CN", "machinery", 0)')
+def CREDITEXPLAIN(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None, dbt_days=None, max_days_overdue=None,
+                  overdue_share=None, years_in_business=None, employees=None, country=None, sector=None,
+                  negative_events=None, scorecard=None, language="en"):
+    """Spills a table explaining CREDITSCORE for one buyer: each factor's input, rule, points, weight, share and contribution, then cap, score, confidence, band, PD and scorecard version."""
+    fn = "CREDITEXPLAIN"
+    lang = _option(fn, "language", language, ("en", "zh"), "en")
+    card = _scorecard(fn, scorecard)
+    r = _Rows(fn)
+    values = {k: v for k, v in locals().items() if k in _FACTOR_RANGES}
+    inputs = _factor_inputs(r, values)
+    if r.shape.kind != "scalar":
+        raise ArgumentError(fn, r.first, "a single cell (CREDITEXPLAIN explains one buyer)")
+    table = sc.explain({k: (v[0] if k in ("country", "sector") else float(v[0])) for k, v in inputs.items()}, card, lang)
+    cols = ["label", "input", "bin", "points", "weight", "share", "contribution"]
+    head = (["因素", "输入", "规则", "得分", "权重", "占比", "贡献"] if lang == "zh"
+            else ["factor", "input", "rule", "points", "weight", "share", "contribution"])
+    return _args.table([head, *table[cols].to_numpy(dtype=object).tolist()])
+
+
+# ----------------------------------------------------------------------------------------------
+# PD, bands, grades
+
+_CAL = {
+    "anchor_score": "Optional calibration: the score at the anchor odds (default 50).",
+    "anchor_odds": "Optional: good:bad odds at the anchor score (default 20 for 20:1, PD 4.76 %).",
+    "pdo": "Optional: points to double the odds (default 10).",
+}
+
+
+def _calibration(fn: str, anchor_score, anchor_odds, pdo) -> dict[str, float | None]:
+    return {
+        "anchor_score": _args.number(anchor_score, fn, "anchor_score", default=None),
+        "anchor_odds": _args.number(anchor_odds, fn, "anchor_odds", default=None, positive=True,
+                                    expected="a positive number"),
+        "pdo": _args.number(pdo, fn, "pdo", default=None, positive=True, expected="a positive number"),
+    }
+
+
+@excel_function(category=CATEGORY, args={"score": "CREDITSCORE result 0–100. Cell or range; \"NR\" gives \"NR\".", **_CAL},
+                ranges=("score",), example="=CREDITPD(71)")
+def CREDITPD(score, anchor_score=None, anchor_odds=None, pdo=None):
+    """One-year probability of default of a score: PD = 1 / (1 + 20·2^((score − 50)/10)) by default (score 50 ↔ 4.76 %, 30 ↔ 16.7 %, 71 ↔ 1.15 %). Recalibrate with the anchors. SPEC §3.6."""
+    cal = _calibration("CREDITPD", anchor_score, anchor_odds, pdo)
+    r = _Rows("CREDITPD")
+    s = r.number("score", score, "score", required=True, tokens=True)
+    return r.result(sc.credit_pd(s, **cal), np.isnan(s))
+
+
+@excel_function(category=CATEGORY, args={"pd": "One-year probability of default, 0 < PD < 1 (0.02 for 2 %). Cell or range.", **_CAL},
+                ranges=("pd",), example="=SCOREFROMPD(0.02)")
+def SCOREFROMPD(pd, anchor_score=None, anchor_odds=None, pdo=None):
+    """Score of a probability of default (inverse of CREDITPD): 50 + 10·log2(((1 − PD)/PD)/20) by default; PD 1 % → 73.07, 5 % → 49.26. Not clamped to 0–100. SPEC §3.6."""
+    cal = _calibration("SCOREFROMPD", anchor_score, anchor_odds, pdo)
+    r = _Rows("SCOREFROMPD")
+    p = r.number("pd", pd, "probability", required=True)
+    return r.result(sc.score_from_pd(p, **cal), np.isnan(p))
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "score": "CREDITSCORE result 0–100. Cell or range; \"NR\" gives \"NR\".",
+        "language": '"en" (default) or "zh" (绿/黄/红; meanings 风险可控/谨慎交易/暂停赊销).',
+        "scheme": '"light" (GREEN/YELLOW/RED, default), "meaning" (risk under control / trade with caution / suspend credit sales) or "letter" (A–E).',
+        "green_min": "Optional: lowest GREEN score (default 51).",
+        "yellow_min": "Optional: lowest YELLOW score (default 30); below is RED.",
+    },
+    ranges=("score",),
+    example="=CREDITBAND(64)",
+)
+def CREDITBAND(score, language="en", scheme="light", green_min=None, yellow_min=None):
+    """Traffic light of a score: GREEN (≥ 51, risk under control), YELLOW (30–50, trade with caution), RED (< 30, suspend credit sales); or letters A–E. SPEC §3.4, §3.7."""
+    fn = "CREDITBAND"
+    lang = _option(fn, "language", language, ("en", "zh"), "en")
+    how = _option(fn, "scheme", scheme, sc.bands.BAND_SCHEMES, "light")
+    g = _args.number(green_min, fn, "green_min", default=None)
+    y = _args.number(yellow_min, fn, "yellow_min", default=None)
+    card = sc.default_scorecard()
+    lo, hi = (card.yellow_min if y is None else y), (card.green_min if g is None else g)
+    if not lo < hi:
+        raise ArgumentError(fn, "yellow_min", f"below green_min ({hi:g})", lo)
+    r = _Rows(fn)
+    s = r.number("score", score, "score", required=True, tokens=True)
+    bands = sc.credit_band(s, lang, how, g, y)
+    token = sc.BAND_LABELS[lang][sc.NOT_RATED] if how == "light" else sc.NOT_RATED
+    return r.result(np.atleast_1d(np.asarray(bands, dtype=object)), np.isnan(s), token=token)
+
+
+@excel_function(category=CATEGORY, args={"score": "CREDITSCORE result 0–100. Cell or range; \"NR\" gives \"NR\"."},
+                ranges=("score",), example="=CREDITGRADE(64)")
+def CREDITGRADE(score):
+    """Grade 1–10 (1 best, 10 worst) of a score for users used to insurer grades: 1–5 green, 6–7 yellow, 8–10 red. A toolkit mapping, not any insurer's grade."""
+    r = _Rows("CREDITGRADE")
+    s = r.number("score", score, "score", required=True, tokens=True)
+    return r.result(np.atleast_1d(np.asarray(sc.credit_grade(s), dtype=object)), np.isnan(s))
+
+
+# ----------------------------------------------------------------------------------------------
+# Limits and expected loss
+
+
+def _band_arg(r: _Rows, band: Any) -> np.ndarray:
+    fn = r.fn
+    flat, sh = _args.flatten(band, fn, "band")
+    r._size("band", sh)
+    out = np.empty(len(flat), dtype=object)
+    for i, v in enumerate(flat):
+        if _args.is_blank(v):
+            out[i] = None
+            continue
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            if not 0 <= v <= 100:
+                raise ArgumentError(fn, f"band{sh.position(i)}", "GREEN, YELLOW, RED or a score 0–100", v)
+            out[i] = float(v)
+            continue
+        m = sc.band_multiplier(v) if isinstance(v, str) else np.nan
+        if isinstance(v, str) and v.strip().upper() == sc.NOT_RATED:
+            out[i] = sc.NOT_RATED
+        elif np.isnan(m):
+            raise ArgumentError(fn, f"band{sh.position(i)}", "GREEN, YELLOW, RED (绿/黄/红) or a score 0–100", v)
+        else:
+            out[i] = v
+    if sh.kind == "scalar" and out[0] is None:
+        raise ArgumentError(fn, "band", "GREEN, YELLOW, RED or a score 0–100", detail="the cell is blank")
+    return out
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "annual_sales": "Expected yearly sales to this buyer (incl. nothing for VAT). Cell or range.",
+        "terms_days": "Payment terms in days (e.g. 60).",
+        "expected_dbt": "Expected days beyond terms (blank = 0; negative counts as 0).",
+        "tangible_net_worth": "Buyer's tangible net worth; capacity uses 10 % of it.",
+        "working_capital": "Buyer's working capital; capacity uses 20 % of it. One of the two may be blank.",
+        "band": "GREEN / YELLOW / RED (or 绿/黄/红, or a score 0–100): grants 100 % / 50 % / 0 % of capacity.",
+        "vat_rate": "VAT rate added to invoices (0.13 for 13 %); blank = 0.",
+        "insurer_limit": "Optional credit-insurance limit on the buyer: the result never exceeds it.",
+    },
+    ranges=("annual_sales", "terms_days", "expected_dbt", "tangible_net_worth", "working_capital", "band", "vat_rate",
+            "insurer_limit"),
+    example='=CREDITLIMIT(1200000, 60, 10, 2000000, 900000, "GREEN")',
+)
+def CREDITLIMIT(annual_sales, terms_days, expected_dbt, tangible_net_worth, working_capital, band, vat_rate=0,
+                insurer_limit=None):
+    """Recommended credit limit = min(need, band share × capacity, insurer limit): need = sales/365 × (terms + DBT) × (1 + VAT); capacity = min(10 % TNW, 20 % working capital). SPEC §3.8."""
+    fn = "CREDITLIMIT"
+    r = _Rows(fn)
+    sales = r.number("annual_sales", annual_sales, "nonnegative", required=True)
+    terms = r.number("terms_days", terms_days, "nonnegative", required=True)
+    dbt = r.number("expected_dbt", expected_dbt)
+    tnw = r.number("tangible_net_worth", tangible_net_worth)
+    wc = r.number("working_capital", working_capital)
+    b = _band_arg(r, band)
+    vat = r.number("vat_rate", vat_rate, "share")
+    ins = r.number("insurer_limit", insurer_limit, "nonnegative")
+    bands = np.array(r.full(b), dtype=object)
+    no_base = np.isnan(r.full(tnw)) & np.isnan(r.full(wc))
+    if r.shape.kind == "scalar" and no_base[0]:
+        raise ArgumentError(fn, "tangible_net_worth", "a number (or give working_capital)",
+                            detail="both capacity bases are blank")
+    nr = np.array([isinstance(v, str) and v == sc.NOT_RATED for v in bands])
+    none = np.array([v is None for v in bands])
+    blank = _missing(sales, terms) | none | no_base
+    safe_bands = np.where(nr | none, "RED", bands)  # those rows are blanked or "NR" below
+    lim = sc.credit_limit(r.full(sales), r.full(terms), r.full(dbt), r.full(tnw), r.full(wc), safe_bands,
+                          np.nan_to_num(r.full(vat)), r.full(ins))
+    r.passed = r.passed | nr
+    return r.result(lim, blank)
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "pd": "Probability of default within a year, 0–1 (0.02 for 2 %); e.g. =CREDITPD(score). Cell or range.",
+        "lgd": "Loss given default, 0–1 (0.45 = Basel senior unsecured).",
+        "ead": "Exposure at default: open receivables plus shipments before a stop can take effect.",
+        "insured_share": "Share of an insured loss the credit insurer pays, 0–1 (e.g. 0.9); blank = 0 (uninsured).",
+        "insurer_limit": "Optional insurer credit limit on the buyer (blank = none: the whole EAD is insured). 0 = not covered.",
+        "output": '"seller" (loss you keep, default), "gross" (before insurance) or "insurer" (the insurer\'s part).',
+    },
+    ranges=("pd", "lgd", "ead", "insured_share", "insurer_limit"),
+    example="=EXPECTEDLOSS(0.02, 0.45, 1000000)",
+)
+def EXPECTEDLOSS(pd, lgd, ead, insured_share=0, insurer_limit=None, output="seller"):
+    """Expected loss = PD × LGD × EAD; with credit insurance the seller keeps PD × LGD × (EAD − I), I = insured share × min(EAD, insurer limit). SPEC §6.1."""
+    fn = "EXPECTEDLOSS"
+    out = _option(fn, "output", output, ("seller", "gross", "insurer"), "seller")
+    r = _Rows(fn)
+    p = r.number("pd", pd, "share", required=True, tokens=True)
+    lgd_ = r.number("lgd", lgd, "share", required=True)
+    e = r.number("ead", ead, "nonnegative", required=True)
+    share = np.nan_to_num(r.number("insured_share", insured_share, "share"))
+    lim = r.number("insurer_limit", insurer_limit, "nonnegative")
+    gross = sc.expected_loss(p, lgd_, e)
+    seller = sc.expected_loss(p, lgd_, e, share, lim)
+    value = {"gross": gross, "seller": seller, "insurer": np.asarray(gross) - np.asarray(seller)}[out]
+    return r.result(value, _missing(p, lgd_, e))
