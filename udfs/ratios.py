@@ -1,0 +1,300 @@
+"""Excel functions for working-capital ratios (SPEC §5) and concentration (SPEC §9).
+
+Thin adapters over :mod:`xl_cashrisk.ratios` and :mod:`xl_cashrisk.concentration`. The ratio
+functions are filled down a buyer register or a column of periods, so each argument may be a single
+cell or a whole column: ranges spill a column of results, single cells apply to every row, and a
+row with a blank input gives a blank cell. Amounts are plain numbers; ratios are decimals
+(SPEC §0: 1.84, not 184 %).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from udfs import _args
+from udfs._registry import excel_function
+from xl_cashrisk import concentration as conc
+from xl_cashrisk import ratios
+from xl_cashrisk.errors import ArgumentError
+
+WORKING_CAPITAL, CONCENTRATION = "Working capital", "Concentration"
+LANGUAGES = ("en", "zh")
+
+# rule → (what the message says is expected, test an item must pass)
+RULES = {
+    "any": ("a number", lambda x: np.ones(x.shape, dtype=bool)),
+    "nonnegative": ("a number ≥ 0", lambda x: x >= 0),
+    "positive": ("a positive number", lambda x: x > 0),
+    "fraction": ("a decimal from 0 to 1 (0.9 = 90 %)", lambda x: (x >= 0) & (x <= 1)),
+}
+_NO_DEFAULT = object()
+
+
+def columns(fn: str, *specs: tuple[str, Any, str, Any]) -> tuple[list[np.ndarray], _args.Shape, np.ndarray]:
+    """Element-wise numeric arguments: each a single cell or a range of the same size.
+
+    ``specs`` are (name, value, rule, default); ``_NO_DEFAULT`` marks a required argument. A blank
+    single cell takes the default (or is an error when required); a blank cell inside a range takes
+    the default too, or, for a required argument, makes that row blank. Returns the flat arrays,
+    the output shape (that of the first range, else scalar) and the mask of blank rows.
+    """
+    arrays, shape, first = [], None, ""
+    blank_parts = []
+    for name, value, rule, default in specs:
+        expected, ok = RULES[rule]
+        flat, sh = _args.flatten(value, fn, name)
+        if sh.kind == "scalar":
+            kwargs = {} if default is _NO_DEFAULT else {"default": default}
+            x = _args.number(value, fn, name, expected=expected, **kwargs)
+            arr = np.array([np.nan if x is None else x], dtype=float)
+        else:
+            arr, sh = _args.numbers(value, fn, name, expected=expected)
+            if shape is None:
+                shape, first = sh, name
+            elif sh.size != shape.size:
+                raise ArgumentError(fn, name, f"a range with as many cells as {first} ({shape.size})",
+                                    detail=f"it has {sh.size}")
+        missing = np.isnan(arr)
+        if default is _NO_DEFAULT:
+            blank_parts.append(missing)
+        elif default is not None:
+            arr = np.where(missing, float(default), arr)
+        bad = ~np.isnan(arr) & ~ok(np.nan_to_num(arr))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ArgumentError(fn, f"{name}{sh.position(i)}", expected, flat[i])
+        arrays.append(arr)
+    shape = shape or _args.Shape("scalar")
+    out = [np.broadcast_to(a, (shape.size,)) for a in arrays]
+    blank = np.zeros(shape.size, dtype=bool)
+    for b in blank_parts:
+        blank |= np.broadcast_to(b, (shape.size,))
+    return out, shape, blank
+
+
+def result(values, shape: _args.Shape, blank: np.ndarray) -> Any:
+    """Results in the caller's shape, blank rows as ''."""
+    flat = np.asarray(values, dtype=object).reshape(-1)
+    return _args.shaped(np.where(blank, "", flat), shape)
+
+
+_LIAB = "Current liabilities (must be positive); one cell or a column of the same size."
+
+
+@excel_function(
+    category=WORKING_CAPITAL,
+    args={
+        "current_assets": "Current assets; one cell or a whole column, which spills a column of results.",
+        "current_liabilities": "Current liabilities; one cell or a column of the same size.",
+    },
+    example="=WORKINGCAPITAL(B2, C2)",
+    ranges=("current_assets", "current_liabilities"),
+    returns_range=True,
+)
+def WORKINGCAPITAL(current_assets, current_liabilities):
+    """Working capital = current assets − current liabilities (SPEC §5). Ranges spill a column.
+
+    >>> WORKINGCAPITAL(920000, 500000)  # WC-1
+    420000.0
+    """
+    values, shape, blank = columns(
+        "WORKINGCAPITAL",
+        ("current_assets", current_assets, "any", _NO_DEFAULT),
+        ("current_liabilities", current_liabilities, "any", _NO_DEFAULT),
+    )
+    return result(ratios.working_capital(*values), shape, blank)
+
+
+@excel_function(
+    category=WORKING_CAPITAL,
+    args={
+        "current_assets": "Current assets; one cell or a whole column, which spills a column of ratios.",
+        "current_liabilities": _LIAB,
+    },
+    example="=CURRENTRATIO(B2, C2)",
+    ranges=("current_assets", "current_liabilities"),
+    returns_range=True,
+)
+def CURRENTRATIO(current_assets, current_liabilities):
+    """Current (working-capital) ratio = current assets / current liabilities (SPEC §5). Healthy around 1.5-2, danger below 1.
+
+    >>> round(CURRENTRATIO(920000, 500000), 4)  # WC-1
+    1.84
+    >>> CURRENTRATIO([[920000], [None]], [[500000], [400000]])
+    [[1.84], ['']]
+    """
+    values, shape, blank = columns(
+        "CURRENTRATIO",
+        ("current_assets", current_assets, "any", _NO_DEFAULT),
+        ("current_liabilities", current_liabilities, "positive", _NO_DEFAULT),
+    )
+    return result(ratios.current_ratio(*values), shape, blank)
+
+
+@excel_function(
+    category=WORKING_CAPITAL,
+    args={
+        "cash": "Cash and cash equivalents; one cell or a whole column, which spills a column of ratios.",
+        "marketable_securities": "Marketable securities (blank = 0).",
+        "receivables": "Trade receivables (accounts receivable).",
+        "current_liabilities": _LIAB,
+    },
+    example="=QUICKRATIO(B2, C2, D2, E2)",
+    ranges=("cash", "marketable_securities", "receivables", "current_liabilities"),
+    returns_range=True,
+)
+def QUICKRATIO(cash, marketable_securities, receivables, current_liabilities):
+    """Quick (acid-test) ratio = (cash + marketable securities + receivables) / current liabilities (SPEC §5). At least 1 is conventional.
+
+    >>> round(QUICKRATIO(120000, 30000, 400000, 500000), 4)  # WC-1
+    1.1
+    """
+    values, shape, blank = columns(
+        "QUICKRATIO",
+        ("cash", cash, "any", _NO_DEFAULT),
+        ("marketable_securities", marketable_securities, "any", 0.0),
+        ("receivables", receivables, "any", _NO_DEFAULT),
+        ("current_liabilities", current_liabilities, "positive", _NO_DEFAULT),
+    )
+    return result(ratios.quick_ratio(*values), shape, blank)
+
+
+@excel_function(
+    category=WORKING_CAPITAL,
+    args={
+        "cash": "Cash and cash equivalents; one cell or a whole column, which spills a column of ratios.",
+        "current_liabilities": _LIAB,
+        "marketable_securities": "Marketable securities to count as cash (optional, blank = 0).",
+    },
+    example="=CASHRATIO(B2, E2, C2)",
+    ranges=("cash", "current_liabilities", "marketable_securities"),
+    returns_range=True,
+)
+def CASHRATIO(cash, current_liabilities, marketable_securities=0):
+    """Cash ratio = (cash and equivalents + marketable securities) / current liabilities (SPEC §5).
+
+    >>> round(CASHRATIO(120000, 500000, 30000), 4)  # WC-1
+    0.3
+    """
+    values, shape, blank = columns(
+        "CASHRATIO",
+        ("cash", cash, "any", _NO_DEFAULT),
+        ("current_liabilities", current_liabilities, "positive", _NO_DEFAULT),
+        ("marketable_securities", marketable_securities, "any", 0.0),
+    )
+    c, cl, ms = values
+    return result(ratios.cash_ratio(c, cl, ms), shape, blank)
+
+
+@excel_function(
+    category=WORKING_CAPITAL,
+    args={
+        "dso": "Days sales outstanding (average AR / revenue × 365); one cell or a column.",
+        "dio": "Days inventory outstanding (average inventory / COGS × 365).",
+        "dpo": "Days payables outstanding (average AP / COGS × 365).",
+    },
+    example="=CCC(B2, C2, D2)",
+    ranges=("dso", "dio", "dpo"),
+    returns_range=True,
+)
+def CCC(dso, dio, dpo):
+    """Cash conversion cycle in days = DSO + DIO − DPO (SPEC §5).
+
+    >>> CCC(40, 43.75, 30)  # CCC-1
+    53.75
+    """
+    values, shape, blank = columns(
+        "CCC", *[(n, v, "any", _NO_DEFAULT) for n, v in (("dso", dso), ("dio", dio), ("dpo", dpo))]
+    )
+    return result(ratios.ccc(*values), shape, blank)
+
+
+@excel_function(
+    category=WORKING_CAPITAL,
+    args={
+        "ratio": "Current ratio (or another liquidity ratio); one cell or a whole column, which spills a column of labels.",
+        "danger_below": "Ratios below this are DANGER (default 1).",
+        "healthy_from": "Ratios from this on are HEALTHY (default 1.5); between the two: WATCH.",
+        "idle_above": "Above this a HEALTHY ratio gets the note that it may mean idle cash (default 3; 0 = no note).",
+        "language": '"en" (default) or "zh" for Chinese labels.',
+    },
+    example="=WCHEALTH(D2)",
+    ranges=("ratio",),
+    returns_range=True,
+)
+def WCHEALTH(ratio, danger_below=1, healthy_from=1.5, idle_above=3, language="en"):
+    """Health of a working-capital ratio: DANGER below 1, WATCH from 1 to 1.5, HEALTHY from 1.5, with an idle-cash note above 3 (SPEC §5). Thresholds configurable.
+
+    >>> WCHEALTH(1.84), WCHEALTH(0.95), WCHEALTH(1.0), WCHEALTH(3.2)
+    ('HEALTHY', 'DANGER', 'WATCH', 'HEALTHY: high ratio may mean idle cash')
+    >>> WCHEALTH([[0.65], [0.85], [None]], 0.7, 1.0, 0, "zh")
+    [['危险'], ['关注'], ['']]
+    """
+    fn = "WCHEALTH"
+    lang = _args.text(language, fn, "language", allowed=LANGUAGES, default="en")
+    low = _args.number(danger_below, fn, "danger_below", default=1.0)
+    high = _args.number(healthy_from, fn, "healthy_from", default=1.5)
+    idle = _args.number(idle_above, fn, "idle_above", default=3.0)
+    if high < low:
+        raise ArgumentError(fn, "healthy_from", f"at least danger_below ({low:g})", healthy_from)
+    if idle and idle < high:
+        raise ArgumentError(fn, "idle_above", f"0 (no note) or at least healthy_from ({high:g})", idle_above)
+    values, shape, blank = columns(fn, ("ratio", ratio, "any", _NO_DEFAULT))
+    bands = ratios.HealthBands(low, high, idle or None)
+    return result(ratios.wc_health_label(values[0], bands, lang), shape, blank)
+
+
+def _amounts(fn: str, amounts) -> np.ndarray:
+    values, _shape = _args.numbers(amounts, fn, "amounts")
+    values = values[~np.isnan(values)]
+    if not (values > 0).any():
+        raise ArgumentError(fn, "amounts", "a range with at least one positive amount",
+                            detail="blank, zero and negative amounts carry no exposure")
+    return values
+
+
+@excel_function(
+    category=CONCENTRATION,
+    args={
+        "amounts": "Exposure per buyer (or per region, sector...): a range. Blanks are skipped; negative amounts (credit balances) count as 0.",
+        "as_points": "FALSE (default): 0-1 scale. TRUE: points (× 10,000) as competition authorities quote it.",
+    },
+    example="=HHI(C2:C200)",
+    ranges=("amounts",),
+)
+def HHI(amounts, as_points=False):
+    """Herfindahl-Hirschman concentration index = sum of squared shares, 0-1 (SPEC §9). Above 0.25 red, 0.15-0.25 yellow.
+
+    >>> round(HHI([[400], [300], [200], [100]]), 6)  # HHI-1
+    0.3
+    >>> round(HHI([[400, 300], [200, 100]], True), 2)
+    3000.0
+    """
+    fn = "HHI"
+    if isinstance(as_points, str) or _args.is_blank(as_points):
+        points = _args.text(as_points, fn, "as_points", allowed=("TRUE", "FALSE"), default="FALSE") == "TRUE"
+    else:
+        points = bool(as_points)
+    return conc.hhi(_amounts(fn, amounts), as_points=points)
+
+
+@excel_function(
+    category=CONCENTRATION,
+    args={
+        "amounts": "Exposure per buyer (or per group): a range. Blanks are skipped; negative amounts count as 0.",
+        "n": "How many of the largest exposures to add up (a whole number ≥ 1).",
+    },
+    example="=TOPNSHARE(C2:C200, 5)",
+    ranges=("amounts",),
+)
+def TOPNSHARE(amounts, n):
+    """Share of total exposure held by the n largest buyers (or groups), 0-1 (SPEC §9). A single buyer above 20 % is red.
+
+    >>> round(TOPNSHARE([[800000], [560000], [240000], [120000]], 2), 6)  # HHI-2
+    0.790698
+    """
+    fn = "TOPNSHARE"
+    k = _args.integer(n, fn, "n", minimum=1)
+    return conc.top_n_share(_amounts(fn, amounts), k)
