@@ -1,0 +1,85 @@
+"""Session fixtures of the in-cell test bed: LibreOffice starts once for the whole suite."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import harness  # noqa: E402
+
+TIMING_ROWS = 10_000
+
+
+def libreoffice_missing() -> str:
+    """Why the in-cell suite cannot run here, or '' when it can."""
+    from xl_cashrisk.calc.build import find_type_registries, find_unoidl_write
+    from xl_cashrisk.calc.unodriver import lo_python
+    from xl_cashrisk.errors import CashRiskError
+
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        return "LibreOffice (soffice) is not installed; scripts/install-libreoffice.sh installs it"
+    try:
+        find_unoidl_write()
+        find_type_registries()
+        lo_python()
+    except (CashRiskError, FileNotFoundError) as exc:
+        return f"LibreOffice SDK/Python UNO incomplete: {exc}"
+    return ""
+
+
+def timing_workbook(path: Path, rows: int = TIMING_ROWS, *, one_range: bool = False) -> str:
+    """``rows`` due dates and their days past due: one DAYSPASTDUE cell per row (fill-down use), or
+    with ``one_range`` a single array formula over the whole column."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "timing"
+    ws["A1"], ws["B1"], ws["C1"] = "due_date", "as_of", "days past due"
+    ws["B2"] = 45565.0  # 2024-09-30
+    for r in range(2, rows + 2):
+        ws.cell(row=r, column=1, value=45000.0 + r % 400)
+        if not one_range:
+            ws.cell(row=r, column=3, value=f"=DAYSPASTDUE(A{r},$B$2)")
+    if one_range:
+        ws["C2"] = ArrayFormula(f"C2:C{rows + 1}", f"=DAYSPASTDUE(A2:A{rows + 1},$B$2)")
+    wb.save(path)
+    return "DAYSPASTDUE"
+
+
+@pytest.fixture(scope="session")
+def incell_run(tmp_path_factory):
+    """Build the extension and the case workbook, recalculate both in one LibreOffice run."""
+    reason = libreoffice_missing()
+    if reason:
+        pytest.skip(reason)
+    from xl_cashrisk.calc.build import build
+    from xl_cashrisk.calc.unodriver import run_driver
+
+    tmp = tmp_path_factory.mktemp("incell")
+    oxt = build(tmp / "xl-cashrisk.oxt")
+    cases = harness.load_cases()
+    placed = harness.build_workbook(cases, tmp / "cases.xlsx")
+    timing_fn = timing_workbook(tmp / "timing.xlsx")
+    timing_workbook(tmp / "timing-range.xlsx", one_range=True)
+    report = run_driver("recalc", tmp / "profile", oxt.oxt,
+                        [tmp / "cases.xlsx", tmp / "cases-out.xlsx", tmp / "timing.xlsx", tmp / "timing-out.xlsx",
+                         tmp / "timing-range.xlsx", tmp / "timing-range-out.xlsx"])
+    results = harness.read_results(tmp / "cases-out.xlsx", placed)
+    return {
+        "oxt": oxt,
+        "placed": {p.case.id: p for p in placed},
+        "results": results,
+        "report": report,
+        "timing": {"function": timing_fn, "rows": TIMING_ROWS, "seconds": report["recalc_s"][1],
+                   "file": tmp / "timing-out.xlsx", "range_seconds": report["recalc_s"][2],
+                   "range_file": tmp / "timing-range-out.xlsx"},
+    }

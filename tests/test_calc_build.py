@@ -1,0 +1,119 @@
+"""The Calc extension generator: IDL, component, manifest, package (no LibreOffice process needed)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from xml.etree import ElementTree
+
+import pytest
+from click.testing import CliRunner
+
+import udfs
+from xl_cashrisk import __version__
+from xl_cashrisk.calc import build as b
+from xl_cashrisk.cli import cli
+from xl_cashrisk.errors import CashRiskError
+
+
+def _have_unoidl() -> bool:
+    try:
+        b.find_unoidl_write()
+        b.find_type_registries()
+    except CashRiskError:
+        return False
+    return True
+
+
+needs_unoidl = pytest.mark.skipif(not _have_unoidl(), reason="unoidl-write / LibreOffice types.rdb not installed")
+
+
+def test_idl_declares_every_function_with_one_any_per_parameter():
+    idl = b.idl_text(udfs.FUNCTIONS)
+    for name, f in udfs.FUNCTIONS.items():
+        params = ", ".join(f"[in] any arg{i}" for i in range(len(f.arguments)))
+        assert f"sequence< sequence< any > > {name}({params});" in idl
+    assert idl.count("sequence< sequence< any > > ") == len(udfs.FUNCTIONS)
+    assert "interface XCashRisk : com::sun::star::uno::XInterface" in idl
+
+
+def test_metadata_carries_docs_and_argument_specs_from_the_registry():
+    meta = b.metadata(udfs.FUNCTIONS)
+    by_name = {f["name"]: f for f in meta["functions"]}
+    assert set(by_name) == set(udfs.FUNCTIONS)
+    age = by_name["AGEBUCKET"]
+    assert age["module"] == "udfs.receivables"
+    assert age["summary"] == udfs.FUNCTIONS["AGEBUCKET"].summary
+    assert [a["name"] for a in age["args"]] == ["date", "as_of", "basis"]
+    assert [a["optional"] for a in age["args"]] == [False, True, True]
+    assert age["args"][0]["is_range"] is True
+    assert meta["version"] == __version__
+
+
+def test_component_has_no_placeholders_and_is_valid_python():
+    text = b.component_text(udfs.FUNCTIONS, ("/some/site-packages", "/project"))
+    assert "__META__" not in text and "__PATHS__" not in text and "__INTERFACE" not in text
+    compile(text, "xl_cashrisk_calc.py", "exec")
+    assert "from org.xlcashrisk.calc import XCashRisk" in text
+    assert '["/some/site-packages", "/project"]' in text
+
+
+def test_manifest_and_description_are_well_formed():
+    manifest = ElementTree.fromstring(b.manifest_xml())
+    ns = "{http://openoffice.org/2001/manifest}"
+    entries = {e.get(f"{ns}full-path"): e.get(f"{ns}media-type") for e in manifest}
+    assert entries == {
+        b.TYPES_FILE: "application/vnd.sun.star.uno-typelibrary;type=RDB",
+        b.COMPONENT_FILE: "application/vnd.sun.star.uno-component;type=Python",
+    }
+    desc = ElementTree.fromstring(b.description_xml("9.8.7"))
+    ns = "{http://openoffice.org/extensions/description/2006}"
+    assert desc.find(f"{ns}identifier").get("value") == b.EXTENSION_ID
+    assert desc.find(f"{ns}version").get("value") == "9.8.7"
+
+
+def test_build_refuses_an_empty_registry(tmp_path):
+    with pytest.raises(CashRiskError, match="no Excel functions"):
+        b.build(tmp_path / "x.oxt", functions={})
+
+
+def test_missing_unoidl_write_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setattr(b, "_SDK_BIN_DIRS", ())
+    monkeypatch.setattr(b, "_program_dirs", lambda: [])
+    monkeypatch.delenv("UNOIDL_WRITE", raising=False)
+    with pytest.raises(CashRiskError, match="unoidl-write was not found"):
+        b.find_unoidl_write()
+
+
+@needs_unoidl
+def test_build_packages_a_complete_extension(tmp_path):
+    result = b.build(tmp_path / "out" / "xl-cashrisk.oxt")
+    with zipfile.ZipFile(result.oxt) as z:
+        names = set(z.namelist())
+        assert names == {"META-INF/manifest.xml", "description.xml", b.TYPES_FILE, b.COMPONENT_FILE}
+        assert z.read(b.TYPES_FILE)[:8] == b"UNOIDL\xff\x00"  # unoidl-write's binary format
+    assert b.functions_in(result.oxt) == sorted(udfs.FUNCTIONS) == list(result.functions)
+    assert str(b.PROJECT_ROOT) in result.python_paths
+
+
+@needs_unoidl
+def test_cli_build_says_what_it_built(tmp_path):
+    out = tmp_path / "f.oxt"
+    res = CliRunner().invoke(cli, ["calc", "build", "--out", str(out)], obj={})
+    assert res.exit_code == 0, res.output
+    assert "built" in res.output and f"{len(udfs.FUNCTIONS)} functions" in res.output
+    assert out.is_file()
+
+
+def test_cli_install_refuses_a_missing_file(tmp_path):
+    res = CliRunner().invoke(cli, ["calc", "install", "--oxt", str(tmp_path / "none.oxt")], obj={})
+    assert res.exit_code == 2 and "does not exist" in res.output
+
+
+def test_functions_in_reads_the_baked_list(tmp_path):
+    path = tmp_path / "fake.oxt"
+    meta = b.metadata({k: udfs.FUNCTIONS[k] for k in ("DSO", "CEI")})
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(b.COMPONENT_FILE, f"META = json.loads(r'''{json.dumps(meta)}''')\n")
+    assert b.functions_in(path) == ["CEI", "DSO"]
