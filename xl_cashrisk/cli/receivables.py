@@ -1,0 +1,139 @@
+"""Commands for the AR clerk: templates, validation, ageing, the sample workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table as RichTable
+
+from xl_cashrisk.cli._common import apply_overrides, as_of_option, money, out_option, print_problems
+from xl_cashrisk.cli._demo import DemoContext, demo_step
+from xl_cashrisk.cli.app import EXIT_INPUT, cli, console
+from xl_cashrisk.io.reader import WorkbookReader
+from xl_cashrisk.io.templates import TEMPLATES, build_named
+from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
+from xl_cashrisk.pipelines.ageing import AgeingResult, run_ageing
+from xl_cashrisk.reports.ageing import write_ageing
+from xl_cashrisk.schemas.ledger import LEDGER
+from xl_cashrisk.settings import Settings
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(sorted([*TEMPLATES, "all"])))
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: the template's standard name in --outdir).")
+@click.option("--outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
+@click.option("--no-examples", is_flag=True, help="Leave the example rows out.")
+def template(kind: str, out: Path | None, outdir: Path, no_examples: bool) -> None:
+    """Write a blank template workbook (模板): ledger, register, forecast, ... or all."""
+    kinds = sorted(TEMPLATES) if kind == "all" else [kind]
+    if out is not None and len(kinds) > 1:
+        raise click.BadParameter("--out names one file; use --outdir with 'all'", param_hint="--out")
+    for k in kinds:
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            path = build_named(k, out.parent, examples=not no_examples)
+            if path != out:
+                path.replace(out)
+                path = out
+        else:
+            outdir.mkdir(parents=True, exist_ok=True)
+            path = build_named(k, outdir, examples=not no_examples)
+        spec = TEMPLATES[k]
+        console.print(f"wrote {path}  ({spec.title_en} {spec.title_zh})")
+
+
+def known_tables():
+    """Every data table a template can hold, once each."""
+    seen = {}
+    for spec in TEMPLATES.values():
+        for t in spec.tables:
+            if hasattr(t, "columns") and t.key not in seen:
+                seen[t.key] = t
+    return list(seen.values())
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--limit", default=30, show_default=True, help="Problems to list per table.")
+def validate(file: Path, limit: int) -> None:
+    """Check a filled workbook (校验): every problem with sheet, row and column. Exit 0 only if clean."""
+    book = WorkbookReader(file)
+    sheets = {s.casefold() for s in book.sheet_names}
+    settings = book.settings() if any(s.casefold() == "settings" for s in book.sheet_names) else None
+    found, failed = 0, 0
+    for table in known_tables():
+        if table.sheet.casefold() not in sheets:
+            continue
+        found += 1
+        with console.status(f"validating {table.sheet}…"):
+            r = book.read(table, settings=settings)
+        c = r.report.counts()
+        style = "green" if r.report.ok else "red"
+        console.print(f"[{style}]{table.sheet}[/{style}]: {c['rows']} rows, {c['errors']} errors "
+                      f"in {c['rows_with_errors']} rows, {c['warnings']} warnings")
+        print_problems(r.report, limit)
+        failed += not r.report.ok
+    if not found:
+        names = ", ".join(t.sheet for t in known_tables())
+        raise click.ClickException(f"{file}: no known sheet found (expected one of: {names})")
+    if failed:
+        raise SystemExit(EXIT_INPUT)
+    console.print("[green]no errors[/green]")
+
+
+def read_ledger_checked(file: Path, settings: Settings | None = None):
+    book = WorkbookReader(file)
+    if settings is None:
+        settings = book.settings() if any(s.casefold() == "settings" for s in book.sheet_names) else Settings()
+    with console.status("reading the ledger…"):
+        r = book.read(LEDGER, settings=settings)
+    if not r.report.ok:
+        print_problems(r.report)
+    r.report.raise_if_errors()
+    return r.frame, settings
+
+
+def print_ageing(result: AgeingResult) -> None:
+    hc = result.settings.home_currency
+    t = RichTable("Bucket 账龄", f"Amount ({hc})", "Items", "Share", title=f"Ageing as of {result.settings.as_of}")
+    total = result.open_balance
+    for label, row in result.buckets.iterrows():
+        t.add_row(str(label), money(row["amount"]), str(int(row["items"])),
+                  f"{row['amount'] / total:.1%}" if total else "")
+    t.add_row("[bold]total[/bold]", f"[bold]{money(total)}[/bold]", "", "")
+    console.print(t)
+    m = result.metrics.set_index("key")
+    parts = [f"DSO {m.loc['dso_12m', 'value']:.1f} d", f"countback {m.loc['dso_countback', 'value']:.1f} d",
+             f"best possible {m.loc['bpdso', 'value']:.1f} d", f"ADD {m.loc['add', 'value']:.1f} d",
+             f"CEI {m.loc['cei', 'value']:.1f} %", f"overdue {m.loc['overdue_share', 'value']:.1%}"]
+    console.print("  ".join(parts))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@out_option
+@as_of_option
+@click.option("--basis", type=click.Choice(["dpd", "invoice"]), help="Ageing convention (default: Settings sheet, else dpd).")
+def age(file: Path, out: Path, as_of: str | None, basis: str | None) -> None:
+    """Age a ledger workbook (账龄分析): buckets, per-buyer schedule, DSO/CEI, chart → a new workbook."""
+    ledger, settings = read_ledger_checked(file)
+    apply_overrides(settings, as_of, basis)
+    result = run_ageing(ledger, settings)
+    print_ageing(result)
+    with ResultWorkbook(out, inputs=[file]) as rw:
+        write_ageing(result, rw)
+        rw.add_run_stamp(run_stamp(settings.as_of, [file], {"command": "age", "basis": settings.ageing_basis}))
+    console.print(f"wrote {out}")
+
+
+@demo_step(10, "Receivables ageing")
+def demo_ageing(ctx: DemoContext) -> None:
+    result = run_ageing(ctx.sample.ledger, ctx.sample.settings)
+    ctx.results["ageing"] = result
+    print_ageing(result)
+    write_ageing(result, ctx.writer)
+    top = result.schedule.iloc[0]
+    share = top["total"] / result.open_balance
+    ctx.console.print(f"largest buyer: {top['buyer_id']} {top.get('buyer_name', '')} holds {share:.1%} of open AR")

@@ -1,0 +1,50 @@
+"""Ageing sheets: bucket totals with a chart, collection metrics, the per-buyer schedule."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from xl_cashrisk.io.writer import ResultWorkbook
+from xl_cashrisk.pipelines.ageing import AgeingResult
+
+AGEING_SHEET = "Ageing 账龄"
+SCHEDULE_SHEET = "Buyer ageing 客户账龄"
+OPEN_ITEMS_SHEET = "Open items 未清项"
+
+
+def write_ageing(result: AgeingResult, rw: ResultWorkbook, *, open_items: bool = True) -> None:
+    s = result.settings
+    hc = s.home_currency
+    buckets = result.buckets.reset_index()
+    total = buckets["amount"].sum()
+    buckets["share"] = buckets["amount"] / total if total else np.nan
+    buckets.columns = ["Bucket 账龄段", f"Amount ({hc}) 金额", "Items 笔数", "Share 占比"]
+    basis = "days past due 逾期天数" if s.ageing_basis == "dpd" else "days since invoice 开票天数"
+    t = rw.add_table(buckets, AGEING_SHEET, name="AgeingBuckets", formats={"Share 占比": "percent"},
+                     title=f"Open receivables by ageing bucket, as of {s.as_of:%Y-%m-%d} ({basis}) 应收账款账龄分析")
+    metrics = result.metrics[["metric", "metric_zh", "value", "unit", "note"]].copy()
+    metrics.columns = ["Metric 指标", "指标", "Value 数值", "Unit 单位", "Note 说明"]
+    rw.add_table(metrics, AGEING_SHEET, name="CollectionMetrics", title="Collection metrics 回款指标",
+                 formats={"Value 数值": "#,##0.00"})
+    rw.add_chart(AGEING_SHEET, "column", t, "Bucket 账龄段", [f"Amount ({hc}) 金额"],
+                 title=f"Open receivables by bucket ({hc}) 账龄分布", anchor="H2")
+    sales = result.monthly_sales.copy()
+    sales.columns = ["Month 月份", "Days 天数", f"Credit sales ({hc}) 赊销额"]
+    rw.add_table(sales, AGEING_SHEET, name="MonthlySales", title="Credit sales by month, newest first 月度赊销额")
+
+    sched = result.schedule.merge(result.history[["buyer_id", "dbt", "avg_days_to_pay", "n_paid"]],
+                                  on="buyer_id", how="left")
+    rw.add_table(sched, SCHEDULE_SHEET, name="BuyerAgeing",
+                 title=f"Open receivables per buyer ({hc}), largest first 客户应收账款账龄表",
+                 formats={"pct_overdue": "percent", "oldest_dpd": "integer", "dbt": "#,##0.0",
+                          "avg_days_to_pay": "#,##0.0", "n_paid": "integer"})
+    if open_items:
+        aged = result.aged
+        items = aged[aged["bucket"] != ""]
+        cols = [c for c in ("invoice_no", "buyer_id", "buyer_name", "doc_type", "invoice_date", "due_date",
+                            "currency", "amount", "paid_amount", "open_amount", "open_amount_hc", "dpd",
+                            "days_since_invoice", "bucket", "disputed") if c in items]
+        items = items[cols].sort_values(["dpd", "open_amount_hc"], ascending=[False, False], kind="stable")
+        rw.add_table(items.reset_index(drop=True), OPEN_ITEMS_SHEET, name="OpenItems",
+                     title="Open items, most overdue first 未清项（按逾期天数排序）",
+                     formats={"dpd": "integer", "days_since_invoice": "integer"})
