@@ -121,7 +121,7 @@ def build_template(
                 sheets[layout.sheet] = (wb.add_worksheet(layout.sheet), 0)
             ws, col0 = sheets[layout.sheet]
             if isinstance(t, KeyValueTable):
-                width = _settings_table(ws, t, col0, fmt)
+                width = _settings_table(ws, t, col0, fmt, examples.get(t.table.key, {}))
             else:
                 width = _data_table(ws, t, col0, fmt, examples.get(t.key, ()), input_rows)
             sheets[layout.sheet] = (ws, col0 + width + TABLE_GAP)
@@ -210,7 +210,9 @@ def _data_table(ws, t: Table, col0: int, fmt: _Formats, examples: Sequence[Mappi
     return len(cols)
 
 
-def _settings_table(ws, kv: KeyValueTable, col0: int, fmt: _Formats) -> int:
+def _settings_table(ws, kv: KeyValueTable, col0: int, fmt: _Formats, values: Mapping[str, object] | None = None) -> int:
+    """The key/value table; ``values`` (key → value) replaces defaults, e.g. for a filled sample workbook."""
+    values = dict(values or {})
     t = kv.table
     cols = t.columns
     ws.write_string(TITLE_ROW, col0, f"{t.title_en} {t.title_zh}", fmt.title)
@@ -230,7 +232,7 @@ def _settings_table(ws, kv: KeyValueTable, col0: int, fmt: _Formats) -> int:
         ws.write_string(r, pos["key"], s.key, calc)
         ws.write_string(r, pos["setting"], s.label, calc)
         value_fmt = fmt.cell("input", DEFAULT_FORMATS.get(s.dtype) if s.dtype in ("date", "percent") else None)
-        _write_value(ws, r, pos["value"], s.cell_default(), value_fmt)
+        _write_value(ws, r, pos["value"], values.get(s.key, s.cell_default()), value_fmt)
         ws.write_string(r, pos["help"], f"{s.help_en} {s.help_zh}".strip(), fmt.cell("calc", None))
         dv = _setting_validation(s)
         if dv:

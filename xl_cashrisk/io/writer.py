@@ -241,8 +241,7 @@ class ResultWorkbook:
             chart.set_title({"name": title})
         if x_title:
             chart.set_x_axis({"name": x_title})
-        if y_title:
-            chart.set_y_axis({"name": y_title})
+        chart.set_y_axis({"name": y_title or "", "num_format": "#,##0", "major_gridlines": {"visible": True}})
         chart.set_size({"width": size[0], "height": size[1]})
         chart.set_legend({"position": "bottom"})
         ws = self.sheet(sheet)

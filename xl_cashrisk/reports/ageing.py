@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from xl_cashrisk.io.writer import ResultWorkbook
 from xl_cashrisk.pipelines.ageing import AgeingResult
 
 AGEING_SHEET = "Ageing 账龄"
+METRICS_SHEET = "Collection 回款指标"
 SCHEDULE_SHEET = "Buyer ageing 客户账龄"
 OPEN_ITEMS_SHEET = "Open items 未清项"
 
@@ -21,16 +23,23 @@ def write_ageing(result: AgeingResult, rw: ResultWorkbook, *, open_items: bool =
     buckets.columns = ["Bucket 账龄段", f"Amount ({hc}) 金额", "Items 笔数", "Share 占比"]
     basis = "days past due 逾期天数" if s.ageing_basis == "dpd" else "days since invoice 开票天数"
     t = rw.add_table(buckets, AGEING_SHEET, name="AgeingBuckets", formats={"Share 占比": "percent"},
-                     title=f"Open receivables by ageing bucket, as of {s.as_of:%Y-%m-%d} ({basis}) 应收账款账龄分析")
-    metrics = result.metrics[["metric", "metric_zh", "value", "unit", "note"]].copy()
-    metrics.columns = ["Metric 指标", "指标", "Value 数值", "Unit 单位", "Note 说明"]
-    rw.add_table(metrics, AGEING_SHEET, name="CollectionMetrics", title="Collection metrics 回款指标",
-                 formats={"Value 数值": "#,##0.00"})
+                     widths={"Bucket 账龄段": 16, f"Amount ({hc}) 金额": 20, "Items 笔数": 10, "Share 占比": 12},
+                     title=f"Ageing as of {s.as_of:%Y-%m-%d} ({basis}) 应收账款账龄")
+    m = result.metrics
+    ratio = m["unit"] == "ratio"
+    metrics = pd.DataFrame({
+        "Metric 指标": m["metric"] + " " + m["metric_zh"],
+        "Value 数值": np.where(ratio, m["value"] * 100, m["value"]),
+        "Unit 单位": np.where(ratio, "%", m["unit"]),
+        "Note 说明": m["note"],
+    })
+    rw.add_table(metrics, METRICS_SHEET, name="CollectionMetrics", title="Collection metrics 回款指标",
+                 formats={"Value 数值": "#,##0.00"}, widths={"Metric 指标": 44, "Note 说明": 40})
     rw.add_chart(AGEING_SHEET, "column", t, "Bucket 账龄段", [f"Amount ({hc}) 金额"],
                  title=f"Open receivables by bucket ({hc}) 账龄分布", anchor="H2")
     sales = result.monthly_sales.copy()
     sales.columns = ["Month 月份", "Days 天数", f"Credit sales ({hc}) 赊销额"]
-    rw.add_table(sales, AGEING_SHEET, name="MonthlySales", title="Credit sales by month, newest first 月度赊销额")
+    rw.add_table(sales, METRICS_SHEET, name="MonthlySales", title="Credit sales by month, newest first 月度赊销额")
 
     sched = result.schedule.merge(result.history[["buyer_id", "dbt", "avg_days_to_pay", "n_paid"]],
                                   on="buyer_id", how="left")
