@@ -10,7 +10,13 @@ import openpyxl
 import pytest
 
 from xl_cashrisk.io.reader import read_ledger
-from xl_cashrisk.io.templates import INSTRUCTIONS_SHEET, TEMPLATES, build_named, build_template
+from xl_cashrisk.io.templates import (
+    FUNCTIONS_SHEET,
+    INSTRUCTIONS_SHEET,
+    TEMPLATES,
+    build_named,
+    build_template,
+)
 from xl_cashrisk.schemas.ledger import EXAMPLE_ROWS, LEDGER
 from xl_cashrisk.schemas.settings import FX, SETTINGS
 
@@ -24,7 +30,7 @@ def built(tmp_path_factory) -> Path:
 
 def test_ledger_table_headers_validation_and_panes(built):
     wb = openpyxl.load_workbook(built)
-    assert wb.sheetnames == [INSTRUCTIONS_SHEET, LEDGER.sheet, "Settings"]
+    assert wb.sheetnames == [INSTRUCTIONS_SHEET, LEDGER.sheet, "Settings", FUNCTIONS_SHEET]
     ws = wb[LEDGER.sheet]
     assert list(ws.tables) == [LEDGER.name]
     ref = ws.tables[LEDGER.name].ref

@@ -13,7 +13,9 @@ Shapes: :func:`shape_of` records whether an argument was a scalar, a 1-D list or
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import itertools
 import math
 import re
@@ -61,7 +63,7 @@ def number(value: Any, fn: str, arg: str, *, default: Any = _MISSING, expected: 
     if isinstance(value, bool | np.bool_):
         raise ArgumentError(fn, name, expected, value)
     if isinstance(value, int | float | np.integer | np.floating):
-        x = float(value)
+        x = _float(value)
     elif isinstance(value, str) and _NUMERIC.match(value.strip().replace(" ", "")) and value.strip() not in "+-.":
         x = float(value.strip().replace(",", "").replace(" ", ""))
     else:
@@ -130,7 +132,7 @@ def date(value: Any, fn: str, arg: str, *, default: Any = _MISSING, where: str =
     if isinstance(value, bool | np.bool_):
         raise ArgumentError(fn, name, expected, value)
     if isinstance(value, int | float | np.integer | np.floating):
-        d = serials_to_dates(np.array([float(value)]))[0]
+        d = serials_to_dates(np.array([_float(value)]))[0]
         if np.isnat(d):
             raise ArgumentError(fn, name, "a date (an Excel date serial from 61 = 1900-03-01 on)", value)
         return d
@@ -144,6 +146,14 @@ def date(value: Any, fn: str, arg: str, *, default: Any = _MISSING, where: str =
         if _NUMERIC.match(s):
             return date(float(s.replace(",", "")), fn, arg, where=where)
     raise ArgumentError(fn, name, expected + " (YYYY-MM-DD text, a date cell or a serial)", value)
+
+
+def _float(value: Any) -> float:
+    """float(value), with an integer too large for a float (only Python can make one) as +/-inf."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def today() -> np.datetime64:
@@ -176,14 +186,47 @@ class Shape:
 _SEQ = (list, tuple, np.ndarray)
 _PLAIN_NUMBERS = {float, int, type(None), np.float64}
 _CELL_READY = {int, str, bool}
+_CELL_READY_OR_FLOAT = {int, str, bool, float, type(None)}
+_ROW_TYPES = {list, tuple}
+_GC_PAUSE_FROM = 5_000  # cells: below this the collector's passes cost nothing noticeable
+
+
+def _plain(flat: list[Any]) -> bool:
+    """Only floats/ints/None, none of them an int too large for a float: safe for np.asarray(dtype=float)."""
+    kinds = set(map(type, flat))
+    return kinds <= _PLAIN_NUMBERS and (int not in kinds or all(abs(v) < 2**1000 for v in flat if type(v) is int))
 
 
 def _is_seq(v: Any) -> bool:
     return isinstance(v, _SEQ) or (hasattr(v, "to_numpy") and hasattr(v, "shape"))
 
 
+@contextlib.contextmanager
+def _gc_paused(size: int):
+    """Pause the cyclic garbage collector while a large range is converted.
+
+    Building 100k one-cell rows would otherwise trigger hundreds of collections, each walking every
+    live object (the caller's argument lists included): up to half the time of an array call. The
+    lists built here hold only scalars, so they cannot form reference cycles; the collector is
+    re-enabled afterwards (and left alone if the caller had disabled it).
+    """
+    if size < _GC_PAUSE_FROM or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def flatten(value: Any, fn: str, arg: str) -> tuple[list[Any], Shape]:
     """Flatten a scalar, 1-D or 2-D argument (row-major); ragged rows are padded with blanks."""
+    with _gc_paused(len(value) if isinstance(value, list | tuple) else 0):
+        return _flatten(value, fn, arg)
+
+
+def _flatten(value: Any, fn: str, arg: str) -> tuple[list[Any], Shape]:
     if hasattr(value, "to_numpy") and hasattr(value, "shape"):
         value = value.to_numpy(dtype=object).tolist()
     elif isinstance(value, np.ndarray):
@@ -193,10 +236,13 @@ def flatten(value: Any, fn: str, arg: str) -> tuple[list[Any], Shape]:
     items = value if isinstance(value, list) else list(value)
     if not items:
         raise ArgumentError(fn, arg, "a value or a range of cells", detail="the range is empty")
-    row_like = [isinstance(r, _SEQ) for r in items]
-    if not any(row_like):
-        return items, Shape("1d", len(items), 1)
-    rows = [r if ok else [r] for r, ok in zip(items, row_like, strict=True)]
+    if set(map(type, items)) <= _ROW_TYPES:  # fast path: rows of cells, as xlwings passes a range
+        rows = items
+    else:
+        row_like = [isinstance(r, _SEQ) for r in items]
+        if not any(row_like):
+            return items, Shape("1d", len(items), 1)
+        rows = [r if ok else [r] for r, ok in zip(items, row_like, strict=True)]
     widths = set(map(len, rows))
     width = max(widths)
     if width == 0:
@@ -207,7 +253,7 @@ def flatten(value: Any, fn: str, arg: str) -> tuple[list[Any], Shape]:
         flat = list(itertools.chain.from_iterable(rows))
     else:
         flat = [c for r in rows for c in (*r, *([None] * (width - len(r))))]
-    if any(isinstance(c, _SEQ) for c in flat):
+    if any(issubclass(t, _SEQ) for t in set(map(type, flat))):  # per distinct type, not per cell
         raise ArgumentError(fn, arg, "a value or a range of cells", detail="nested deeper than rows of cells")
     return flat, Shape("2d", len(rows), width)
 
@@ -215,20 +261,26 @@ def flatten(value: Any, fn: str, arg: str) -> tuple[list[Any], Shape]:
 def numbers(value: Any, fn: str, arg: str, *, blank: float = np.nan, expected: str = "a number") -> tuple[np.ndarray, Shape]:
     """A range of numbers → float array (blanks become ``blank``) and its shape. Fast path for clean floats."""
     flat, shape = flatten(value, fn, arg)
-    if set(map(type, flat)) <= _PLAIN_NUMBERS:
+    return numbers_of(flat, shape, fn, arg, blank=blank, expected=expected), shape
+
+
+def numbers_of(flat: list[Any], shape: Shape, fn: str, arg: str, *, blank: float = np.nan,
+               expected: str = "a number") -> np.ndarray:
+    """:func:`numbers` for an argument already flattened: float array, blanks become ``blank``."""
+    if _plain(flat):
         arr = np.asarray(flat, dtype=float)  # None becomes NaN
         if not np.isinf(arr).any():
-            return np.where(np.isnan(arr), blank, arr), shape
+            return arr if np.isnan(blank) else np.where(np.isnan(arr), blank, arr)
     out = np.empty(len(flat))
     for i, v in enumerate(flat):
         out[i] = blank if is_blank(v) else number(v, fn, arg, expected=expected, where=shape.position(i))
-    return out, shape
+    return out
 
 
 def dates(value: Any, fn: str, arg: str) -> tuple[np.ndarray, Shape]:
     """A range of dates → datetime64[D] array (blanks NaT) and its shape. Fast path for float serials."""
     flat, shape = flatten(value, fn, arg)
-    if set(map(type, flat)) <= _PLAIN_NUMBERS:
+    if _plain(flat):
         s = np.asarray(flat, dtype=float)
         d = serials_to_dates(s)
         bad = np.isnat(d) & ~np.isnan(s)
@@ -255,6 +307,11 @@ def cell(value: Any) -> Any:
 
 def shaped(values: Any, shape: Shape) -> Any:
     """Give flat results the caller's shape: a scalar, a list, or a list of rows."""
+    with _gc_paused(shape.size):
+        return _shaped(values, shape)
+
+
+def _shaped(values: Any, shape: Shape) -> Any:
     if isinstance(values, np.ndarray) and values.dtype.kind == "f":
         bad = ~np.isfinite(values)
         flat = values.tolist()
@@ -263,7 +320,10 @@ def shaped(values: Any, shape: Shape) -> Any:
                 flat[i] = ""
     else:
         flat = values.tolist() if isinstance(values, np.ndarray) else list(values)
-        if not set(map(type, flat)) <= _CELL_READY:
+        kinds = set(map(type, flat))
+        if kinds <= _CELL_READY_OR_FLOAT:  # same as cell() per item, without a call per item
+            flat = ["" if v is None or (v.__class__ is float and v - v != 0) else v for v in flat]
+        elif not kinds <= _CELL_READY:
             flat = [cell(v) for v in flat]
     if shape.kind == "scalar":
         return flat[0]

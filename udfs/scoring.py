@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from udfs import _args
 from udfs._registry import excel_function
@@ -69,13 +70,16 @@ class _Rows:
         expected, ok = _RULES[rule]
         flat, sh = _args.flatten(value, self.fn, name)
         self._size(name, sh)
-        out = np.full(len(flat), np.nan)
         token = np.zeros(len(flat), bool)
-        for i, v in enumerate(flat):
-            if tokens and isinstance(v, str) and v.strip().upper() in _PASS_TOKENS:
-                token[i] = True
-            elif not _args.is_blank(v):
-                out[i] = _args.number(v, self.fn, name, expected=expected, where=sh.position(i))
+        if not tokens or str not in set(map(type, flat)):  # no text, no token: vectorised, same messages
+            out = _args.numbers_of(flat, sh, self.fn, name, expected=expected)
+        else:
+            out = np.full(len(flat), np.nan)
+            for i, v in enumerate(flat):
+                if isinstance(v, str) and v.strip().upper() in _PASS_TOKENS:
+                    token[i] = True
+                elif not _args.is_blank(v):
+                    out[i] = _args.number(v, self.fn, name, expected=expected, where=sh.position(i))
         if sh.kind == "scalar" and required and np.isnan(out[0]) and not token[0]:
             raise ArgumentError(self.fn, name, expected, detail="the cell is blank")
         bad = ~np.isnan(out) & ~ok(out)
@@ -89,6 +93,20 @@ class _Rows:
     def text(self, name: str, value: Any, expected: str) -> np.ndarray:
         flat, sh = _args.flatten(value, self.fn, name)
         self._size(name, sh)
+        try:  # each distinct value is checked once (a 100k-row column holds a few dozen countries)
+            distinct = set(flat)
+        except TypeError:
+            distinct = set()
+        ok: dict[Any, str] = {}
+        for v in distinct:
+            if _args.is_blank(v):
+                ok[v] = ""
+            elif isinstance(v, str) and not v.strip().startswith("#"):
+                ok[v] = v.strip()
+        if len(ok) == len(distinct) and distinct:
+            out = np.empty(len(flat), dtype=object)
+            out[:] = [ok[v] for v in flat]
+            return out
         out = np.empty(len(flat), dtype=object)
         for i, v in enumerate(flat):
             if _args.is_blank(v):
@@ -435,6 +453,7 @@ _NUMERIC_FACTORS = {
     "employees": "nonnegative", "negative_events": "nonnegative",
 }
 _FACTOR_RANGES = tuple(k for k in _FACTOR_ARGS if k != "scorecard")
+_SCORE_OUTPUTS = ("score", "confidence", "cap", "version", "band", "grade", "pd", "weakest")
 
 
 def _scorecard(fn: str, value: Any) -> Scorecard:
@@ -465,7 +484,7 @@ def _factor_inputs(r: _Rows, values: dict[str, Any]) -> dict[str, np.ndarray]:
     return {k: r.full(v) for k, v in out.items()}
 
 
-@excel_function(category=CATEGORY, args={**_FACTOR_ARGS, "output": '"score" (0–100, default), "confidence" (share of scorecard weight present), "cap" (the knock-out rule that limited the score) or "version" (scorecard version).'},
+@excel_function(category=CATEGORY, args={**_FACTOR_ARGS, "output": '"score" (0–100, default), "confidence", "cap" (knock-out rule that limited the score), "version"; or, under this scorecard, "band" (GREEN/YELLOW/RED), "grade" (1–10), "pd" (1-year PD) or "weakest" (factor with the fewest points).'},
                 ranges=(*_FACTOR_RANGES, "scorecard"),
                 example='=CREDITSCORE(2.1, 1.4, 0.55, 76, , 12, 0.1, 15, 120, "CN", "machinery", 0)')
 def CREDITSCORE(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None, dbt_days=None, max_days_overdue=None,
@@ -473,13 +492,25 @@ def CREDITSCORE(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None
                 negative_events=None, scorecard=None, output="score"):
     """Buyer credit score 0–100 (higher = safer) from the scorecard's factors: financial strength, payment behaviour, standing, country, sector, negative events. Missing factors re-weight; "NR" if too few. See docs/scorecard.md."""
     fn = "CREDITSCORE"
-    out = _option(fn, "output", output, ("score", "confidence", "cap", "version"), "score")
+    out = _option(fn, "output", output, _SCORE_OUTPUTS, "score")
     card = _scorecard(fn, scorecard)
     r = _Rows(fn)
     values = {k: v for k, v in locals().items() if k in _FACTOR_RANGES}
-    res = sc.credit_score(_factor_inputs(r, values), card)
+    inputs = _factor_inputs(r, values)
+    res = sc.credit_score(inputs, card)
     if out == "version":
         return res.version
+    if out in ("band", "grade", "pd", "weakest"):
+        # derived from the same scorecard as the score, so a changed band threshold or calibration in
+        # the scorecard table reaches every live column of the buyer register
+        s = np.atleast_1d(np.asarray(res.score, dtype=float))
+        if out == "weakest":
+            vals = sc.score_register(pd.DataFrame({k: np.atleast_1d(v) for k, v in inputs.items()}), card)["weakest"]
+        elif out == "pd":
+            vals = np.where(np.isnan(s), sc.NOT_RATED, np.atleast_1d(sc.credit_pd(s, scorecard=card)).astype(object))
+        else:
+            vals = (sc.band_of if out == "band" else sc.credit_grade)(s, card)
+        return r.result(np.asarray(vals, dtype=object).ravel())
     vals = {"score": res.score, "confidence": res.confidence, "cap": res.capped_by}[out]
     vals = np.asarray(vals, dtype=object).ravel()
     if out == "score":
@@ -596,22 +627,27 @@ def _band_arg(r: _Rows, band: Any) -> np.ndarray:
     flat, sh = _args.flatten(band, fn, "band")
     r._size("band", sh)
     out = np.empty(len(flat), dtype=object)
+    words: dict[str, Any] = {}  # each distinct word is checked once, not once per cell (100k rows → 3 words)
     for i, v in enumerate(flat):
+        if v.__class__ is str and v in words:
+            out[i] = words[v]
+            continue
         if _args.is_blank(v):
             out[i] = None
-            continue
-        if isinstance(v, int | float) and not isinstance(v, bool):
+        elif isinstance(v, int | float) and not isinstance(v, bool):
             if not 0 <= v <= 100:
                 raise ArgumentError(fn, f"band{sh.position(i)}", "GREEN, YELLOW, RED or a score 0–100", v)
             out[i] = float(v)
-            continue
-        m = sc.band_multiplier(v) if isinstance(v, str) else np.nan
-        if isinstance(v, str) and v.strip().upper() == sc.NOT_RATED:
-            out[i] = sc.NOT_RATED
-        elif np.isnan(m):
-            raise ArgumentError(fn, f"band{sh.position(i)}", "GREEN, YELLOW, RED (绿/黄/红) or a score 0–100", v)
         else:
-            out[i] = v
+            m = sc.band_multiplier(v) if isinstance(v, str) else np.nan
+            if isinstance(v, str) and v.strip().upper() == sc.NOT_RATED:
+                out[i] = sc.NOT_RATED
+            elif np.isnan(m):
+                raise ArgumentError(fn, f"band{sh.position(i)}", "GREEN, YELLOW, RED (绿/黄/红) or a score 0–100", v)
+            else:
+                out[i] = v
+        if v.__class__ is str:
+            words[v] = out[i]
     if sh.kind == "scalar" and out[0] is None:
         raise ArgumentError(fn, "band", "GREEN, YELLOW, RED or a score 0–100", detail="the cell is blank")
     return out

@@ -26,7 +26,11 @@ across NumPy versions, so tests compare simulated statistics with analytic value
 from __future__ import annotations
 
 import math
+import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
@@ -61,6 +65,7 @@ CRR_SCALING = 1.06  # CRR multiplies the Basel II risk weight by 1.06 (SPEC §6.
 WEEKS_PER_YEAR = 52
 ENUMERATE_MAX = 12  # books up to this many buyers are enumerated exactly (2^N outcomes per node)
 _MEMORY_MB = 256  # default bound on the working set of one simulation chunk
+_PARALLEL_FROM = 20_000_000  # buyers × draws from which chunks are drawn on several threads
 
 
 def _out(x):
@@ -513,12 +518,42 @@ def _factor_index(labels, n: int, name: str) -> np.ndarray:
     return np.unique(lab.astype(str), return_inverse=True)[1].ravel().astype(np.int64)
 
 
+def _threads() -> int:
+    """Worker threads for large simulations: ``XL_CASHRISK_THREADS`` if set, else the CPUs (at most 4)."""
+    try:
+        return max(1, int(os.environ.get("XL_CASHRISK_THREADS", "")))
+    except ValueError:
+        return max(1, min(4, os.cpu_count() or 1))
+
+
+def _draw_chunk(rng, m, n, thr, w_id, sg, sr, ss, n_reg, n_sec, cell_reg, cell_sec, cell_idx, antithetic):
+    """One chunk of ``m`` draws: the default matrix, and its antithetic mirror when asked."""
+    zg = rng.standard_normal((m, 1))
+    zr = rng.standard_normal((m, n_reg))
+    zs = rng.standard_normal((m, n_sec))
+    sys_cell = (sg * zg + sr * zr[:, cell_reg] + ss * zs[:, cell_sec]).astype(np.float32)
+    eps = rng.standard_normal((m, n), dtype=np.float32)
+    eps *= w_id
+    t = np.take(sys_cell, cell_idx, axis=1)
+    np.subtract(thr, t, out=t)  # default ⇔ w·ε < Φ⁻¹(PD) − systematic
+    first = eps < t
+    if not antithetic:
+        return [first]
+    t -= 2.0 * thr  # mirrored draw (−Z, −ε): default ⇔ w·ε > −Φ⁻¹(PD) − systematic
+    return [first, eps > t]
+
+
 def _default_draws(pd, rho, rho_region, rho_sector, region, sector, n_sims, seed, antithetic, memory_mb):
     """Yield boolean default matrices (rows = scenarios) in memory-bounded chunks, SPEC §6.4 model.
 
     ``Xᵢ = √β_g·Z_g + √β_r·Z_r(i) + √β_s·Z_s(i) + √(1−β_g−β_r−β_s)·εᵢ``; default ⇔ ``Xᵢ < Φ⁻¹(PDᵢ)``.
     The systematic part is computed once per (region, sector) cell and gathered per buyer. Antithetic
     variates: each draw (Z, ε) is also used as (−Z, −ε), the second matrix following the first.
+
+    Random streams: a simulation that fits in one chunk draws from ``default_rng(seed)``; a larger one
+    gives chunk k its own stream ``SeedSequence(seed).spawn(chunks)[k]``, so chunks can be drawn on
+    several threads (NumPy releases the GIL while it fills arrays) and the result depends only on the
+    seed, the inputs and ``memory_mb`` — never on the number of threads.
     """
     p = _check_unit("pd", pd).ravel()
     n = p.size
@@ -535,24 +570,54 @@ def _default_draws(pd, rho, rho_region, rho_sector, region, sector, n_sims, seed
         thr = np.clip(ndtri(p), -40.0, 40.0).astype(np.float32)
     w_id = np.float32(math.sqrt(1.0 - sum(betas)))
     sg, sr, ss = (math.sqrt(b) for b in betas)
-    rng = np.random.default_rng(seed)
     n_draws = -(-n_sims // 2) if antithetic else n_sims
-    # working set per scenario row: ε and threshold (float32), two bool masks, a float64 copy for BLAS
-    chunk = max(1, min(n_draws, int(memory_mb * 2**20 / (n * 18 + 64))))
-    for start in range(0, n_draws, chunk):
-        m = min(chunk, n_draws - start)
-        zg = rng.standard_normal((m, 1))
-        zr = rng.standard_normal((m, n_reg))
-        zs = rng.standard_normal((m, n_sec))
-        sys_cell = (sg * zg + sr * zr[:, cell_reg] + ss * zs[:, cell_sec]).astype(np.float32)
-        eps = rng.standard_normal((m, n), dtype=np.float32)
-        eps *= w_id
-        t = np.take(sys_cell, cell_idx, axis=1)
-        np.subtract(thr, t, out=t)  # default ⇔ w·ε < Φ⁻¹(PD) − systematic
-        yield eps < t
-        if antithetic:
-            t -= 2.0 * thr  # mirrored draw (−Z, −ε): default ⇔ w·ε > −Φ⁻¹(PD) − systematic
-            yield eps > t
+    # working set per scenario row: ε and threshold (float32), two bool masks, the packed loss lookup;
+    # up to two chunks are in flight at once, each within half of memory_mb
+    chunk = max(1, min(n_draws, int(memory_mb * 2**20 / 2 / (n * 18 + 64))))
+    sizes = [min(chunk, n_draws - start) for start in range(0, n_draws, chunk)]
+    if len(sizes) == 1:
+        rngs = [np.random.default_rng(seed)]
+    else:
+        rngs = [np.random.default_rng(c) for c in np.random.SeedSequence(seed).spawn(len(sizes))]
+    args = (n, thr, w_id, sg, sr, ss, n_reg, n_sec, cell_reg, cell_sec, cell_idx, antithetic)
+    workers = min(_threads(), len(sizes)) if n * n_draws >= _PARALLEL_FROM else 1
+    if workers == 1:
+        for rng, m in zip(rngs, sizes, strict=True):
+            yield from _draw_chunk(rng, m, *args)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="xl-cashrisk-mc") as pool:
+        todo = iter(zip(rngs, sizes, strict=True))
+        running = deque(pool.submit(_draw_chunk, rng, m, *args) for rng, m in islice(todo, workers))
+        while running:
+            mats = running.popleft().result()
+            for rng, m in islice(todo, 1):
+                running.append(pool.submit(_draw_chunk, rng, m, *args))
+            yield from mats
+            del mats
+
+
+def _loss_tables(losses: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Byte lookup tables for summing the losses of defaulted buyers (see :func:`_sum_defaults`).
+
+    Buyers are taken 8 at a time; for group g, ``table[g·256 + b]`` is the sum of the losses of the
+    buyers whose bits are set in byte b. Returns the group offsets and one flat table per loss column.
+    """
+    n, k = losses.shape
+    groups = -(-n // 8)
+    padded = np.zeros((groups * 8, k))
+    padded[:n] = losses
+    bits = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.float64)  # (256, 8)
+    tables = np.einsum("bj,gjk->kgb", bits, padded.reshape(groups, 8, k))
+    return np.arange(groups, dtype=np.intp) * 256, [np.ascontiguousarray(t).ravel() for t in tables]
+
+
+def _sum_defaults(d: np.ndarray, offsets: np.ndarray, tables: list[np.ndarray]) -> np.ndarray:
+    """``d @ losses`` for a boolean default matrix, exactly in float64, ~3× faster than a float64 copy
+    of ``d`` and a BLAS product: the rows are packed 8 buyers to a byte and each byte looks up the sum
+    of its buyers' losses, so a scenario adds N/8 numbers instead of multiplying N."""
+    idx = np.packbits(d, axis=1, bitorder="little").astype(np.intp)
+    idx += offsets
+    return np.stack([np.take(t, idx).sum(axis=1) for t in tables], axis=1)
 
 
 def simulate_losses(ead, pd, lgd, rho, *, rho_region=0.0, rho_sector=0.0, region=None, sector=None,
@@ -578,7 +643,7 @@ def simulate_losses(ead, pd, lgd, rho, *, rho_region=0.0, rho_sector=0.0, region
     if int(n_sims) < 1:
         raise ValueError(f"n_sims must be ≥ 1, got {n_sims!r}")
     n_sims = int(n_sims)
-    lm = np.column_stack([gross, net])  # (N, 2): one BLAS product gives both
+    offsets, tables = _loss_tables(np.column_stack([gross, net]))  # (N, 2): gross and net in one pass
     out = np.empty((n_sims + 1, 2))
     pos = 0
     draws = _default_draws(p, rho, rho_region, rho_sector, region, sector, n_sims, seed, antithetic,
@@ -587,7 +652,7 @@ def simulate_losses(ead, pd, lgd, rho, *, rho_region=0.0, rho_sector=0.0, region
         m = min(d.shape[0], n_sims - pos)
         if m <= 0:
             break
-        out[pos: pos + m] = d[:m].astype(np.float64) @ lm
+        out[pos: pos + m] = _sum_defaults(d[:m], offsets, tables)
         pos += m
     return LossSample(out[:n_sims, 0].copy(), out[:n_sims, 1].copy(), int(seed), bool(antithetic))
 

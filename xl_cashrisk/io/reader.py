@@ -37,6 +37,9 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)\bt=\"e\"([^>]*)>(.*?)</(?:\w+:)?c>", re.S)
 _CELL_REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+# a cell holding only a formula and no saved value (written by a script, never calculated by Excel)
+_FORMULA_ONLY = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*"
+                           rb"</(?:\w+:)?c>")
 
 
 @dataclass
@@ -125,6 +128,15 @@ class WorkbookReader:
             raw = {key: block[:, j] for key, (j, _) in cols.items()}
         else:
             raw = {key: np.empty(0, dtype=object) for key in cols}
+        lookup = _name_lookup(table.columns)
+        header = grid[hrow] if hrow < len(grid) else []
+        for j, v in enumerate(header):
+            key = lookup.get(_norm(v)) if isinstance(v, str) and v.strip() else None
+            if key in cols and cols[key][0] != j:
+                first = _col_letters(cols[key][0])
+                problems.append(Problem("error", name, hrow + 1, cols[key][1],
+                                        f"the column appears twice (columns {first} and {_col_letters(j)}); "
+                                        f"only column {first} would be read — delete or rename the other"))
         for c in table.input_columns:
             if c.key not in cols and c.required:
                 problems.append(Problem("error", name, hrow + 1, c.header,
@@ -235,6 +247,14 @@ def _prefer(names: list[str], wanted: str) -> list[str]:
     return first + [n for n in names if n not in first]
 
 
+def _col_letters(j: int) -> str:
+    s, j = "", j + 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
 def _col_index(letters: bytes) -> int:
     n = 0
     for ch in letters:
@@ -278,6 +298,13 @@ def _scan_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
                     block, carry = buf[:cut], buf[cut:]
                 else:
                     block, carry = buf, b""
+                if b"<f" in block:
+                    for m in _FORMULA_ONLY.finditer(block):
+                        ref = _CELL_REF.search(m.group(1))
+                        if ref:
+                            text = (m.group(2) or b"").decode("utf-8", "replace")
+                            text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+                            out[(int(ref.group(2)) - 1, _col_index(ref.group(1)))] = "=" + (text or "(shared formula)")
                 if b't="e"' in block:
                     for m in _ERROR_CELL.finditer(block):
                         ref = _CELL_REF.search(m.group(1) + b" " + m.group(2))

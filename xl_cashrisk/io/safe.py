@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from defusedxml import ElementTree as SafeET
 from xl_cashrisk.errors import InputError, Location
 
 __all__ = [
+    "MAX_CELLS",
     "MAX_UNCOMPRESSED_BYTES",
     "WORKBOOK_SUFFIXES",
     "AtomicFile",
@@ -31,6 +34,10 @@ __all__ = [
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 # Declared limit on a workbook's total uncompressed size (a 1M-row ledger is ~250 MB unpacked).
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
+# Declared limit on a workbook's cells: the sum over its sheets of the used area (last row × last column), as
+# the reader holds each sheet as a dense grid. A 300,000-invoice ledger (13 columns) is 3.9 million.
+# One cell at XFD1048576 in a 1 kB file would otherwise ask for 17 billion cells.
+MAX_CELLS = 5_000_000
 MAX_COMPRESSION_RATIO = 200  # per member; real sheets compress ~10-30x, zip bombs ~1000x
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAIN_TYPES = {
@@ -176,12 +183,19 @@ def check_workbook(path: str | Path, *, role: str = "input") -> Path:
             if total > MAX_UNCOMPRESSED_BYTES:
                 raise InputError(f"the workbook unpacks to {total / 1024**3:.1f} GB, above the "
                                  f"{MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GB limit", where)
+            _refuse_dtds(z, where)
             kind = _main_part_kind(z.read("[Content_Types].xml"))
+            if kind in ("xlsx", "xlsm", "xltx", "xltm"):
+                _check_cell_area(z, where)
     except zipfile.BadZipFile as exc:
         raise InputError(f"the workbook is damaged or truncated (not a valid zip: {exc}); "
                          "open and re-save it in Excel", where) from None
-    except (SafeET.ParseError, ValueError) as exc:
-        raise InputError(f"the workbook's [Content_Types].xml is unreadable ({exc})", where) from None
+    except (SafeET.ParseError, ValueError) as exc:  # defusedxml's refusals (entities, DTDs) are ValueErrors
+        raise InputError(f"the workbook's XML is unreadable or unsafe ({type(exc).__name__}: {exc})",
+                         where) from None
+    except (OSError, EOFError, zlib.error, NotImplementedError) as exc:
+        raise InputError(f"the workbook is damaged or truncated ({exc}); open and re-save it in Excel",
+                         where) from None
     if kind == "xlsb":
         raise InputError("this is a binary workbook (.xlsb); open it in Excel and save as .xlsx", where)
     if kind is None:
@@ -190,6 +204,128 @@ def check_workbook(path: str | Path, *, role: str = "input") -> Path:
         raise InputError(f"the file is an .{kind} workbook but named {p.suffix or 'without extension'}; "
                          f"rename it to .{kind}", where)
     return p
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,3})?\$?(\d+)?(?::\$?([A-Z]{1,3})\$?(\d+))?\"")
+_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
+_WIDE_COLUMN = re.compile(rb"r=\"([A-Z]{2,3})\d")
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name → sheet name (best effort; an unreadable workbook.xml gives {})."""
+    try:
+        wb = SafeET.fromstring(z.read("xl/workbook.xml"))
+        rels = SafeET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return {}
+    targets = {}
+    for el in rels:
+        t = el.get("Target", "")
+        targets[el.get("Id")] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    return {targets.get(el.get(f"{_NS_REL}id"), ""): el.get("name", "") for el in wb.iter(f"{_NS_MAIN}sheet")}
+
+
+def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """(last row, last column) a worksheet part uses, from its XML without parsing it into cells.
+
+    The ``<dimension>`` element (Excel always writes one) is only trusted when it is above the limit
+    (a quick refusal); otherwise the part is streamed: row numbers from ``<row r=..>`` (or the number of
+    rows), the last column from the cell references, at C speed.
+    """
+    with z.open(part) as f:
+        head = f.read(1 << 16)
+    m = _DIMENSION.search(head)
+    if m and m.group(3) and m.group(4):
+        dim = (int(m.group(4)), _col_number(m.group(3)))
+        if dim[0] * dim[1] > MAX_CELLS:
+            return dim
+    rows = cols = count = 0
+    with z.open(part) as f:
+        carry = b""
+        while True:
+            chunk = f.read(8 << 20)
+            buf = carry + chunk
+            if chunk:
+                cut = buf.rfind(b">") + 1
+                block, carry = buf[:cut], buf[cut:]
+            else:
+                block, carry = buf, b""
+            count += block.count(b"<row ") + block.count(b"<row>")
+            last = block.rfind(b"<row ")
+            if last >= 0:
+                r = _ROW_NUMBER.match(block, last)
+                if r:
+                    rows = max(rows, int(r.group(1)))
+            while cols < 26:  # the last single-letter column used: one C-speed search per letter found
+                m = re.compile(b'r="[' + bytes(range(65 + cols, 91)) + rb"]\d").search(block)
+                if not m:
+                    break
+                cols = max(cols, block[m.start() + 3] - 64)
+            for w in set(_WIDE_COLUMN.findall(block)):
+                cols = max(cols, _col_number(w))
+            if not chunk:
+                break
+    return max(rows, count), cols
+
+
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+MAX_PROLOG = 1 << 20
+
+
+def _refuse_dtds(z: zipfile.ZipFile, where: Location) -> None:
+    """Refuse any XML part with a DTD (<!DOCTYPE>/<!ENTITY>): Excel never writes one, and a DTD is how
+    entity-expansion ("billion laughs") and external-entity (XXE) attacks start. Only the prolog (the
+    bytes before the root element) is looked at, so this costs almost nothing."""
+    for info in z.infolist():
+        name = info.filename
+        if not name.endswith((".xml", ".rels", ".vml")) or info.is_dir():
+            continue
+        with z.open(info) as f:
+            head = f.read(1 << 14)
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                head = head.decode("utf-16", "replace").encode("utf-8", "replace")
+            while not _ROOT_START.search(head) and len(head) < MAX_PROLOG:
+                more = f.read(1 << 16)
+                if not more:
+                    break
+                head += more
+        m = _ROOT_START.search(head)
+        prolog = head[: m.start()] if m else head
+        if b"<!DOCTYPE" in prolog.upper() or b"<!ENTITY" in prolog.upper():
+            raise InputError(f"part {name} is unreadable: it declares a DTD (<!DOCTYPE>), which Excel never writes — a "
+                             "possible XML entity-expansion (billion laughs) or external-entity attack; refused", where)
+        if not m and len(head) >= MAX_PROLOG:
+            raise InputError(f"part {name} has no XML root element in its first megabyte; refusing it", where)
+
+
+def _check_cell_area(z: zipfile.ZipFile, where: Location) -> None:
+    """Refuse a workbook whose sheets' used areas add up to more than :data:`MAX_CELLS` cells."""
+    parts = [n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    if not parts:
+        return
+    total, worst = 0, ("", 0, 0)
+    for part in parts:
+        rows, cols = _sheet_extent(z, part)
+        total += rows * cols
+        if rows * cols > worst[1] * worst[2]:
+            worst = (part, rows, cols)
+    if total > MAX_CELLS:
+        part, rows, cols = worst
+        name = _sheet_names(z).get(part) or part
+        raise InputError(
+            f"sheet '{name}' spans {rows:,} rows × {cols:,} columns ({rows * cols / 1e6:.1f} million cells; "
+            f"{total / 1e6:.1f} million in the workbook), above the limit of {MAX_CELLS / 1e6:.0f} million cells; "
+            "delete unused rows and columns (Ctrl+End shows the last used cell), split the file, "
+            "or use 'xl-cashrisk batch' on CSV/Parquet for larger ledgers", where)
 
 
 def _refuse_inputs(target: Path, inputs: Iterable[str | Path]) -> None:

@@ -22,11 +22,16 @@ import xlsxwriter
 
 from xl_cashrisk import __version__
 from xl_cashrisk.io.safe import atomic_output
+from xl_cashrisk.io.writer import LIGHT_WORDS, LIGHTS
+from xl_cashrisk.schemas import company as company_schema
+from xl_cashrisk.schemas import forecast as forecast_schema
+from xl_cashrisk.schemas import policy as policy_schema
+from xl_cashrisk.schemas import register as register_schema
 from xl_cashrisk.schemas.ledger import EXAMPLE_ROWS, LEDGER
 from xl_cashrisk.schemas.schema import Column, Table
 from xl_cashrisk.schemas.settings import FX, FX_EXAMPLE_ROWS, SETTINGS, KeyValueTable, Setting
 
-__all__ = ["TEMPLATES", "TemplateSpec", "build_named", "build_template"]
+__all__ = ["TEMPLATES", "TEMPLATE_FUNCTIONS", "TemplateSpec", "build_named", "build_template", "function_rows"]
 
 INSTRUCTIONS_SHEET = "Instructions"
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2  # 0-based; data start on HEADER_ROW + 1
@@ -70,6 +75,8 @@ class TemplateSpec:
     filename: str
     tables: tuple[Table | KeyValueTable, ...]
     examples: Mapping[str, Sequence[Mapping[str, object]]] = field(default_factory=dict)
+    lights: Mapping[str, Sequence[str]] = field(default_factory=dict)  # table key → GREEN/YELLOW/RED columns
+    define_names: bool = False  # Setting_<key> per settings row, <Table>_rows per data table, for formulas
 
 
 TEMPLATES: dict[str, TemplateSpec] = {
@@ -77,7 +84,48 @@ TEMPLATES: dict[str, TemplateSpec] = {
         "ledger", "应收账款明细模板", "AR ledger template", "ar_ledger.xlsx", (LEDGER, SETTINGS, FX),
         {"ledger": EXAMPLE_ROWS, "fx": FX_EXAMPLE_ROWS},
     ),
+    "forecast": TemplateSpec(
+        "forecast", "13周现金流预测与压力测试模板", "13-week cash forecast and stress test template",
+        "cash_forecast.xlsx", forecast_schema.TEMPLATE_TABLES,
+        {"forecast": forecast_schema.forecast_example_rows(), "scenarios": forecast_schema.SCENARIO_EXAMPLE_ROWS,
+         "fx": FX_EXAMPLE_ROWS},
+    ),
+    "register": TemplateSpec(
+        "register", "客户信用档案模板", "Buyer register template", "buyer_register.xlsx",
+        (register_schema.REGISTER, SETTINGS.extend(register_schema.SETTING_ROWS), FX, register_schema.SCORECARD),
+        {"register": register_schema.EXAMPLE_ROWS, "fx": FX_EXAMPLE_ROWS}, lights={"register": ("band",)},
+        define_names=True,
+    ),
+    "settings": TemplateSpec(
+        "settings", "设置、信用保险保单与公司财务模板", "Settings, credit insurance policy and company financials",
+        "settings.xlsx",
+        (SETTINGS.extend(company_schema.SETTING_ROWS), FX, policy_schema.POLICY, company_schema.COMPANY,
+         policy_schema.BUYER_LIMITS),
+        {"fx": FX_EXAMPLE_ROWS, "company": company_schema.EXAMPLE_ROWS,
+         "buyer_limits": policy_schema.EXAMPLE_BUYER_ROWS},
+    ),
 }
+
+
+FUNCTIONS_SHEET = "Functions 函数"
+# The Excel functions each template teaches on its Functions sheet (examples from the udfs registry).
+TEMPLATE_FUNCTIONS: dict[str, tuple[str, ...]] = {
+    "ledger": ("AGEBUCKET", "DAYSPASTDUE", "AGEING", "DSO", "DSOCOUNTBACK", "BPDSO", "CEI", "BADDEBTRESERVE"),
+    "register": ("ALTMANZ", "CURRENTRATIO", "PAYDEX", "CREDITSCORE", "CREDITBAND", "CREDITGRADE", "CREDITPD",
+                 "CREDITLIMIT", "EXPECTEDLOSS", "HHI", "TOPNSHARE"),
+    "forecast": ("WORKINGCAPITAL", "CCC", "PORTFOLIOEL", "PORTFOLIOVAR", "WCDR"),
+    "settings": ("NOTIFYBY", "CLAIMBY", "INSUREDLOSS", "UNINSUREDLOSS", "INSUREDSHARE"),
+}
+
+
+def function_rows(kind: str) -> tuple[tuple[str, str, str], ...]:
+    """(name, example, summary) of the functions template ``kind`` teaches; names not registered are skipped.
+
+    Reads the function registry of the Excel front end (``udfs``), which holds the examples."""
+    import udfs
+
+    return tuple((f.name, f.example, f.summary) for f in
+                 (udfs.FUNCTIONS.get(n) for n in TEMPLATE_FUNCTIONS.get(kind, ())) if f is not None)
 
 
 def build_named(kind: str, outdir: str | Path, *, examples: bool = True) -> Path:
@@ -88,7 +136,8 @@ def build_named(kind: str, outdir: str | Path, *, examples: bool = True) -> Path
         raise KeyError(f"unknown template {kind!r}; known: {', '.join(sorted(TEMPLATES))}") from None
     path = Path(outdir) / spec.filename
     return build_template(spec.tables, path, title_zh=spec.title_zh, title_en=spec.title_en,
-                          examples=spec.examples if examples else None)
+                          examples=spec.examples if examples else None, lights=spec.lights,
+                          define_names=spec.define_names, functions=function_rows(kind))
 
 
 def build_template(
@@ -99,6 +148,9 @@ def build_template(
     title_en: str = "",
     examples: Mapping[str, Sequence[Mapping[str, object]]] | None = None,
     input_rows: int = INPUT_ROWS,
+    lights: Mapping[str, Sequence[str]] | None = None,
+    define_names: bool = False,
+    functions: Sequence[tuple[str, str, str]] = (),
 ) -> Path:
     """Write a template workbook for ``tables`` to ``path`` (atomically) and return the path.
 
@@ -124,14 +176,37 @@ def build_template(
                 width = _settings_table(ws, t, col0, fmt, examples.get(t.table.key, {}))
             else:
                 width = _data_table(ws, t, col0, fmt, examples.get(t.key, ()), input_rows)
+                for key in (lights or {}).get(t.key, ()):
+                    _traffic_lights(ws, fmt, col0 + [c.key for c in t.columns].index(key))
+            if define_names:
+                _define_names(wb, t, col0, 0 if isinstance(t, KeyValueTable) else len(examples.get(t.key, ())),
+                              input_rows)
             sheets[layout.sheet] = (ws, col0 + width + TABLE_GAP)
             if col0 == 0:
                 ws.freeze_panes(HEADER_ROW + 1, 0)
             first_data = first_data or ws
+        if functions:
+            _functions_sheet(wb.add_worksheet(FUNCTIONS_SHEET), functions, fmt)
         if first_data is not None:
             first_data.activate()
         wb.close()
     return Path(path)
+
+
+def _functions_sheet(ws, functions: Sequence[tuple[str, str, str]], fmt: _Formats) -> None:
+    """The Excel functions that work with this workbook, one example each (shown as text, not computed)."""
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 60)
+    ws.set_column(2, 2, 90)
+    ws.write_string(0, 0, "Excel functions for this workbook 本模板可用的函数", fmt.title)
+    ws.write_string(1, 0, "They need the CashRisk add-in (Windows), xlwings Lite (Excel 365, Mac, web) or the "
+                          "LibreOffice extension. 需要安装 CashRisk 插件、xlwings Lite 或 LibreOffice 扩展。", fmt.note)
+    for j, h in enumerate(("Function 函数", "Example 示例", "What it gives 说明")):
+        ws.write_string(3, j, h, fmt.header("required"))
+    for i, (name, example, summary) in enumerate(functions):
+        ws.write_string(4 + i, 0, name, fmt.bold_wrap)
+        ws.write_string(4 + i, 1, example, fmt.wrap)
+        ws.write_string(4 + i, 2, summary, fmt.wrap)
 
 
 class _Formats:
@@ -177,6 +252,7 @@ def _role(c: Column) -> str:
 def _data_table(ws, t: Table, col0: int, fmt: _Formats, examples: Sequence[Mapping[str, object]],
                 input_rows: int) -> int:
     cols = t.columns
+    a1 = any(c.formula and _a1(c.formula) for c in cols)  # one reference style per table
     nrows = max(len(examples), input_rows, 1)
     first, last = HEADER_ROW + 1, HEADER_ROW + nrows
     ws.write_string(TITLE_ROW, col0, f"{t.title_en} {t.title_zh}", fmt.title)
@@ -186,7 +262,7 @@ def _data_table(ws, t: Table, col0: int, fmt: _Formats, examples: Sequence[Mappi
     for c in cols:
         entry: dict[str, object] = {"header": c.header, "header_format": fmt.header(_role(c)),
                                     "format": fmt.cell("input" if not c.result else "calc", _number_format(c))}
-        if c.formula and "{row}" not in c.formula:
+        if c.formula and not a1:
             entry["formula"] = c.formula.format(**{k: f"[@[{_escape(t.column(k).header)}]]" for k in letters})
         spec_cols.append(entry)
     ws.add_table(HEADER_ROW, col0, last, col0 + len(cols) - 1,
@@ -196,7 +272,7 @@ def _data_table(ws, t: Table, col0: int, fmt: _Formats, examples: Sequence[Mappi
         cj = col0 + j
         ws.set_column(cj, cj, c.width)
         cell_fmt = fmt.cell("input" if not c.result else "calc", _number_format(c))
-        if c.formula and "{row}" in c.formula:
+        if c.formula and a1:
             for r in range(first, last + 1):
                 refs = {k: f"{letter}{r + 1}" for k, letter in letters.items()}
                 ws.write_formula(r, cj, c.formula.format(row=r + 1, **refs), cell_fmt)
@@ -208,6 +284,36 @@ def _data_table(ws, t: Table, col0: int, fmt: _Formats, examples: Sequence[Mappi
             if dv:
                 ws.data_validation(first, cj, HEADER_ROW + VALIDATION_ROWS, cj, dv)
     return len(cols)
+
+
+def _a1(formula: str) -> bool:
+    """Does the formula need A1 references, written row by row? Yes with a {row} placeholder, and with a
+    one-cell range of the row's own cell ("{key}:{key}"); LibreOffice reads neither as a structured
+    reference, so such a table writes all its formulas in A1."""
+    return "{row}" in formula or "}:{" in formula
+
+
+def _traffic_lights(ws, fmt: _Formats, col: int) -> None:
+    """GREEN / YELLOW / RED (or 绿/黄/红) cells coloured like Excel's Good / Neutral / Bad styles."""
+    for light, words in LIGHT_WORDS.items():
+        f = fmt._get(("light", light), LIGHTS[light])
+        for w in words:
+            ws.conditional_format(HEADER_ROW + 1, col, HEADER_ROW + VALIDATION_ROWS, col,
+                                  {"type": "cell", "criteria": "==", "value": f'"{w}"', "format": f})
+
+
+def _define_names(wb, t: Table | KeyValueTable, col0: int, n_examples: int, input_rows: int) -> None:
+    """Workbook names that live formulas use: ``Setting_<key>`` (a settings value cell) and
+    ``<Table>_rows`` (a data table's body)."""
+    letter = xlsxwriter.utility.xl_col_to_name
+    if isinstance(t, KeyValueTable):
+        col = letter(col0 + [c.key for c in t.table.columns].index("value"))
+        for i, s in enumerate(t.rows):
+            wb.define_name(f"Setting_{s.key}", f"='{t.table.sheet}'!${col}${HEADER_ROW + 2 + i}")
+        return
+    last = HEADER_ROW + 1 + max(n_examples, input_rows, 1)
+    wb.define_name(f"{t.name}_rows", f"='{t.sheet}'!${letter(col0)}${HEADER_ROW + 2}:"
+                                     f"${letter(col0 + len(t.columns) - 1)}${last}")
 
 
 def _settings_table(ws, kv: KeyValueTable, col0: int, fmt: _Formats, values: Mapping[str, object] | None = None) -> int:

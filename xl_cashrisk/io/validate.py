@@ -43,6 +43,7 @@ EXCEL_ERRORS = frozenset({
 TRUE_TEXT = frozenset({"true", "yes", "y", "1", "是", "真", "t", "x"})
 FALSE_TEXT = frozenset({"false", "no", "n", "0", "否", "假", "f"})
 FIRST_EXCEL_DATE = np.datetime64("1900-03-01", "ns")
+MAX_MAGNITUDE = 1e15  # no amount, ratio or count a user types reaches 10^15; beyond it sums lose cents
 MONEY_TOLERANCE = 0.005  # half a cent: paid vs amount comparisons
 _ISO = re.compile(r"[A-Z]{3}")
 _CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*$")
@@ -201,7 +202,8 @@ def convert_column(
         formula[idx[lead == "="]] = True
     blank = (kinds == _BLANK) | (is_str & (text == ""))
     report("error", err, lambda v: f"Excel error value {str(v).strip()}; fix the formula or type a value")
-    report("error", formula, lambda v: f"looks like a formula stored as text ({_show(v)}); enter a value")
+    report("error", formula, lambda v: f"looks like a formula stored as text, or a formula without a saved "
+                                        f"value ({_show(v)}); enter the value (Copy, Paste Special > Values)")
     bad |= err | formula
     usable_str = is_str & ~blank & ~bad
 
@@ -226,6 +228,7 @@ def convert_column(
         report("error", other, lambda v: f"expected a number, got {_describe(v)}")
         bad |= other
         nonfinite = num & ~np.isfinite(out)
+        report("error", nonfinite, lambda v: f"expected a finite number, got {_show(v)}")
         bad |= nonfinite
         out[nonfinite] = np.nan
         if kind == "integer":
@@ -334,6 +337,10 @@ def convert_column(
 
 def _bounds(column: Column, out: np.ndarray, bad: np.ndarray, report) -> None:
     ok = ~bad & ~np.isnan(out)
+    huge = ok & (np.abs(out) >= MAX_MAGNITUDE)
+    report("error", huge, lambda v: f"{_show(v) if isinstance(v, str) else format(float(v), '.6g')} is not a plausible value (beyond ±10^15); check the cell")
+    bad |= huge
+    ok &= ~huge
     if column.minimum is not None:
         low = ok & (out < column.minimum)
         report("error", low, lambda v: f"must be at least {_num_text(column.minimum)}, got {_show(v)}")
@@ -387,15 +394,23 @@ def _on_unique(values: np.ndarray, parse: Callable[[np.ndarray], np.ndarray]) ->
     return parse(np.asarray(uniq, dtype=object))[codes]
 
 
+_THOUSANDS = re.compile(r"^\s*[(+-]?\s*\d{1,3}([,，]\d{3})+(\.\d*)?\s*\)?\s*%?\s*$")
+
+
 def _parse_numbers(text: np.ndarray, *, percent: bool) -> np.ndarray:
-    s = pd.Series(text, dtype=object).str.replace(r"[,\s，]", "", regex=True)
+    raw = pd.Series(text, dtype=object)
+    # a comma is only a thousands separator (1,234,567.89); 7.777,77 or 12,34 is refused, not misread
+    comma = np.array(raw.str.contains(r"[,，]", regex=True).to_numpy(dtype=bool))
+    if comma.any():
+        comma[comma] = ~raw[comma].str.match(_THOUSANDS).to_numpy(dtype=bool)
+    s = raw.str.replace(r"[,\s，]", "", regex=True)
     pct = s.str.endswith("%")
     s = s.where(~pct, s.str[:-1])
     neg = s.str.match(r"^\(.*\)$")  # accounting negatives (1,234.00)
     s = s.where(~neg, "-" + s.str[1:-1])
     num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
     num = np.where(pct.to_numpy(), num / 100.0, num)
-    num[~np.isfinite(num)] = np.nan
+    num[~np.isfinite(num) | comma] = np.nan
     return num
 
 

@@ -47,7 +47,59 @@ def _ledger(sample: SamplePortfolio) -> Rows:
     return {"ledger": records(sample.ledger), "settings": settings_rows(sample), "fx": fx_rows(sample)}
 
 
-SAMPLE_FILLERS: dict[str, Callable[[SamplePortfolio], Rows]] = {"ledger": _ledger}
+def _register(sample: SamplePortfolio) -> Rows:
+    from xl_cashrisk.sample.scoring import sample_register
+
+    return {"register": records(sample_register(sample.buyers, sample.settings.as_of)),
+            "settings": settings_rows(sample), "fx": fx_rows(sample)}
+
+
+def _forecast(sample: SamplePortfolio) -> Rows:
+    from xl_cashrisk.sample.forecast import SAMPLE_SCENARIOS, sample_forecast, sample_forecast_settings
+    from xl_cashrisk.schemas.forecast import scenario_rows
+
+    return {"forecast": records(sample_forecast(sample)), "scenarios": scenario_rows(SAMPLE_SCENARIOS),
+            "settings": {**settings_rows(sample), **sample_forecast_settings(sample)}, "fx": fx_rows(sample)}
+
+
+def _settings(sample: SamplePortfolio) -> Rows:
+    from xl_cashrisk.sample.policy import sample_buyer_limits, sample_company_rows, sample_policy_values
+
+    return {"settings": settings_rows(sample), "fx": fx_rows(sample), "policy": sample_policy_values(),
+            "company": records(sample_company_rows(sample)), "buyer_limits": records(sample_buyer_limits(sample))}
+
+
+SAMPLE_FILLERS: dict[str, Callable[[SamplePortfolio], Rows]] = {
+    "ledger": _ledger, "register": _register, "forecast": _forecast, "settings": _settings}
+
+
+def write_sample_book(path: str | Path, sample: SamplePortfolio | None = None) -> Path:
+    """The whole sample in ONE workbook (ledger, register, forecast, scenarios, settings, policy,
+    company financials, buyer limits): every command can run on this single file."""
+    from xl_cashrisk.io.templates import TEMPLATES, build_template
+    from xl_cashrisk.sample import load_sample
+    from xl_cashrisk.schemas.settings import KeyValueTable
+
+    sample = sample or load_sample()
+    tables, rows, settings_tables = {}, {}, []
+    for kind in ("ledger", "register", "forecast", "settings"):
+        spec = TEMPLATES[kind]
+        for t in spec.tables:
+            if isinstance(t, KeyValueTable) and t.table.key == "settings":
+                settings_tables.append(t)
+            else:
+                tables.setdefault(t.table.key if isinstance(t, KeyValueTable) else t.key, t)
+        for key, value in SAMPLE_FILLERS[kind](sample).items():
+            if isinstance(value, Mapping):
+                rows[key] = {**rows.get(key, {}), **value}
+            else:
+                rows.setdefault(key, value)
+    merged = settings_tables[0]
+    for extra in settings_tables[1:]:
+        merged = merged.extend([r for r in extra.rows if r.key not in {m.key for m in merged.rows}])
+    ordered = [tables.pop("ledger"), tables.pop("register"), merged, *tables.values()]
+    return build_template(ordered, path, title_en="Sample trade-credit workbook", title_zh="示例信用风险工作簿",
+                          examples=rows, input_rows=0)
 
 
 def write_sample_workbooks(outdir: str | Path, kinds: Sequence[str] | None = None,
@@ -60,6 +112,8 @@ def write_sample_workbooks(outdir: str | Path, kinds: Sequence[str] | None = Non
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     paths = []
+    if kinds is None:
+        paths.append(write_sample_book(outdir / "sample_cashrisk.xlsx", sample))
     for kind in kinds or sorted(SAMPLE_FILLERS):
         spec = TEMPLATES[kind]
         path = outdir / f"sample_{spec.filename}"

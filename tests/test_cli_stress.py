@@ -1,0 +1,184 @@
+"""``xl-cashrisk stress`` end to end: the sample workbook, results reopened by openpyxl and LibreOffice,
+the summary PNG/PDF, the demo step, the ribbon action, and bad input (clear message, exit 3, input intact)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from tests.test_pipeline_stress import write_spec_workbook
+from xl_cashrisk.cli import cli
+from xl_cashrisk.cli.app import EXIT_INPUT
+from xl_cashrisk.io.safe import file_fingerprint
+from xl_cashrisk.reports.stress import DATA_SHEET, LOSS_SHEET, MONTHLY_SHEET, RESULTS_SHEET, WEEKLY_SHEET
+from xl_cashrisk.sample.forecast import write_sample_stress_workbook
+
+
+@pytest.fixture(scope="module")
+def sample_book(tmp_path_factory) -> Path:
+    return write_sample_stress_workbook(tmp_path_factory.mktemp("sample") / "sample_stress.xlsx")
+
+
+@pytest.fixture(scope="module")
+def sample_run(sample_book, tmp_path_factory):
+    out_dir = tmp_path_factory.mktemp("out")
+    before = file_fingerprint(sample_book)
+    out, png = out_dir / "results.xlsx", out_dir / "summary.png"
+    res = CliRunner().invoke(cli, ["stress", str(sample_book), "--out", str(out), "--sims", "2000", "--seed", "7",
+                                   "--summary", str(png)])
+    return res, out, png, before
+
+
+def test_cli_on_the_sample(sample_book, sample_run):
+    res, out, png, before = sample_run
+    assert res.exit_code == 0, res.output
+    assert file_fingerprint(sample_book) == before
+    assert "13-week cash stress test from 2026-10-01" in res.output
+    assert "Expected shortfall 99 %" in res.output
+    assert "worst scenario S4" in res.output
+    with zipfile.ZipFile(out) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        drawings = [n for n in z.namelist() if n.startswith("xl/drawings/drawing")]
+    assert len(charts) == 3 and drawings
+    wb = openpyxl.load_workbook(out)
+    for sheet in (RESULTS_SHEET, DATA_SHEET, WEEKLY_SHEET, MONTHLY_SHEET, LOSS_SHEET, "Run info"):
+        assert sheet in wb.sheetnames
+    ws = wb[RESULTS_SHEET]
+    assert ws.conditional_formatting  # traffic lights, red negatives, data bars
+    values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
+    assert "S1" in values and "BASE" in values
+    stamp = {r[0].value: r[1].value for r in wb["Run info"].iter_rows(min_row=3) if r[0].value}
+    assert stamp["seed"] == 7 and stamp["simulations"] == 2000
+    assert stamp["as_of"] == "2026-09-30" and len(stamp["input_fingerprint"]) == 64
+    assert stamp["scorecard_version"]
+    assert any(str(k).startswith("Input") and before in str(v) for k, v in stamp.items())
+    weekly = wb[WEEKLY_SHEET]
+    assert weekly.max_row >= 15
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"
+
+
+@pytest.mark.libreoffice
+def test_results_open_in_libreoffice(sample_run, tmp_path):
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    _, out, _, _ = sample_run
+    proc = subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+                           "--convert-to", "csv", "--outdir", str(tmp_path), str(out)],
+                          capture_output=True, text=True, timeout=240)
+    csv = tmp_path / "results.csv"
+    assert proc.returncode == 0 and csv.exists(), proc.stderr
+    assert "Cash stress test" in csv.read_text(encoding="utf-8", errors="replace")
+
+
+def test_same_seed_same_workbook_values(tmp_path):
+    book = write_spec_workbook(tmp_path / "spec.xlsx")
+    outs = []
+    for name in ("a.xlsx", "b.xlsx"):
+        res = CliRunner().invoke(cli, ["stress", str(book), "--out", str(tmp_path / name), "--sims", "1000"])
+        assert res.exit_code == 0, res.output
+        wb = openpyxl.load_workbook(tmp_path / name, read_only=True)
+        outs.append([tuple(r) for r in wb[LOSS_SHEET].iter_rows(values_only=True)])
+    assert outs[0] == outs[1]
+
+
+def test_separate_ledger_and_register_files(tmp_path):
+    full = write_spec_workbook(tmp_path / "full.xlsx")
+    wb = openpyxl.load_workbook(full)
+    del wb["AR Ledger"], wb["Buyer Register"]
+    wb.save(tmp_path / "forecast_only.xlsx")
+    res = CliRunner().invoke(cli, ["stress", str(tmp_path / "forecast_only.xlsx"), "--out", str(tmp_path / "o.xlsx"),
+                                   "--sims", "500"])
+    assert res.exit_code == EXIT_INPUT
+    assert "no AR ledger found" in res.output and "--ledger" in res.output
+    res = CliRunner().invoke(cli, ["stress", str(tmp_path / "forecast_only.xlsx"), "--ledger", str(full),
+                                   "--register", str(full), "--out", str(tmp_path / "o.xlsx"), "--sims", "500"])
+    assert res.exit_code == 0, res.output
+    stamp = openpyxl.load_workbook(tmp_path / "o.xlsx")["Run info"]
+    names = [r[0].value for r in stamp.iter_rows() if r[0].value]
+    assert sum(1 for n in names if str(n).startswith("Input")) == 3
+
+
+BAD_SCENARIOS = (
+    ([{"id": "S1", "kind": "meteor"}], "row 4, column 'Kind 类型'"),
+    ([{"id": "S8", "kind": "combined", "combine": "S1+S9"}], "combines unknown scenario"),
+    ([{"id": "S2", "kind": "buyer_default"}], "buyer_default needs a buyer"),
+)
+
+
+@pytest.mark.parametrize("rows,message", BAD_SCENARIOS, ids=["kind", "combine", "buyer"])
+def test_bad_scenarios_clear_message(tmp_path, rows, message):
+    book = write_spec_workbook(tmp_path / "bad.xlsx", scenarios=rows)
+    before = file_fingerprint(book)
+    out = tmp_path / "out.xlsx"
+    res = CliRunner().invoke(cli, ["stress", str(book), "--out", str(out), "--sims", "200"])
+    assert res.exit_code == EXIT_INPUT, res.output
+    assert "error:" in res.output and message in res.output
+    assert "Traceback" not in res.output
+    assert not out.exists()
+    assert file_fingerprint(book) == before
+
+
+def test_bad_inputs_and_outputs(tmp_path):
+    book = write_spec_workbook(tmp_path / "in.xlsx", settings={"facility_limit": "lots"})
+    before = file_fingerprint(book)
+    res = CliRunner().invoke(cli, ["stress", str(book), "--out", str(tmp_path / "o.xlsx")])
+    assert res.exit_code == EXIT_INPUT and "facility_limit" in res.output
+    good = write_spec_workbook(tmp_path / "good.xlsx")
+    res = CliRunner().invoke(cli, ["stress", str(good), "--out", str(good)])
+    assert res.exit_code == EXIT_INPUT and "Traceback" not in res.output
+    res = CliRunner().invoke(cli, ["stress", str(tmp_path / "missing.xlsx"), "--out", str(tmp_path / "o.xlsx")])
+    assert res.exit_code == EXIT_INPUT
+    text = tmp_path / "notes.xlsx"
+    text.write_text("not a workbook")
+    res = CliRunner().invoke(cli, ["stress", str(text), "--out", str(tmp_path / "o.xlsx")])
+    assert res.exit_code == EXIT_INPUT and "error:" in res.output
+    res = CliRunner().invoke(cli, ["stress", str(good), "--out", str(tmp_path / "o.xlsx"), "--sims", "1"])
+    assert res.exit_code == 2  # click's own usage error
+    assert file_fingerprint(book) == before
+
+
+def test_ribbon_action_runs_the_same_pipeline(tmp_path):
+    import udfs  # noqa: F401  (registers every action)
+    from udfs._actions import ACTIONS, WorkbookTarget, run_action
+
+    assert "run_stress_test" in ACTIONS
+    book = write_spec_workbook(tmp_path / "ribbon.xlsx")
+    before = file_fingerprint(book)
+    r = run_action("run_stress_test", WorkbookTarget(book, options={"sims": 500}))
+    assert r.output == tmp_path / "ribbon.cashrisk.xlsx" and r.output.exists()
+    assert RESULTS_SHEET in r.sheets_written
+    assert (tmp_path / "ribbon.stress-summary.png").exists() and (tmp_path / "ribbon.stress-summary.pdf").exists()
+    assert "base lowest cash 130,000 CNY (week 1)" in r.message
+    assert file_fingerprint(book) == before
+
+
+def test_demo_step_uses_scores_when_given(monkeypatch):
+    import pandas as pd
+    from rich.console import Console
+
+    from xl_cashrisk.cli._demo import DemoContext
+    from xl_cashrisk.cli.stress import demo_stress
+    from xl_cashrisk.sample import load_sample
+
+    sample = load_sample()
+    written = []
+    monkeypatch.setattr("xl_cashrisk.cli.stress.write_stress", lambda result, rw: written.append(result))
+    scores = pd.DataFrame({"buyer_id": sample.buyers["buyer_id"], "pd": 0.02, "scorecard_version": "test-1"})
+    console = Console(record=True, width=100)
+    ctx = DemoContext(sample, None, console, {"scores": scores})
+    sample.settings.extras.setdefault("stress", {})["stress_sims"] = 500
+    demo_stress(ctx)
+    result = ctx.results["stress"]
+    assert written == [result]
+    assert result.stamp["scorecard_version"] == "test-1"
+    assert set(result.buyers["pd"].round(6)) == {0.02}
+    text = console.export_text()
+    assert "13-week cash stress test" in text and "P(cash < 0 within 13 weeks)" in text

@@ -1,0 +1,276 @@
+"""Header synonyms of accounting and ERP exports, Chinese and English, and header-text normalisation.
+
+Each import *target* is a schema column key (``invoice_no``, ``amount`` ...) or an import-only role
+(``open_amount``: the open balance; ``amount_home``/``open_home``: the same in home currency, used
+only when the document-currency column is missing; ``row_total``: an ageing export's total column).
+Tier 1 names say what the column is; tier 2 names are generic ("Date", "Customer", "Total") and give
+way to a tier-1 match of the same target. Headers in :data:`IGNORED` are recognised and listed as
+"known, not imported" rather than "unmatched".
+
+The lists follow real exports: Kingdee 金蝶 (应收单/收款单 lists, 应收款明细表, 账龄分析表), Yonyou 用友
+(U8/NC 应收明细账, 客户往来账龄), SAP (FBL5N customer line items, S_ALR_87012178 due-date analysis),
+Oracle Receivables (aging by account, transaction register), QuickBooks (A/R Aging Detail/Summary),
+Xero (Aged Receivables Detail/Summary) and bank or factoring portal statements.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["IGNORED", "SYNONYMS", "UNIT_SCALES", "header_unit", "lookup", "normalise"]
+
+_T = tuple[tuple[str, ...], tuple[str, ...]]  # (tier 1, tier 2)
+
+LEDGER_SYNONYMS: dict[str, _T] = {
+    "invoice_no": (
+        ("发票号", "发票号码", "发票编号", "单据编号", "单据号", "单据号码", "单号", "业务单号", "应收单号",
+         "销售发票号", "发票代码号码", "票据号", "票号", "invoice no", "invoice number", "invoice #", "invoice#",
+         "inv no", "invoice num", "document number", "document no", "doc no", "doc number", "documentno",
+         "transaction number", "trx number", "invoice ref", "invoice reference", "bill no", "bill number",
+         "num"),
+        ("单据", "发票", "订单号", "合同号", "invoice", "reference", "ref", "document", "number", "no",
+         "transaction", "参考号"),
+    ),
+    "buyer_name": (
+        ("客户名称", "客户全称", "购货单位", "购货单位名称", "购买方", "购买方名称", "购方名称", "往来单位",
+         "往来单位名称", "单位名称", "买方", "买方名称", "债务人", "债务人名称", "customer name", "buyer name",
+         "buyer", "debtor", "debtor name", "client", "client name", "contact", "contact name", "account name",
+         "name 1", "name1", "bill to", "sold-to name", "customer full name"),
+        ("客户", "客户简称", "customer", "name", "company", "公司名称"),
+    ),
+    "buyer_id": (
+        ("客户编号", "客户编码", "客户代码", "客户id", "往来单位编码", "往来单位编号", "单位编码", "购货单位编码",
+         "customer id", "customer no", "customer number", "customer code", "customer account",
+         "customer account number", "account number", "debtor no", "debtor code", "debtor id", "buyer id",
+         "buyer code", "client id", "client code", "account no", "sold-to", "sold-to party", "contact code"),
+        ("客户", "customer", "account"),
+    ),
+    "doc_type": (
+        ("单据类型", "单据类别", "document type", "doc type", "doc. type", "transaction type", "trx type",
+         "type of document", "invoice type", "凭证类型"),
+        ("业务类型", "类型", "发票类型", "type", "class"),
+    ),
+    "invoice_date": (
+        ("开票日期", "发票日期", "单据日期", "业务日期", "invoice date", "document date", "doc date",
+         "doc. date", "transaction date", "trx date", "inv date", "bill date", "billing date", "发货日期"),
+        ("日期", "记账日期", "过账日期", "制单日期", "出库日期", "date", "posting date", "gl date"),
+    ),
+    "terms_days": (
+        ("账期", "账期天数", "账期(天)", "信用期", "信用天数", "信用期限", "付款期限", "收款期限", "credit days",
+         "terms days", "terms (days)", "payment terms days", "days terms"),
+        ("收款条件", "付款条件", "结算期", "payment terms", "terms", "credit terms"),
+    ),
+    "due_date": (
+        ("到期日", "到期日期", "应收日期", "收款到期日", "付款到期日", "due date", "net due date",
+         "payment due date", "due on", "maturity date", "maturity"),
+        ("预计收款日期", "due", "到期"),
+    ),
+    "currency": (
+        ("币别", "币种", "币制", "货币", "原币币别", "原币币种", "currency", "currency code", "document currency",
+         "doc currency", "crcy", "ccy", "curr", "curr.", "cur"),
+        (),
+    ),
+    "amount": (
+        ("金额", "原币金额", "金额原币", "发票金额", "价税合计", "应收金额", "单据金额", "含税金额", "开票金额",
+         "本期应收", "应收款", "invoice amount", "original amount", "amount in doc curr", "amount in dc",
+         "amount in doc. curr.", "amount doc curr", "amount (dc)", "gross amount", "invoice total",
+         "transaction amount", "original invoice amount", "face value", "invoice value", "amount"),
+        ("原始金额", "total amount"),
+    ),
+    "amount_home": (
+        ("本位币金额", "金额本位币", "本币金额", "金额本币", "人民币金额", "折人民币", "折合本位币",
+         "amount in lc", "amount in local currency", "amount (lc)", "local amount", "amount lc",
+         "functional amount", "amount in local curr", "amount in local curr."),
+        (),
+    ),
+    "paid_amount": (
+        ("已收金额", "已收款", "已收", "收款金额", "已核销金额", "核销金额", "已结算金额", "累计收款", "回款金额",
+         "已回款", "paid amount", "amount paid", "paid", "amount received", "received", "applied amount",
+         "payments", "payments received", "paid to date"),
+        (),
+    ),
+    "open_amount": (
+        ("未收金额", "未收款", "余额", "未核销金额", "应收余额", "期末余额", "未结算金额", "剩余金额", "欠款",
+         "欠款金额", "尚欠金额", "未回款金额", "原币余额", "余额原币", "open amount", "open balance", "balance",
+         "balance due", "amount due", "outstanding", "outstanding amount", "amount outstanding", "remaining",
+         "remaining amount", "remaining balance", "due amount", "open", "open amount dc", "unpaid",
+         "unpaid amount", "outstanding balance"),
+        (),
+    ),
+    "open_home": (
+        ("本位币余额", "余额本位币", "本币余额", "余额本币", "未收本位币", "open amount lc", "balance lc",
+         "outstanding lc", "open amount in lc"),
+        (),
+    ),
+    "last_payment_date": (
+        ("最近收款日", "最近收款日期", "最后收款日", "最后收款日期", "收款日期", "核销日期", "回款日期",
+         "last payment date", "last payment", "payment date", "paid date", "date paid", "clearing date",
+         "last receipt date", "receipt date"),
+        (),
+    ),
+    "disputed": (
+        ("是否争议", "争议", "争议标记", "有争议", "disputed", "dispute", "in dispute", "dispute flag"),
+        (),
+    ),
+    "note": (
+        ("备注", "摘要", "说明", "note", "notes", "memo", "memo/description", "remarks", "remark",
+         "comment", "comments", "text", "description"),
+        ("内容",),
+    ),
+    "row_total": (
+        ("合计", "总计", "total", "total due", "total outstanding", "总额", "应收合计", "余额合计"),
+        (),
+    ),
+}
+
+IGNORED: frozenset[str] = frozenset({
+    "逾期天数", "超期天数", "账龄天数", "账龄", "逾期", "days overdue", "past due", "days past due", "age",
+    "aging", "ageing", "days", "业务员", "销售员", "部门", "销售部门", "salesperson", "sales rep", "rep",
+    "department", "税额", "不含税金额", "tax", "vat", "tax amount", "数量", "quantity", "qty", "单价", "price",
+    "物料", "物料名称", "物料编码", "产品", "产品名称", "规格型号", "item", "product", "凭证号", "凭证字号",
+    "voucher", "voucher no", "序号", "行号", "#", "company code", "公司代码", "科目", "会计科目",
+    "posting key", "pk", "clearing document", "clearing doc", "assignment", "baseline date", "net due date symbol",
+    "arrears", "arrears after net due date", "组织", "销售组织", "结算方式", "订单编号", "发货单号", "po number",
+    "po", "purchase order", "advance", "advance amount", "融资金额", "预付款", "利率", "fee", "手续费", "status",
+    "状态", "审核状态", "审核人", "制单人", "location", "class", "region", "地区", "项目", "project",
+})
+
+# Units a header may carry in brackets or as a suffix, and the factor that turns a cell into units of one.
+UNIT_SCALES: dict[str, float] = {
+    "万元": 1e4, "万": 1e4, "千元": 1e3, "千": 1e3, "百万元": 1e6, "百万": 1e6, "亿元": 1e8, "元": 1.0,
+    "thousands": 1e3, "thousand": 1e3, "in thousands": 1e3, "'000": 1e3, "000": 1e3, "000s": 1e3, "k": 1e3,
+    "millions": 1e6, "million": 1e6, "mn": 1e6, "m": 1e6,
+}
+HEADER_CURRENCIES: dict[str, str] = {
+    "人民币": "CNY", "rmb": "CNY", "cny": "CNY", "¥": "CNY", "￥": "CNY", "美元": "USD", "usd": "USD", "us$": "USD",
+    "欧元": "EUR", "eur": "EUR", "€": "EUR", "港币": "HKD", "港元": "HKD", "hkd": "HKD", "日元": "JPY", "jpy": "JPY",
+    "英镑": "GBP", "gbp": "GBP", "£": "GBP",
+}
+
+_BRACKET = re.compile(r"[(\[]\s*([^()\[\]]*?)\s*[)\]]")
+_PUNCT = re.compile(r"[\s*:：.,，、_\-–/\\|()\[\]【】{}'\"“”‘’?？!！<>＜＞=+#№]+")
+
+
+def _key(text: str) -> str:
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def normalise(text: object) -> str:
+    """A header text reduced for matching: NFKC, case-folded, no spaces, punctuation or unit brackets.
+
+    >>> normalise(" Invoice No.* "), normalise("金额（万元）"), normalise("Amount in LC")
+    ('invoiceno', '金额', 'amountinlc')
+    """
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = _BRACKET.sub(lambda m: "" if _unit_word(m.group(1)) else " " + m.group(1) + " ", s)
+    return _key(s)
+
+
+def _unit_word(inner: str) -> bool:
+    w = inner.strip().casefold()
+    w = re.sub(r"^(单位|unit|in)\s*[:：]?\s*", "", w)
+    parts = [p for p in re.split(r"[\s/,，]+", w) if p]
+    return bool(parts) and all(p in UNIT_SCALES or p in HEADER_CURRENCIES for p in parts)
+
+
+def header_unit(text: object) -> tuple[float, str | None]:
+    """(scale, currency) a header states in brackets or as a suffix: ``金额(万元)`` → (10000, None).
+
+    >>> header_unit("金额(万元)"), header_unit("Amount (USD)"), header_unit("Balance in thousands"), header_unit("金额")
+    ((10000.0, None), (1.0, 'USD'), (1000.0, None), (1.0, None))
+    """
+    s = unicodedata.normalize("NFKC", str(text or "")).casefold()
+    scale, cur = 1.0, None
+    words = [m.group(1) for m in _BRACKET.finditer(s)]
+    tail = re.search(r"\b(in thousands|in millions|'000)\s*$", s)
+    if tail:
+        words.append(tail.group(1).replace("in millions", "millions"))
+    for w in words:
+        w = re.sub(r"^(单位|unit|in)\s*[:：]?\s*", "", w.strip())
+        for p in (p for p in re.split(r"[\s/,，]+", w) if p):
+            if p in UNIT_SCALES:
+                scale = UNIT_SCALES[p]
+            elif p in HEADER_CURRENCIES:
+                cur = HEADER_CURRENCIES[p]
+            else:
+                for unit, factor in UNIT_SCALES.items():  # 万元人民币, 千美元
+                    if len(unit) > 1 and p.startswith(unit) and p[len(unit):] in HEADER_CURRENCIES:
+                        scale, cur = factor, HEADER_CURRENCIES[p[len(unit):]]
+                        break
+                    if len(unit) > 1 and p.endswith(unit) and p[: -len(unit)] in HEADER_CURRENCIES:
+                        scale, cur = factor, HEADER_CURRENCIES[p[: -len(unit)]]
+                        break
+    return scale, cur
+
+
+REGISTER_SYNONYMS: dict[str, _T] = {
+    "buyer_id": LEDGER_SYNONYMS["buyer_id"],
+    "buyer_name": LEDGER_SYNONYMS["buyer_name"],
+    "country": (("国家", "国家/地区", "国别", "country", "country code", "country/region"), ()),
+    "province": (("省份", "省", "所在省份", "province", "state/province", "state"), ()),
+    "region": (("区域", "地区", "大区", "销售区域", "region", "sales region", "territory"), ()),
+    "sector": (("行业", "所属行业", "行业分类", "sector", "industry"), ()),
+    "years_in_business": (("经营年限", "成立年限", "years in business", "years trading"), ()),
+    "employees": (("员工人数", "职工人数", "人数", "employees", "number of employees", "headcount"), ()),
+    "total_assets": (("资产总额", "资产总计", "总资产", "total assets"), ()),
+    "total_liabilities": (("负债总额", "负债合计", "总负债", "total liabilities"), ()),
+    "current_assets": (("流动资产", "流动资产合计", "current assets"), ()),
+    "current_liabilities": (("流动负债", "流动负债合计", "current liabilities"), ()),
+    "cash": (("货币资金", "现金及等价物", "cash", "cash and equivalents"), ()),
+    "inventory": (("存货", "inventory", "inventories", "stock"), ()),
+    "receivables": (("应收账款", "receivables", "trade receivables", "accounts receivable"), ()),
+    "retained_earnings": (("留存收益", "未分配利润", "retained earnings"), ()),
+    "ebit": (("息税前利润", "营业利润", "ebit", "operating profit"), ()),
+    "sales": (("营业收入", "营业总收入", "主营业务收入", "销售收入", "sales", "revenue", "turnover"), ()),
+    "cogs": (("营业成本", "主营业务成本", "销售成本", "cogs", "cost of sales", "cost of goods sold"), ()),
+    "net_income": (("净利润", "net income", "net profit", "profit after tax"), ()),
+    "cfo": (("经营活动现金流", "经营活动产生的现金流量净额", "cash flow from operations", "operating cash flow", "cfo"), ()),
+    "long_term_debt": (("长期借款", "长期负债", "long-term debt", "long term debt"), ()),
+    "equity_book": (("所有者权益", "股东权益", "净资产", "所有者权益合计", "equity", "book equity",
+                     "shareholders equity", "net assets"), ()),
+    "tangible_net_worth": (("有形净资产", "tangible net worth", "tnw"), ()),
+    "fs_year": (("报表年度", "财务年度", "年度", "fs year", "financial year", "statements year"), ()),
+    "insurer_limit": (("保险限额", "信保限额", "批复限额", "信用保险限额", "insurer limit", "insured limit",
+                       "approved limit", "credit limit approved", "cover amount"), ()),
+    "requested_limit": (("申请额度", "申请限额", "requested limit", "limit requested", "credit limit requested"), ()),
+    "negative_events": (("负面事件", "负面信息", "negative events", "adverse events"), ()),
+    "listed": (("上市公司", "是否上市", "listed", "public company"), ()),
+    "payment_terms_days": (("账期", "账期天数", "信用期", "信用天数", "付款期限", "payment terms", "terms", "terms days",
+                            "credit days"), ()),
+}
+
+SYNONYMS: dict[str, dict[str, _T]] = {"ledger": LEDGER_SYNONYMS, "register": REGISTER_SYNONYMS}
+
+
+def _build(table: dict[str, _T], extra: dict[str, tuple[str, ...]]) -> dict[str, list[tuple[int, str]]]:
+    out: dict[str, list[tuple[int, str]]] = {}
+    for target, (tier1, tier2) in table.items():
+        for tier, names in ((1, tier1), (2, tier2)):
+            for n in names:
+                k = normalise(n)
+                if k and (tier, target) not in out.setdefault(k, []):
+                    out[k].append((tier, target))
+    for target, names in extra.items():  # the schema's own header texts: always tier 1
+        for n in names:
+            k = normalise(n)
+            if k and (1, target) not in out.setdefault(k, []):
+                out[k].insert(0, (1, target))
+    for k in list(out):
+        out[k].sort(key=lambda t: t[0])
+    return out
+
+
+_CACHE: dict[str, dict[str, list[tuple[int, str]]]] = {}
+
+
+def lookup(kind: str, schema_names: dict[str, tuple[str, ...]] | None = None) -> dict[str, list[tuple[int, str]]]:
+    """normalised header → [(tier, target), ...] for an import kind (schema header texts included)."""
+    if kind not in _CACHE:
+        _CACHE[kind] = _build(SYNONYMS.get(kind, {}), schema_names or {})
+    return _CACHE[kind]
+
+
+IGNORED_KEYS = frozenset(normalise(n) for n in IGNORED)

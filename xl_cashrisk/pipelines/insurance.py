@@ -1,0 +1,212 @@
+"""Credit insurance on the ledger: insured and uninsured exposure, deadlines, the collections worklist.
+
+Composes :mod:`xl_cashrisk.insurance` (SPEC §7): the ledger is converted to home currency (limits are
+in home currency), each buyer's limit is allocated to its oldest invoices first, every overdue invoice
+gets its notify-by, stop-deliveries, claim-by and expected indemnity dates, and the worklist names the
+next step of the three-step response. A buyer whose known loss cause is political (``loss_cause``)
+is insured at the policy's political percentage only where political risk is covered for its country
+(:func:`xl_cashrisk.insurance.cover_pct`); otherwise the core runs once per distinct percentage, which
+is exact because limits are allocated within a buyer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from xl_cashrisk import insurance as ins
+from xl_cashrisk import receivables as rc
+from xl_cashrisk.errors import InputError
+from xl_cashrisk.settings import Settings
+
+__all__ = ["URGENT_DAYS", "InsuranceResult", "buyer_cover", "run_insurance"]
+
+URGENT_DAYS = 7  # a worklist row whose deadline is at most this many days away (or missed) is urgent
+POLITICAL_NOT_COVERED = "political_not_covered"
+REASONS = {lang: {**ins.REASONS[lang]} for lang in ins.REASONS}
+REASONS["en"][POLITICAL_NOT_COVERED] = "political risk not covered"
+REASONS["zh"][POLITICAL_NOT_COVERED] = "政治风险不在承保范围"
+_SORT = (["days_left", "uninsured", "open_amount"], [True, False, False])
+
+
+@dataclass
+class InsuranceResult:
+    settings: Settings
+    policy: ins.Policy
+    exposure: pd.DataFrame  # open items (home currency): limit allocation, insured, uninsured, reason
+    by_buyer: pd.DataFrame  # per buyer: open, within limit, insured, uninsured, limit, use, overdue
+    deadlines: pd.DataFrame  # overdue open invoices with every date of SPEC §7.1/§7.3
+    worklist: pd.DataFrame  # next step, deadline, days left; most urgent first
+    claims: pd.DataFrame  # per overdue buyer: the policy year's AFL and max liability applied
+    summary: pd.DataFrame  # key, metric, metric_zh, value, unit
+
+    def metric(self, key: str):
+        return self.summary.set_index("key").loc[key, "value"]
+
+
+def buyer_cover(buyers: pd.DataFrame | None, policy: ins.Policy) -> pd.DataFrame:
+    """Per buyer_id: limit (NaN = none), country, loss cause, insolvency date and the cover percentage."""
+    cols = ["limit", "country", "loss_cause", "insolvency_date"]
+    if buyers is None or buyers.empty:
+        return pd.DataFrame(columns=[*cols, "pct"], index=pd.Index([], name="buyer_id"))
+    b = buyers.copy()
+    b["buyer_id"] = b["buyer_id"].astype(str)
+    dup = b["buyer_id"][b["buyer_id"].duplicated()]
+    if len(dup):
+        raise InputError(f"buyer {dup.iloc[0]!r} is listed twice in the buyer limits")
+    b = b.set_index("buyer_id")
+    out = pd.DataFrame(index=b.index)
+    out["limit"] = b["insurer_limit"].astype(float) if "insurer_limit" in b else np.nan
+    country = b["country"] if "country" in b else pd.Series(policy.home_country, index=b.index)
+    out["country"] = country.fillna(policy.home_country).astype(str).str.strip().str.upper()
+    cause = b["loss_cause"] if "loss_cause" in b else pd.Series(ins.COMMERCIAL, index=b.index)
+    out["loss_cause"] = cause.fillna(ins.COMMERCIAL).astype(str).str.strip().str.lower()
+    out["insolvency_date"] = pd.to_datetime(b["insolvency_date"]) if "insolvency_date" in b else pd.NaT
+    try:
+        out["pct"] = np.asarray(ins.cover_pct(policy, out["loss_cause"].to_numpy(), out["country"].to_numpy()),
+                                dtype=float).reshape(len(out))
+    except ValueError as exc:
+        raise InputError(f"buyer limits: {exc}") from None
+    return out
+
+
+def _per_pct(frame: pd.DataFrame, pct: np.ndarray, policy: ins.Policy, fn, **kw) -> pd.DataFrame:
+    """Run a core ledger function once per distinct cover percentage and put the rows back together."""
+    parts = []
+    for p in np.unique(pct):
+        sub = frame.loc[pct == p]
+        parts.append(fn(sub, policy=dataclasses.replace(policy, indemnity_pct=float(p)), **kw))
+    if not parts:
+        return fn(frame, policy=policy, **kw)
+    return pd.concat(parts)
+
+
+def run_insurance(ledger: pd.DataFrame, buyers: pd.DataFrame | None, policy: ins.Policy,
+                  settings: Settings) -> InsuranceResult:
+    """Exposure, deadlines and worklist for a validated ledger and the buyers' limits and countries.
+
+    ``buyers``: ``buyer_id`` with ``insurer_limit`` (blank = no limit), optional ``country``,
+    ``loss_cause`` ("commercial"/"political"), ``insolvency_date``. A buyer in the ledger but not in
+    ``buyers`` has no limit. Amounts come out in home currency.
+    """
+    as_of = settings.as_of
+    lang = settings.language if settings.language in REASONS else "en"
+    aged = rc.age_ledger(ledger, as_of, fx=settings.fx_rates, home_currency=settings.home_currency)
+    aged["buyer_id"] = aged["buyer_id"].astype(str)
+    cover = buyer_cover(buyers, policy)
+    items = aged[aged["open_amount_hc"].abs() > 0.005].copy()
+    items["open_currency"] = items["open_amount"]
+    items["open_amount"] = items["open_amount_hc"]
+    ids = items["buyer_id"]
+    limits = cover["limit"].to_dict()
+    countries = cover["country"].reindex(ids.unique()).fillna(policy.home_country).to_dict()
+    pct = ids.map(cover["pct"]).fillna(policy.indemnity_pct).to_numpy(dtype=float)
+    political = ids.map(cover["loss_cause"]).fillna(ins.COMMERCIAL).to_numpy() == ins.POLITICAL
+
+    exposure = _per_pct(items, pct, policy, ins.insured_exposure, limits=limits, countries=countries)
+    exposure = exposure.loc[items.index]
+    _mark_political(exposure, political, pct)
+    exposure["country"] = exposure["buyer_id"].map(countries)
+    exposure["cover_pct"] = np.where(exposure["eligible"], pct, 0.0)
+
+    insolvency = cover["insolvency_date"].dropna()
+    insolvency_dates = insolvency.dt.date.to_dict() if len(insolvency) else None
+    kw = dict(as_of=as_of, limits=limits, countries=countries)
+    overdue = _per_pct(items, pct, policy, ins.overdue_deadlines, insolvency_dates=insolvency_dates, **kw)
+    overdue = overdue.loc[items.index[items.index.isin(overdue.index)]]
+    worklist = _per_pct(items, pct, policy, ins.collections_worklist, language=lang, **kw)
+    worklist = worklist.sort_values(_SORT[0], ascending=_SORT[1], kind="stable")
+    worklist["urgent"] = worklist["days_left"].to_numpy() <= URGENT_DAYS
+    for frame in (overdue, worklist):
+        frame["country"] = frame["buyer_id"].map(countries)
+        _mark_political(frame, frame["buyer_id"].map(cover["loss_cause"]).eq(ins.POLITICAL).to_numpy(),
+                        frame["buyer_id"].map(cover["pct"]).fillna(policy.indemnity_pct).to_numpy())
+    for frame in (exposure, overdue, worklist):
+        frame["reason"] = [REASONS[lang].get(x, x) for x in frame["reason"].tolist()]
+
+    by_buyer = _by_buyer(exposure, overdue, cover)
+    claims = _claims(overdue, cover, policy)
+    summary = _summary(exposure, overdue, worklist, claims, by_buyer, settings)
+    return InsuranceResult(settings, policy, exposure, by_buyer, overdue, worklist, claims, summary)
+
+
+def _mark_political(frame: pd.DataFrame, political: np.ndarray, pct: np.ndarray) -> None:
+    """Eligible invoices of a buyer with a political loss where the policy pays 0 %: say why."""
+    if frame.empty:
+        return
+    hit = political & (np.asarray(pct, dtype=float) == 0) & (frame["reason"].to_numpy() == "")
+    if hit.any():
+        frame.loc[hit, "reason"] = POLITICAL_NOT_COVERED
+
+
+def _by_buyer(exposure: pd.DataFrame, overdue: pd.DataFrame, cover: pd.DataFrame) -> pd.DataFrame:
+    b = ins.insured_exposure_by_buyer(exposure)
+    if "buyer_name" in exposure:
+        b.insert(0, "buyer_name", exposure.groupby("buyer_id")["buyer_name"].first())
+    b["country"] = exposure.groupby("buyer_id")["country"].first()
+    g = overdue.groupby(overdue["buyer_id"].astype(str))
+    b["overdue"] = g["open_amount"].sum().reindex(b.index).fillna(0.0)
+    b["overdue_uninsured"] = g["uninsured"].sum().reindex(b.index).fillna(0.0)
+    b["expected_indemnity"] = g["expected_indemnity"].sum().reindex(b.index).fillna(0.0)
+    b["oldest_dpd"] = g["days_past_due"].max().reindex(b.index)
+    b["has_limit"] = b["limit"].notna() & (b["limit"] > 0)
+    b["loss_cause"] = cover["loss_cause"].reindex(b.index).fillna(ins.COMMERCIAL)
+    b.index.name = "buyer_id"
+    return b.sort_values("uninsured", ascending=False, kind="stable")
+
+
+def _claims(overdue: pd.DataFrame, cover: pd.DataFrame, policy: ins.Policy) -> pd.DataFrame:
+    """If every overdue buyer defaulted: one claim per buyer on its overdue eligible invoices, oldest
+    first, through the policy year (AFL, NQL, maximum liability; SPEC §7.2)."""
+    if overdue.empty:
+        return pd.DataFrame(columns=["buyer_id", "debt", "limit", "loss_date", "cause", "country", "paid"])
+    g = overdue.groupby(overdue["buyer_id"].astype(str))
+    claims = pd.DataFrame({
+        "debt": g["within_limit"].sum(),
+        "overdue": g["open_amount"].sum(),
+        "loss_date": g["due_date"].min(),
+        "country": g["country"].first(),
+    })
+    claims = claims[claims["debt"] > 0]
+    claims["limit"] = np.inf  # the limit is already applied in within_limit
+    claims["cause"] = cover["loss_cause"].reindex(claims.index).fillna(ins.COMMERCIAL)
+    claims.index.name = "buyer_id"
+    out = ins.policy_year_claims(claims.reset_index(), policy)
+    return out.drop(columns=["limit"])
+
+
+def _summary(exposure, overdue, worklist, claims, by_buyer, settings: Settings) -> pd.DataFrame:
+    hc = settings.home_currency
+    open_ar = float(exposure["open_amount"].sum())
+    insured = float(exposure["insured"].sum())
+    uninsured = float(exposure["uninsured"].sum())
+    no_limit = by_buyer[~by_buyer["has_limit"]]
+    steps = worklist["step"].value_counts() if len(worklist) else pd.Series(dtype=int)
+    rows = [
+        ("open_ar", "Open receivables", "应收账款余额", open_ar, hc),
+        ("insured", "Insured exposure", "受保敞口", insured, hc),
+        ("uninsured", "Uninsured exposure", "未受保敞口", uninsured, hc),
+        ("insured_share", "Insured share", "受保比例", insured / open_ar if open_ar > 0 else np.nan, "share"),
+        ("buyers_no_limit", "Buyers with open AR and no limit", "无限额买方数", len(no_limit), "buyers"),
+        ("open_no_limit", "Open AR of buyers without a limit", "无限额买方应收", float(no_limit["open_amount"].sum()), hc),
+        ("overdue_ar", "Overdue receivables", "逾期应收账款", float(overdue["open_amount"].sum()), hc),
+        ("overdue_uninsured", "Overdue and uninsured", "逾期未受保", float(overdue["uninsured"].sum()), hc),
+        ("overdue_invoices", "Overdue invoices", "逾期发票数", len(overdue), "invoices"),
+        ("step1", "Worklist: step 1 (documents, notify)", "第一步：核对并申报", int(steps.get(1, 0)), "invoices"),
+        ("step2", "Worklist: step 2 (collection)", "第二步：移交催收", int(steps.get(2, 0)), "invoices"),
+        ("step3", "Worklist: step 3 (claim)", "第三步：索赔", int(steps.get(3, 0)), "invoices"),
+        ("urgent", f"Urgent: deadline within {URGENT_DAYS} days or missed", "紧急（7天内或已过期）",
+         int(worklist["urgent"].sum()) if len(worklist) else 0, "invoices"),
+        ("notify_missed", "Notification deadline already missed", "已错过申报期限",
+         int((overdue["days_to_notify"] < 0).sum()) if len(overdue) else 0, "invoices"),
+        ("claim_missed", "Claim deadline already missed", "已错过索赔期限",
+         int((overdue["days_to_claim"] < 0).sum()) if len(overdue) else 0, "invoices"),
+        ("expected_indemnity", "Expected indemnity on overdue invoices (before AFL)", "预计赔款（扣免赔前）",
+         float(overdue["expected_indemnity"].sum()) if len(overdue) else 0.0, hc),
+        ("indemnity_after_afl", "If every overdue buyer defaulted: indemnity after AFL and caps",
+         "全部逾期买方违约时赔款（扣累计免赔后）", float(claims["paid"].sum()) if len(claims) else 0.0, hc),
+    ]
+    return pd.DataFrame(rows, columns=["key", "metric", "metric_zh", "value", "unit"])
