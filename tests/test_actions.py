@@ -56,6 +56,9 @@ class FakeSheet:
     def clear(self):
         self.rows, self.cleared = [], True
 
+    def delete(self):
+        self.book_sheets.remove(self)
+
     def autofit(self):
         pass
 
@@ -67,9 +70,14 @@ class FakeSheets(list):
         return list.__getitem__(self, key)
 
     def add(self, name, after=None):
+        assert all(s.name != name for s in self), f"Excel refuses a second sheet named {name!r}"
         sheet = FakeSheet(name, [])
         self.append(sheet)
         return sheet
+
+    def append(self, sheet):
+        sheet.book_sheets = self
+        list.append(self, sheet)
 
 
 class FakeApp:
@@ -204,3 +212,17 @@ def test_settings_as_of_option(tmp_path):
     path = build_named("ledger", tmp_path)
     s = actions.read_settings(WorkbookTarget(path, options={"as_of": "2026-09-30"}))
     assert s.as_of == dt.date(2026, 9, 30)
+
+
+def test_results_never_clear_a_users_sheet_of_the_same_name(tmp_path):
+    from udfs._actions import copy_sheets_into_book
+
+    book = FakeBook(build_named("ledger", tmp_path))
+    book.sheets.add("Ageing 账龄").rows = [["my own notes"]]
+    target = WorkbookTarget.from_book(book, out=tmp_path / "r.xlsx")
+    run_action("age_ledger", target)
+    names = [s.name for s in book.sheets]
+    assert "Ageing 账龄 (old)" in names and names.count("Ageing 账龄") == 1
+    assert book.sheets["Ageing 账龄 (old)"].rows == [["my own notes"]]
+    copy_sheets_into_book(target.output, ("Ageing 账龄",), book)  # a second run replaces only the backup
+    assert [s.name for s in book.sheets].count("Ageing 账龄 (old)") == 1

@@ -42,9 +42,6 @@ BY_SCOPE = {
 }
 # known bugs in commands this suite does not own: (case, command) -> reason; strict xfail flips when fixed
 KNOWN = {
-    ("header_only", "age"): "age on a ledger with headers and no rows: internal TypeError in the ageing report",
-    ("future_dates", "age"): "age prints no warnings: an invoice dated after the as-of date is aged silently",
-    ("missing_buyers", "score"): "score ignores ledger lines whose buyer is not in the register, silently",
 }
 # cases whose data is acceptable (warning shown, exit 0 by design)
 WARN_ONLY = {"future_dates"}

@@ -337,3 +337,16 @@ def test_many_rows_validate_fast(tmp_path):
     assert [(p.row, p.message) for p in r.report.errors] == [(n + 1, "expected a number, got 'oops'")]
     assert np.isclose(r.frame["open_amount"].iloc[:-1].sum(), sum(100.0 + i for i in range(n - 1)))
     assert elapsed < 30
+
+
+def test_a_mistyped_header_is_reported_with_the_closest_column(template, tmp_path):
+    path = fill(template, GOOD, tmp_path / "typo.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb[LEDGER.sheet]
+    col = next(c.column for c in ws[FIRST - 1] if c.value == H["note"])
+    ws.cell(FIRST - 1, col).value = "Notes 备注x"
+    wb.save(path)
+    r = read_ledger(path, SETTINGS)
+    warn = [p for p in r.report.warnings if p.column == "Notes 备注x"]
+    assert len(warn) == 1 and warn[0].row == FIRST - 1
+    assert "ignored" in warn[0].message and f"did you mean '{H['note']}'" in warn[0].message

@@ -197,8 +197,9 @@ class BookReader(WorkbookReader):
 def copy_sheets_into_book(results: Path, sheets: tuple[str, ...], book) -> None:
     """Copy the values of ``sheets`` of the results file into same-named sheets of ``book``.
 
-    Only those sheets are created or cleared; every other sheet of the Book stays as it was. A result
-    sheet name that is also an input sheet of the Book is refused (the reports never use one).
+    Only those sheets are created; a sheet of the same name already in the Book is kept as
+    ``<name> (old)`` (one generation), and every other sheet stays as it was. A result sheet name that
+    is also an input sheet of the Book is refused (the reports never use one).
     """
     from python_calamine import CalamineWorkbook
 
@@ -213,10 +214,13 @@ def copy_sheets_into_book(results: Path, sheets: tuple[str, ...], book) -> None:
             raise CashRiskError(f"CashRisk: result sheet {name!r} would overwrite an input sheet")
         values = wb.get_sheet_by_name(name).to_python()
         if name in existing:
-            sheet = existing[name]
-            sheet.clear()
-        else:
-            sheet = book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
+            # keep what was there (an earlier run, or a sheet of the user's that happens to share the
+            # name) as "<name> (old)"; only the previous backup of the same result is replaced
+            backup = f"{name[:25]} (old)"
+            if backup in existing:
+                existing[backup].delete()
+            existing[name].name = backup
+        sheet = book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
         if values:
             sheet["A1"].value = [[None if v == "" else v for v in row] for row in values]
         with contextlib.suppress(Exception):  # cosmetic; not every backend can autofit

@@ -10,6 +10,7 @@ from rich.table import Table as RichTable
 from xl_cashrisk.cli._common import apply_overrides, as_of_option, money, out_option, print_problems
 from xl_cashrisk.cli._demo import DemoContext, demo_step
 from xl_cashrisk.cli.app import EXIT_INPUT, cli, console
+from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.io.reader import WorkbookReader
 from xl_cashrisk.io.templates import TEMPLATES, build_named
 from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
@@ -72,9 +73,12 @@ def read_ledger_checked(file: Path, settings: Settings | None = None):
         settings = book.settings() if any(s.casefold() == "settings" for s in book.sheet_names) else Settings()
     with console.status("reading the ledger…"):
         r = book.read(LEDGER, settings=settings)
-    if not r.report.ok:
+    if r.report.problems:  # errors stop the run below; warnings are shown and the run goes on
         print_problems(r.report)
     r.report.raise_if_errors()
+    if r.frame.empty:
+        raise InputError("the ledger has no data rows below its headers: nothing to age",
+                         Location(str(file), r.report.sheet))
     return r.frame, settings
 
 

@@ -20,7 +20,13 @@ from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.io.reader import WorkbookReader
 from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
 from xl_cashrisk.pipelines.monitoring import monitor as monitor_runs
-from xl_cashrisk.pipelines.scoring import ScoringResult, ledger_as_of, read_scoring_inputs, run_scoring
+from xl_cashrisk.pipelines.scoring import (
+    ScoringResult,
+    ledger_as_of,
+    read_scoring_inputs,
+    run_scoring,
+    unknown_buyers,
+)
 from xl_cashrisk.reports.scoring import SCORES_SHEET, write_alerts, write_scores
 from xl_cashrisk.sample.scoring import sample_register
 from xl_cashrisk.schemas.register import SNAPSHOT
@@ -42,6 +48,8 @@ def score_file(file: Path, ledger: Path | None = None, as_of: str | None = None,
             print_problems(r, 30 if r.errors else 10)
     for r in inputs.reports:
         r.raise_if_errors()
+    if inputs.ledger is not None:
+        unknown_buyers(inputs.ledger, inputs.register, inputs.files[-1])
     result = run_scoring(inputs.register, inputs.settings, inputs.ledger, scorecard=inputs.scorecard)
     return result, inputs.files
 

@@ -10,6 +10,7 @@ skipped; every other row is in the result, with each unusable cell named in the 
 
 from __future__ import annotations
 
+import difflib
 import re
 import zipfile
 from collections.abc import Iterable
@@ -137,6 +138,7 @@ class WorkbookReader:
                 problems.append(Problem("error", name, hrow + 1, cols[key][1],
                                         f"the column appears twice (columns {first} and {_col_letters(j)}); "
                                         f"only column {first} would be read — delete or rename the other"))
+        problems.extend(_unknown_headers(table, name, hrow, header, cols))
         for c in table.input_columns:
             if c.key not in cols and c.required:
                 problems.append(Problem("error", name, hrow + 1, c.header,
@@ -240,6 +242,35 @@ def _find_header(rows: list[list[object]], lookup: dict[str, str]):
         if found and (best is None or len(found) > len(best[1])):
             best = (i, found)
     return best
+
+
+def _unknown_headers(table: Table, sheet: str, hrow: int, header: list[object],
+                     cols: dict[str, tuple[int, str]]) -> list[Problem]:
+    """A warning for each header cell in the table's block of headers that matches no column (it is
+    ignored), with the closest known header, so a mistyped header never drops a column silently."""
+    mapped = {j for j, _ in cols.values()}
+    if not mapped:
+        return []
+
+    def named(j: int) -> bool:
+        return 0 <= j < len(header) and isinstance(header[j], str) and bool(header[j].strip())
+
+    lo, hi = min(mapped), max(mapped)
+    while named(lo - 1):
+        lo -= 1
+    while named(hi + 1):
+        hi += 1
+    names = {n: c for c in table.columns for n in (c.header, c.en, c.zh)}
+    out = []
+    for j in range(lo, hi + 1):
+        if j in mapped or not named(j):
+            continue
+        text = " ".join(str(header[j]).split())
+        close = difflib.get_close_matches(text, list(names), n=1, cutoff=0.6)
+        hint = f"; did you mean '{names[close[0]].header}'?" if close else ""
+        out.append(Problem("warning", sheet, hrow + 1, text,
+                           f"not a column of the {table.title_en} table, so it is ignored{hint}"))
+    return out
 
 
 def _prefer(names: list[str], wanted: str) -> list[str]:

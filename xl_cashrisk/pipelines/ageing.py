@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from xl_cashrisk import receivables as rc
+from xl_cashrisk.errors import InputError
 from xl_cashrisk.settings import Settings
 
 
@@ -77,9 +78,15 @@ def run_ageing(ledger: pd.DataFrame, settings: Settings) -> AgeingResult:
     kw = dict(edges=settings.bucket_edges, basis=settings.ageing_basis, fx=settings.fx_rates,
               home_currency=settings.home_currency, language=settings.language)
     as_of = settings.as_of
+    if ledger.empty:
+        raise InputError("the ledger has no data rows: nothing to age (fill the AR Ledger sheet below its headers)")
     aged = rc.age_ledger(ledger, as_of, **kw)
-    currencies = aged["currency"].astype(str).str.strip().str.upper() if "currency" in aged else None
-    aged["fx_rate"] = 1.0 if currencies is None else currencies.map({c: settings.fx(c) for c in currencies.unique()})
+    if "currency" in aged:
+        currencies = aged["currency"].astype(str).str.strip().str.upper()
+        rates = {c: settings.fx(c) for c in currencies.unique()}
+        aged["fx_rate"] = currencies.map(rates).astype(float)
+    else:
+        aged["fx_rate"] = 1.0
     buckets = rc.ageing_table(ledger, as_of, **kw)
     schedule = rc.buyer_ageing_schedule(ledger, as_of, **kw)
     history = rc.buyer_payment_history(ledger, as_of, fx=settings.fx_rates, home_currency=settings.home_currency)

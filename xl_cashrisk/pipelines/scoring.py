@@ -19,7 +19,7 @@ import pandas as pd
 
 from xl_cashrisk import receivables as rc
 from xl_cashrisk import scoring as sc
-from xl_cashrisk.errors import InputError
+from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.io.reader import WorkbookReader
 from xl_cashrisk.io.validate import ValidationReport
 from xl_cashrisk.schemas.ledger import LEDGER
@@ -288,5 +288,24 @@ def read_scoring_inputs(file: str | Path | WorkbookReader, ledger_file: str | Pa
         ledger = lr.frame
     for r in reports if check else ():
         r.raise_if_errors()
+    if check and ledger is not None:
+        unknown_buyers(ledger, reg.frame, files[-1] if ledger_file is not None else path)
     card = resolve_scorecard(settings, rows, base_dir=path.parent)
     return WorkbookInputs(reg.frame, settings, card, ledger, files, reports)
+
+
+def unknown_buyers(ledger: pd.DataFrame, register: pd.DataFrame, ledger_file: str | Path) -> None:
+    """Refuse a ledger whose buyers are not all in the register: their receivables would be left out of
+    every score, limit and alert without a word. Names the buyers and the first Excel row of each."""
+    known = set(register["buyer_id"].astype(str).str.strip())
+    ids = ledger["buyer_id"].astype(str).str.strip()
+    missing = ids[~ids.isin(known)]
+    if missing.empty:
+        return
+    first_rows = missing.groupby(missing).apply(lambda s: s.index.min())
+    shown = ", ".join(f"{b} (row {r})" for b, r in list(first_rows.items())[:5])
+    more = f" and {len(first_rows) - 5} more" if len(first_rows) > 5 else ""
+    raise InputError(
+        f"{len(first_rows)} buyer(s) in the ledger are not in the Buyer Register: {shown}{more}; "
+        f"add them to the register (their {len(missing)} ledger line(s) would otherwise be left out of the scores)",
+        Location(str(ledger_file), LEDGER.sheet))
