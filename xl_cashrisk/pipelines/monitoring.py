@@ -97,15 +97,20 @@ def monitor(old: ScoringResult | pd.DataFrame, new: ScoringResult, ledger: pd.Da
 
     limit = pd.to_numeric(cur["recommended_limit"], errors="coerce").to_numpy(dtype=float)
     ins = pd.to_numeric(cur["insurer_limit"], errors="coerce").to_numpy(dtype=float)
-    base = np.where(np.isnan(limit), ins, limit)
+    # utilisation of the limit in force: the insurer's limit where there is one (above it the exposure
+    # is uninsured), else the recommended limit
+    insured = ~np.isnan(ins)
+    base = np.where(insured, ins, limit)
+    which = np.where(insured, "insurer limit", "recommended limit")
+    which_zh = np.where(insured, "保险限额", "建议额度")
     over = ~np.isnan(base) & (exposure > base + 0.005)
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(base > 0, exposure / base, np.inf)
-    txt = np.array([f"open AR {e:,.0f} is {u:.0%} of the limit {b:,.0f}" if np.isfinite(u) else
-                    f"open AR {e:,.0f} against a limit of 0" for e, u, b in zip(exposure, util, base, strict=True)],
-                   dtype=object)
-    txt_zh = np.array([f"未收 {e:,.0f}，为额度 {b:,.0f} 的 {u:.0%}" if np.isfinite(u) else f"未收 {e:,.0f}，额度为 0"
-                       for e, u, b in zip(exposure, util, base, strict=True)], dtype=object)
+    txt = np.array([f"open AR {e:,.0f} is {u:.0%} of the {w} {b:,.0f}" if np.isfinite(u) else
+                    f"open AR {e:,.0f} against a {w} of 0"
+                    for e, u, b, w in zip(exposure, util, base, which, strict=True)], dtype=object)
+    txt_zh = np.array([f"未收 {e:,.0f}，为{w} {b:,.0f} 的 {u:.0%}" if np.isfinite(u) else f"未收 {e:,.0f}，{w}为 0"
+                       for e, u, b, w in zip(exposure, util, base, which_zh, strict=True)], dtype=object)
     add(over, "over_limit", np.where(util > 1.5, "high", "medium"), txt, txt_zh, base, exposure)
 
     months_by_band = {"RED": opts["review_months_red"], "YELLOW": opts["review_months_yellow"],

@@ -76,6 +76,8 @@ def credit_limit(annual_sales, terms_days, expected_dbt, tangible_net_worth, wor
     [180000.0, 90000.0, 0.0]
     >>> credit_limit(1_200_000, 60, 10, 2_000_000, 900_000, "GREEN", insurer_limit=150_000)
     150000.0
+    >>> credit_limit(1_200_000, 60, 10, 2_000_000, 900_000, "NR", insurer_limit=150_000)
+    nan
     """
     card = scorecard or default_scorecard()
     lim = card.limits
@@ -83,7 +85,10 @@ def credit_limit(annual_sales, terms_days, expected_dbt, tangible_net_worth, wor
     cap = np.asarray(limit_capacity(tangible_net_worth, working_capital, lim["tnw_share"], lim["wc_share"]))
     mult = np.asarray(band_multiplier(band, card), dtype=float)
     ins = np.asarray(np.nan if insurer_limit is None else insurer_limit, dtype=float)
-    out = np.fmin(np.minimum(need, mult * cap), ins)  # fmin: a NaN insurer limit means "no cap"
+    base = np.minimum(need, mult * cap)  # NaN when the band is not rated or capacity is unknown
+    # fmin: a NaN insurer limit means "no cap"; but a NaN base stays NaN (no limit is recommended
+    # for a buyer that cannot be rated, whatever the insurer's limit)
+    out = np.where(np.isnan(base), np.nan, np.fmin(base, ins))
     return _out(np.maximum(out, 0.0))
 
 
