@@ -183,10 +183,11 @@ def _dated_items(week_table: pd.DataFrame, start: np.datetime64, home: str, term
     return items[items["amount_hc"] != 0]
 
 
-def _buyer_pds(register: pd.DataFrame | None, ledger_buyers: pd.Index, history: pd.DataFrame,
+def _buyer_pds(register: pd.DataFrame | None, ledger_buyers: pd.Index, ledger: pd.DataFrame, settings: Settings,
                scores: pd.DataFrame | None, unrated_pd: float) -> tuple[pd.Series, str, pd.Series]:
-    """PD per buyer, where it came from, and the scorecard version (if scored)."""
-    from xl_cashrisk.scoring import default_scorecard, score_register
+    """PD per buyer, where it came from, and the scorecard version (if scored). Buyers are scored by
+    the same pipeline as ``xl-cashrisk score`` (the workbook's scorecard, the ledger's payment record)."""
+    from xl_cashrisk.pipelines.scoring import run_scoring
 
     version = ""
     pds = pd.Series(np.nan, index=ledger_buyers, dtype=float)
@@ -209,13 +210,12 @@ def _buyer_pds(register: pd.DataFrame | None, ledger_buyers: pd.Index, history: 
             pds = pd.to_numeric(reg["pd"], errors="coerce").reindex(index)
             source = pd.Series(np.where(pds.notna(), "register", "unrated"), index=index, dtype=object)
         else:
-            hist = history.set_index("buyer_id")[["dbt", "max_dpd_open", "open_amount", "overdue_amount"]]
-            hist.index = hist.index.astype(str)
-            frame = reg.drop(columns=[c for c in hist.columns if c in reg]).join(hist, how="left").reset_index()
-            scored = score_register(frame)
-            pds = pd.Series(scored["pd"].to_numpy(dtype=float), index=frame["buyer_id"]).reindex(index)
+            result = run_scoring(reg.reset_index(), settings, ledger)
+            scored = result.scored
+            pds = pd.Series(pd.to_numeric(scored["pd"], errors="coerce").to_numpy(dtype=float),
+                            index=scored["buyer_id"].astype(str)).reindex(index)
             source = pd.Series(np.where(pds.notna(), "scored", "unrated"), index=index, dtype=object)
-            version = default_scorecard().version
+            version = result.scorecard.version
     bad = pds.notna() & ~pds.between(0, 1)
     if bad.any():
         raise InputError(f"PD of buyer {bad.index[bad][0]} must be a decimal between 0 and 1, got {pds[bad].iloc[0]!r}")
@@ -306,7 +306,8 @@ def run_stress_test(
     paid = led["paid_amount"].fillna(0.0) if "paid_amount" in led else 0.0
     led["open_amount"] = (led["amount"].astype(float) - paid) * cur.map(fx).astype(float)
     open_by = led.groupby("buyer_id")["open_amount"].sum().clip(lower=0.0)
-    pds, scorecard_version, pd_source = _buyer_pds(register, open_by.index, history, scores, float(opts["unrated_pd"]))
+    pds, scorecard_version, pd_source = _buyer_pds(register, open_by.index, ledger, settings, scores,
+                                                   float(opts["unrated_pd"]))
     buyers = pd.DataFrame(index=pds.index.astype(str))
     buyers.index.name = "buyer_id"
     reg = None
