@@ -337,3 +337,64 @@ def _shaped(values: Any, shape: Shape) -> Any:
 def table(rows: list[list[Any]]) -> list[list[Any]]:
     """A spilled table (header row first) with every cell made cell-safe."""
     return [[cell(v) for v in r] for r in rows]
+
+
+# ----------------------------------------------------------------------------------------------
+# Element-wise functions: every argument one cell or a range of the same size
+
+# rule → (what the message says is expected, test an item must pass)
+RULES = {
+    "any": ("a number", lambda x: np.ones(x.shape, dtype=bool)),
+    "nonnegative": ("a number ≥ 0", lambda x: x >= 0),
+    "positive": ("a positive number", lambda x: x > 0),
+    "fraction": ("a decimal from 0 to 1 (0.9 = 90 %)", lambda x: (x >= 0) & (x <= 1)),
+}
+REQUIRED = object()  # marks a required argument in elementwise() specs
+
+
+def elementwise(fn: str, *specs: tuple[str, Any, str, Any]) -> tuple[list[np.ndarray], Shape, np.ndarray]:
+    """Element-wise numeric arguments: each a single cell or a range of the same size.
+
+    ``specs`` are (name, value, rule, default); :data:`REQUIRED` marks a required argument. A blank
+    single cell takes the default (or is an error when required); a blank cell inside a range takes
+    the default too, or, for a required argument, makes that row blank. Returns the flat arrays,
+    the output shape (that of the first range, else scalar) and the mask of blank rows.
+    """
+    arrays, shape, first = [], None, ""
+    blank_parts = []
+    for name, value, rule, default in specs:
+        expected, ok = RULES[rule]
+        flat, sh = flatten(value, fn, name)
+        if sh.kind == "scalar":
+            kwargs = {} if default is REQUIRED else {"default": default}
+            x = number(value, fn, name, expected=expected, **kwargs)
+            arr = np.array([np.nan if x is None else x], dtype=float)
+        else:
+            arr, sh = numbers(value, fn, name, expected=expected)
+            if shape is None:
+                shape, first = sh, name
+            elif sh.size != shape.size:
+                raise ArgumentError(fn, name, f"a range with as many cells as {first} ({shape.size})",
+                                    detail=f"it has {sh.size}")
+        missing = np.isnan(arr)
+        if default is REQUIRED:
+            blank_parts.append(missing)
+        elif default is not None:
+            arr = np.where(missing, float(default), arr)
+        bad = ~np.isnan(arr) & ~ok(np.nan_to_num(arr))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ArgumentError(fn, f"{name}{sh.position(i)}", expected, flat[i])
+        arrays.append(arr)
+    shape = shape or Shape("scalar")
+    out = [np.broadcast_to(a, (shape.size,)) for a in arrays]
+    blank = np.zeros(shape.size, dtype=bool)
+    for b in blank_parts:
+        blank |= np.broadcast_to(b, (shape.size,))
+    return out, shape, blank
+
+
+def shaped_blank(values, shape: Shape, blank: np.ndarray) -> Any:
+    """Results in the caller's shape, blank rows as ''."""
+    flat = np.asarray(values, dtype=object).reshape(-1)
+    return shaped(np.where(blank, "", flat), shape)

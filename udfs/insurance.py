@@ -22,7 +22,6 @@ import numpy as np
 
 from udfs import _args
 from udfs._registry import excel_function
-from udfs.ratios import _NO_DEFAULT, columns, result
 from xl_cashrisk import insurance as ins
 from xl_cashrisk.dates import EXCEL_EPOCH
 
@@ -50,11 +49,11 @@ def _flag(value, fn: str, arg: str, default: bool) -> bool:
 
 
 def _claims(fn, debt, limit, cover_pct, aggregate_first_loss, non_qualifying_loss, recoveries):
-    values, shape, blank = columns(
+    values, shape, blank = _args.elementwise(
         fn,
-        ("debt", debt, "nonnegative", _NO_DEFAULT),
+        ("debt", debt, "nonnegative", _args.REQUIRED),
         ("limit", limit, "nonnegative", None),
-        ("cover_pct", cover_pct, "fraction", _NO_DEFAULT),
+        ("cover_pct", cover_pct, "fraction", _args.REQUIRED),
         ("aggregate_first_loss", aggregate_first_loss, "nonnegative", 0.0),
         ("non_qualifying_loss", non_qualifying_loss, "nonnegative", 0.0),
         ("recoveries", recoveries, "nonnegative", 0.0),
@@ -90,7 +89,7 @@ def INSUREDLOSS(debt, limit, cover_pct, aggregate_first_loss=0, non_qualifying_l
     """
     kw, shape, blank = _claims("INSUREDLOSS", debt, limit, cover_pct, aggregate_first_loss,
                                non_qualifying_loss, recoveries)
-    return result(ins.indemnity(**kw), shape, blank)
+    return _args.shaped_blank(ins.indemnity(**kw), shape, blank)
 
 
 @excel_function(
@@ -110,7 +109,7 @@ def UNINSUREDLOSS(debt, limit, cover_pct, aggregate_first_loss=0, non_qualifying
     """
     kw, shape, blank = _claims("UNINSUREDLOSS", debt, limit, cover_pct, aggregate_first_loss,
                                non_qualifying_loss, recoveries)
-    return result(ins.uninsured_loss(**kw), shape, blank)
+    return _args.shaped_blank(ins.uninsured_loss(**kw), shape, blank)
 
 
 @excel_function(
@@ -133,15 +132,15 @@ def INSUREDSHARE(exposure, limit, cover_pct, recoveries=0):
     >>> INSUREDSHARE([[240000], [120000]], [[None], [150000]], 0.9)
     [[0.0], [0.9]]
     """
-    values, shape, blank = columns(
+    values, shape, blank = _args.elementwise(
         "INSUREDSHARE",
-        ("exposure", exposure, "nonnegative", _NO_DEFAULT),
+        ("exposure", exposure, "nonnegative", _args.REQUIRED),
         ("limit", limit, "nonnegative", None),
-        ("cover_pct", cover_pct, "fraction", _NO_DEFAULT),
+        ("cover_pct", cover_pct, "fraction", _args.REQUIRED),
         ("recoveries", recoveries, "nonnegative", 0.0),
     )
     e, lim, pct, rec = values
-    return result(ins.insured_share(e, lim, pct, rec), shape, blank)
+    return _args.shaped_blank(ins.insured_share(e, lim, pct, rec), shape, blank)
 
 
 def _deadline_dates(fn: str, dates, arg: str, policy: ins.Policy, core) -> object:

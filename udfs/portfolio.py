@@ -22,7 +22,6 @@ import numpy as np
 
 from udfs import _args
 from udfs._registry import excel_function
-from udfs.ratios import _NO_DEFAULT, columns, result
 from xl_cashrisk import portfolio as pf
 from xl_cashrisk.errors import ArgumentError
 
@@ -62,13 +61,14 @@ def VASICEKPD(pd, rho, z):
     0.12861
     """
     fn = "VASICEKPD"
-    (p, r, zz), shape, blank = columns(fn, ("pd", pd, "fraction", _NO_DEFAULT), ("rho", rho, "fraction", _NO_DEFAULT),
-                                       ("z", z, "any", _NO_DEFAULT))
+    (p, r, zz), shape, blank = _args.elementwise(
+        fn, ("pd", pd, "fraction", _args.REQUIRED), ("rho", rho, "fraction", _args.REQUIRED),
+        ("z", z, "any", _args.REQUIRED))
     _check_rho(fn, r)
     ok = ~blank
     out = np.full(shape.size, np.nan)
     out[ok] = pf.vasicek_pd(p[ok], r[ok], zz[ok])
-    return result(out, shape, blank)
+    return _args.shaped_blank(out, shape, blank)
 
 
 @excel_function(
@@ -85,8 +85,9 @@ def WCDR(pd, rho, q):
     0.226313
     """
     fn = "WCDR"
-    (p, r, qq), shape, blank = columns(fn, ("pd", pd, "fraction", _NO_DEFAULT), ("rho", rho, "fraction", _NO_DEFAULT),
-                                       ("q", q, "fraction", _NO_DEFAULT))
+    (p, r, qq), shape, blank = _args.elementwise(
+        fn, ("pd", pd, "fraction", _args.REQUIRED), ("rho", rho, "fraction", _args.REQUIRED),
+        ("q", q, "fraction", _args.REQUIRED))
     _check_rho(fn, r)
     bad = ~np.isnan(qq) & ((qq <= 0) | (qq >= 1))
     if bad.any():
@@ -95,7 +96,7 @@ def WCDR(pd, rho, q):
     ok = ~blank
     out = np.full(shape.size, np.nan)
     out[ok] = pf.wcdr(p[ok], r[ok], qq[ok])
-    return result(out, shape, blank)
+    return _args.shaped_blank(out, shape, blank)
 
 
 @excel_function(
@@ -111,15 +112,15 @@ def BASELRHO(pd):
     >>> round(BASELRHO(0.01), 6)
     0.192784
     """
-    (p,), shape, blank = columns("BASELRHO", ("pd", pd, "fraction", _NO_DEFAULT))
+    (p,), shape, blank = _args.elementwise("BASELRHO", ("pd", pd, "fraction", _args.REQUIRED))
     out = np.full(shape.size, np.nan)
     out[~blank] = pf.basel_rho(p[~blank])
-    return result(out, shape, blank)
+    return _args.shaped_blank(out, shape, blank)
 
 
 def _book(fn, eads, pds, lgds):
-    (e, p, lg), _, blank = columns(fn, ("eads", eads, "nonnegative", _NO_DEFAULT),
-                                   ("pds", pds, "fraction", _NO_DEFAULT), ("lgds", lgds, "fraction", _NO_DEFAULT))
+    (e, p, lg), _, blank = _args.elementwise(fn, ("eads", eads, "nonnegative", _args.REQUIRED),
+                                   ("pds", pds, "fraction", _args.REQUIRED), ("lgds", lgds, "fraction", _args.REQUIRED))
     keep = ~blank
     if not keep.any():
         raise ArgumentError(fn, "eads", "at least one buyer with an EAD, a PD and an LGD", detail="all rows are blank")

@@ -9,8 +9,6 @@ row with a blank input gives a blank cell. Amounts are plain numbers; ratios are
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from udfs import _args
@@ -21,64 +19,6 @@ from xl_cashrisk.errors import ArgumentError
 
 WORKING_CAPITAL, CONCENTRATION = "Working capital", "Concentration"
 LANGUAGES = ("en", "zh")
-
-# rule → (what the message says is expected, test an item must pass)
-RULES = {
-    "any": ("a number", lambda x: np.ones(x.shape, dtype=bool)),
-    "nonnegative": ("a number ≥ 0", lambda x: x >= 0),
-    "positive": ("a positive number", lambda x: x > 0),
-    "fraction": ("a decimal from 0 to 1 (0.9 = 90 %)", lambda x: (x >= 0) & (x <= 1)),
-}
-_NO_DEFAULT = object()
-
-
-def columns(fn: str, *specs: tuple[str, Any, str, Any]) -> tuple[list[np.ndarray], _args.Shape, np.ndarray]:
-    """Element-wise numeric arguments: each a single cell or a range of the same size.
-
-    ``specs`` are (name, value, rule, default); ``_NO_DEFAULT`` marks a required argument. A blank
-    single cell takes the default (or is an error when required); a blank cell inside a range takes
-    the default too, or, for a required argument, makes that row blank. Returns the flat arrays,
-    the output shape (that of the first range, else scalar) and the mask of blank rows.
-    """
-    arrays, shape, first = [], None, ""
-    blank_parts = []
-    for name, value, rule, default in specs:
-        expected, ok = RULES[rule]
-        flat, sh = _args.flatten(value, fn, name)
-        if sh.kind == "scalar":
-            kwargs = {} if default is _NO_DEFAULT else {"default": default}
-            x = _args.number(value, fn, name, expected=expected, **kwargs)
-            arr = np.array([np.nan if x is None else x], dtype=float)
-        else:
-            arr, sh = _args.numbers(value, fn, name, expected=expected)
-            if shape is None:
-                shape, first = sh, name
-            elif sh.size != shape.size:
-                raise ArgumentError(fn, name, f"a range with as many cells as {first} ({shape.size})",
-                                    detail=f"it has {sh.size}")
-        missing = np.isnan(arr)
-        if default is _NO_DEFAULT:
-            blank_parts.append(missing)
-        elif default is not None:
-            arr = np.where(missing, float(default), arr)
-        bad = ~np.isnan(arr) & ~ok(np.nan_to_num(arr))
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ArgumentError(fn, f"{name}{sh.position(i)}", expected, flat[i])
-        arrays.append(arr)
-    shape = shape or _args.Shape("scalar")
-    out = [np.broadcast_to(a, (shape.size,)) for a in arrays]
-    blank = np.zeros(shape.size, dtype=bool)
-    for b in blank_parts:
-        blank |= np.broadcast_to(b, (shape.size,))
-    return out, shape, blank
-
-
-def result(values, shape: _args.Shape, blank: np.ndarray) -> Any:
-    """Results in the caller's shape, blank rows as ''."""
-    flat = np.asarray(values, dtype=object).reshape(-1)
-    return _args.shaped(np.where(blank, "", flat), shape)
-
 
 _LIAB = "Current liabilities (must be positive); one cell or a column of the same size."
 
@@ -99,12 +39,12 @@ def WORKINGCAPITAL(current_assets, current_liabilities):
     >>> WORKINGCAPITAL(920000, 500000)  # WC-1
     420000.0
     """
-    values, shape, blank = columns(
+    values, shape, blank = _args.elementwise(
         "WORKINGCAPITAL",
-        ("current_assets", current_assets, "any", _NO_DEFAULT),
-        ("current_liabilities", current_liabilities, "any", _NO_DEFAULT),
+        ("current_assets", current_assets, "any", _args.REQUIRED),
+        ("current_liabilities", current_liabilities, "any", _args.REQUIRED),
     )
-    return result(ratios.working_capital(*values), shape, blank)
+    return _args.shaped_blank(ratios.working_capital(*values), shape, blank)
 
 
 @excel_function(
@@ -125,12 +65,12 @@ def CURRENTRATIO(current_assets, current_liabilities):
     >>> CURRENTRATIO([[920000], [None]], [[500000], [400000]])
     [[1.84], ['']]
     """
-    values, shape, blank = columns(
+    values, shape, blank = _args.elementwise(
         "CURRENTRATIO",
-        ("current_assets", current_assets, "any", _NO_DEFAULT),
-        ("current_liabilities", current_liabilities, "positive", _NO_DEFAULT),
+        ("current_assets", current_assets, "any", _args.REQUIRED),
+        ("current_liabilities", current_liabilities, "positive", _args.REQUIRED),
     )
-    return result(ratios.current_ratio(*values), shape, blank)
+    return _args.shaped_blank(ratios.current_ratio(*values), shape, blank)
 
 
 @excel_function(
@@ -151,14 +91,14 @@ def QUICKRATIO(cash, marketable_securities, receivables, current_liabilities):
     >>> round(QUICKRATIO(120000, 30000, 400000, 500000), 4)  # WC-1
     1.1
     """
-    values, shape, blank = columns(
+    values, shape, blank = _args.elementwise(
         "QUICKRATIO",
-        ("cash", cash, "any", _NO_DEFAULT),
+        ("cash", cash, "any", _args.REQUIRED),
         ("marketable_securities", marketable_securities, "any", 0.0),
-        ("receivables", receivables, "any", _NO_DEFAULT),
-        ("current_liabilities", current_liabilities, "positive", _NO_DEFAULT),
+        ("receivables", receivables, "any", _args.REQUIRED),
+        ("current_liabilities", current_liabilities, "positive", _args.REQUIRED),
     )
-    return result(ratios.quick_ratio(*values), shape, blank)
+    return _args.shaped_blank(ratios.quick_ratio(*values), shape, blank)
 
 
 @excel_function(
@@ -178,14 +118,14 @@ def CASHRATIO(cash, current_liabilities, marketable_securities=0):
     >>> round(CASHRATIO(120000, 500000, 30000), 4)  # WC-1
     0.3
     """
-    values, shape, blank = columns(
+    values, shape, blank = _args.elementwise(
         "CASHRATIO",
-        ("cash", cash, "any", _NO_DEFAULT),
-        ("current_liabilities", current_liabilities, "positive", _NO_DEFAULT),
+        ("cash", cash, "any", _args.REQUIRED),
+        ("current_liabilities", current_liabilities, "positive", _args.REQUIRED),
         ("marketable_securities", marketable_securities, "any", 0.0),
     )
     c, cl, ms = values
-    return result(ratios.cash_ratio(c, cl, ms), shape, blank)
+    return _args.shaped_blank(ratios.cash_ratio(c, cl, ms), shape, blank)
 
 
 @excel_function(
@@ -205,10 +145,10 @@ def CCC(dso, dio, dpo):
     >>> CCC(40, 43.75, 30)  # CCC-1
     53.75
     """
-    values, shape, blank = columns(
-        "CCC", *[(n, v, "any", _NO_DEFAULT) for n, v in (("dso", dso), ("dio", dio), ("dpo", dpo))]
+    values, shape, blank = _args.elementwise(
+        "CCC", *[(n, v, "any", _args.REQUIRED) for n, v in (("dso", dso), ("dio", dio), ("dpo", dpo))]
     )
-    return result(ratios.ccc(*values), shape, blank)
+    return _args.shaped_blank(ratios.ccc(*values), shape, blank)
 
 
 @excel_function(
@@ -241,9 +181,9 @@ def WCHEALTH(ratio, danger_below=1, healthy_from=1.5, idle_above=3, language="en
         raise ArgumentError(fn, "healthy_from", f"at least danger_below ({low:g})", healthy_from)
     if idle and idle < high:
         raise ArgumentError(fn, "idle_above", f"0 (no note) or at least healthy_from ({high:g})", idle_above)
-    values, shape, blank = columns(fn, ("ratio", ratio, "any", _NO_DEFAULT))
+    values, shape, blank = _args.elementwise(fn, ("ratio", ratio, "any", _args.REQUIRED))
     bands = ratios.HealthBands(low, high, idle or None)
-    return result(ratios.wc_health_label(values[0], bands, lang), shape, blank)
+    return _args.shaped_blank(ratios.wc_health_label(values[0], bands, lang), shape, blank)
 
 
 def _amounts(fn: str, amounts) -> np.ndarray:

@@ -30,45 +30,13 @@ _AS_OF = "Date to age at (cell or date). Blank = today."
 _BASIS = '"dpd" (default): age from the due date, buckets current, 1-30 ... >120; "invoice": age from the invoice date, buckets 0-30 ... >120.'
 _DAYS = "Days in the period the sales cover: 365 for a year (default), 90 for a quarter, 30 for a month."
 
-# rule name → (expected text, test that a value passes)
-_RULES = {
-    "any": ("a number", lambda x: np.ones(x.shape, bool)),
-    "nonnegative": ("a number ≥ 0", lambda x: x >= 0),
-    "positive": ("a positive number", lambda x: x > 0),
-}
-
-
 def _elementwise(fn: str, *specs: tuple[str, object, str, object]) -> tuple[list[np.ndarray], _args.Shape]:
-    """Numbers for element-by-element functions: each argument a single cell or a range.
-
-    ``specs`` are (name, value, rule, default). Ranges must all have the same number of cells; single
-    values apply to every row. A blank cell takes the default where there is one (days blank = 365);
-    otherwise a blank single cell is an error and a blank cell inside a range gives a blank result row.
-    """
-    arrays: list[np.ndarray] = []
-    shape: _args.Shape | None = None
-    first = ""
-    for name, value, rule, default in specs:
-        expected, ok = _RULES[rule]
-        flat, sh = _args.flatten(value, fn, name)
-        if sh.kind == "scalar":
-            kwargs = {} if default is None else {"default": default}
-            arr = np.array([_args.number(value, fn, name, expected=expected, **kwargs)])
-        else:
-            arr, sh = _args.numbers(value, fn, name, expected=expected,
-                                    blank=np.nan if default is None else default)
-            if shape is None:
-                shape, first = sh, name
-            elif sh.size != shape.size:
-                raise ArgumentError(fn, name, f"a range with as many cells as {first} ({shape.size})",
-                                    detail=f"it has {sh.size}")
-        bad = ~np.isnan(arr) & ~ok(arr)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ArgumentError(fn, f"{name}{sh.position(i)}", expected, flat[i])
-        arrays.append(arr)
-    shape = shape or _args.Shape("scalar")
-    return [np.broadcast_to(a, (shape.size,)) for a in arrays], shape
+    """Numbers for element-by-element functions (:func:`udfs._args.elementwise`): a default of None
+    marks a required argument, whose blank cells inside a range give NaN, so that row's result is blank."""
+    arrays, shape, _ = _args.elementwise(
+        fn, *((name, value, rule, _args.REQUIRED if default is None else default)
+              for name, value, rule, default in specs))
+    return arrays, shape
 
 
 def _plain(x: float) -> int | float:
