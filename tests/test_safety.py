@@ -270,7 +270,7 @@ def test_ribbon_actions_never_write_into_the_input_workbook(tmp_path):
 
 # ------------------------------------------------------------------------------------------ limits
 def test_cell_limit_is_declared_and_a_big_but_legal_sheet_passes(tmp_path, monkeypatch):
-    assert safe.MAX_CELLS == 5_000_000
+    assert safe.MAX_CELLS == 20_000_000  # Excel's full 1,048,576 rows × 19 columns fit
     src = ledger_book(tmp_path / "ok.xlsx")
     safe.check_workbook(src)
     monkeypatch.setattr(safe, "MAX_CELLS", 40)  # 6 rows × 13 columns = 78 cells in the ledger sheet

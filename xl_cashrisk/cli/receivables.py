@@ -52,6 +52,7 @@ def template(kind: str, out: Path | None, outdir: Path, no_examples: bool) -> No
 def validate(file: Path, limit: int) -> None:
     """Check a filled workbook (校验): every problem with sheet, row and column. Exit 0 only if clean."""
     book = WorkbookReader(file)
+    console.print(f"[bold]{file}[/bold]")
     with console.status("validating…"):
         found = validate_tables(book)
     failed = 0

@@ -35,9 +35,10 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 # Declared limit on a workbook's total uncompressed size (a 1M-row ledger is ~250 MB unpacked).
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
 # Declared limit on a workbook's cells: the sum over its sheets of the used area (last row × last column), as
-# the reader holds each sheet as a dense grid. A 300,000-invoice ledger (13 columns) is 3.9 million.
-# One cell at XFD1048576 in a 1 kB file would otherwise ask for 17 billion cells.
-MAX_CELLS = 5_000_000
+# the reader holds each sheet as a dense grid. A full-height ledger (Excel's 1,048,576 rows) of 13 columns is
+# 13.6 million cells, and reading it peaks at about 3 GB; the limit leaves room for 19 columns. One cell at
+# XFD1048576 in a 1 kB file would otherwise ask for 17 billion cells.
+MAX_CELLS = 20_000_000
 MAX_COMPRESSION_RATIO = 200  # per member; real sheets compress ~10-30x, zip bombs ~1000x
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAIN_TYPES = {

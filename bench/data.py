@@ -1,0 +1,195 @@
+"""Deterministic benchmark data: ledgers, buyer registers, Excel-shaped ranges and workbook files.
+
+Everything is generated from a fixed seed with NumPy (vectorised), so two runs on two machines time
+the same rows. Workbook files are expensive to write (a 1M-row sheet takes a minute or more), so
+they are cached under ``BENCH_DATA`` (default ``$TMPDIR/xl-cashrisk-bench``), keyed by size and seed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SEED = 20260930
+AS_OF = pd.Timestamp("2026-09-30")
+AS_OF_SERIAL = 46295.0  # Excel serial of 2026-09-30
+EPOCH = np.datetime64("1899-12-30", "D")
+CURRENCIES = np.array(["CNY", "CNY", "CNY", "USD", "EUR"], dtype=object)
+FX = {"USD": 7.10, "EUR": 7.75}
+SECTORS = np.array(["machinery", "consumer_goods", "pharma", "electronics", "chemicals", "textiles",
+                    "retail", "construction", "automotive", "food"], dtype=object)
+COUNTRIES = np.array(["CN", "CN", "CN", "US", "DE", "GB", "VN", "IN", "BR", "RU"], dtype=object)
+REGIONS = np.array(["South China", "East China", "North China", "EU", "North America", "Asia"], dtype=object)
+# the 8 ledger columns of the benchmark workbook (English headers the reader recognises)
+LEDGER_COLUMNS = ("invoice_no", "buyer_id", "invoice_date", "due_date", "currency", "amount",
+                  "paid_amount", "last_payment_date")
+LEDGER_HEADERS = ("Invoice no.", "Buyer ID", "Invoice date", "Due date", "Currency", "Amount",
+                  "Paid amount", "Last payment date")
+
+
+def rng(*salt: int) -> np.random.Generator:
+    return np.random.default_rng([SEED, *salt])
+
+
+def n_buyers_for(n_invoices: int) -> int:
+    """Buyers behind a ledger: 10 invoices per buyer (1M invoices ↔ 100k buyers)."""
+    return max(10, n_invoices // 10)
+
+
+def ledger_frame(n: int, n_buyers: int | None = None) -> pd.DataFrame:
+    """A typed AR ledger like the reader returns: ~12 months of invoices, 35 % open, some part-paid."""
+    g = rng(1, n)
+    nb = n_buyers or n_buyers_for(n)
+    inv_days = g.integers(0, 365, n)
+    invoice_date = AS_OF.to_datetime64().astype("datetime64[D]") - inv_days.astype("timedelta64[D]")
+    terms = g.choice(np.array([30, 45, 60, 90]), n)
+    due_date = invoice_date + terms.astype("timedelta64[D]")
+    amount = np.round(g.lognormal(10.0, 1.2, n), 2)
+    state = g.random(n)
+    paid = np.where(state < 0.65, amount, np.where(state < 0.75, np.round(amount * g.random(n), 2), 0.0))
+    pay_lag = g.integers(0, 120, n)
+    pay_date = np.minimum(invoice_date + pay_lag.astype("timedelta64[D]"), AS_OF.to_datetime64().astype("datetime64[D]"))
+    last_pay = np.where(paid != 0, pay_date, np.datetime64("NaT", "D"))
+    buyer = g.integers(0, nb, n)
+    return pd.DataFrame({
+        "invoice_no": np.char.add("INV-", np.arange(1, n + 1).astype(str)).astype(object),
+        "buyer_id": np.char.add("B", np.char.zfill(buyer.astype(str), 6)).astype(object),
+        "doc_type": "INV",
+        "invoice_date": invoice_date.astype("datetime64[ns]"),
+        "terms_days": terms.astype(float),
+        "due_date": due_date.astype("datetime64[ns]"),
+        "currency": CURRENCIES[g.integers(0, CURRENCIES.size, n)],
+        "amount": amount,
+        "paid_amount": paid,
+        "last_payment_date": last_pay.astype("datetime64[ns]"),
+    })
+
+
+def serials(d: np.ndarray) -> np.ndarray:
+    """datetime64 → Excel serial floats (NaT → NaN)."""
+    d = np.asarray(d).astype("datetime64[D]")
+    out = (d - EPOCH).astype(float)
+    out[np.isnat(d)] = np.nan
+    return out
+
+
+def register_frame(n: int) -> pd.DataFrame:
+    """A buyer register with the financial statements and payment record the scorecard reads."""
+    g = rng(2, n)
+    ta = np.round(g.lognormal(16.0, 1.5, n), 0)
+    tl = np.round(ta * g.uniform(0.2, 1.1, n), 0)
+    ca = np.round(ta * g.uniform(0.2, 0.8, n), 0)
+    cl = np.round(ca * g.uniform(0.4, 1.6, n), 0)
+    sales = np.round(ta * g.uniform(0.5, 2.5, n), 0)
+    frame = pd.DataFrame({
+        "buyer_id": np.char.add("B", np.char.zfill(np.arange(n).astype(str), 6)).astype(object),
+        "country": COUNTRIES[g.integers(0, COUNTRIES.size, n)],
+        "region": REGIONS[g.integers(0, REGIONS.size, n)],
+        "sector": SECTORS[g.integers(0, SECTORS.size, n)],
+        "years_in_business": g.integers(0, 40, n).astype(float),
+        "employees": g.integers(5, 5000, n).astype(float),
+        "total_assets": ta, "total_liabilities": tl, "current_assets": ca, "current_liabilities": cl,
+        "cash": np.round(ca * g.uniform(0.05, 0.4, n), 0),
+        "inventory": np.round(ca * g.uniform(0.1, 0.5, n), 0),
+        "receivables": np.round(ca * g.uniform(0.1, 0.5, n), 0),
+        "retained_earnings": np.round(ta * g.uniform(-0.2, 0.4, n), 0),
+        "ebit": np.round(sales * g.uniform(-0.05, 0.15, n), 0),
+        "sales": sales,
+        "equity_book": ta - tl,
+        "paydex": np.round(g.uniform(20, 90, n), 0),
+        "dbt_days": np.round(g.exponential(8.0, n), 1),
+        "max_dpd_open": g.integers(0, 150, n).astype(float),
+        "overdue_share": np.round(g.beta(1.0, 4.0, n), 3),
+        "negative_events": g.poisson(0.3, n).astype(float),
+    })
+    missing = g.random(n) < 0.05  # some buyers without a payment record
+    frame.loc[missing, ["paydex", "dbt_days"]] = np.nan
+    return frame
+
+
+def portfolio_inputs(n: int) -> dict[str, np.ndarray]:
+    """EAD, PD, LGD, region and sector of ``n`` buyers (EADs whole yuan, PDs 0.2 %–8 %)."""
+    g = rng(3, n)
+    return {
+        "ead": np.round(g.lognormal(13.0, 1.0, n), 0),
+        "pd": np.round(g.uniform(0.002, 0.08, n), 4),
+        "lgd": np.full(n, 0.45),
+        "region": REGIONS[g.integers(0, REGIONS.size, n)],
+        "sector": SECTORS[g.integers(0, SECTORS.size, n)],
+    }
+
+
+# ----------------------------------------------------------------------------------------------
+# workbook files
+
+
+def data_dir() -> Path:
+    d = Path(os.environ.get("BENCH_DATA") or Path(tempfile.gettempdir()) / "xl-cashrisk-bench")
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def ledger_workbook(n: int, settings: bool = False) -> Path:
+    """A ledger workbook (``AR Ledger``, 8 columns, header + ``n`` rows), written once and cached.
+
+    Written with XlsxWriter in constant-memory mode: shared strings, dates as serials with a date
+    format, as Excel itself saves them. ``settings`` adds a *Settings* sheet (as-of date, home
+    currency and the FX table), which the CLI commands need to convert USD and EUR items.
+    """
+    path = data_dir() / f"ledger-{n}-{SEED}{'-settings' if settings else ''}.xlsx"
+    if path.exists():
+        return path
+    import xlsxwriter
+
+    df = ledger_frame(n)
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False,
+                                        "strings_to_formulas": False, "strings_to_urls": False})
+    ws = wb.add_worksheet("AR Ledger")
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    money = wb.add_format({"num_format": "#,##0.00"})
+    for j, h in enumerate(LEDGER_HEADERS):
+        ws.write_string(0, j, h)
+    cols = [df["invoice_no"].tolist(), df["buyer_id"].tolist(), serials(df["invoice_date"]).tolist(),
+            serials(df["due_date"]).tolist(), df["currency"].tolist(), df["amount"].tolist(),
+            df["paid_amount"].tolist(), serials(df["last_payment_date"]).tolist()]
+    kinds = ("s", "s", "d", "d", "s", "m", "m", "d")
+    ws_s, ws_n, ws_b = ws.write_string, ws.write_number, ws.write_blank
+    for i, row in enumerate(zip(*cols, strict=True), start=1):
+        for j, (v, k) in enumerate(zip(row, kinds, strict=True)):
+            if k == "s":
+                ws_s(i, j, v)
+            elif v != v:  # NaN: blank cell
+                ws_b(i, j, None)
+            else:
+                ws_n(i, j, v, date_fmt if k == "d" else money)
+    if settings:
+        st = wb.add_worksheet("Settings")  # constant-memory mode: write row by row, in order
+        kv = [("Key", "Value"), ("as_of", "2026-09-30"), ("home_currency", "CNY")]
+        fx = [("Currency", "Rate to home"), *FX.items()]
+        for r in range(max(len(kv), len(fx))):
+            if r < len(kv):
+                st.write_string(r, 0, kv[r][0])
+                st.write_string(r, 1, kv[r][1])
+            if r < len(fx):
+                st.write_string(r, 3, fx[r][0])
+                (st.write_string if r == 0 else st.write_number)(r, 4, fx[r][1])
+    wb.close()
+    tmp.replace(path)
+    return path
+
+
+def result_frame(n: int) -> pd.DataFrame:
+    """An 8-column result table (text, dates, money, ratios, a traffic light) like an ageing/score sheet."""
+    g = rng(4, n)
+    led = ledger_frame(n)
+    return pd.DataFrame({
+        "invoice_no": led["invoice_no"], "buyer_id": led["buyer_id"], "due_date": led["due_date"],
+        "open_amount": led["amount"] - led["paid_amount"], "dpd": (AS_OF - led["due_date"]).dt.days.astype(float),
+        "pd": np.round(g.uniform(0.001, 0.2, n), 4), "score": np.round(g.uniform(0, 100, n), 1),
+        "band": np.array(["GREEN", "YELLOW", "RED"], dtype=object)[g.integers(0, 3, n)],
+    })

@@ -1,0 +1,52 @@
+"""Smoke test of the benchmark suite: one cheap benchmark in a subprocess, and the JSON it writes.
+
+No timing is asserted here (timed assertions do not belong in unit tests); the figures are checked by
+running ``python -m bench`` itself, see docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import runner
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bench", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
+                                            "BENCH_DATA": str(tmp_path / "data")})
+
+
+def test_quick_ageing_writes_results_json(tmp_path):
+    out = tmp_path / "run.json"
+    r = _run("--quick", "--only", "ageing", "--repeats", "1", "--out", str(out), tmp_path=tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "ageing" in r.stdout and f"results written to {out}" in r.stdout
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["schema"] == 1 and doc["mode"] == "quick" and doc["only"] == ["ageing"]
+    m = doc["machine"]
+    assert m["cpu_count"] >= 1 and len(m["load_avg"]) == 3
+    assert {"python", "numpy", "pandas", "processor"} <= set(m)
+    [res] = doc["results"]
+    assert (res["bench"], res["label"], res["size"]) == ("ageing", "10k invoices", 10_000)
+    assert len(res["times_s"]) == 1 and res["median_s"] == res["times_s"][0] > 0
+    alt = res["alternatives"]["AGEBUCKET per-row loop"]
+    assert alt["median_s"] > 0 and alt["speedup"] == alt["median_s"] / res["median_s"]
+    assert res["targets"] == []  # the ratio target applies at 100k rows, not in a quick run
+
+    # a later run compares its medians with this file's
+    faster = [{**res, "median_s": res["median_s"] / 2}]
+    [c] = runner.compare(faster, doc, out=io.StringIO())
+    assert (c["bench"], c["label"], c["before_s"]) == ("ageing", "10k invoices", res["median_s"])
+    assert c["change"] == -0.5
+
+
+def test_unknown_benchmark_is_refused(capsys):
+    assert runner.main(["--only", "nope"]) == 2
+    assert "unknown benchmark(s): nope" in capsys.readouterr().err
