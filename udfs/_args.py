@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from xl_cashrisk.dates import serials_to_dates
+from xl_cashrisk.dates import EXCEL_EPOCH, FIRST_SAFE_SERIAL, LAST_SERIAL, serials_to_dates
 from xl_cashrisk.errors import ArgumentError
 
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!")
@@ -132,10 +132,10 @@ def date(value: Any, fn: str, arg: str, *, default: Any = _MISSING, where: str =
     if isinstance(value, bool | np.bool_):
         raise ArgumentError(fn, name, expected, value)
     if isinstance(value, int | float | np.integer | np.floating):
-        d = serials_to_dates(np.array([_float(value)]))[0]
-        if np.isnat(d):
+        x = _float(value)  # one serial: plain arithmetic, as serials_to_dates does for arrays
+        if not (math.isfinite(x) and FIRST_SAFE_SERIAL <= x < LAST_SERIAL + 1):
             raise ArgumentError(fn, name, "a date (an Excel date serial from 61 = 1900-03-01 on)", value)
-        return d
+        return EXCEL_EPOCH + np.timedelta64(int(x), "D")
     if isinstance(value, str):
         s = value.strip()
         for fmt in _DATE_FORMATS:
@@ -280,6 +280,10 @@ def numbers_of(flat: list[Any], shape: Shape, fn: str, arg: str, *, blank: float
 def dates(value: Any, fn: str, arg: str) -> tuple[np.ndarray, Shape]:
     """A range of dates → datetime64[D] array (blanks NaT) and its shape. Fast path for float serials."""
     flat, shape = flatten(value, fn, arg)
+    if len(flat) == 1:  # one cell, the fill-down case: skip the array machinery
+        v = flat[0]
+        day = np.datetime64("NaT") if is_blank(v) else date(v, fn, arg, where=shape.position(0))
+        return np.array([day], dtype="datetime64[D]"), shape
     if _plain(flat):
         s = np.asarray(flat, dtype=float)
         d = serials_to_dates(s)
