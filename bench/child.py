@@ -51,12 +51,32 @@ def _cli_age(path: str, out: str, limit: str = "keep") -> dict:
     return _timed(run)
 
 
+def _cli_analyze(path: str, out: str, limit: str = "keep", *extra: str) -> dict:
+    """``xl-cashrisk analyze`` on the analysis workbook: validate, age, score, ratios, insurance, stress."""
+    from click.testing import CliRunner
+
+    from xl_cashrisk.cli import cli
+    from xl_cashrisk.io import safe
+
+    if limit == "lift":
+        safe.MAX_CELLS = 10**9
+
+    def run():
+        r = CliRunner().invoke(cli, ["analyze", path, "--out", out, *extra], catch_exceptions=False)
+        if r.exit_code != 0:
+            raise SystemExit(f"analyze failed ({r.exit_code}): {r.output[-800:]}")
+
+    return _timed(run)
+
+
 def main(argv: list[str]) -> int:
     kind, *args, result = argv
     if kind == "mc":
         out = _mc(int(args[0]), int(args[1]))
     elif kind == "cli-age":
         out = _cli_age(*args)
+    elif kind == "cli-analyze":
+        out = _cli_analyze(*args)
     else:
         raise SystemExit(f"unknown kind {kind}")
     tmp = result + ".tmp"

@@ -143,12 +143,25 @@ def ledger_workbook(n: int, settings: bool = False) -> Path:
     path = data_dir() / f"ledger-{n}-{SEED}{'-settings' if settings else ''}.xlsx"
     if path.exists():
         return path
+
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb = _workbook(tmp)
+    _write_ledger(wb, ledger_frame(n))
+    if settings:
+        _write_settings(wb)
+    wb.close()
+    tmp.replace(path)
+    return path
+
+
+def _workbook(path: Path):
     import xlsxwriter
 
-    df = ledger_frame(n)
-    tmp = path.with_suffix(".tmp.xlsx")
-    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False,
-                                        "strings_to_formulas": False, "strings_to_urls": False})
+    return xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                           "strings_to_formulas": False, "strings_to_urls": False})
+
+
+def _write_ledger(wb, df: pd.DataFrame) -> None:
     ws = wb.add_worksheet("AR Ledger")
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     money = wb.add_format({"num_format": "#,##0.00"})
@@ -167,20 +180,80 @@ def ledger_workbook(n: int, settings: bool = False) -> Path:
                 ws_b(i, j, None)
             else:
                 ws_n(i, j, v, date_fmt if k == "d" else money)
-    if settings:
-        st = wb.add_worksheet("Settings")  # constant-memory mode: write row by row, in order
-        kv = [("Key", "Value"), ("as_of", "2026-09-30"), ("home_currency", "CNY")]
-        fx = [("Currency", "Rate to home"), *FX.items()]
-        for r in range(max(len(kv), len(fx))):
-            if r < len(kv):
-                st.write_string(r, 0, kv[r][0])
-                st.write_string(r, 1, kv[r][1])
-            if r < len(fx):
-                st.write_string(r, 3, fx[r][0])
-                (st.write_string if r == 0 else st.write_number)(r, 4, fx[r][1])
+
+
+def _write_settings(wb, extra: tuple[tuple[str, object], ...] = ()) -> None:
+    st = wb.add_worksheet("Settings")  # constant-memory mode: write row by row, in order
+    kv = [("Key", "Value"), ("as_of", "2026-09-30"), ("home_currency", "CNY"), *extra]
+    fx = [("Currency", "Rate to home"), *FX.items()]
+    for r in range(max(len(kv), len(fx))):
+        if r < len(kv):
+            st.write_string(r, 0, kv[r][0])
+            (st.write_string if r == 0 or isinstance(kv[r][1], str) else st.write_number)(r, 1, kv[r][1])
+        if r < len(fx):
+            st.write_string(r, 3, fx[r][0])
+            (st.write_string if r == 0 else st.write_number)(r, 4, fx[r][1])
+
+
+# the register columns of the analysis workbook (register_frame's payment-record columns are left
+# out: the ledger supplies them), with the limits and terms the insurance and limit steps read
+REGISTER_COLUMNS = ("buyer_id", "country", "province", "region", "sector", "years_in_business", "employees", "total_assets",
+                    "total_liabilities", "current_assets", "current_liabilities", "cash", "inventory", "receivables",
+                    "retained_earnings", "ebit", "sales", "equity_book", "paydex", "negative_events",
+                    "insurer_limit", "payment_terms_days")
+PROVINCES = np.array(["Guangdong", "Zhejiang", "Jiangsu", "Shanghai", "Shandong", "Beijing"], dtype=object)
+FORECAST_COLUMNS = ("week", "new_sales", "supplier_payments", "payroll", "tax", "other_payments")
+
+
+def analysis_workbook(n: int) -> Path:
+    """One workbook for ``xl-cashrisk analyze``: the ledger of :func:`ledger_workbook` (``n`` invoices),
+    a Buyer Register of its ``n // 10`` buyers (:func:`register_frame` plus insurer limits and terms), a
+    Settings sheet (FX, opening cash, facility) and a 13-week Forecast; written once and cached."""
+    from xl_cashrisk.schemas.forecast import FORECAST
+    from xl_cashrisk.schemas.register import REGISTER
+
+    path = data_dir() / f"analysis-{n}-{SEED}.xlsx"
+    if path.exists():
+        return path
+    nb = n_buyers_for(n)
+    g = rng(5, n)
+    reg = register_frame(nb)
+    reg["total_liabilities"] = np.maximum(reg["total_liabilities"], reg["current_liabilities"])  # as the register checks
+    reg["equity_book"] = reg["total_assets"] - reg["total_liabilities"]
+    reg["province"] = np.where(reg["country"] == "CN", PROVINCES[g.integers(0, PROVINCES.size, nb)], "")
+    reg["insurer_limit"] = np.where(g.random(nb) < 0.7, np.round(reg["sales"] * 0.02, -3), np.nan)
+    reg["payment_terms_days"] = g.choice(np.array([30.0, 45.0, 60.0, 90.0]), nb)
+    weekly_sales = round(n * 45_000 / 52, -3)  # the ledger's invoices average about 45k CNY a year
+    weeks = np.arange(1, 14)
+    fc = pd.DataFrame({"week": weeks, "new_sales": weekly_sales, "supplier_payments": round(weekly_sales * 0.8, -3),
+                       "payroll": round(weekly_sales * 0.06, -3),
+                       "tax": np.where(weeks % 4 == 3, round(weekly_sales * 0.2, -3), 0.0),
+                       "other_payments": round(weekly_sales * 0.04, -3)})
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb = _workbook(tmp)
+    _write_ledger(wb, ledger_frame(n))
+    _write_frame(wb, "Buyer Register", reg[list(REGISTER_COLUMNS)], REGISTER)
+    _write_settings(wb, (("opening_cash", round(weekly_sales * 1.5, -3)), ("facility_limit", round(weekly_sales * 3, -3)),
+                         ("min_cash_buffer", round(weekly_sales * 0.2, -3))))
+    _write_frame(wb, "Forecast", fc[list(FORECAST_COLUMNS)], FORECAST)
     wb.close()
     tmp.replace(path)
     return path
+
+
+def _write_frame(wb, sheet: str, df: pd.DataFrame, table) -> None:
+    """A table with the schema's English headers, row by row (constant-memory mode): text as strings,
+    numbers as numbers, NaN as a blank cell."""
+    ws = wb.add_worksheet(sheet)
+    for j, key in enumerate(df.columns):
+        ws.write_string(0, j, table.column(key).en)
+    for i, row in enumerate(df.itertuples(index=False, name=None), start=1):
+        for j, v in enumerate(row):
+            if isinstance(v, str):
+                if v:
+                    ws.write_string(i, j, v)
+            elif v == v:
+                ws.write_number(i, j, float(v))
 
 
 def result_frame(n: int) -> pd.DataFrame:

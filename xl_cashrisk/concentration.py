@@ -220,7 +220,8 @@ def concentration(
     h = hhi(exposure)
     flagged = table.loc[table["share"] >= thresholds.share_yellow, "group"].tolist()
     label_col = "name" if "name" in table else "group"
-    labels = dict(zip(table["group"], table[label_col].astype(str), strict=True))
+    shown = table[label_col].where(table[label_col].notna(), table["group"])  # a group without a name: its key
+    labels = dict(zip(table["group"], shown.astype(str), strict=True))
     largest = [labels[g] for g in (flagged or table["group"].head(1).tolist())]
     return ConcentrationResult(
         by=" / ".join(keys),

@@ -99,10 +99,11 @@ class Inputs:
     sources: list[Path]
 
 
-def load_inputs(file: Path, settings_file: Path | None) -> Inputs:
-    """FILE opened, and the settings from ``--settings`` (workbook or TOML) or FILE's Settings sheet."""
-    book = WorkbookReader(file)
-    sources = [file]
+def load_inputs(file: Path | WorkbookReader, settings_file: Path | None) -> Inputs:
+    """FILE opened (or the open reader given), and the settings from ``--settings`` (workbook or TOML) or
+    FILE's Settings sheet."""
+    book = file if isinstance(file, WorkbookReader) else WorkbookReader(file)
+    sources = [book.path if isinstance(file, WorkbookReader) else file]
     settings_book = None
     if settings_file is not None:
         sources.append(settings_file)

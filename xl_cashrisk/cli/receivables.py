@@ -68,8 +68,9 @@ def validate(file: Path, limit: int) -> None:
     console.print("[green]no errors[/green]")
 
 
-def read_ledger_checked(file: Path, settings: Settings | None = None):
-    book = WorkbookReader(file)
+def read_ledger_checked(file: Path | WorkbookReader, settings: Settings | None = None):
+    """The validated ledger frame and the settings; ``file`` is a path or an open reader over it."""
+    book = file if isinstance(file, WorkbookReader) else WorkbookReader(file)
     if settings is None:
         settings = book.settings() if any(s.casefold() == "settings" for s in book.sheet_names) else Settings()
     with console.status("reading the ledger…"):
@@ -79,7 +80,7 @@ def read_ledger_checked(file: Path, settings: Settings | None = None):
     r.report.raise_if_errors()
     if r.frame.empty:
         raise InputError("the ledger has no data rows below its headers: nothing to age",
-                         Location(str(file), r.report.sheet))
+                         Location(str(book.path), r.report.sheet))
     return r.frame, settings
 
 

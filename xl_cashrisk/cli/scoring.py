@@ -22,6 +22,7 @@ from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
 from xl_cashrisk.pipelines.monitoring import monitor as monitor_runs
 from xl_cashrisk.pipelines.scoring import (
     ScoringResult,
+    WorkbookInputs,
     ledger_as_of,
     read_scoring_inputs,
     run_scoring,
@@ -40,6 +41,15 @@ DEMO_LOOKBACK_MONTHS = 3
 def score_file(file: Path, ledger: Path | None = None, as_of: str | None = None,
                scorecard: Path | None = None) -> tuple[ScoringResult, list[Path]]:
     """Read, validate (listing every problem of every table) and score a register workbook."""
+    inputs = read_scoring_checked(file, ledger, as_of, scorecard)
+    result = run_scoring(inputs.register, inputs.settings, inputs.ledger, scorecard=inputs.scorecard)
+    return result, inputs.files
+
+
+def read_scoring_checked(file: Path | WorkbookReader, ledger: Path | None = None, as_of: str | None = None,
+                         scorecard: Path | None = None) -> WorkbookInputs:
+    """The register, settings, scorecard and ledger of a scoring run (``file``: a path or an open reader),
+    every problem of every table listed; raises on the first table with errors or unknown ledger buyers."""
     with console.status("reading the register…"):
         inputs = read_scoring_inputs(file, ledger, as_of=parse_as_of(as_of), scorecard_file=scorecard, check=False)
     for r in inputs.reports:
@@ -50,8 +60,7 @@ def score_file(file: Path, ledger: Path | None = None, as_of: str | None = None,
         r.raise_if_errors()
     if inputs.ledger is not None:
         unknown_buyers(inputs.ledger, inputs.register, inputs.files[-1])
-    result = run_scoring(inputs.register, inputs.settings, inputs.ledger, scorecard=inputs.scorecard)
-    return result, inputs.files
+    return inputs
 
 
 def print_scores(result: ScoringResult, top: int = 10) -> None:
