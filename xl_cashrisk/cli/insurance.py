@@ -183,7 +183,7 @@ def print_concentration(report: ConcentrationReport) -> None:
     buyer = report.results.get("buyer")
     if buyer is not None:
         top = buyer.table.iloc[0]
-        console.print(f"largest buyer: {top.get('name', top['group'])} ({top['group']}) {top['share']:.1%} of open AR "
+        console.print(f"largest buyer: {top.get('name') if isinstance(top.get('name'), str) and top.get('name') else top['group']} ({top['group']}) {top['share']:.1%} of open AR "
                       f"[{top['status']}]; buyer HHI {buyer.hhi:.4f} = {buyer.hhi_points:,.0f} points "
                       f"({buyer.status}), equivalent to {buyer.equivalent_number:.1f} equal buyers")
 
