@@ -117,3 +117,62 @@ def test_functions_in_reads_the_baked_list(tmp_path):
     with zipfile.ZipFile(path, "w") as z:
         z.writestr(b.COMPONENT_FILE, f"META = json.loads(r'''{json.dumps(meta)}''')\n")
     assert b.functions_in(path) == ["CEI", "DSO"]
+
+
+_CACHE_PROBE = r"""
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("component", sys.argv[1])
+c = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(c)  # outside LibreOffice the interface import fails, as in unopkg's pass
+m = c.CashRiskAddIn.DAYSPASTDUE
+out = {"first": m(None, 45000.0, 45473.0)}
+out["again_is_cached_object"] = m(None, 45000.0, 45473.0) is out["first"]
+out["size_after_repeat"] = len(c._cache)
+out["range"] = m(None, ((45000.0,), (45010.0,)), 45473.0)
+out["error"] = m(None, "x", 45473.0)
+out["size_after_range_and_error"] = len(c._cache)
+m(None, 45000.0, None)  # blank as-of: today
+size = len(c._cache)
+c._day[:] = [float("inf"), c._day[1] + 1]  # the next day: a blank as-of must not reuse yesterday's result
+m(None, 45000.0, None)
+out["new_day_adds_an_entry"] = len(c._cache) == size + 1
+print(json.dumps(out))
+"""
+
+
+def _probe_component(tmp_path, env_extra: dict) -> dict:
+    import os
+    import subprocess
+
+    from xl_cashrisk.calc.unodriver import lo_python
+
+    try:
+        python = lo_python()
+    except FileNotFoundError:
+        pytest.skip("no Python with the 'uno' module")
+    component = tmp_path / b.COMPONENT_FILE
+    component.write_text(b.component_text(udfs.FUNCTIONS, b.python_paths()), encoding="utf-8")
+    probe = tmp_path / "probe.py"
+    probe.write_text(_CACHE_PROBE, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    proc = subprocess.run([python, str(probe), str(component)], capture_output=True, text=True,
+                          env={**env, **env_extra}, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_component_caches_single_value_calls_only(tmp_path):
+    out = _probe_component(tmp_path, {})
+    assert out["first"] == [[473.0]]
+    assert out["again_is_cached_object"] and out["size_after_repeat"] == 1
+    assert out["range"] == [[473.0], [463.0]]
+    assert out["error"][0][0].startswith("DAYSPASTDUE: due_date must be a date")
+    assert out["size_after_range_and_error"] == 1  # ranges and errors are not remembered
+    assert out["new_day_adds_an_entry"]
+
+
+def test_component_cache_can_be_turned_off(tmp_path):
+    out = _probe_component(tmp_path, {"XL_CASHRISK_CALC_CACHE": "0"})
+    assert out["first"] == [[473.0]]
+    assert not out["again_is_cached_object"] and out["size_after_repeat"] == 0
+    assert out["new_day_adds_an_entry"] is False

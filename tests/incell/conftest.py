@@ -55,6 +55,31 @@ def timing_workbook(path: Path, rows: int = TIMING_ROWS, *, one_range: bool = Fa
     return "DAYSPASTDUE"
 
 
+def stale_workbook(path: Path) -> None:
+    """A workbook as a spreadsheet saved it: formulas with cached values (stale ones: 999), and no
+    request to recalculate on load. Recalculating it must replace every cached value."""
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"] = 45000.0, 45473.0
+    ws["C1"] = "=B1-A1"
+    ws["D1"] = "=DAYSPASTDUE(A1,B1)"
+    wb.calculation.fullCalcOnLoad = False
+    plain = path.with_suffix(".tmp.xlsx")
+    wb.save(plain)
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"(<f>[^<]*</f>)(<v\s*/>|<v></v>)?", rb"\1<v>999</v>", data)
+            dst.writestr(item, data)
+    plain.unlink()
+
+
 @pytest.fixture(scope="session")
 def incell_run(tmp_path_factory):
     """Build the extension and the case workbook, recalculate both in one LibreOffice run."""
@@ -70,9 +95,11 @@ def incell_run(tmp_path_factory):
     placed = harness.build_workbook(cases, tmp / "cases.xlsx")
     timing_fn = timing_workbook(tmp / "timing.xlsx")
     timing_workbook(tmp / "timing-range.xlsx", one_range=True)
+    stale_workbook(tmp / "stale.xlsx")
     report = run_driver("recalc", tmp / "profile", oxt.oxt,
                         [tmp / "cases.xlsx", tmp / "cases-out.xlsx", tmp / "timing.xlsx", tmp / "timing-out.xlsx",
-                         tmp / "timing-range.xlsx", tmp / "timing-range-out.xlsx"])
+                         tmp / "timing-range.xlsx", tmp / "timing-range-out.xlsx", tmp / "stale.xlsx",
+                         tmp / "stale-out.xlsx"])
     results = harness.read_results(tmp / "cases-out.xlsx", placed)
     return {
         "oxt": oxt,
@@ -82,4 +109,5 @@ def incell_run(tmp_path_factory):
         "timing": {"function": timing_fn, "rows": TIMING_ROWS, "seconds": report["recalc_s"][1],
                    "file": tmp / "timing-out.xlsx", "range_seconds": report["recalc_s"][2],
                    "range_file": tmp / "timing-range-out.xlsx"},
+        "stale": (tmp / "stale.xlsx", tmp / "stale-out.xlsx"),
     }

@@ -13,7 +13,10 @@ so LibreOffice starts once.
     python3 unodriver.py remove  --profile DIR
     python3 unodriver.py recalc  --profile DIR [--oxt FILE] IN.xlsx OUT.xlsx [IN OUT ...]
 
-Each prints one JSON object on stdout (what was done, seconds taken).
+Each prints one JSON object on stdout (what was done, seconds taken). ``recalc`` computes every
+formula exactly once: it sets the profile to recalculate .xlsx/.ods files on load (so it changes that
+profile's "Recalculation on file load" setting to *Always*) instead of calling ``calculateAll()``
+after loading, which computed each formula a second time.
 """
 
 from __future__ import annotations
@@ -31,6 +34,11 @@ from pathlib import Path
 
 EXTENSION_ID = "org.xlcashrisk.calc"
 XLSX_FILTER = "Calc MS Excel 2007 XML"
+# Files whose load-time recalculation the profile's "recalculation on file load" settings
+# (OOXMLRecalcMode, ODFRecalcMode) govern: with both set to "always" (0) LibreOffice recalculates
+# every formula while loading, so `recalc` does not call calculateAll() again (that computed every
+# formula twice: once on load, once more in calculateAll). Other formats get calculateAll().
+RECALCULATED_ON_LOAD = frozenset((".xlsx", ".xlsm", ".xltx", ".xltm", ".ods", ".ots", ".fods"))
 
 
 def _soffice() -> str:
@@ -124,7 +132,22 @@ class Office:
                 return True
         return False
 
+    def recalculate_on_load(self) -> None:
+        """Set this profile to recalculate every formula when an .xlsx/.ods file loads (Tools →
+        Options → Calc → Formula → "Recalculation on file load": Always), cached values or not."""
+        provider = self.smgr.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", self.ctx)
+        load = provider.createInstanceWithArguments(
+            "com.sun.star.configuration.ConfigurationUpdateAccess",
+            (self.prop("nodepath", "/org.openoffice.Office.Calc/Formula/Load"),))
+        for key in ("OOXMLRecalcMode", "ODFRecalcMode"):
+            load.setPropertyValue(key, 0)
+        load.commitChanges()
+        self._recalculates_on_load = True
+
     def recalc(self, src: Path, dst: Path) -> float:
+        """Load ``src``, recalculate every formula exactly once, save as .xlsx to ``dst``; seconds taken."""
+        if not getattr(self, "_recalculates_on_load", False):
+            self.recalculate_on_load()
         start = time.perf_counter()
         doc = self.desktop.loadComponentFromURL(
             Path(src).resolve().as_uri(), "_blank", 0, (self.prop("Hidden", True),)
@@ -132,7 +155,8 @@ class Office:
         if doc is None:
             raise SystemExit(f"LibreOffice could not open {src}")
         try:
-            doc.calculateAll()
+            if Path(src).suffix.lower() not in RECALCULATED_ON_LOAD:
+                doc.calculateAll()
             doc.storeToURL(Path(dst).resolve().as_uri(), (self.prop("FilterName", XLSX_FILTER),))
         finally:
             doc.close(True)

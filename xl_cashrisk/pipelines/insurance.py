@@ -104,7 +104,7 @@ def run_insurance(ledger: pd.DataFrame, buyers: pd.DataFrame | None, policy: ins
     limits = cover["limit"].to_dict()
     countries = cover["country"].reindex(ids.unique()).fillna(policy.home_country).to_dict()
     pct = ids.map(cover["pct"]).fillna(policy.indemnity_pct).to_numpy(dtype=float)
-    political = ids.map(cover["loss_cause"].astype(object)).fillna(ins.COMMERCIAL).to_numpy() == ins.POLITICAL
+    political = ids.map(cover["loss_cause"]).astype(object).fillna(ins.COMMERCIAL).to_numpy() == ins.POLITICAL
 
     exposure = _per_pct(items, pct, policy, ins.insured_exposure, limits=limits, countries=countries)
     exposure = exposure.loc[items.index]
