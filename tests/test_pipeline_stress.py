@@ -246,3 +246,24 @@ def test_sample_base_is_tight_and_stress_bites():
     assert r.scenarios.loc["S9", "impact_vs_base"] > 0
     assert pf.portfolio_el(r.buyers["exposure"], r.buyers["pd"], 0.45) == pytest.approx(
         r.loss_stats.set_index("key").at["el", "exact_gross"], rel=1e-6)
+
+
+def test_the_workbooks_scorecard_drives_the_pds():
+    """A team's scorecard change (here: stricter bands and a new version) reaches the stress test's PDs
+    and its run stamp, as it reaches `xl-cashrisk score`."""
+    from xl_cashrisk.sample import load_sample
+    from xl_cashrisk.sample.forecast import sample_forecast, sample_forecast_settings
+    from xl_cashrisk.scoring import default_scorecard, scorecard_from_table
+
+    sample = load_sample()
+    s = sample.settings
+    s.extras["forecast"] = sample_forecast_settings(sample)
+    card = scorecard_from_table([["version", "acme-strict-1"], ["calibration.anchor_odds", 10]], base=default_scorecard())
+    kw = dict(register=sample.buyers, forecast=sample_forecast(sample), sims=200, run=("S1",))
+    default = run_stress_test(sample.ledger, s, **kw)
+    strict = run_stress_test(sample.ledger, s, scorecard=card, **kw)
+    assert default.stamp["scorecard_version"] == "default-2026.1"
+    assert strict.stamp["scorecard_version"] == "acme-strict-1"
+    # half the odds at the anchor score: every scored buyer's PD rises
+    assert (strict.buyers["pd"] >= default.buyers["pd"] - 1e-12).all()
+    assert strict.buyers["pd"].mean() > default.buyers["pd"].mean() * 1.3

@@ -20,12 +20,14 @@ from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.insurance import Policy
 from xl_cashrisk.io.reader import WorkbookReader
 from xl_cashrisk.io.writer import ResultWorkbook
+from xl_cashrisk.pipelines.scoring import workbook_scorecard
 from xl_cashrisk.pipelines.stress import StressTestResult, run_stress_test, scenarios_from_frame
 from xl_cashrisk.reports.stress import render_summary, scenario_table, write_stress
 from xl_cashrisk.schemas.forecast import FORECAST, SCENARIOS
 from xl_cashrisk.schemas.ledger import LEDGER
 from xl_cashrisk.schemas.register import REGISTER
 from xl_cashrisk.schemas.settings import SETTINGS
+from xl_cashrisk.scoring import Scorecard
 from xl_cashrisk.settings import Settings
 from xl_cashrisk.stress import STANDARD_SCENARIOS, Scenario
 
@@ -44,6 +46,7 @@ class StressInputs:
     policy_source: str
     files: list[Path] = field(default_factory=list)
     run: tuple[str, ...] | None = None  # scenario ids to run (None: all)
+    scorecard: Scorecard | None = None  # the workbook's scorecard (settings file + Scorecard table)
 
 
 def _has(book: WorkbookReader, sheet: str) -> bool:
@@ -109,7 +112,8 @@ def load_stress_inputs(file, ledger_file: Path | None = None, register_file: Pat
     register = _read(rbook, REGISTER, settings) if rbook is not None else None
     files += [p for p in (ledger_file, register_file) if p is not None]
     policy, source = read_policy([book, rbook], settings)
-    return StressInputs(settings, ledger, register, forecast, scenarios, policy, source, files, run)
+    card = workbook_scorecard(rbook if rbook is not None else book, settings)
+    return StressInputs(settings, ledger, register, forecast, scenarios, policy, source, files, run, card)
 
 
 def run_stress_files(file: Path, out: Path, *, ledger_file: Path | None = None, register_file: Path | None = None,
@@ -131,7 +135,8 @@ def run_stress_files(file: Path, out: Path, *, ledger_file: Path | None = None, 
 
 def stress_from_inputs(inputs: StressInputs, *, sims: int | None = None, seed: int | None = None) -> StressTestResult:
     result = run_stress_test(inputs.ledger, inputs.settings, register=inputs.register, forecast=inputs.forecast,
-                             scenarios=inputs.scenarios, policy=inputs.policy, sims=sims, seed=seed, run=inputs.run)
+                             scenarios=inputs.scenarios, policy=inputs.policy, sims=sims, seed=seed, run=inputs.run,
+                             scorecard=inputs.scorecard)
     result.stamp["policy"] = inputs.policy_source
     return result
 

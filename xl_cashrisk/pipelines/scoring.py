@@ -265,15 +265,9 @@ def read_scoring_inputs(file: str | Path | WorkbookReader, ledger_file: str | Pa
     reports = []
     reg = book.read(REGISTER, settings=settings)
     reports.append(reg.report)
-    rows = None
-    if _has_sheet(book, SCORECARD.sheet):
-        try:
-            table = book.read(SCORECARD, sheet=SCORECARD.sheet)
-        except InputError:  # a Settings sheet without the Scorecard table: default scorecard
-            table = None
-        if table is not None:
-            reports.append(table.report)
-            rows = table.frame[["scorecard_key", "scorecard_value"]].to_numpy(dtype=object).tolist()
+    rows, table_report = scorecard_rows(book)
+    if table_report is not None:
+        reports.append(table_report)
     ledger = None
     files = [path]
     if ledger_file is not None:
@@ -292,6 +286,26 @@ def read_scoring_inputs(file: str | Path | WorkbookReader, ledger_file: str | Pa
         unknown_buyers(ledger, reg.frame, files[-1] if ledger_file is not None else path)
     card = resolve_scorecard(settings, rows, base_dir=path.parent)
     return WorkbookInputs(reg.frame, settings, card, ledger, files, reports)
+
+
+def scorecard_rows(book: WorkbookReader):
+    """The key | value rows of the workbook's Scorecard changes table and its validation report, or
+    (None, None) when the workbook has no such table (the default scorecard then applies)."""
+    if not _has_sheet(book, SCORECARD.sheet):
+        return None, None
+    try:
+        table = book.read(SCORECARD, sheet=SCORECARD.sheet)
+    except InputError:  # a Settings sheet without the Scorecard table
+        return None, None
+    return table.frame[["scorecard_key", "scorecard_value"]].to_numpy(dtype=object).tolist(), table.report
+
+
+def workbook_scorecard(book: WorkbookReader, settings: Settings) -> Scorecard:
+    """The scorecard a workbook asks for: settings' ``scorecard_file`` plus its Scorecard table."""
+    rows, report = scorecard_rows(book)
+    if report is not None:
+        report.raise_if_errors()
+    return resolve_scorecard(settings, rows, base_dir=Path(book.path).parent)
 
 
 def unknown_buyers(ledger: pd.DataFrame, register: pd.DataFrame, ledger_file: str | Path) -> None:

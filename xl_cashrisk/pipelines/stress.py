@@ -184,7 +184,7 @@ def _dated_items(week_table: pd.DataFrame, start: np.datetime64, home: str, term
 
 
 def _buyer_pds(register: pd.DataFrame | None, ledger_buyers: pd.Index, ledger: pd.DataFrame, settings: Settings,
-               scores: pd.DataFrame | None, unrated_pd: float) -> tuple[pd.Series, str, pd.Series]:
+               scores: pd.DataFrame | None, unrated_pd: float, scorecard=None) -> tuple[pd.Series, str, pd.Series]:
     """PD per buyer, where it came from, and the scorecard version (if scored). Buyers are scored by
     the same pipeline as ``xl-cashrisk score`` (the workbook's scorecard, the ledger's payment record)."""
     from xl_cashrisk.pipelines.scoring import run_scoring
@@ -210,7 +210,7 @@ def _buyer_pds(register: pd.DataFrame | None, ledger_buyers: pd.Index, ledger: p
             pds = pd.to_numeric(reg["pd"], errors="coerce").reindex(index)
             source = pd.Series(np.where(pds.notna(), "register", "unrated"), index=index, dtype=object)
         else:
-            result = run_scoring(reg.reset_index(), settings, ledger)
+            result = run_scoring(reg.reset_index(), settings, ledger, scorecard=scorecard)
             scored = result.scored
             pds = pd.Series(pd.to_numeric(scored["pd"], errors="coerce").to_numpy(dtype=float),
                             index=scored["buyer_id"].astype(str)).reindex(index)
@@ -263,11 +263,12 @@ def run_stress_test(
     sims: int | None = None,
     seed: int | None = None,
     run: Iterable[str] | None = None,
+    scorecard=None,
 ) -> StressTestResult:
     """The whole stress test on validated frames; deterministic for a given seed.
 
     ``scenarios`` is the library (default: the standard one); ``run`` the ids to report (default: all; the
-    base case always runs).
+    base case always runs); ``scorecard`` scores buyers without a PD (default: from ``settings``).
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -307,7 +308,7 @@ def run_stress_test(
     led["open_amount"] = (led["amount"].astype(float) - paid) * cur.map(fx).astype(float)
     open_by = led.groupby("buyer_id")["open_amount"].sum().clip(lower=0.0)
     pds, scorecard_version, pd_source = _buyer_pds(register, open_by.index, ledger, settings, scores,
-                                                   float(opts["unrated_pd"]))
+                                                   float(opts["unrated_pd"]), scorecard)
     buyers = pd.DataFrame(index=pds.index.astype(str))
     buyers.index.name = "buyer_id"
     reg = None
