@@ -53,7 +53,10 @@ def test_score_template_examples(template, tmp_path):
     assert {"Scores 评分", "Explanations 评分说明", "Run info"} <= set(wb.sheetnames)
     ws = wb["Scores 评分"]
     headers = [c.value for c in ws[2]]
-    assert headers[: len(REGISTER.columns)] == [c.header for c in REGISTER.columns]
+    # identity and results first (what an analyst reads), then every input column of the register
+    first = ["buyer_id", "buyer_name", *(c.key for c in REGISTER.result_columns)]
+    assert headers[: len(first)] == [REGISTER.column(k).header for k in first]
+    assert sorted(h for h in headers if h) == sorted(c.header for c in REGISTER.columns)
     rows = {r[0]: dict(zip(headers, r, strict=False)) for r in ws.iter_rows(min_row=3, values_only=True) if r[0]}
     b1, b2 = rows["B001"], rows["B002"]
     assert b1["Band 信号灯"] == "GREEN" and b2["Band 信号灯"] == "YELLOW"
@@ -156,5 +159,8 @@ def test_libreoffice_opens_the_scored_register(template, tmp_path):
                           "xlsx", "--outdir", str(conv), str(out)], capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stderr
     ws = openpyxl.load_workbook(conv / out.name, data_only=True)["Scores 评分"]
-    bands = [r[_col("band") - 1] for r in ws.iter_rows(min_row=3, values_only=True) if r[0]]
+    header = [c.value for c in ws[2]]
+    band = header.index(REGISTER.column("band").header)  # results come first, inputs after: find by header
+    assert header[:2] == [REGISTER.column("buyer_id").header, REGISTER.column("buyer_name").header]
+    bands = [r[band] for r in ws.iter_rows(min_row=3, values_only=True) if r[0]]
     assert bands == ["GREEN", "YELLOW"]

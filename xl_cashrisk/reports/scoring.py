@@ -22,11 +22,14 @@ _ALERT_HEADERS = {
 
 
 def write_scores(result: ScoringResult, rw: ResultWorkbook) -> None:
-    """The Scores sheet (every register column, results as values, band coloured), a band summary and the
+    """The Scores sheet (identity and results first, then every register input; results as values, band
+    coloured), a band summary and the
     Explanations sheet (each buyer's factor points and weakest factors)."""
     s = result.scored
     hc = result.settings.home_currency
-    cols = [c.key for c in REGISTER.columns]
+    # who, then the results an analyst reads first, then the inputs they came from (read back by header)
+    first = ["buyer_id", "buyer_name", *(c.key for c in REGISTER.result_columns)]
+    cols = list(dict.fromkeys([*first, *(c.key for c in REGISTER.columns)]))
     rw.add_table(s[cols].reset_index(drop=True), SCORES_SHEET, schema=REGISTER, name=SNAPSHOT.name,
                      title=f"Scored buyer register as of {result.as_of:%Y-%m-%d}, scorecard {result.scorecard.version} "
                            f"客户信用评分", traffic_lights=("band",))
