@@ -54,13 +54,14 @@ def band_multiplier(band, scorecard: Scorecard | None = None):
     card = scorecard or default_scorecard()
     mult = {k: card.limits[k.lower()] for k in ("GREEN", "YELLOW", "RED")}
     arr = np.asarray(band, dtype=object)
-    flat = pd.Series(arr.ravel(), dtype=object)
+    codes, distinct = pd.factorize(arr.ravel(), use_na_sentinel=False)  # a column holds few distinct bands
+    flat = pd.Series(np.asarray(distinct, dtype=object), dtype=object)
     is_num = flat.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
     keys = flat.where(~is_num, "").astype(str).str.strip().str.upper().map(_BAND_WORDS)
     if is_num.any():
         keys[is_num] = band_of(flat[is_num].to_numpy(dtype=float), card)
     values = keys.map(mult).to_numpy(dtype=float)  # unknown words and "NR" → NaN
-    return _out(values.reshape(arr.shape))
+    return _out(values[codes].reshape(arr.shape))
 
 
 def credit_limit(annual_sales, terms_days, expected_dbt, tangible_net_worth, working_capital, band, vat_rate=0.0,
