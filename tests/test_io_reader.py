@@ -350,3 +350,22 @@ def test_a_mistyped_header_is_reported_with_the_closest_column(template, tmp_pat
     warn = [p for p in r.report.warnings if p.column == "Notes 备注x"]
     assert len(warn) == 1 and warn[0].row == FIRST - 1
     assert "ignored" in warn[0].message and f"did you mean '{H['note']}'" in warn[0].message
+
+
+def test_error_cell_scan_is_skipped_only_for_parts_the_safety_scan_found_plain(template, tmp_path):
+    """The safety check's pass over a sheet also notes formulas and error cells, so a plain sheet is
+    decompressed once; a sheet with an error cell is still scanned and the error reported."""
+    from xl_cashrisk.io import safe
+
+    plain = fill(template, GOOD, tmp_path / "plain.xlsx")
+    read_ledger(plain, SETTINGS)
+    assert safe.part_is_plain(plain, "xl/worksheets/sheet2.xml") or any(
+        safe.part_is_plain(plain, f"xl/worksheets/sheet{i}.xml") for i in range(1, 6))
+    wb = openpyxl.load_workbook(plain)
+    ws = wb[LEDGER.sheet]
+    col = next(c.column for c in ws[FIRST - 1] if c.value == H["amount"])
+    ws.cell(FIRST, col).value = "=1/0"  # a formula with no cached value: must still be found and reported
+    broken = tmp_path / "formula.xlsx"
+    wb.save(broken)
+    r = read_ledger(broken, SETTINGS)
+    assert any(p.row == FIRST and p.column == H["amount"] for p in r.report.errors)

@@ -23,7 +23,7 @@ from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xl_cashrisk.errors import InputError, Location
-from xl_cashrisk.io.safe import check_workbook
+from xl_cashrisk.io.safe import check_workbook, part_is_plain
 from xl_cashrisk.io.validate import Problem, ValidationReport, convert_column, sort_problems, validate_frame
 from xl_cashrisk.schemas.ledger import LEDGER
 from xl_cashrisk.schemas.schema import Column, Table
@@ -314,7 +314,7 @@ def _scan_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     out: dict[tuple[int, int], str] = {}
     with zipfile.ZipFile(path) as z:
         part = _sheet_part(z, sheet)
-        if part is None or part not in z.namelist():
+        if part is None or part not in z.namelist() or part_is_plain(path, part):
             return out
         with z.open(part) as f:
             carry = b""

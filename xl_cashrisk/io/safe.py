@@ -250,6 +250,7 @@ def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
         if dim[0] * dim[1] > MAX_CELLS:
             return dim
     rows = cols = count = 0
+    special = False  # any formula or error cell: the reader must scan the part for them
     with z.open(part) as f:
         carry = b""
         while True:
@@ -260,6 +261,7 @@ def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
                 block, carry = buf[:cut], buf[cut:]
             else:
                 block, carry = buf, b""
+            special = special or b"<f" in block or b't="e"' in block
             count += block.count(b"<row ") + block.count(b"<row>")
             last = block.rfind(b"<row ")
             if last >= 0:
@@ -275,7 +277,28 @@ def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
                 cols = max(cols, _col_number(w))
             if not chunk:
                 break
+    if not special and isinstance(z.filename, str):
+        _PLAIN_PARTS.add(_part_key(z.filename, part))
     return max(rows, count), cols
+
+
+# Worksheet parts seen by the extent scan to hold no formula and no error cell, so the reader can skip
+# its own scan for them (one decompression of the sheet instead of two). Keyed by the file's identity.
+_PLAIN_PARTS: set[tuple] = set()
+
+
+def _part_key(path: str | Path, part: str) -> tuple:
+    st = os.stat(path)
+    return (str(Path(path).resolve()), st.st_mtime_ns, st.st_size, part)
+
+
+def part_is_plain(path: str | Path, part: str) -> bool:
+    """True when :func:`check_workbook` already streamed ``part`` of this (unchanged) file and found
+    neither a formula nor an error cell in it."""
+    try:
+        return _part_key(path, part) in _PLAIN_PARTS
+    except OSError:
+        return False
 
 
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
