@@ -560,27 +560,38 @@ def run_scenario(fc: CashForecast, scenario: Scenario, library: Mapping[str, Sce
     indemnity = np.zeros(WEEKS)
     exposure, full_ind = fc.exposure(), fc.indemnity()
     lgd = fc.column("lgd", fc.lgd).astype(float)
+    political_cover = fc.column("political_cover", False)
     loss_gross = loss_net = ind_total = 0.0
     defaulted: dict[str, tuple[float, int, bool]] = {}  # buyer → (share, default week, insured)
     for p in parts:
         t = p.week or 1
         for b, share in _default_events(p, fc).items():
-            covered = p.insurance and (p.kind != "political" or bool(fc.column("political_cover", False)[b]))
+            covered = p.insurance and (p.kind != "political" or bool(political_cover[b]))
             if b in defaulted:  # the same buyer hit by two combined scenarios: worst share, earliest week
                 s0, t0, c0 = defaulted[b]
                 share, t, covered = max(share, s0), min(t, t0), covered or c0
             defaulted[b] = (share, t, covered)
-    for b, (share, t, covered) in defaulted.items():
-        mat[(buyer_of == b)[:, None] & (weeks >= t)[None, :]] *= 1.0 - share
-        e, i = float(exposure.get(b, 0.0)), float(full_ind.get(b, 0.0)) if covered else 0.0
-        loss_gross += share * lgd[b] * e
-        loss_net += share * lgd[b] * (e - min(i, e))
-        paid = share * min(i, e)
-        ind_total += paid
-        cw = claim_week(t, fc.column("waiting_days", fc.waiting_days).astype(float)[b],
-                        fc.column("settlement_days", fc.settlement_days).astype(float)[b])
-        if cw <= WEEKS and paid:
-            indemnity[cw - 1] += paid
+    if defaulted:  # all defaulted buyers at once: a regional default may hit tens of thousands of buyers
+        ids = pd.Index(list(defaulted), dtype=object)
+        share = np.array([v[0] for v in defaulted.values()], dtype=float)
+        week = np.array([v[1] for v in defaulted.values()], dtype=np.int64)
+        covered = np.array([v[2] for v in defaulted.values()], dtype=bool)
+        pos = ids.get_indexer(buyer_of)
+        hit = pos >= 0
+        if hit.any():
+            mat[hit] *= np.where(weeks[None, :] >= week[pos[hit]][:, None], 1.0 - share[pos[hit]][:, None], 1.0)
+        e = exposure.reindex(ids).fillna(0.0).to_numpy(dtype=float)
+        i = np.where(covered, full_ind.reindex(ids).fillna(0.0).to_numpy(dtype=float), 0.0)
+        loss_rate = share * lgd.loc[ids].to_numpy(dtype=float)
+        loss_gross = float((loss_rate * e).sum())
+        loss_net = float((loss_rate * (e - np.minimum(i, e))).sum())
+        paid = share * np.minimum(i, e)
+        ind_total = float(paid.sum())
+        cw = np.atleast_1d(claim_week(
+            week, fc.column("waiting_days", fc.waiting_days).astype(float).loc[ids].to_numpy(),
+            fc.column("settlement_days", fc.settlement_days).astype(float).loc[ids].to_numpy()))
+        due = (cw <= WEEKS) & (paid != 0)
+        np.add.at(indemnity, cw[due] - 1, paid[due])
     variable = fc.variable_disbursements.copy()
     for p in parts:
         if p.kind == "revenue_drop":
