@@ -226,3 +226,19 @@ def test_results_never_clear_a_users_sheet_of_the_same_name(tmp_path):
     assert book.sheets["Ageing 账龄 (old)"].rows == [["my own notes"]]
     copy_sheets_into_book(target.output, ("Ageing 账龄",), book)  # a second run replaces only the backup
     assert [s.name for s in book.sheets].count("Ageing 账龄 (old)") == 1
+
+
+def test_insurance_deadlines_on_a_live_book_matches_the_file_run(tmp_path):
+    """The insurance action reads the open Book (unsaved edits included) through the shared adapter and
+    copies its sheets into it; on the same workbook it agrees with the file run."""
+    from xl_cashrisk.reports.insurance import WORKLIST_SHEET
+    from xl_cashrisk.sample.workbooks import write_sample_book
+
+    path = write_sample_book(tmp_path / "sample.xlsx")
+    on_file = run_action("insurance_deadlines", WorkbookTarget(path, options={"out": tmp_path / "file.xlsx"}))
+    book = FakeBook(path)
+    target = WorkbookTarget.from_book(book, out=tmp_path / "book.xlsx")
+    on_book = run_action("insurance_deadlines", target)
+    assert on_book.message.split("; results")[0] == on_file.message.split("; results")[0]
+    assert WORKLIST_SHEET in [s.name for s in book.sheets]
+    assert _values(on_book.output, WORKLIST_SHEET) == _values(on_file.output, WORKLIST_SHEET)

@@ -195,17 +195,18 @@ register_option = click.option("--register", type=click.Path(dir_okay=False, pat
                                help="Buyer register workbook with Buyer ID, Country and Insurer limit columns.")
 
 
-def insurance_files(file: Path, out: Path, register: Path | None = None, settings_file: Path | None = None,
-                    as_of: str | None = None) -> InsuranceResult:
-    """The ``insurance`` command's work on files, shared with the ribbon action: read, run, write ``out``."""
+def insurance_inputs_run(file: Path | WorkbookReader, register: Path | None = None, settings_file: Path | None = None,
+                         as_of: str | None = None) -> tuple[InsuranceResult, list, dict[str, object]]:
+    """Read and validate (file path or open reader), run the insurance pipeline: the result, the input
+    files and the run-stamp extras. Shared by the ``insurance`` command and the ribbon action."""
     inputs = load_inputs(file, settings_file)
     apply_overrides(inputs.settings, as_of)
-    ledger, settings = read_ledger_checked(file, inputs.settings)
+    ledger, settings = read_ledger_checked(inputs.book, inputs.settings)
     policy, policy_source = read_policy((inputs.settings_book, inputs.book), settings)
     buyers, buyer_source = _buyers_from(inputs, register)
     if buyers is None:
         raise InputError("no buyer limits: give --register with the buyer register, or add a 'Buyer limits' sheet "
-                         "(xl-cashrisk template settings)", Location(str(file)))
+                         "(xl-cashrisk template settings)", Location(str(inputs.book.path)))
     style = "yellow" if policy_source.startswith("defaults") else "dim"
     console.print(f"[{style}]policy: {policy_source}; buyer limits: {buyer_source}[/{style}]")
     unknown = sorted(set(ledger["buyer_id"].astype(str)) - set(buyers["buyer_id"].astype(str)))
@@ -213,10 +214,16 @@ def insurance_files(file: Path, out: Path, register: Path | None = None, setting
         console.print(f"[yellow]{len(unknown)} ledger buyers are not in the buyer limits (treated as without a limit): "
                       f"{', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''}[/yellow]")
     result = run_insurance(ledger, buyers, policy, settings)
-    with ResultWorkbook(out, inputs=inputs.sources) as rw:
+    return result, inputs.sources, {"command": "insurance", "policy": policy_source, "buyer_limits": buyer_source}
+
+
+def insurance_files(file: Path, out: Path, register: Path | None = None, settings_file: Path | None = None,
+                    as_of: str | None = None) -> InsuranceResult:
+    """The ``insurance`` command's work on files: read, run, write ``out``."""
+    result, sources, extra = insurance_inputs_run(file, register, settings_file, as_of)
+    with ResultWorkbook(out, inputs=sources) as rw:
         write_insurance(result, rw)
-        rw.add_run_stamp(run_stamp(settings.as_of, inputs.sources, {"command": "insurance", "policy": policy_source,
-                                                                     "buyer_limits": buyer_source}))
+        rw.add_run_stamp(run_stamp(result.settings.as_of, sources, extra))
     return result
 
 
