@@ -175,6 +175,8 @@ class BookReader(WorkbookReader):
     Reads what the user sees, unsaved edits included; ``path`` only names the workbook in messages.
     """
 
+    columnar = False  # the Book's values arrive as a grid
+
     def __init__(self, book, path: Path | None = None):
         self.book = book
         self.path = Path(path) if path is not None else Path(str(getattr(book, "name", "workbook")))

@@ -11,6 +11,7 @@ skipped; every other row is in the result, with each unusable cell named in the 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import zipfile
 from collections.abc import Iterable
@@ -23,7 +24,9 @@ from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xl_cashrisk.errors import InputError, Location
-from xl_cashrisk.io.safe import check_workbook, part_is_plain
+from xl_cashrisk.io import columnar
+from xl_cashrisk.io import columnar as _columnar_io  # the name 'columnar' is also WorkbookReader's argument
+from xl_cashrisk.io.safe import check_cell_area, check_workbook, checked_cells, part_is_plain
 from xl_cashrisk.io.validate import Problem, ValidationReport, convert_column, sort_problems, validate_frame
 from xl_cashrisk.schemas.ledger import LEDGER
 from xl_cashrisk.schemas.schema import Column, Table
@@ -52,16 +55,45 @@ class TableRead:
 
 
 class WorkbookReader:
-    """One open workbook; reads any number of schema tables from it (each sheet parsed once)."""
+    """One open workbook; reads any number of schema tables from it (each sheet parsed once).
 
-    def __init__(self, path: str | Path):
-        self.path = check_workbook(path)
+    A table is read column-wise when it can be (:mod:`xl_cashrisk.io.columnar`: header rows from the
+    sheet's XML, typed columns from fastexcel) and through the cell grid otherwise; both give the same
+    frame and report. ``columnar=False`` (or ``XL_CASHRISK_READER=grid``) forces the grid.
+    """
+
+    columnar = True  # class default; a reader of a live Excel Book (udfs._actions.BookReader) has no file
+
+    def __init__(self, path: str | Path, *, columnar: bool | None = None):
+        if columnar is None:
+            columnar = os.environ.get("XL_CASHRISK_READER", "").strip().lower() != "grid"
+        columnar = columnar and columnar_available()
+        # with a child process to load a big sheet, that sheet's cell area is scanned alongside the load
+        # (see _columns), and only the small sheets up front
+        self._area_pending = bool(columnar) and _columnar_io.can_fork()
+        self._area_cells = 0
+        self._area_done: set[str] = set()
+        self.path = check_workbook(path, defer_above=_columnar_io.FORK_MIN_BYTES if self._area_pending else None)
         try:
             self.book = CalamineWorkbook.from_path(str(self.path))
         except (CalamineError, OSError, ValueError) as exc:
             raise InputError(f"cannot read the workbook ({exc})", Location(str(self.path))) from None
         self._grids: dict[str, list[list[object]]] = {}
         self._error_cells: dict[str, dict[tuple[int, int], str]] | None = None
+        self.columnar = columnar
+
+    def _check_area(self, sheet: str) -> None:
+        """The cell-area safety scan (io.safe) of a big ``sheet`` left out by the up-front check, before
+        anything parses it in this process."""
+        if not self.__dict__.get("_area_pending") or sheet in self._area_done:
+            return
+        self._area_done.add(sheet)
+        with zipfile.ZipFile(self.path) as z:
+            part = columnar.sheet_part(z, sheet)
+            if part is None or part not in z.namelist() or z.getinfo(part).file_size <= columnar.FORK_MIN_BYTES:
+                return  # checked up front
+        already = self._area_cells or checked_cells(self.path)
+        self._area_cells = check_cell_area(self.path, [part], already=already)
 
     @property
     def sheet_names(self) -> list[str]:
@@ -70,6 +102,7 @@ class WorkbookReader:
     def grid(self, sheet: str) -> list[list[object]]:
         """All cells of a sheet from A1 as rows of Python values (error cells as their code, e.g. '#N/A')."""
         if sheet not in self._grids:
+            self._check_area(sheet)
             try:
                 rows = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             except CalamineError as exc:
@@ -91,6 +124,18 @@ class WorkbookReader:
             self._error_cells[sheet] = _scan_error_cells(self.path, sheet)
         return self._error_cells[sheet]
 
+    def head(self, sheet: str) -> list[list[object]]:
+        """The first :data:`HEADER_SCAN_ROWS` rows of a sheet, as :meth:`grid` shows them; read from the
+        sheet's XML alone when reading column-wise (the sheet is then parsed once, by fastexcel)."""
+        if sheet in self._grids or not self.columnar:
+            return self.grid(sheet)[:HEADER_SCAN_ROWS]
+        heads = self.__dict__.setdefault("_heads", {})
+        if sheet not in heads:
+            heads[sheet] = columnar.sheet_head(self.path, sheet, HEADER_SCAN_ROWS)
+        if heads[sheet] is None:
+            return self.grid(sheet)[:HEADER_SCAN_ROWS]
+        return heads[sheet]
+
     def locate(self, table: Table, sheet: str | None = None) -> tuple[str, int, dict[str, tuple[int, str]]]:
         """(sheet, 0-based header row, {column key: (0-based column, header text)}) of ``table``."""
         candidates = [sheet] if sheet else _prefer(self.sheet_names, table.sheet)
@@ -100,7 +145,7 @@ class WorkbookReader:
             if name not in self.sheet_names:
                 raise InputError(f"no sheet named '{name}' (sheets: {', '.join(self.sheet_names)})",
                                  Location(str(self.path)))
-            found = _find_header(self.grid(name)[:HEADER_SCAN_ROWS], lookup)
+            found = _find_header(self.head(name), lookup)
             if found and (best is None or len(found[1]) > best[0]):
                 best = (len(found[1]), name, found[0], found[1])
             if best and name.casefold() == table.sheet.casefold() and best[1] == name:
@@ -116,21 +161,24 @@ class WorkbookReader:
     def raw(self, table: Table, sheet: str | None = None):
         """Raw object columns of ``table``: (sheet, header_row 1-based, columns, excel_rows, problems)."""
         name, hrow, cols = self.locate(table, sheet)
-        grid = self.grid(name)
-        data = grid[hrow + 1:]
         problems: list[Problem] = []
-        raw: dict[str, np.ndarray] = {}
-        if cols and data:
-            widths = set(map(len, data))
-            if len(widths) > 1:
-                width = max(widths)
-                data = [r + [""] * (width - len(r)) for r in data]
-            block = np.array(data, dtype=object)  # C-speed 2-D; columns are views
-            raw = {key: block[:, j] for key, (j, _) in cols.items()}
-        else:
-            raw = {key: np.empty(0, dtype=object) for key in cols}
+        raw = self._columns(name, hrow, cols) if self.columnar and name not in self._grids else None
+        if raw is None:
+            grid = self.grid(name)
+            data = grid[hrow + 1:]
+            if cols and data:
+                widths = set(map(len, data))
+                if len(widths) > 1:
+                    width = max(widths)
+                    data = [r + [""] * (width - len(r)) for r in data]
+                block = np.array(data, dtype=object)  # C-speed 2-D; columns are views
+                raw = {key: block[:, j] for key, (j, _) in cols.items()}
+            else:
+                raw = {key: np.empty(0, dtype=object) for key in cols}
+        n = len(next(iter(raw.values()))) if raw else 0
         lookup = _name_lookup(table.columns)
-        header = grid[hrow] if hrow < len(grid) else []
+        head = self.head(name)
+        header = head[hrow] if hrow < len(head) else []
         for j, v in enumerate(header):
             key = lookup.get(_norm(v)) if isinstance(v, str) and v.strip() else None
             if key in cols and cols[key][0] != j:
@@ -143,15 +191,60 @@ class WorkbookReader:
             if c.key not in cols and c.required:
                 problems.append(Problem("error", name, hrow + 1, c.header,
                                         f"required column missing (header '{c.header}' or '{c.en}' or '{c.zh}')"))
-        n = len(data)
         filled = np.zeros(n, dtype=bool)
         for key, arr in raw.items():
             if not table.column(key).result:
-                filled |= arr != ""  # calamine gives "" for empty cells, never None
+                filled |= _filled(arr)
         keep = np.flatnonzero(filled)
         raw = {k: v[keep] for k, v in raw.items()}
         rows = keep + hrow + 2  # 0-based offset within data → Excel row
         return name, hrow + 1, cols, raw, rows.astype(np.int64), problems
+
+    def _columns(self, sheet: str, hrow: int, cols: dict[str, tuple[int, str]]) -> dict[str, np.ndarray] | None:
+        """The table's columns below the header, loaded column-wise; None if the sheet needs the grid."""
+        positions = {key: j for key, (j, _) in cols.items()}
+        if self.__dict__.get("_area_pending") and sheet not in self._area_done and positions \
+                and self._part_size(sheet) > columnar.FORK_MIN_BYTES:
+            pending = columnar.PendingColumns(self.path, sheet, hrow, positions)
+            try:
+                self._check_area(sheet)
+            except BaseException:
+                pending.cancel()
+                raise
+            data = pending.result()
+        else:
+            self._check_area(sheet)
+            if "_fastexcel" not in self.__dict__:
+                self._fastexcel = columnar.open_book(self.path)
+            data = columnar.load_columns(self._fastexcel, sheet, hrow, positions)
+        if data is None:
+            return None
+        raw = data.columns
+        part_plain = self._part_plain(sheet)
+        if not part_plain:
+            # error cells and formulas without a saved value reach fastexcel as empty: put them back, as
+            # the grid does, in the columns that hold any
+            by_col: dict[int, list[tuple[int, str]]] = {}
+            for (r, c), code in self.error_cells(sheet).items():
+                if hrow < r <= hrow + data.height:
+                    by_col.setdefault(c, []).append((r - hrow - 1, code))
+            for key, j in positions.items():
+                if j in by_col:
+                    values = columnar.calamine_objects(raw[key]).copy()
+                    for i, code in by_col[j]:
+                        values[i] = code
+                    raw[key] = values
+        return raw
+
+    def _part_plain(self, sheet: str) -> bool:
+        with zipfile.ZipFile(self.path) as z:
+            part = columnar.sheet_part(z, sheet)
+        return part is not None and part_is_plain(self.path, part)
+
+    def _part_size(self, sheet: str) -> int:
+        with zipfile.ZipFile(self.path) as z:
+            part = columnar.sheet_part(z, sheet)
+            return z.getinfo(part).file_size if part in z.namelist() else 0
 
     def read(self, table: Table, *, settings: Settings | None = None, sheet: str | None = None) -> TableRead:
         """Typed DataFrame of ``table`` plus the :class:`ValidationReport`."""
@@ -212,6 +305,19 @@ def read_ledger(path: str | Path, settings: Settings | None = None) -> TableRead
     if settings is None and any(s.casefold() == SETTINGS.table.sheet.casefold() for s in book.sheet_names):
         settings = book.settings()
     return book.read(LEDGER, settings=settings)
+
+
+def columnar_available() -> bool:
+    return columnar.available()
+
+
+def _filled(arr: np.ndarray) -> np.ndarray:
+    """Cells holding something: calamine's grid gives "" for an empty cell, the columnar path NaN/NaT/None."""
+    if arr.dtype.kind == "f":
+        return ~np.isnan(arr)
+    if arr.dtype.kind == "M":
+        return ~np.isnat(arr)
+    return (arr != "") & (arr != None)  # noqa: E711 — element-wise on an object array
 
 
 def _optional(c: Column) -> Column:

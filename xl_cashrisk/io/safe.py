@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 from defusedxml import ElementTree as SafeET
 
 from xl_cashrisk.errors import InputError, Location
@@ -27,7 +28,9 @@ __all__ = [
     "WORKBOOK_SUFFIXES",
     "AtomicFile",
     "atomic_output",
+    "check_cell_area",
     "check_workbook",
+    "checked_cells",
     "file_fingerprint",
 ]
 
@@ -136,12 +139,16 @@ def atomic_output(target: str | Path, *, inputs: Iterable[str | Path] = ()) -> I
     af.commit()
 
 
-def check_workbook(path: str | Path, *, role: str = "input") -> Path:
+def check_workbook(path: str | Path, *, role: str = "input", defer_above: int | None = None) -> Path:
     """Make sure ``path`` is a readable .xlsx/.xlsm workbook; raise :class:`InputError` saying why not.
 
     Looks at the bytes, not only the name: catches old .xls and password-protected files (both OLE
     compound files), .xlsb, OpenDocument, CSV or text renamed to .xlsx, corrupt or truncated zips, zip
-    members larger than :data:`MAX_UNCOMPRESSED_BYTES` in total or compressed suspiciously well.
+    members larger than :data:`MAX_UNCOMPRESSED_BYTES` in total or compressed suspiciously well, and
+    sheets spanning more than :data:`MAX_CELLS` cells. ``defer_above=N`` leaves that last check (it
+    inflates every sheet) for worksheet parts above N bytes to a later :func:`check_cell_area` call,
+    which must come before such a sheet is parsed in this process (the reader runs it alongside the
+    sheet's load in a child process).
     """
     p = Path(path)
     where = Location(str(p))
@@ -187,7 +194,12 @@ def check_workbook(path: str | Path, *, role: str = "input") -> Path:
             _refuse_dtds(z, where)
             kind = _main_part_kind(z.read("[Content_Types].xml"))
             if kind in ("xlsx", "xlsm", "xltx", "xltm"):
-                _check_cell_area(z, where)
+                parts = _worksheet_parts(z)
+                if defer_above is not None:
+                    parts = [n for n in parts if z.getinfo(n).file_size <= defer_above]
+                total = _check_cell_area(z, where, parts)
+                if isinstance(z.filename, str):
+                    _CHECKED_CELLS[_part_key(z.filename, "")] = total
     except zipfile.BadZipFile as exc:
         raise InputError(f"the workbook is damaged or truncated (not a valid zip: {exc}); "
                          "open and re-save it in Excel", where) from None
@@ -208,8 +220,6 @@ def check_workbook(path: str | Path, *, role: str = "input") -> Path:
 
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,3})?\$?(\d+)?(?::\$?([A-Z]{1,3})\$?(\d+))?\"")
-_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
-_WIDE_COLUMN = re.compile(rb"r=\"([A-Z]{2,3})\d")
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
@@ -261,25 +271,68 @@ def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
                 block, carry = buf[:cut], buf[cut:]
             else:
                 block, carry = buf, b""
-            special = special or b"<f" in block or b't="e"' in block
-            count += block.count(b"<row ") + block.count(b"<row>")
-            last = block.rfind(b"<row ")
-            if last >= 0:
-                r = _ROW_NUMBER.match(block, last)
-                if r:
-                    rows = max(rows, int(r.group(1)))
-            while cols < 26:  # the last single-letter column used: one C-speed search per letter found
-                m = re.compile(b'r="[' + bytes(range(65 + cols, 91)) + rb"]\d").search(block)
-                if not m:
-                    break
-                cols = max(cols, block[m.start() + 3] - 64)
-            for w in set(_WIDE_COLUMN.findall(block)):
-                cols = max(cols, _col_number(w))
+            n_rows, last_row, last_col, has_special = _block_extent(block)
+            special = special or has_special
+            count += n_rows
+            rows, cols = max(rows, last_row), max(cols, last_col)
             if not chunk:
                 break
     if not special and isinstance(z.filename, str):
         _PLAIN_PARTS.add(_part_key(z.filename, part))
     return max(rows, count), cols
+
+
+_R, _EQ, _QUOTE, _LT, _COLON, _O, _W, _F = (ord(c) for c in 'r="<:owf')
+
+
+def _block_extent(block: bytes) -> tuple[int, int, int, bool]:
+    """(row elements, largest row number, largest column number, any formula or error cell) in a piece
+    of worksheet XML cut at a tag boundary, found with array operations on the bytes (every ``r="…"``
+    attribute, ``<row`` and ``<f`` start tag, ``t="e"``), so a 1M-row sheet costs little more than
+    inflating it."""
+    a = np.frombuffer(b"   " + block + b"      ", dtype=np.uint8)  # room to look 3 bytes back, 6 ahead
+    inner = a[3:-6]
+    pos = np.flatnonzero(inner == _R) + 3  # every 'r' of the block
+    before, after = a[pos - 1], a[pos + 1]
+    starts = ((before == _LT) | (before == _COLON)) & (after == _O) & (a[pos + 2] == _W)  # <row, <x:row, </x:row
+    nxt = a[pos[starts] + 3]
+    space = (nxt == 32) | (nxt == 9) | (nxt == 10) | (nxt == 13)
+    plain = before[starts] == _LT
+    n_rows = int(np.count_nonzero(space | (plain & ((nxt == 62) | (nxt == 47)))))  # not </x:row>
+    ref = pos[(after == _EQ) & (a[pos + 2] == _QUOTE)] + 3  # first byte of each r="…" value
+    first = a[ref]
+    letters = (first >= 65) & (first <= 90)
+    cells, rowrefs = ref[letters], ref[~letters]
+    last_col = 0
+    if cells.size:
+        l1, l2, l3 = (a[cells + k].astype(np.int32) for k in range(3))
+        two = (l2 >= 65) & (l2 <= 90)
+        three = two & (l3 >= 65) & (l3 <= 90)
+        col = np.where(three, (l1 - 64) * 676 + (l2 - 64) * 26 + (l3 - 64),
+                       np.where(two, (l1 - 64) * 26 + (l2 - 64), l1 - 64))
+        last_col = int(col.max())
+    last_row = 0
+    if rowrefs.size:  # the largest r="123" of a row element (7 digits at most in a real sheet)
+        value = np.zeros(rowrefs.size, dtype=np.int64)
+        alive = np.ones(rowrefs.size, dtype=bool)
+        for k in range(8):
+            d = a[np.minimum(rowrefs + k, len(a) - 1)].astype(np.int64) - 48
+            alive &= (d >= 0) & (d <= 9)
+            value = np.where(alive, value * 10 + d, value)
+        last_row = int(value.max())
+    if cells.size:  # ... and of the last cell reference, whichever is later
+        m = _CELL_ROW.match(block, int(cells[-1]) - 3)
+        if m:
+            last_row = max(last_row, int(m.group(1)))
+    # <f> / <x:f> (a formula) or t="e" (an error value)
+    fpos = np.flatnonzero(inner == _F) + 3
+    fb, fa = a[fpos - 1], a[fpos + 1]
+    special = bool(np.any(((fb == _LT) | (fb == _COLON)) & ((fa == 32) | (fa == 62) | (fa == 47))))
+    special = special or b't="e"' in block
+    return n_rows, last_row, last_col, special
+
+
+_CELL_ROW = re.compile(rb"[A-Z]{1,3}(\d+)\"")
 
 
 # Worksheet parts seen by the extent scan to hold no formula and no error cell, so the reader can skip
@@ -290,6 +343,17 @@ _PLAIN_PARTS: set[tuple] = set()
 def _part_key(path: str | Path, part: str) -> tuple:
     st = os.stat(path)
     return (str(Path(path).resolve()), st.st_mtime_ns, st.st_size, part)
+
+
+_CHECKED_CELLS: dict[tuple, int] = {}
+
+
+def checked_cells(path: str | Path) -> int:
+    """Cells counted by the last :func:`check_workbook` of this (unchanged) file (deferred parts excluded)."""
+    try:
+        return _CHECKED_CELLS.get(_part_key(path, ""), 0)
+    except OSError:
+        return 0
 
 
 def part_is_plain(path: str | Path, part: str) -> bool:
@@ -331,12 +395,32 @@ def _refuse_dtds(z: zipfile.ZipFile, where: Location) -> None:
             raise InputError(f"part {name} has no XML root element in its first megabyte; refusing it", where)
 
 
-def _check_cell_area(z: zipfile.ZipFile, where: Location) -> None:
+def check_cell_area(path: str | Path, parts: Iterable[str] | None = None, *, already: int = 0) -> int:
+    """The cell-area part of :func:`check_workbook` for a workbook it has already checked otherwise:
+    the worksheet ``parts`` (zip member names; all worksheets when None) are scanned, and their cells plus
+    ``already`` (cells of parts scanned before) must stay within :data:`MAX_CELLS`. Returns that total."""
+    where = Location(str(path))
+    try:
+        with zipfile.ZipFile(path) as z:
+            return _check_cell_area(z, where, parts, already)
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"the workbook is damaged or truncated (not a valid zip: {exc}); "
+                         "open and re-save it in Excel", where) from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"the workbook is damaged or truncated ({exc}); open and re-save it in Excel",
+                         where) from None
+
+
+def _worksheet_parts(z: zipfile.ZipFile) -> list[str]:
+    return [n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+
+
+def _check_cell_area(z: zipfile.ZipFile, where: Location, parts: Iterable[str] | None = None,
+                     already: int = 0) -> int:
     """Refuse a workbook whose sheets' used areas add up to more than :data:`MAX_CELLS` cells."""
-    parts = [n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-    if not parts:
-        return
-    total, worst = 0, ("", 0, 0)
+    if parts is None:
+        parts = _worksheet_parts(z)
+    total, worst = already, ("", 0, 0)
     for part in parts:
         rows, cols = _sheet_extent(z, part)
         total += rows * cols
@@ -350,6 +434,7 @@ def _check_cell_area(z: zipfile.ZipFile, where: Location) -> None:
             f"{total / 1e6:.1f} million in the workbook), above the limit of {MAX_CELLS / 1e6:.0f} million cells; "
             "delete unused rows and columns (Ctrl+End shows the last used cell), split the file, "
             "or use 'xl-cashrisk batch' on CSV/Parquet for larger ledgers", where)
+    return total
 
 
 def _refuse_inputs(target: Path, inputs: Iterable[str | Path]) -> None:

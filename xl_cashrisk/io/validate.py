@@ -175,7 +175,12 @@ def convert_column(
     ['warning row 5: number stored as text', 'error row 6: required value missing', "error row 7: expected a number, got 'n/a'"]
     """
     head = header or column.header
-    vals = np.asarray(values, dtype=object)
+    # typed columns (float64 numbers, datetime64 dates: the columnar reader) skip the per-cell kinds
+    typed = isinstance(values, np.ndarray) and values.dtype.kind in "fM"
+    if typed and values.dtype.kind == "M" and column.dtype != "date":
+        values = _calamine_values(values)  # a date where text or a flag is expected: as the grid gives it
+        typed = False
+    vals = values if typed else np.asarray(values, dtype=object)
     n = len(vals)
     kinds = _kinds(vals)
     problems: list[Problem] = []
@@ -183,7 +188,7 @@ def convert_column(
 
     def report(sev: Severity, mask: np.ndarray, msg: Callable[[object], str] | str) -> None:
         for i in np.flatnonzero(mask):
-            text = msg if isinstance(msg, str) else msg(vals[i])
+            text = msg if isinstance(msg, str) else msg(_python_value(vals[i]))
             problems.append(Problem(sev, sheet, int(rows[i]), head, text))
 
     is_str = kinds == _STR
@@ -370,6 +375,10 @@ _KIND_OF = {type(None): _BLANK, str: _STR, float: _NUM, int: _NUM, bool: _BOOL, 
 
 
 def _kinds(vals: np.ndarray) -> np.ndarray:
+    if vals.dtype.kind == "f":
+        return np.where(np.isnan(vals), _BLANK, _NUM).astype(np.int8)
+    if vals.dtype.kind == "M":
+        return np.where(np.isnat(vals), _BLANK, _DATE).astype(np.int8)
     if not len(vals):
         return np.zeros(0, dtype=np.int8)
     inferred = pd.api.types.infer_dtype(vals, skipna=False)  # C loop, stops at the first mismatch
@@ -386,6 +395,21 @@ def _kinds(vals: np.ndarray) -> np.ndarray:
         idx = np.flatnonzero(nan)
         codes[idx[np.isnan(f)]] = _BLANK
     return codes
+
+
+def _python_value(v: object) -> object:
+    """A cell of a typed column as the grid reader's Python value (for messages)."""
+    if isinstance(v, np.datetime64):
+        return _calamine_values(np.array([v]))[0]
+    if isinstance(v, np.floating):
+        return float(v)
+    return v
+
+
+def _calamine_values(values: np.ndarray) -> np.ndarray:
+    from xl_cashrisk.io.columnar import calamine_objects
+
+    return calamine_objects(values)
 
 
 def _on_unique(values: np.ndarray, parse: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
