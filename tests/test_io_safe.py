@@ -186,3 +186,48 @@ def test_check_workbook_missing_and_folder(tmp_path):
         check_workbook(tmp_path / "nope.xlsx")
     with pytest.raises(InputError, match="got a folder"):
         check_workbook(tmp_path)
+
+
+def test_extent_scan_agrees_with_a_plain_count_across_block_boundaries(tmp_path, monkeypatch):
+    """The vectorised extent scan against a regex count of the same XML, with the sheet cut into
+    blocks of every awkward size (tags split, references split, a block ending on 'r="')."""
+    import random
+    import re
+    import zipfile
+
+    from xl_cashrisk.io import safe
+
+    rng = random.Random(7)
+    letters = ["A", "B", "H", "Z", "AA", "AZ", "BC", "XFD"]
+    for trial in range(12):
+        rows, want_special = [], False
+        row_no = 0
+        for _ in range(rng.randint(1, 60)):
+            row_no += rng.randint(1, 40)
+            cells = []
+            pool = letters[: rng.randint(1, len(letters))]
+            for col in sorted(rng.sample(pool, rng.randint(1, len(pool))), key=lambda c: (len(c), c)):
+                kind = rng.random()
+                if kind < 0.1:
+                    cells.append(f'<c r="{col}{row_no}" t="e"><v>#N/A</v></c>')
+                    want_special = True
+                elif kind < 0.2:
+                    cells.append(f'<c r="{col}{row_no}"><f>1+1</f><v>2</v></c>')
+                    want_special = True
+                else:
+                    cells.append(f'<c r="{col}{row_no}" t="inlineStr"><is><t>row r="9" &lt;f&gt;</t></is></c>')
+            rows.append(f'<row r="{row_no}" spans="1:3">{"".join(cells)}</row>')
+        xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+               + "".join(rows) + "</sheetData></worksheet>").encode()
+        refs = re.findall(rb'<c r="([A-Z]+)(\d+)"', xml)
+        want_cols = max(sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(c.decode()))) for c, _ in refs)
+        path = tmp_path / f"s{trial}.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("xl/worksheets/sheet1.xml", xml)
+        for chunk in (7, 13, 64, 1 << 20):
+            monkeypatch.setattr(safe, "SCAN_CHUNK", chunk)
+            safe._PLAIN_PARTS.clear()
+            with zipfile.ZipFile(path) as z:
+                got = safe._sheet_extent(z, "xl/worksheets/sheet1.xml")
+            assert got == (row_no, want_cols), (trial, chunk)
+            assert safe.part_is_plain(path, "xl/worksheets/sheet1.xml") is (not want_special), (trial, chunk)

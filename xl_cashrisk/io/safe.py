@@ -42,6 +42,7 @@ MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
 # 13.6 million cells, and reading it peaks at about 3 GB; the limit leaves room for 19 columns. One cell at
 # XFD1048576 in a 1 kB file would otherwise ask for 17 billion cells.
 MAX_CELLS = 20_000_000
+SCAN_CHUNK = 8 << 20  # bytes of sheet XML looked at per step of the extent scan
 MAX_COMPRESSION_RATIO = 200  # per member; real sheets compress ~10-30x, zip bombs ~1000x
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAIN_TYPES = {
@@ -264,7 +265,7 @@ def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
     with z.open(part) as f:
         carry = b""
         while True:
-            chunk = f.read(8 << 20)
+            chunk = f.read(SCAN_CHUNK)
             buf = carry + chunk
             if chunk:
                 cut = buf.rfind(b">") + 1
@@ -305,12 +306,14 @@ def _block_extent(block: bytes) -> tuple[int, int, int, bool]:
     cells, rowrefs = ref[letters], ref[~letters]
     last_col = 0
     if cells.size:
-        l1, l2, l3 = (a[cells + k].astype(np.int32) for k in range(3))
-        two = (l2 >= 65) & (l2 <= 90)
-        three = two & (l3 >= 65) & (l3 <= 90)
-        col = np.where(three, (l1 - 64) * 676 + (l2 - 64) * 26 + (l3 - 64),
-                       np.where(two, (l1 - 64) * 26 + (l2 - 64), l1 - 64))
-        last_col = int(col.max())
+        l2 = a[cells + 1]
+        wide = cells[(l2 >= 65) & (l2 <= 90)]  # two or three letters: rare, worked out in full
+        last_col = int(first[letters].max()) - 64
+        if wide.size:
+            l1, l2, l3 = (a[wide + k].astype(np.int64) for k in range(3))
+            three = (l3 >= 65) & (l3 <= 90)
+            col = np.where(three, (l1 - 64) * 676 + (l2 - 64) * 26 + (l3 - 64), (l1 - 64) * 26 + (l2 - 64))
+            last_col = max(last_col, int(col.max()))
     last_row = 0
     if rowrefs.size:  # the largest r="123" of a row element (7 digits at most in a real sheet)
         value = np.zeros(rowrefs.size, dtype=np.int64)
