@@ -166,8 +166,14 @@ def read(args):
                 sheet = fastexcel.read_excel(str(path)).load_sheet("AR Ledger")
                 assert sheet.height == n
 
+            def fx_pandas(path=path, n=n):
+                frame = fastexcel.read_excel(str(path)).load_sheet("AR Ledger").to_pandas()
+                assert len(frame) == n
+
             alts.append(Alternative(f"fastexcel {fastexcel.__version__}", fx,
                                     note="load_sheet only (Arrow in Rust); no pandas conversion"))
+            alts.append(Alternative("fastexcel → pandas", fx_pandas,
+                                    note="load_sheet + to_pandas: untyped, unvalidated frame (for context)"))
             fastest = f"fastexcel {fastexcel.__version__}"
         except ImportError:
             alts.append(Alternative("fastexcel", None, note="not installed"))
