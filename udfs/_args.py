@@ -188,12 +188,16 @@ _PLAIN_NUMBERS = {float, int, type(None), np.float64}
 _CELL_READY = {int, str, bool}
 _CELL_READY_OR_FLOAT = {int, str, bool, float, type(None)}
 _ROW_TYPES = {list, tuple}
+_COLUMN_CELLS = {float, type(None), np.float64}  # cells unpacked from rows that need no check of the rows' type
 _GC_PAUSE_FROM = 5_000  # cells: below this the collector's passes cost nothing noticeable
 
 
-def _plain(flat: list[Any]) -> bool:
-    """Only floats/ints/None, none of them an int too large for a float: safe for np.asarray(dtype=float)."""
-    kinds = set(map(type, flat))
+def _plain(flat: list[Any], kinds: set[type] | None = None) -> bool:
+    """Only floats/ints/None, none of them an int too large for a float: safe for np.asarray(dtype=float).
+
+    ``kinds``, the set of the item types when the caller already has it, saves a pass over the items."""
+    if kinds is None:
+        kinds = set(map(type, flat))
     return kinds <= _PLAIN_NUMBERS and (int not in kinds or all(abs(v) < 2**1000 for v in flat if type(v) is int))
 
 
@@ -222,26 +226,45 @@ def _gc_paused(size: int):
 
 def flatten(value: Any, fn: str, arg: str) -> tuple[list[Any], Shape]:
     """Flatten a scalar, 1-D or 2-D argument (row-major); ragged rows are padded with blanks."""
+    flat, shape, _ = flatten_typed(value, fn, arg)
+    return flat, shape
+
+
+def flatten_typed(value: Any, fn: str, arg: str) -> tuple[list[Any], Shape, set[type] | None]:
+    """:func:`flatten`, and the set of the types of the flat items when it was worked out on the way
+    (``None`` when not): :func:`numbers_of` takes it instead of walking 100k items once more."""
     with _gc_paused(len(value) if isinstance(value, list | tuple) else 0):
         return _flatten(value, fn, arg)
 
 
-def _flatten(value: Any, fn: str, arg: str) -> tuple[list[Any], Shape]:
+def _flatten(value: Any, fn: str, arg: str) -> tuple[list[Any], Shape, set[type] | None]:
     if hasattr(value, "to_numpy") and hasattr(value, "shape"):
         value = value.to_numpy(dtype=object).tolist()
     elif isinstance(value, np.ndarray):
         value = value.tolist()
     if not isinstance(value, list | tuple):
-        return [value], Shape("scalar")
+        return [value], Shape("scalar"), {type(value)}
     items = value if isinstance(value, list) else list(value)
     if not items:
         raise ArgumentError(fn, arg, "a value or a range of cells", detail="the range is empty")
-    if set(map(type, items)) <= _ROW_TYPES:  # fast path: rows of cells, as xlwings passes a range
+    flat = _column(items)  # the usual range, one column [[a], [b], …]: one pass
+    if flat is not None:
+        kinds = set(map(type, flat))
+        # Unpacking took one cell out of every row. Numbers and blanks come out of one-cell rows (lists,
+        # tuples, arrays: the same cells as the general path), so the rows need no second pass; text may
+        # be one-letter items of a 1-D list, so then the rows are checked. (A set or an iterator standing
+        # for a row would pass here too, where the general path refuses it as a cell: no front end sends
+        # one — xlwings, Lite and LibreOffice send lists or tuples of rows.)
+        if kinds <= _COLUMN_CELLS or set(map(type, items)) <= _ROW_TYPES:
+            if any(issubclass(t, _SEQ) for t in kinds):
+                raise ArgumentError(fn, arg, "a value or a range of cells", detail="nested deeper than rows of cells")
+            return flat, Shape("2d", len(items), 1), kinds
+    if set(map(type, items)) <= _ROW_TYPES:  # rows of cells, as xlwings passes a range
         rows = items
     else:
         row_like = [isinstance(r, _SEQ) for r in items]
         if not any(row_like):
-            return items, Shape("1d", len(items), 1)
+            return items, Shape("1d", len(items), 1), None
         rows = [r if ok else [r] for r, ok in zip(items, row_like, strict=True)]
     widths = set(map(len, rows))
     width = max(widths)
@@ -253,21 +276,33 @@ def _flatten(value: Any, fn: str, arg: str) -> tuple[list[Any], Shape]:
         flat = list(itertools.chain.from_iterable(rows))
     else:
         flat = [c for r in rows for c in (*r, *([None] * (width - len(r))))]
-    if any(issubclass(t, _SEQ) for t in set(map(type, flat))):  # per distinct type, not per cell
+    kinds = set(map(type, flat))
+    if any(issubclass(t, _SEQ) for t in kinds):  # per distinct type, not per cell
         raise ArgumentError(fn, arg, "a value or a range of cells", detail="nested deeper than rows of cells")
-    return flat, Shape("2d", len(rows), width)
+    return flat, Shape("2d", len(rows), width), kinds
+
+
+def _column(items: list[Any]) -> list[Any] | None:
+    """The cells of a one-column range ``[[a], [b], …]``, unpacked in one pass (unpacking also checks that
+    every row holds exactly one item); None when ``items`` is anything else (a 1-D list of numbers, wider
+    rows …), for the general path."""
+    try:
+        return [c for (c,) in items]
+    except Exception:  # an item that is not a one-item sequence (a number, a wider row, anything odd)
+        return None
 
 
 def numbers(value: Any, fn: str, arg: str, *, blank: float = np.nan, expected: str = "a number") -> tuple[np.ndarray, Shape]:
     """A range of numbers → float array (blanks become ``blank``) and its shape. Fast path for clean floats."""
-    flat, shape = flatten(value, fn, arg)
-    return numbers_of(flat, shape, fn, arg, blank=blank, expected=expected), shape
+    flat, shape, kinds = flatten_typed(value, fn, arg)
+    return numbers_of(flat, shape, fn, arg, blank=blank, expected=expected, kinds=kinds), shape
 
 
 def numbers_of(flat: list[Any], shape: Shape, fn: str, arg: str, *, blank: float = np.nan,
-               expected: str = "a number") -> np.ndarray:
-    """:func:`numbers` for an argument already flattened: float array, blanks become ``blank``."""
-    if _plain(flat):
+               expected: str = "a number", kinds: set[type] | None = None) -> np.ndarray:
+    """:func:`numbers` for an argument already flattened: float array, blanks become ``blank``.
+    ``kinds`` is the set of item types from :func:`flatten_typed`, if known."""
+    if _plain(flat, kinds):
         arr = np.asarray(flat, dtype=float)  # None becomes NaN
         if not np.isinf(arr).any():
             return arr if np.isnan(blank) else np.where(np.isnan(arr), blank, arr)
@@ -279,12 +314,12 @@ def numbers_of(flat: list[Any], shape: Shape, fn: str, arg: str, *, blank: float
 
 def dates(value: Any, fn: str, arg: str) -> tuple[np.ndarray, Shape]:
     """A range of dates → datetime64[D] array (blanks NaT) and its shape. Fast path for float serials."""
-    flat, shape = flatten(value, fn, arg)
+    flat, shape, kinds = flatten_typed(value, fn, arg)
     if len(flat) == 1:  # one cell, the fill-down case: skip the array machinery
         v = flat[0]
         day = np.datetime64("NaT") if is_blank(v) else date(v, fn, arg, where=shape.position(0))
         return np.array([day], dtype="datetime64[D]"), shape
-    if _plain(flat):
+    if _plain(flat, kinds):
         s = np.asarray(flat, dtype=float)
         d = serials_to_dates(s)
         bad = np.isnat(d) & ~np.isnan(s)
@@ -329,6 +364,32 @@ def _shaped(values: Any, shape: Shape) -> Any:
             flat = ["" if v is None or (v.__class__ is float and v - v != 0) else v for v in flat]
         elif not kinds <= _CELL_READY:
             flat = [cell(v) for v in flat]
+    return _layout(flat, shape)
+
+
+def shaped_floats(values: np.ndarray, shape: Shape, marks: tuple[tuple[np.ndarray, str], ...] = (),
+                  missing: str = "") -> Any:
+    """:func:`shaped` for a float array whose marked rows hold text instead: for each ``(mask, text)`` of
+    ``marks`` (in order, a later one wins) the rows of ``mask`` become ``text``; any other NaN becomes
+    ``missing`` and ±inf ''. The same cells as building an object array with the text and calling
+    :func:`shaped`, without checking 100k results one by one."""
+    values = np.asarray(values, dtype=float).reshape(-1)
+    with _gc_paused(shape.size):
+        flat = values.tolist()
+        bad = ~np.isfinite(values)
+        if bad.any():
+            for i in np.flatnonzero(bad & ~np.isnan(values)).tolist():
+                flat[i] = ""
+            for i in np.flatnonzero(np.isnan(values)).tolist():
+                flat[i] = missing
+        for mask, text in marks:
+            if mask.any():
+                for i in np.flatnonzero(mask).tolist():
+                    flat[i] = text
+        return _layout(flat, shape)
+
+
+def _layout(flat: list[Any], shape: Shape) -> Any:
     if shape.kind == "scalar":
         return flat[0]
     if shape.kind == "1d":
@@ -368,13 +429,13 @@ def elementwise(fn: str, *specs: tuple[str, Any, str, Any]) -> tuple[list[np.nda
     blank_parts = []
     for name, value, rule, default in specs:
         expected, ok = RULES[rule]
-        flat, sh = flatten(value, fn, name)
+        flat, sh, kinds = flatten_typed(value, fn, name)
         if sh.kind == "scalar":
             kwargs = {} if default is REQUIRED else {"default": default}
             x = number(value, fn, name, expected=expected, **kwargs)
             arr = np.array([np.nan if x is None else x], dtype=float)
         else:
-            arr, sh = numbers(value, fn, name, expected=expected)
+            arr = numbers_of(flat, sh, fn, name, expected=expected, kinds=kinds)  # flattened once, not twice
             if shape is None:
                 shape, first = sh, name
             elif sh.size != shape.size:

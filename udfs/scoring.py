@@ -68,11 +68,13 @@ class _Rows:
     def number(self, name: str, value: Any, rule: str = "any", *, required: bool = False,
                tokens: bool = False) -> np.ndarray:
         expected, ok = _RULES[rule]
-        flat, sh = _args.flatten(value, self.fn, name)
+        flat, sh, kinds = _args.flatten_typed(value, self.fn, name)
         self._size(name, sh)
         token = np.zeros(len(flat), bool)
-        if not tokens or str not in set(map(type, flat)):  # no text, no token: vectorised, same messages
-            out = _args.numbers_of(flat, sh, self.fn, name, expected=expected)
+        if kinds is None:
+            kinds = set(map(type, flat))
+        if not tokens or str not in kinds:  # no text, no token: vectorised, same messages
+            out = _args.numbers_of(flat, sh, self.fn, name, expected=expected, kinds=kinds)
         else:
             out = np.full(len(flat), np.nan)
             for i, v in enumerate(flat):
@@ -105,7 +107,10 @@ class _Rows:
                 ok[v] = v.strip()
         if len(ok) == len(distinct) and distinct:
             out = np.empty(len(flat), dtype=object)
-            out[:] = [ok[v] for v in flat]
+            if all(ok[v] is v for v in distinct):  # codes already trimmed (the usual case): no lookups
+                out[:] = flat
+            else:
+                out[:] = [ok[v] for v in flat]
             return out
         out = np.empty(len(flat), dtype=object)
         for i, v in enumerate(flat):
@@ -120,8 +125,18 @@ class _Rows:
     def full(self, arr: np.ndarray) -> np.ndarray:
         return np.broadcast_to(arr, (self.shape.size,)) if arr.size == 1 else arr
 
-    def result(self, values: Any, blank: np.ndarray | None = None, token: str = sc.NOT_RATED) -> Any:
-        """Shape the results; rows with ``blank`` give '' and rows that got a token give the token."""
+    def result(self, values: Any, blank: np.ndarray | None = None, token: str = sc.NOT_RATED, *,
+               missing: str = "") -> Any:
+        """Shape the results; rows with ``blank`` give '' and rows that got a token give the token.
+        Other NaN results give ``missing`` ('' unless said otherwise)."""
+        arr = np.asarray(values)
+        if arr.dtype == np.float64 and isinstance(token, str):  # numbers: no object array, no per-cell check
+            size = self.shape.size
+            marks = ((np.broadcast_to(blank, (size,)), ""),) if blank is not None else ()
+            marks += ((np.broadcast_to(self.passed, (size,)), token),)
+            return _args.shaped_floats(np.broadcast_to(arr, (size,)), self.shape, marks, missing)
+        if missing:
+            raise ValueError("missing= is for number results")
         out = np.array(np.broadcast_to(np.asarray(values, dtype=object), (self.shape.size,)), dtype=object)
         if blank is not None:
             out[np.broadcast_to(blank, out.shape)] = ""
@@ -511,11 +526,11 @@ def CREDITSCORE(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None
         else:
             vals = (sc.band_of if out == "band" else sc.credit_grade)(s, card)
         return r.result(np.asarray(vals, dtype=object).ravel())
-    vals = {"score": res.score, "confidence": res.confidence, "cap": res.capped_by}[out]
-    vals = np.asarray(vals, dtype=object).ravel()
-    if out == "score":
-        vals = np.where(np.isnan(np.asarray(res.score, dtype=float).ravel()), sc.NOT_RATED, vals)
-    return r.result(vals)
+    if out == "score":  # not rated (NaN) → "NR"
+        return r.result(np.asarray(res.score, dtype=float).ravel(), missing=sc.NOT_RATED)
+    if out == "confidence":
+        return r.result(np.asarray(res.confidence, dtype=float).ravel())
+    return r.result(np.asarray(res.capped_by, dtype=object).ravel())
 
 
 @excel_function(category=CATEGORY, args={**_FACTOR_ARGS, "language": '"en" (default) or "zh" for the labels.'},
@@ -622,35 +637,58 @@ def CREDITGRADE(score):
 # Limits and expected loss
 
 
-def _band_arg(r: _Rows, band: Any) -> np.ndarray:
+def _band_cell(fn: str, v: Any, sh: _args.Shape, i: int) -> Any:
+    """One band cell: None (blank), a score as float, "NR", or the band word as given."""
+    if _args.is_blank(v):
+        return None
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        if not 0 <= v <= 100:
+            raise ArgumentError(fn, f"band{sh.position(i)}", "GREEN, YELLOW, RED or a score 0–100", v)
+        return float(v)
+    m = sc.band_multiplier(v) if isinstance(v, str) else np.nan
+    if isinstance(v, str) and v.strip().upper() == sc.NOT_RATED:
+        return sc.NOT_RATED
+    if np.isnan(m):
+        raise ArgumentError(fn, f"band{sh.position(i)}", "GREEN, YELLOW, RED (绿/黄/红) or a score 0–100", v)
+    return v
+
+
+def _band_arg(r: _Rows, band: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The band argument: (values, rows that are "NR", blank rows); values as :func:`_band_cell` gives them."""
     fn = r.fn
-    flat, sh = _args.flatten(band, fn, "band")
+    flat, sh, kinds = _args.flatten_typed(band, fn, "band")
     r._size("band", sh)
     out = np.empty(len(flat), dtype=object)
-    words: dict[str, Any] = {}  # each distinct word is checked once, not once per cell (100k rows → 3 words)
-    for i, v in enumerate(flat):
-        if v.__class__ is str and v in words:
-            out[i] = words[v]
-            continue
-        if _args.is_blank(v):
-            out[i] = None
-        elif isinstance(v, int | float) and not isinstance(v, bool):
-            if not 0 <= v <= 100:
-                raise ArgumentError(fn, f"band{sh.position(i)}", "GREEN, YELLOW, RED or a score 0–100", v)
-            out[i] = float(v)
+    words: dict[str, Any] | None = None
+    if kinds == {str}:  # a column of band words: each distinct word is checked once (100k rows → 3 words)
+        try:
+            words = {v: _band_cell(fn, v, sh, 0) for v in set(flat)}
+        except ArgumentError:  # a bad word: the cell by cell pass below names the first one
+            words = None
+    if words is not None:
+        nr_words = {v for v, w in words.items() if w == sc.NOT_RATED}
+        none_words = {v for v, w in words.items() if w is None}
+        if not nr_words and not none_words and all(w is v for v, w in words.items()):
+            out[:] = flat  # every word kept as given: no lookups
+            nr, none = np.zeros(len(flat), dtype=bool), np.zeros(len(flat), dtype=bool)
         else:
-            m = sc.band_multiplier(v) if isinstance(v, str) else np.nan
-            if isinstance(v, str) and v.strip().upper() == sc.NOT_RATED:
-                out[i] = sc.NOT_RATED
-            elif np.isnan(m):
-                raise ArgumentError(fn, f"band{sh.position(i)}", "GREEN, YELLOW, RED (绿/黄/红) or a score 0–100", v)
-            else:
-                out[i] = v
-        if v.__class__ is str:
-            words[v] = out[i]
+            out[:] = [words[v] for v in flat]
+            nr = np.array([v in nr_words for v in flat], dtype=bool)
+            none = np.array([v in none_words for v in flat], dtype=bool)
+    else:
+        words = {}  # each distinct word is checked once, not once per cell
+        for i, v in enumerate(flat):
+            if v.__class__ is str and v in words:
+                out[i] = words[v]
+                continue
+            out[i] = _band_cell(fn, v, sh, i)
+            if v.__class__ is str:
+                words[v] = out[i]
+        nr = np.array([isinstance(v, str) and v == sc.NOT_RATED for v in out], dtype=bool)
+        none = np.array([v is None for v in out], dtype=bool)
     if sh.kind == "scalar" and out[0] is None:
         raise ArgumentError(fn, "band", "GREEN, YELLOW, RED or a score 0–100", detail="the cell is blank")
-    return out
+    return out, nr, none
 
 
 @excel_function(
@@ -679,7 +717,7 @@ def CREDITLIMIT(annual_sales, terms_days, expected_dbt, tangible_net_worth, work
     dbt = r.number("expected_dbt", expected_dbt)
     tnw = r.number("tangible_net_worth", tangible_net_worth)
     wc = r.number("working_capital", working_capital)
-    b = _band_arg(r, band)
+    b, nr, none = _band_arg(r, band)
     vat = r.number("vat_rate", vat_rate, "share")
     ins = r.number("insurer_limit", insurer_limit, "nonnegative")
     bands = np.array(r.full(b), dtype=object)
@@ -687,8 +725,7 @@ def CREDITLIMIT(annual_sales, terms_days, expected_dbt, tangible_net_worth, work
     if r.shape.kind == "scalar" and no_base[0]:
         raise ArgumentError(fn, "tangible_net_worth", "a number (or give working_capital)",
                             detail="both capacity bases are blank")
-    nr = np.array([isinstance(v, str) and v == sc.NOT_RATED for v in bands])
-    none = np.array([v is None for v in bands])
+    nr, none = r.full(nr), r.full(none)
     blank = _missing(sales, terms) | none | no_base
     safe_bands = np.where(nr | none, "RED", bands)  # those rows are blanked or "NR" below
     lim = sc.credit_limit(r.full(sales), r.full(terms), r.full(dbt), r.full(tnw), r.full(wc), safe_bands,
