@@ -1,10 +1,10 @@
 """Ribbon action "Insurance deadlines": the ``insurance`` command's pipeline on the active workbook.
 
 Reads the active workbook (the live Book under Excel or xlwings Lite, else the file) through the shared
-adapter, runs the same reading and pipeline as ``xl-cashrisk insurance`` and writes the Insurance
-exposure, Deadlines and Worklist sheets to ``<stem>.cashrisk.xlsx`` (copied into the open Book when there
-is one). Options (``target.options``): ``register`` (buyer register file), ``settings`` (settings workbook
-or TOML), ``as_of`` (YYYY-MM-DD), ``out`` (results file).
+adapter, runs the same reading (:mod:`xl_cashrisk.pipelines.inputs`) and pipeline as ``xl-cashrisk
+insurance`` and writes the Insurance exposure, Deadlines and Worklist sheets to ``<stem>.cashrisk.xlsx``
+(copied into the open Book when there is one). Options (``target.options``): ``register`` (buyer register
+file), ``settings`` (settings workbook or TOML), ``as_of`` (YYYY-MM-DD), ``out`` (results file).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from udfs._actions import ActionResult, WorkbookTarget, ribbon_action
+from xl_cashrisk.pipelines.inputs import read_insurance_inputs
+from xl_cashrisk.pipelines.insurance import run_insurance
 from xl_cashrisk.reports.insurance import write_insurance
 
 
@@ -23,14 +25,11 @@ def _path(value) -> Path | None:
                help_en="Insured and uninsured exposure, notify/claim deadlines for every overdue invoice, and the "
                "collections worklist, from this workbook's ledger, policy and buyer limits.")
 def insurance_deadlines(target: WorkbookTarget) -> ActionResult:
-    # the reading helpers live with the command (they also print the policy source to the console)
-    from xl_cashrisk.cli.insurance import insurance_inputs_run
-
     opts = target.options
-    as_of = opts.get("as_of")
-    result, _, extra = insurance_inputs_run(target.reader(), _path(opts.get("register")),
-                                            _path(opts.get("settings")), None if as_of is None else str(as_of))
-    with target.results("insurance", result.settings.as_of, extra) as rw:
+    inputs = read_insurance_inputs(target.reader(), _path(opts.get("register")), _path(opts.get("settings")),
+                                   opts.get("as_of"))
+    result = run_insurance(inputs.ledger, inputs.buyers, inputs.policy, inputs.settings)
+    with target.results("insurance", result.settings.as_of, inputs.stamp) as rw:
         write_insurance(result, rw)
     m = result.summary.set_index("key")["value"]
     hc = result.settings.home_currency

@@ -9,7 +9,7 @@ Options (``target.options``): ``sims``, ``seed``, ``summary`` (False to skip the
 from __future__ import annotations
 
 from udfs._actions import ActionResult, WorkbookTarget, ribbon_action
-from xl_cashrisk.cli.stress import load_stress_inputs, stamp_with_files, stress_from_inputs
+from xl_cashrisk.pipelines.inputs import load_stress_inputs, stamp_with_files, stress_from_inputs
 from xl_cashrisk.reports.stress import render_summary, write_stress
 
 STAMP_SHEET = "Stress run 压力测试运行信息"

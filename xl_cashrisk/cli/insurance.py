@@ -1,7 +1,8 @@
 """Commands for the controller: ``insurance`` (exposure, deadlines, worklist) and ``ratios`` (ratios,
 working-capital health, trend, concentration); their demo steps (30 and 40).
 
-Where the inputs come from:
+Where the inputs come from (read by :mod:`xl_cashrisk.pipelines.inputs`, as for the ribbon action; here
+with the problems and notes printed):
 
 * ledger: the AR Ledger sheet of FILE;
 * settings: ``--settings`` (a settings workbook or TOML file), else FILE's Settings sheet;
@@ -14,7 +15,6 @@ Where the inputs come from:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -27,9 +27,10 @@ from xl_cashrisk.cli.app import cli as cli_group
 from xl_cashrisk.cli.app import console
 from xl_cashrisk.cli.receivables import read_ledger_checked
 from xl_cashrisk.errors import InputError, Location
-from xl_cashrisk.insurance import Policy
 from xl_cashrisk.io.reader import WorkbookReader
 from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
+from xl_cashrisk.pipelines import inputs as pin
+from xl_cashrisk.pipelines.inputs import Feedback, Inputs, has_sheet, load_inputs, read_policy
 from xl_cashrisk.pipelines.insurance import InsuranceResult, run_insurance
 from xl_cashrisk.pipelines.ratios import ConcentrationReport, RatiosResult, run_concentration, run_ratios
 from xl_cashrisk.reports.insurance import write_insurance
@@ -37,98 +38,45 @@ from xl_cashrisk.reports.ratios import write_concentration, write_ratios
 from xl_cashrisk.sample.policy import SAMPLE_POLICY, sample_buyer_limits, sample_company_rows
 from xl_cashrisk.schemas.company import COMPANY
 from xl_cashrisk.schemas.ledger import LEDGER
-from xl_cashrisk.schemas.policy import BUYER_LIMITS, DOMAIN, POLICY, policy_from_values
-from xl_cashrisk.schemas.settings import SETTINGS, load_settings_file, settings_from_frames
 from xl_cashrisk.settings import Settings
 
-__all__ = ["Inputs", "insurance_files", "load_inputs", "read_buyer_limits", "read_company", "read_policy"]
+__all__ = ["CONSOLE_FEEDBACK", "ConsoleFeedback", "Inputs", "insurance_files", "load_inputs", "read_buyer_limits",
+           "read_company", "read_policy"]
 
 TOP_WORKLIST = 10
 STEP_SHORT = {1: "notify", 2: "collect", 3: "claim"}
 
 
-def _has_sheet(book: WorkbookReader, name: str) -> bool:
-    return any(s.casefold() == name.casefold() for s in book.sheet_names)
+class ConsoleFeedback(Feedback):
+    """The shared readers' remarks (:mod:`xl_cashrisk.pipelines.inputs`) on the console: problem tables,
+    notes in dim (yellow when they warn), a spinner while reading."""
+
+    def problems(self, report) -> None:
+        print_problems(report)
+
+    def note(self, text: str, *, warning: bool = False) -> None:
+        style = "yellow" if warning else "dim"
+        console.print(f"[{style}]{text}[/{style}]")
+
+    def status(self, text: str):
+        return console.status(text)
 
 
-def read_policy(books, settings: Settings) -> tuple[Policy, str]:
-    """The policy and where it came from: the first book with a Policy sheet, else the settings'
-    insurance rows (Settings sheet or TOML), else the defaults."""
-    for book in books:
-        if book is None or not _has_sheet(book, POLICY.table.sheet):
-            continue
-        name, _, _cols, raw, rows, problems = book.raw(POLICY.table, POLICY.table.sheet)
-        where = Location(str(book.path), name)
-        if problems:
-            raise InputError(problems[0].message, Location(str(book.path), name, problems[0].row, problems[0].column))
-        values = pd.DataFrame({"key": raw["key"], "value": raw.get("value", [""] * len(rows))}, index=rows)
-        parsed = settings_from_frames(values, rows=POLICY.rows, where=where)
-        return policy_from_values(parsed.extras.get(DOMAIN, {}), where), f"Policy sheet of {book.path.name}"
-    given = settings.extras.get(DOMAIN) or {}
-    if any(given.get(row.key) != row.default for row in POLICY.rows):
-        return policy_from_values(given), "insurance rows of the settings"
-    return Policy(), "defaults (SPEC §7): no Policy sheet and no policy settings found"
+CONSOLE_FEEDBACK = ConsoleFeedback()
 
 
 def read_buyer_limits(book: WorkbookReader, settings: Settings, *, sheet: str | None = None) -> pd.DataFrame:
-    """Buyer limits (and countries, groups) from a Buyer limits sheet or a buyer register."""
-    name, _hrow, cols = book.locate(BUYER_LIMITS, sheet)
-    if "insurer_limit" not in cols:
-        raise InputError("no 'Insurer limit 保险限额' column found next to 'Buyer ID 客户编号'",
-                         Location(str(book.path), name))
-    r = book.read(BUYER_LIMITS, settings=settings, sheet=name)
-    if not r.report.ok:
-        print_problems(r.report)
-    r.report.raise_if_errors()
-    return r.frame.reset_index(drop=True)
+    """Buyer limits (and countries, groups) from a Buyer limits sheet or a buyer register; problems printed."""
+    return pin.read_buyer_limits(book, settings, sheet=sheet, feedback=CONSOLE_FEEDBACK)
 
 
 def read_company(book: WorkbookReader, settings: Settings) -> pd.DataFrame:
-    r = book.read(COMPANY, settings=settings, sheet=COMPANY.sheet)
-    if not r.report.ok:
-        print_problems(r.report)
-    r.report.raise_if_errors()
-    return r.frame.reset_index(drop=True)
-
-
-@dataclass
-class Inputs:
-    book: WorkbookReader
-    settings: Settings
-    settings_book: WorkbookReader | None
-    sources: list[Path]
-
-
-def load_inputs(file: Path | WorkbookReader, settings_file: Path | None) -> Inputs:
-    """FILE opened (or the open reader given), and the settings from ``--settings`` (workbook or TOML) or
-    FILE's Settings sheet."""
-    book = file if isinstance(file, WorkbookReader) else WorkbookReader(file)
-    sources = [book.path if isinstance(file, WorkbookReader) else file]
-    settings_book = None
-    if settings_file is not None:
-        sources.append(settings_file)
-        if settings_file.suffix.lower() == ".toml":
-            settings = load_settings_file(settings_file)
-        else:
-            settings_book = WorkbookReader(settings_file)
-            if not _has_sheet(settings_book, SETTINGS.table.sheet):
-                raise InputError("no 'Settings' sheet", Location(str(settings_file)))
-            settings = settings_book.settings()
-    elif _has_sheet(book, SETTINGS.table.sheet):
-        settings = book.settings()
-    else:
-        settings = Settings()
-    return Inputs(book, settings, settings_book, sources)
+    """The Company financials table; problems printed."""
+    return pin.read_company(book, settings, feedback=CONSOLE_FEEDBACK)
 
 
 def _buyers_from(inputs: Inputs, register: Path | None) -> tuple[pd.DataFrame | None, str]:
-    if register is not None:
-        inputs.sources.append(register)
-        return read_buyer_limits(WorkbookReader(register), inputs.settings), f"register {register.name}"
-    for b in (inputs.book, inputs.settings_book):
-        if b is not None and _has_sheet(b, BUYER_LIMITS.sheet):
-            return read_buyer_limits(b, inputs.settings, sheet=BUYER_LIMITS.sheet), f"Buyer limits sheet of {b.path.name}"
-    return None, ""
+    return pin.buyers_from(inputs, register, feedback=CONSOLE_FEEDBACK)
 
 
 def print_insurance(result: InsuranceResult, top: int = TOP_WORKLIST) -> None:
@@ -198,23 +146,13 @@ register_option = click.option("--register", type=click.Path(dir_okay=False, pat
 def insurance_inputs_run(file: Path | WorkbookReader, register: Path | None = None, settings_file: Path | None = None,
                          as_of: str | None = None) -> tuple[InsuranceResult, list, dict[str, object]]:
     """Read and validate (file path or open reader), run the insurance pipeline: the result, the input
-    files and the run-stamp extras. Shared by the ``insurance`` command and the ribbon action."""
+    files and the run-stamp extras. The reading is :mod:`xl_cashrisk.pipelines.inputs`, as for the ribbon
+    action; here its remarks go to the console."""
     inputs = load_inputs(file, settings_file)
     apply_overrides(inputs.settings, as_of)
-    ledger, settings = read_ledger_checked(inputs.book, inputs.settings)
-    policy, policy_source = read_policy((inputs.settings_book, inputs.book), settings)
-    buyers, buyer_source = _buyers_from(inputs, register)
-    if buyers is None:
-        raise InputError("no buyer limits: give --register with the buyer register, or add a 'Buyer limits' sheet "
-                         "(xl-cashrisk template settings)", Location(str(inputs.book.path)))
-    style = "yellow" if policy_source.startswith("defaults") else "dim"
-    console.print(f"[{style}]policy: {policy_source}; buyer limits: {buyer_source}[/{style}]")
-    unknown = sorted(set(ledger["buyer_id"].astype(str)) - set(buyers["buyer_id"].astype(str)))
-    if unknown:
-        console.print(f"[yellow]{len(unknown)} ledger buyers are not in the buyer limits (treated as without a limit): "
-                      f"{', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''}[/yellow]")
-    result = run_insurance(ledger, buyers, policy, settings)
-    return result, inputs.sources, {"command": "insurance", "policy": policy_source, "buyer_limits": buyer_source}
+    tables = pin.insurance_tables(inputs, register, feedback=CONSOLE_FEEDBACK)
+    result = run_insurance(tables.ledger, tables.buyers, tables.policy, tables.settings)
+    return result, tables.sources, tables.stamp
 
 
 def insurance_files(file: Path, out: Path, register: Path | None = None, settings_file: Path | None = None,
@@ -254,8 +192,8 @@ def ratios(file: Path, out: Path | None, register: Path | None, settings_file: P
     apply_overrides(inputs.settings, as_of)
     settings = inputs.settings
     company_book = next((b for b in (inputs.book, inputs.settings_book)
-                         if b is not None and _has_sheet(b, COMPANY.sheet)), None)
-    has_ledger = _has_sheet(inputs.book, LEDGER.sheet)
+                         if b is not None and has_sheet(b, COMPANY.sheet)), None)
+    has_ledger = has_sheet(inputs.book, LEDGER.sheet)
     if company_book is None and not has_ledger:
         raise InputError(f"no '{COMPANY.sheet}' sheet and no '{LEDGER.sheet}' sheet: nothing to analyse "
                          "(xl-cashrisk template settings gives the Company financials table)", Location(str(file)))

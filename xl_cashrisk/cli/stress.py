@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -12,108 +11,27 @@ import pandas as pd
 from rich import box
 from rich.table import Table as RichTable
 
-from xl_cashrisk.cli._common import money, print_problems
+from xl_cashrisk.cli._common import money
 from xl_cashrisk.cli._demo import DemoContext, demo_step
 from xl_cashrisk.cli.app import cli, console
-from xl_cashrisk.cli.insurance import read_policy
-from xl_cashrisk.errors import InputError, Location
-from xl_cashrisk.insurance import Policy
-from xl_cashrisk.io.reader import WorkbookReader
+from xl_cashrisk.cli.insurance import CONSOLE_FEEDBACK
 from xl_cashrisk.io.writer import ResultWorkbook
-from xl_cashrisk.pipelines.scoring import workbook_scorecard
-from xl_cashrisk.pipelines.stress import StressTestResult, run_stress_test, scenarios_from_frame
+from xl_cashrisk.pipelines import inputs as pin
+from xl_cashrisk.pipelines.inputs import StressInputs, stamp_with_files, stress_from_inputs
+from xl_cashrisk.pipelines.stress import StressTestResult, run_stress_test
 from xl_cashrisk.reports.stress import render_summary, scenario_table, write_stress
-from xl_cashrisk.schemas.forecast import FORECAST, SCENARIOS
-from xl_cashrisk.schemas.ledger import LEDGER
-from xl_cashrisk.schemas.register import REGISTER
-from xl_cashrisk.schemas.settings import SETTINGS
-from xl_cashrisk.scoring import Scorecard
-from xl_cashrisk.settings import Settings
-from xl_cashrisk.stress import STANDARD_SCENARIOS, Scenario
 
 __all__ = ["StressInputs", "load_stress_inputs", "print_stress", "run_stress_files", "stamp_with_files",
            "stress_from_inputs"]
 
 
-@dataclass
-class StressInputs:
-    settings: Settings
-    ledger: pd.DataFrame
-    register: pd.DataFrame | None
-    forecast: pd.DataFrame | None
-    scenarios: list[Scenario]  # the library
-    policy: Policy
-    policy_source: str
-    files: list[Path] = field(default_factory=list)
-    run: tuple[str, ...] | None = None  # scenario ids to run (None: all)
-    scorecard: Scorecard | None = None  # the workbook's scorecard (settings file + Scorecard table)
-
-
-def _has(book: WorkbookReader, sheet: str) -> bool:
-    return any(s.casefold() == sheet.casefold() for s in book.sheet_names)
-
-
-def _read(book: WorkbookReader, table, settings: Settings) -> pd.DataFrame:
-    r = book.read(table, settings=settings)
-    if not r.report.ok:
-        print_problems(r.report)
-    r.report.raise_if_errors()
-    return r.frame
-
-
-def _ledger_book(main: WorkbookReader, other: Path | None) -> WorkbookReader:
-    if other is not None:
-        book = WorkbookReader(other)
-        book.locate(LEDGER)  # raises with the headers it looked for
-        return book
-    try:
-        main.locate(LEDGER)
-    except InputError:
-        raise InputError(f"no AR ledger found: add a '{LEDGER.sheet}' sheet or pass --ledger FILE",
-                         Location(str(main.path))) from None
-    return main
-
-
-def _register_book(main: WorkbookReader, other: Path | None) -> WorkbookReader | None:
-    """The register's workbook: --register, else FILE's register sheet (by name: the ledger's Buyer ID
-    column alone must not pass for a register), else none — PDs then come from payment records."""
-    if other is not None:
-        book = WorkbookReader(other)
-        book.locate(REGISTER)
-        return book
-    return main if _has(main, REGISTER.sheet) else None
-
-
 def load_stress_inputs(file, ledger_file: Path | None = None, register_file: Path | None = None) -> StressInputs:
-    """Read and validate everything the stress test needs; any problem raises one :class:`InputError`.
+    """Read and validate everything the stress test needs (:func:`xl_cashrisk.pipelines.inputs.load_stress_inputs`,
+    as the ribbon action does), each table's problems printed; any problem raises one :class:`InputError`.
 
     ``file``: the workbook's path, or a reader over it (a live Book under Excel).
     """
-    book = file if hasattr(file, "read") else WorkbookReader(file)
-    file = book.path
-    if not (_has(book, FORECAST.sheet) or _has(book, SETTINGS.table.sheet)):
-        raise InputError(f"no '{FORECAST.sheet}' or '{SETTINGS.table.sheet}' sheet: start from the forecast "
-                         "template (xl-cashrisk template forecast)", Location(str(file)))
-    settings = book.settings() if _has(book, SETTINGS.table.sheet) else Settings()
-    forecast = _read(book, FORECAST, settings) if _has(book, FORECAST.sheet) else None
-    if _has(book, SCENARIOS.sheet):
-        frame = _read(book, SCENARIOS, settings)
-        try:
-            scenarios, run = scenarios_from_frame(frame)
-        except InputError as exc:
-            raise InputError(str(exc), Location(str(file))) from None
-        if not run:
-            raise InputError("the Scenarios sheet has no scenario rows", Location(str(file), SCENARIOS.sheet))
-    else:
-        scenarios, run = list(STANDARD_SCENARIOS), None
-    files = [Path(file)] if file is not None else []
-    ledger = _read(_ledger_book(book, ledger_file), LEDGER, settings)
-    rbook = _register_book(book, register_file)
-    register = _read(rbook, REGISTER, settings) if rbook is not None else None
-    files += [p for p in (ledger_file, register_file) if p is not None]
-    policy, source = read_policy([book, rbook], settings)
-    card = workbook_scorecard(rbook if rbook is not None else book, settings)
-    return StressInputs(settings, ledger, register, forecast, scenarios, policy, source, files, run, card)
+    return pin.load_stress_inputs(file, ledger_file, register_file, feedback=CONSOLE_FEEDBACK)
 
 
 def run_stress_files(file: Path, out: Path, *, ledger_file: Path | None = None, register_file: Path | None = None,
@@ -131,21 +49,6 @@ def run_stress_files(file: Path, out: Path, *, ledger_file: Path | None = None, 
     if summary is not None:
         written += render_summary(result, summary, summary.with_suffix(".pdf"), inputs=inputs.files)
     return result, written
-
-
-def stress_from_inputs(inputs: StressInputs, *, sims: int | None = None, seed: int | None = None) -> StressTestResult:
-    result = run_stress_test(inputs.ledger, inputs.settings, register=inputs.register, forecast=inputs.forecast,
-                             scenarios=inputs.scenarios, policy=inputs.policy, sims=sims, seed=seed, run=inputs.run,
-                             scorecard=inputs.scorecard)
-    result.stamp["policy"] = inputs.policy_source
-    return result
-
-
-def stamp_with_files(result: StressTestResult, files) -> dict[str, object]:
-    from xl_cashrisk.io.writer import run_stamp
-
-    extra = {k: v for k, v in result.stamp.items() if k not in ("product", "version", "as_of")}
-    return run_stamp(result.settings.as_of, files, {"command": "stress", **extra})
 
 
 def _m(x: float) -> str:
