@@ -10,6 +10,7 @@ from rich.table import Table as RichTable
 
 from xl_cashrisk.cli.app import console
 from xl_cashrisk.errors import InputError
+from xl_cashrisk.pipelines.inputs import Feedback
 from xl_cashrisk.settings import BASES, Settings
 
 
@@ -54,3 +55,21 @@ def print_problems(report, limit: int = 30) -> None:
     console.print(t)
     if len(report.problems) > limit:
         console.print(f"… and {len(report.problems) - limit} more problems")
+
+
+class ConsoleFeedback(Feedback):
+    """The shared readers' remarks (:mod:`xl_cashrisk.pipelines.inputs`) on the console: problem tables,
+    notes in dim (yellow when they warn), a spinner while reading."""
+
+    def problems(self, report) -> None:
+        print_problems(report)
+
+    def note(self, text: str, *, warning: bool = False) -> None:
+        style = "yellow" if warning else "dim"
+        console.print(f"[{style}]{text}[/{style}]")
+
+    def status(self, text: str):
+        return console.status(text)
+
+
+CONSOLE_FEEDBACK = ConsoleFeedback()

@@ -21,7 +21,14 @@ import click
 import pandas as pd
 from rich.table import Table as RichTable
 
-from xl_cashrisk.cli._common import apply_overrides, as_of_option, money, out_option, print_problems
+from xl_cashrisk.cli._common import (
+    CONSOLE_FEEDBACK,
+    ConsoleFeedback,
+    apply_overrides,
+    as_of_option,
+    money,
+    out_option,
+)
 from xl_cashrisk.cli._demo import DemoContext, demo_step
 from xl_cashrisk.cli.app import cli as cli_group
 from xl_cashrisk.cli.app import console
@@ -30,7 +37,7 @@ from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.io.reader import WorkbookReader
 from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
 from xl_cashrisk.pipelines import inputs as pin
-from xl_cashrisk.pipelines.inputs import Feedback, Inputs, has_sheet, load_inputs, read_policy
+from xl_cashrisk.pipelines.inputs import Inputs, has_sheet, load_inputs, read_policy
 from xl_cashrisk.pipelines.insurance import InsuranceResult, run_insurance
 from xl_cashrisk.pipelines.ratios import ConcentrationReport, RatiosResult, run_concentration, run_ratios
 from xl_cashrisk.reports.insurance import write_insurance
@@ -47,22 +54,6 @@ TOP_WORKLIST = 10
 STEP_SHORT = {1: "notify", 2: "collect", 3: "claim"}
 
 
-class ConsoleFeedback(Feedback):
-    """The shared readers' remarks (:mod:`xl_cashrisk.pipelines.inputs`) on the console: problem tables,
-    notes in dim (yellow when they warn), a spinner while reading."""
-
-    def problems(self, report) -> None:
-        print_problems(report)
-
-    def note(self, text: str, *, warning: bool = False) -> None:
-        style = "yellow" if warning else "dim"
-        console.print(f"[{style}]{text}[/{style}]")
-
-    def status(self, text: str):
-        return console.status(text)
-
-
-CONSOLE_FEEDBACK = ConsoleFeedback()
 
 
 def read_buyer_limits(book: WorkbookReader, settings: Settings, *, sheet: str | None = None) -> pd.DataFrame:

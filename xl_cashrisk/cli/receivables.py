@@ -7,17 +7,23 @@ from pathlib import Path
 import click
 from rich.table import Table as RichTable
 
-from xl_cashrisk.cli._common import apply_overrides, as_of_option, money, out_option, print_problems
+from xl_cashrisk.cli._common import (
+    CONSOLE_FEEDBACK,
+    apply_overrides,
+    as_of_option,
+    money,
+    out_option,
+    print_problems,
+)
 from xl_cashrisk.cli._demo import DemoContext, demo_step
 from xl_cashrisk.cli.app import EXIT_INPUT, cli, console
-from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.io.reader import WorkbookReader
 from xl_cashrisk.io.templates import TEMPLATES, build_named
 from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
 from xl_cashrisk.pipelines.ageing import AgeingResult, run_ageing
+from xl_cashrisk.pipelines.inputs import read_ledger
 from xl_cashrisk.pipelines.validation import validate_tables
 from xl_cashrisk.reports.ageing import write_ageing
-from xl_cashrisk.schemas.ledger import LEDGER
 from xl_cashrisk.settings import Settings
 
 
@@ -73,15 +79,7 @@ def read_ledger_checked(file: Path | WorkbookReader, settings: Settings | None =
     book = file if isinstance(file, WorkbookReader) else WorkbookReader(file)
     if settings is None:
         settings = book.settings() if any(s.casefold() == "settings" for s in book.sheet_names) else Settings()
-    with console.status("reading the ledger…"):
-        r = book.read(LEDGER, settings=settings)
-    if r.report.problems:  # errors stop the run below; warnings are shown and the run goes on
-        print_problems(r.report)
-    r.report.raise_if_errors()
-    if r.frame.empty:
-        raise InputError("the ledger has no data rows below its headers: nothing to age",
-                         Location(str(book.path), r.report.sheet))
-    return r.frame, settings
+    return read_ledger(book, settings, feedback=CONSOLE_FEEDBACK), settings
 
 
 def print_ageing(result: AgeingResult) -> None:

@@ -11,10 +11,9 @@ import pandas as pd
 from rich import box
 from rich.table import Table as RichTable
 
-from xl_cashrisk.cli._common import money
+from xl_cashrisk.cli._common import CONSOLE_FEEDBACK, money
 from xl_cashrisk.cli._demo import DemoContext, demo_step
 from xl_cashrisk.cli.app import cli, console
-from xl_cashrisk.cli.insurance import CONSOLE_FEEDBACK
 from xl_cashrisk.io.writer import ResultWorkbook
 from xl_cashrisk.pipelines import inputs as pin
 from xl_cashrisk.pipelines.inputs import StressInputs, stamp_with_files, stress_from_inputs
