@@ -212,3 +212,204 @@ def test_escape_text_matches_xlsxwriter_shared_strings():
         sst.fh = io.StringIO()
         sst._write_si(s)
         assert sst.fh.getvalue() == f"<si>{fastsheet.escape_text(s)}</si>"
+
+
+# ------------------------------------------------------------------ the bulk builder against the reference
+def _block(df: pd.DataFrame, first_row: int, first_col: int, styles, date_style) -> fastsheet.Block:
+    return fastsheet.Block("xl/worksheets/sheet1.xml", first_row, first_col,
+                           [df.iloc[:, j] for j in range(df.shape[1])], list(styles), date_style)
+
+
+def _assert_same_bytes(df: pd.DataFrame, first_row: int = 2, first_col: int = 0, styles=None, date_style=7):
+    """Block.chunks (NumPy, bulk) == rows_xml(column_cells) (one Python string per cell), and the same bounds."""
+    styles = [(j % 3) or None for j in range(df.shape[1])] if styles is None else styles
+    cols, r0, r1, c0, c1 = [], None, None, None, None
+    for j in range(df.shape[1]):
+        cells, mask = fastsheet.column_cells(df.iloc[:, j], first_col + j, first_row, styles[j], date_style)
+        cols.append(cells)
+        hit = np.flatnonzero(mask)
+        if len(hit):
+            r0 = first_row + hit[0] if r0 is None else min(r0, first_row + hit[0])
+            r1 = first_row + hit[-1] if r1 is None else max(r1, first_row + hit[-1])
+            c0, c1 = (first_col + j if c0 is None else c0), first_col + j
+    expected = "".join(fastsheet.rows_xml(cols, first_row)).encode("utf-8")
+    block = _block(df, first_row, first_col, styles, date_style)
+    got = b"".join(block.chunks())
+    if got != expected:
+        at = next((i for i, (x, y) in enumerate(zip(got, expected, strict=False)) if x != y), min(len(got), len(expected)))
+        raise AssertionError(f"differ at byte {at}:\n{expected[at - 150:at + 80]!r}\n{got[at - 150:at + 80]!r}")
+    assert block.bounds == (None if r0 is None else (r0, c0, r1, c1))
+    assert block.size_bound() >= len(got)
+
+
+WHITE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+EDGY = [*TEXTS, "中文", "（有限公司）", "\uffef", "\ufffd", "é", "Ж" * 9000, "\U0001F680" * 8200, "y" * 300,
+        *(w + "x" for w in WHITE), *("x" + w for w in WHITE), *WHITE, "\x7f", "a_b", "a__x12_", None]
+
+
+def _hard_frame(n: int, seed: int = 0) -> pd.DataFrame:
+    g = np.random.default_rng(seed)
+    pick = np.array(EDGY, dtype=object)[g.integers(0, len(EDGY), n)]
+    tiny, huge = g.uniform(-1e-3, 1e-3, n), g.uniform(-1e20, 1e20, n)
+    return pd.DataFrame({
+        "text_obj": pd.Series(pick, dtype=object),
+        "text_arrow": pd.Series(pick, dtype=pd.StringDtype("pyarrow")),
+        "text_py": pd.Series(pick, dtype=pd.StringDtype("python")),
+        "long_often": pd.Series(np.where(g.random(n) < 0.3, "z" * 5000, "short"), dtype=object),
+        "ids": [f"INV-{i}" for i in range(n)],
+        "bits": g.integers(0, 2**64, n, dtype=np.uint64).view(np.float64),  # incl. NaN, inf, subnormals
+        "money": np.round(g.lognormal(10, 1.2, n), 2) * g.choice([-1, 1], n),
+        "tiny_huge": np.where(g.random(n) < 0.5, tiny, huge),
+        "i64": g.integers(-2**62, 2**62, n),
+        "u8": g.integers(0, 255, n).astype(np.uint8),
+        "flag": g.random(n) < 0.5,
+        "nullable_bool": pd.array(np.where(g.random(n) < 0.1, None, g.random(n) < 0.5), dtype="boolean"),
+        "nullable_int": pd.array(np.where(g.random(n) < 0.1, None, g.integers(-9, 9, n)), dtype="Int64"),
+        "stamp": pd.to_datetime(g.integers(0, 2**40, n), unit="ms").where(g.random(n) < 0.9),
+        "tz": pd.Series(pd.date_range("2020-01-01", periods=n, freq="37min", tz="Europe/Paris")),
+        "empty": np.full(n, np.nan),
+        "mixed": pd.Series([[1, "x<y", None, True, 2.5, np.nan, dt.date(2026, 9, 30), "w" * 40000, np.int64(7),
+                             -0.0, pd.NaT, dt.datetime(2026, 1, 2, 3, 4, 5)][i % 12] for i in range(n)], dtype=object),
+    })
+
+
+@pytest.mark.parametrize("chunk_rows", [7, 20_000])
+def test_bulk_builder_matches_the_reference_byte_for_byte(monkeypatch, chunk_rows):
+    monkeypatch.setattr(fastsheet, "CHUNK_ROWS", chunk_rows)
+    df = _frame(300)
+    _assert_same_bytes(df)
+    _assert_same_bytes(df, styles=[None] * df.shape[1], date_style=None)
+    hard = _hard_frame(900)
+    _assert_same_bytes(hard)
+    _assert_same_bytes(hard, first_row=99_950, first_col=5, styles=[None] * hard.shape[1])  # 5 → 6 digit rows
+
+
+def test_bulk_builder_leaves_out_rows_without_cells():
+    k = np.arange(3000)
+    df = pd.DataFrame({"a": np.where(k % 3 == 0, np.nan, 1.5), "b": pd.Series(np.where(k % 3 == 0, None, "t"))})
+    _assert_same_bytes(df, styles=[None, None])
+    _assert_same_bytes(df.iloc[::3], styles=[None, None])  # no cell at all: no rows, no bounds
+    _assert_same_bytes(df.iloc[::3], styles=[None, 4])
+    _assert_same_bytes(pd.DataFrame({"a": [0.1 + 0.2]}))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=8), st.floats(), st.none(), st.booleans(),
+                          st.integers(-2**63, 2**63 - 1)), min_size=1, max_size=40),
+       st.lists(st.floats(), min_size=1, max_size=40), st.lists(st.one_of(st.text(max_size=8), st.none()), min_size=1, max_size=40))
+def test_bulk_builder_random_values(values, floats, texts):
+    n = min(len(values), len(floats), len(texts))
+    df = pd.DataFrame({"v": pd.Series(values[:n], dtype=object), "f": floats[:n],
+                       "t": pd.Series(texts[:n], dtype=object), "s": pd.Series(texts[:n], dtype="str")})
+    _assert_same_bytes(df)
+    _assert_same_bytes(df, styles=[None] * 4, date_style=None)
+
+
+def _printed(x: np.ndarray) -> list[str]:
+    field = np.concatenate(fastsheet._number_field(x), axis=1)
+    return [bytes(row).replace(b"\0", b"").decode() for row in field]
+
+
+def test_numbers_print_exactly_as_percent_16G():
+    g = np.random.default_rng(7)
+    n = 20_000
+    p10 = 10.0 ** np.arange(-8, 18)
+    samples = {
+        "money": np.round(g.lognormal(10, 1.2, n), 2),
+        "rounded": np.round(g.lognormal(0, 4, n) * (d := 10.0 ** g.integers(0, 7, n))) / d * g.choice([-1, 1], n),
+        "uniform": g.uniform(0, 1, n),
+        "products": g.uniform(0.001, 0.2, n) * np.round(g.lognormal(10, 1.2, n), 2) * 0.45,
+        "log-uniform": np.exp(g.uniform(np.log(1e-6), np.log(1e17), n)) * g.choice([-1, 1], n),
+        "bits": (b := g.integers(0, 2**64, n, dtype=np.uint64).view(np.float64))[np.isfinite(b)],
+        "whole": g.integers(-2**53, 2**53, n).astype(float),
+        "serials": 46000.0 + g.integers(-50000, 50000, n) + g.integers(0, 86400, n) / 86400,
+        "ties": (g.integers(0, 2**40, n) + 0.5) / 2.0 ** g.integers(0, 30, n),
+        "17 digits": np.array([float(f"{g.integers(10**16, 10**17)}e{g.integers(-20, 0)}") for _ in range(n)]),
+        "edges": np.concatenate([p10, -p10, np.nextafter(p10, 0), np.nextafter(p10, np.inf),
+                                 np.nextafter(np.nextafter(p10, 0), 0), [0.0, -0.0, 5e-324, -2.2250738585072014e-308,
+                                 1.7976931348623157e308, 1e-4, 9.99999999999999e-5, 0.5, 2.5, 1 / 3, 0.1 + 0.2, 9.1,
+                                 2.0**53, 2.0**53 + 2, 2.0**60, 9999999999999998.0, 999999999999999.9,
+                                 0.9999999999999999, 0.99999999999999994, 99999.99999999999]]),
+    }
+    for name, x in samples.items():
+        for part in (x, x[:1], x[:2]):
+            got, expected = _printed(part), [f"{v:.16G}" for v in part.tolist()]
+            bad = [(v, a, b) for v, a, b in zip(part.tolist(), got, expected, strict=True) if a != b]
+            assert not bad, (name, bad[:5])
+    # the exact path decides nearly all everyday values (Python's % prints the rest)
+    assert not fastsheet._g16(samples["money"])[-1].any()
+    assert fastsheet._g16(samples["uniform"])[-1].mean() < 0.001
+
+
+def test_escape_check_flags_every_string_escape_text_changes():
+    leads = {chr(c).encode()[0] for c in range(0x80, 0x110000) if chr(c).isspace()}
+    assert leads <= set(np.flatnonzero(fastsheet._SPACE_LEAD).tolist())
+    rng = np.random.default_rng(3)
+    alphabet = [*WHITE, *"abcXYZ019 &<>_\t\n\r\x01\x1f\x7f", "\ufffe", "\uffff", "\ufffd", "\uffef", "中", "é", "\U0001F680",
+                "\u200b", "\u3001"]
+    values = ["".join(rng.choice(alphabet, rng.integers(0, 7))) for _ in range(50_000)]
+    values += ["a" * 16384, "a" * 20000, "Ж" * 9000, "\U0001F680" * 8200, ""]
+    enc = [v.encode() for v in values]
+    flagged = fastsheet._needs_escape(np.frombuffer(b"".join(enc), np.uint8), np.array([len(e) for e in enc]))
+    missed = [v for v, f in zip(values, flagged, strict=True) if not f and fastsheet.escape_text(v) != f"<t>{v}</t>"]
+    assert missed == []
+    # both ways of reading the distinct values agree (Arrow buffers, or Python strings)
+    arrow = fastsheet._utf8(pd.Index(values, dtype=pd.StringDtype("pyarrow")))
+    python = fastsheet._utf8(pd.Index(values, dtype=object))
+    assert arrow[2] is None and python[2] == values
+    assert bytes(arrow[0]) == bytes(python[0]) and arrow[1].tolist() == python[1].tolist()
+
+
+def test_two_bulk_tables_on_one_sheet_read_back_like_the_slow_path(tmp_path):
+    a, b = _frame(40), _hard_frame(50).drop(columns=["bits", "tiny_huge"])
+    paths = []
+    for name, fc in (("slow", 10**12), ("fast", 0)):
+        with ResultWorkbook(tmp_path / f"{name}.xlsx", fast_cells=fc) as rw:
+            rw.add_table(a, "R", title="first")
+            rw.add_table(b, "R", title="second")
+            rw.add_table(a.head(2), "R")
+        paths.append(tmp_path / f"{name}.xlsx")
+    slow, fast = (CalamineWorkbook.from_path(str(p)).get_sheet_by_name("R").to_python() for p in paths)
+    assert slow == fast
+    with zipfile.ZipFile(paths[1]) as z:
+        assert z.read("xl/worksheets/sheet1.xml").count(b"<row ") == 1 + 1 + 40 + 1 + 1 + 50 + 1 + 2
+
+
+def test_splice_without_streaming_and_after_a_failure(tmp_path, monkeypatch):
+    df = _frame(60)
+    streamed = _write(tmp_path / "streamed.xlsx", df, 0)
+    # a part too big to decide zip64 up front is built whole first: same members
+    monkeypatch.setattr(fastsheet.Block, "size_bound", lambda self: zipfile.ZIP64_LIMIT + 1)
+    whole = _write(tmp_path / "whole.xlsx", df, 0)
+    with zipfile.ZipFile(streamed) as zs, zipfile.ZipFile(whole) as zw:
+        assert zs.namelist() == zw.namelist()
+        assert all(zs.read(n) == zw.read(n) for n in zs.namelist() if n != "docProps/core.xml")
+    monkeypatch.undo()
+
+    # an error while rows are being built and deflated: the previous file stays, no temporary file is left
+    def broken(self):
+        yield b'<row r="3"></row>'
+        raise RuntimeError("boom")
+
+    before = streamed.read_bytes()
+    monkeypatch.setattr(fastsheet.Block, "chunks", broken)
+    with pytest.raises(RuntimeError, match="boom"):
+        _write(streamed, df, 0)
+    assert streamed.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["streamed.xlsx", "whole.xlsx"]
+
+
+@pytest.mark.parametrize("values", [
+    [None] * 4, [None, np.nan, None], [1, 2, -3, 2**62, 2**70], [1, None, 2.5, np.nan, np.inf, -0.0],
+    [np.int64(5), 7, np.float32(1.5)], [True, False, True], [True, None], [1, True], [pd.NA, 1],
+    [dt.date(2026, 1, 1), None], [1.0, "x"], ["a", None, "b"]])
+@pytest.mark.parametrize("style", [None, 3])
+def test_object_columns_of_one_kind_are_written_as_each_value(values, style):
+    """An object column of ints, floats, bools or only missing values takes the typed (bulk) path: its cells
+    are the ones the value-by-value writer (the slow path's _write_cell) gives."""
+    s_attr = f' s="{style}"' if style is not None else ""
+    rows = [str(r) for r in range(3, 3 + len(values))]
+    expected = fastsheet._object_cells(list(values), rows, "B", s_attr, s_attr or ' s="9"')
+    series = pd.Series(values, dtype=object)
+    assert fastsheet.column_cells(series, 1, 2, style, 9)[0] == expected
+    _assert_same_bytes(pd.DataFrame({"v": series}), styles=[style])
