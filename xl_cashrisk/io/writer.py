@@ -73,7 +73,7 @@ class ResultWorkbook:
     :attr:`FAST_CELLS`) take the bulk path of :mod:`xl_cashrisk.io.fastsheet` (same cells, ~10× faster).
     """
 
-    FAST_CELLS = 200_000
+    FAST_CELLS = 20_000
 
     def __init__(self, path: str | Path, *, inputs: Iterable[str | Path] = (), language: str = "both",
                  fast_cells: int | None = None):
