@@ -202,7 +202,7 @@ def test_a_run_killed_mid_write_leaves_the_previous_output_intact(tmp_path):
     r = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(out), "50"], capture_output=True, timeout=120)
     assert r.returncode == 0, r.stderr
     before = file_fingerprint(out)
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(out), "40000"], stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(out), "400000"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
@@ -213,7 +213,7 @@ def test_a_run_killed_mid_write_leaves_the_previous_output_intact(tmp_path):
                 break
             time.sleep(0.05)
         assert tmp, "the temporary file never appeared"
-        time.sleep(0.5)  # inside the build and write of 240,000 rows × 4 columns
+        time.sleep(0.5)  # inside the build and write of 6 × 400,000 rows × 4 columns (several seconds)
         assert proc.poll() is None, "the run finished before it could be killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
