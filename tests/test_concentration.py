@@ -152,3 +152,20 @@ def test_top_n_share_monotone_and_at_least_hhi_root(a, n):
     assert c.top_n_share(a, n + 1) >= t - 1e-12
     assert t >= min(n, len(a)) / len(a) - 1e-9  # the n largest hold at least their equal share
     assert c.top_n_share(a, 1) ** 2 <= c.hhi(a) + 1e-12
+
+
+def test_group_labels_same_as_joining_each_row():
+    # labels are built column by column; the same text as joining every row's keys with " / "
+    data = pd.DataFrame({"country": ["CN", "US", None, "CN", "CN"], "year": [2024, 2025, 2024, np.nan, 2024],
+                         "sector": ["Retail", " ", "Retail", "Retail", "Retail"], "amount": [5.0, 4, 3, 2, 1]})
+    res = c.concentration(data, ["country", "year", "sector"])
+    frame = data[["country", "year", "sector"]].copy()
+    for k in frame:
+        frame[k] = frame[k].astype(object).where(frame[k].notna() & (frame[k].astype(str).str.strip() != ""),
+                                                 c.BLANK_GROUP)
+    expected = {" / ".join(map(str, row)) for row in frame.itertuples(index=False)}
+    assert set(res.table["group"]) == expected
+    assert "CN / 2024.0 / Retail" in expected and "US / 2025.0 / (blank)" in expected
+    assert res.table.set_index("group").loc["CN / 2024.0 / Retail", "amount"] == 6.0
+    single = c.concentration(data, "year")
+    assert single.table["group"].tolist() == ["2024.0", "2025.0", "(blank)"]

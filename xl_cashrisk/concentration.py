@@ -207,7 +207,10 @@ def concentration(
     table = grouped[amount].sum().rename("amount").reset_index()
     if name and name not in keys:
         table["name"] = grouped[name].first().to_numpy()
-    table["group"] = table[keys].astype(str).agg(" / ".join, axis=1)
+    group = table[keys[0]].astype(str)  # "key1 / key2 / …", built column by column (no per-row Python)
+    for k in keys[1:]:
+        group = group + " / " + table[k].astype(str)
+    table["group"] = group
     exposure = _exposures(table["amount"].to_numpy())
     table["share"] = shares(exposure)
     table = table.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
