@@ -559,6 +559,25 @@ def deadlines(invoice_date, due_date, policy: Policy = Policy(), insolvency_date
 # Ledger: insured exposure, deadlines, worklist
 
 
+def _map_keys(keys: pd.Series, mapping) -> pd.Series:
+    """``keys.map(mapping)`` looked up once per distinct key (a million ledger rows have a hundred
+    thousand buyers): the same values, dtype, index and name."""
+    codes, uniques = pd.factorize(keys, use_na_sentinel=False)
+    looked = pd.Series(uniques, dtype=keys.dtype).map(mapping)
+    return pd.Series(looked.take(codes).array, index=keys.index, name=keys.name)
+
+
+def _by_text_key(mapping, dtype) -> pd.Series:
+    """A buyer_id → value mapping (dict or Series) as a Series keyed by text, as
+    ``pd.Series(mapping, dtype=dtype).rename(index=str)``; a Series already keyed by text without
+    blanks is used as it is (no per-key ``str``)."""
+    s = pd.Series(mapping, dtype=dtype)
+    index = s.index
+    if index.dtype == object or not pd.api.types.is_string_dtype(index.dtype) or index.hasnans:
+        s = s.rename(index=str)
+    return s
+
+
 def _ledger_frame(ledger: pd.DataFrame, policy: Policy, limits, countries) -> pd.DataFrame:
     """The columns the ledger functions need, in the ledger's row order."""
     for col in ("buyer_id", "due_date"):
@@ -578,13 +597,13 @@ def _ledger_frame(ledger: pd.DataFrame, policy: Policy, limits, countries) -> pd
                          else np.full(len(f), np.datetime64("NaT"), dtype="datetime64[D]"))
     f["disputed"] = ledger["disputed"].fillna(False).astype(bool) if "disputed" in ledger else False
     if limits is not None:
-        f["limit"] = f["buyer_id"].map(pd.Series(limits, dtype=float).rename(index=str)).astype(float)
+        f["limit"] = _map_keys(f["buyer_id"], _by_text_key(limits, float)).astype(float)
     elif "insurer_limit" in ledger:
         f["limit"] = ledger["insurer_limit"].astype(float)
     else:
         f["limit"] = np.nan
     if countries is not None:
-        f["country"] = f["buyer_id"].map(pd.Series(countries, dtype=object).rename(index=str))
+        f["country"] = _map_keys(f["buyer_id"], _by_text_key(countries, object))
     elif "country" in ledger:
         f["country"] = ledger["country"]
     else:
@@ -697,8 +716,13 @@ def overdue_deadlines(ledger: pd.DataFrame, as_of, policy: Policy = Policy(), li
     >>> r[["invoice_no", "days_past_due", "notify_by", "claim_by", "expected_indemnity"]].astype(str).values.tolist()
     [['I1', '92', '2026-08-28', '2026-11-27', '54.0']]
     """
+    return _overdue_from_exposure(insured_exposure(ledger, policy, limits, countries), as_of, policy,
+                                  insolvency_dates)
+
+
+def _overdue_from_exposure(exp: pd.DataFrame, as_of, policy: Policy, insolvency_dates=None) -> pd.DataFrame:
+    """:func:`overdue_deadlines` on the result of :func:`insured_exposure` (computed once, used twice)."""
     today = np.datetime64(pd.Timestamp(as_of).date(), "D")
-    exp = insured_exposure(ledger, policy, limits, countries)
     due = _days(exp["due_date"])
     overdue = (exp["open_amount"].to_numpy() > 0) & ~np.isnat(due) & (due < today)
     r = exp.loc[overdue].copy()
@@ -706,7 +730,7 @@ def overdue_deadlines(ledger: pd.DataFrame, as_of, policy: Policy = Policy(), li
     inv_o = _days(r["invoice_date"]) if "invoice_date" in r else due_o
     ins = None
     if insolvency_dates is not None:
-        ins = _days(r["buyer_id"].astype(str).map(pd.Series(insolvency_dates).rename(index=str)))
+        ins = _days(_map_keys(r["buyer_id"].astype(str), pd.Series(insolvency_dates).rename(index=str)))
     d = deadlines(inv_o, due_o, policy, ins)
     d.index = r.index
     r["days_past_due"] = (today - due_o).astype(int)
@@ -743,8 +767,13 @@ def collections_worklist(ledger: pd.DataFrame, as_of, policy: Policy = Policy(),
     >>> w[["invoice_no", "step", "deadline", "days_left", "uninsured_flag"]].astype(str).values.tolist()
     [['I2', '2', '2026-10-29', '29', 'True'], ['I3', '1', '2026-10-30', '30', 'True'], ['I1', '3', '2026-11-27', '58', 'True']]
     """
+    return _worklist_from_overdue(overdue_deadlines(ledger, as_of, policy, limits, countries), as_of, policy,
+                                  language)
+
+
+def _worklist_from_overdue(r: pd.DataFrame, as_of, policy: Policy, language: str = "en") -> pd.DataFrame:
+    """:func:`collections_worklist` on the result of :func:`overdue_deadlines` (adds columns to ``r``)."""
     today = np.datetime64(pd.Timestamp(as_of).date(), "D")
-    r = overdue_deadlines(ledger, as_of, policy, limits, countries)
     dpd = r["days_past_due"].to_numpy()
     due = _days(r["due_date"])
     claim = r["claim_by"].to_numpy().astype("datetime64[D]")

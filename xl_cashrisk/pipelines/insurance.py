@@ -73,15 +73,27 @@ def buyer_cover(buyers: pd.DataFrame | None, policy: ins.Policy) -> pd.DataFrame
     return out
 
 
-def _per_pct(frame: pd.DataFrame, pct: np.ndarray, policy: ins.Policy, fn, **kw) -> pd.DataFrame:
-    """Run a core ledger function once per distinct cover percentage and put the rows back together."""
-    parts = []
-    for p in np.unique(pct):
-        sub = frame.loc[pct == p]
-        parts.append(fn(sub, policy=dataclasses.replace(policy, indemnity_pct=float(p)), **kw))
-    if not parts:
-        return fn(frame, policy=policy, **kw)
-    return pd.concat(parts)
+def _per_pct(frame: pd.DataFrame, pct: np.ndarray, policy: ins.Policy, as_of, limits, countries, insolvency_dates,
+             language: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Exposure, overdue deadlines and worklist (:func:`ins.insured_exposure`, :func:`ins.overdue_deadlines`,
+    :func:`ins.collections_worklist`), run once per distinct cover percentage with the rows put back
+    together. Each part's exposure is computed once and feeds its deadlines and worklist, which is
+    what the two functions compute from the same rows themselves; the worklist is built without the
+    insolvency dates, as :func:`ins.collections_worklist` is."""
+    def one(sub: pd.DataFrame, pol: ins.Policy):
+        exp = ins.insured_exposure(sub, pol, limits=limits, countries=countries)
+        overdue = ins._overdue_from_exposure(exp, as_of, pol, insolvency_dates)
+        plain = ins._overdue_from_exposure(exp, as_of, pol) if insolvency_dates is not None else overdue.copy()
+        return exp, overdue, ins._worklist_from_overdue(plain, as_of, pol, language)
+
+    values = np.unique(pct)
+    if values.size == 0:
+        return one(frame, policy)
+    if values.size == 1:  # one percentage for every row: the frame as it is
+        return one(frame, dataclasses.replace(policy, indemnity_pct=float(values[0])))
+    parts = [one(frame.loc[pct == p], dataclasses.replace(policy, indemnity_pct=float(p))) for p in values]
+    exposure, overdue, worklist = (pd.concat([part[i] for part in parts]) for i in range(3))
+    return exposure, overdue, worklist
 
 
 def run_insurance(ledger: pd.DataFrame, buyers: pd.DataFrame | None, policy: ins.Policy,
@@ -101,36 +113,40 @@ def run_insurance(ledger: pd.DataFrame, buyers: pd.DataFrame | None, policy: ins
     items["open_currency"] = items["open_amount"]
     items["open_amount"] = items["open_amount_hc"]
     ids = items["buyer_id"]
-    limits = cover["limit"].to_dict()
-    countries = cover["country"].reindex(ids.unique()).fillna(policy.home_country).to_dict()
-    pct = ids.map(cover["pct"]).fillna(policy.indemnity_pct).to_numpy(dtype=float)
-    political = ids.map(cover["loss_cause"]).astype(object).fillna(ins.COMMERCIAL).to_numpy() == ins.POLITICAL
-
-    exposure = _per_pct(items, pct, policy, ins.insured_exposure, limits=limits, countries=countries)
-    exposure = exposure.loc[items.index]
-    _mark_political(exposure, political, pct)
-    exposure["country"] = exposure["buyer_id"].map(countries)
-    exposure["cover_pct"] = np.where(exposure["eligible"], pct, 0.0)
+    limits = cover["limit"]  # buyer_id → value (unique buyers), as the core functions take a dict
+    countries = cover["country"].reindex(ids.unique()).fillna(policy.home_country)
+    pct = ins._map_keys(ids, cover["pct"]).fillna(policy.indemnity_pct).to_numpy(dtype=float)
+    political = (ins._map_keys(ids, cover["loss_cause"]).astype(object).fillna(ins.COMMERCIAL).to_numpy()
+                 == ins.POLITICAL)
 
     insolvency = cover["insolvency_date"].dropna()
     insolvency_dates = insolvency.dt.date.to_dict() if len(insolvency) else None
-    kw = dict(as_of=as_of, limits=limits, countries=countries)
-    overdue = _per_pct(items, pct, policy, ins.overdue_deadlines, insolvency_dates=insolvency_dates, **kw)
+    exposure, overdue, worklist = _per_pct(items, pct, policy, as_of, limits, countries, insolvency_dates, lang)
+    exposure = exposure.loc[items.index]
+    _mark_political(exposure, political, pct)
+    exposure["country"] = ins._map_keys(exposure["buyer_id"], countries)
+    exposure["cover_pct"] = np.where(exposure["eligible"], pct, 0.0)
+
     overdue = overdue.loc[items.index[items.index.isin(overdue.index)]]
-    worklist = _per_pct(items, pct, policy, ins.collections_worklist, language=lang, **kw)
     worklist = worklist.sort_values(_SORT[0], ascending=_SORT[1], kind="stable")
     worklist["urgent"] = worklist["days_left"].to_numpy() <= URGENT_DAYS
     for frame in (overdue, worklist):
-        frame["country"] = frame["buyer_id"].map(countries)
-        _mark_political(frame, frame["buyer_id"].map(cover["loss_cause"]).eq(ins.POLITICAL).to_numpy(),
-                        frame["buyer_id"].map(cover["pct"]).fillna(policy.indemnity_pct).to_numpy())
+        frame["country"] = ins._map_keys(frame["buyer_id"], countries)
+        _mark_political(frame, ins._map_keys(frame["buyer_id"], cover["loss_cause"]).eq(ins.POLITICAL).to_numpy(),
+                        ins._map_keys(frame["buyer_id"], cover["pct"]).fillna(policy.indemnity_pct).to_numpy())
     for frame in (exposure, overdue, worklist):
-        frame["reason"] = [REASONS[lang].get(x, x) for x in frame["reason"].tolist()]
+        frame["reason"] = _translate(frame["reason"], REASONS[lang])
 
     by_buyer = _by_buyer(exposure, overdue, cover)
     claims = _claims(overdue, cover, policy)
     summary = _summary(exposure, overdue, worklist, claims, by_buyer, settings)
     return InsuranceResult(settings, policy, exposure, by_buyer, overdue, worklist, claims, summary)
+
+
+def _translate(codes: pd.Series, words: dict[str, str]) -> np.ndarray:
+    """``[words.get(x, x) for x in codes]`` looked up once per distinct code, as an object array."""
+    keys, uniques = pd.factorize(codes, use_na_sentinel=False)
+    return np.array([words.get(x, x) for x in uniques.tolist()], dtype=object)[keys]
 
 
 def _mark_political(frame: pd.DataFrame, political: np.ndarray, pct: np.ndarray) -> None:
