@@ -258,7 +258,10 @@ def _ledger_dates(ledger: pd.DataFrame, key: str) -> np.ndarray:
 
 
 def _prepared(ledger: pd.DataFrame, as_of, fx, home_currency, basis: str = "dpd") -> dict[str, np.ndarray]:
-    """Derived arrays for every ledger row: due date, open amount (HC), DPD, days since invoice."""
+    """Derived arrays for every ledger row: due date, open amount (HC), DPD, days since invoice.
+
+    The ledger functions take them as ``_prep`` when a caller (the ageing pipeline) has them already
+    for the same ledger, as-of date, rates and basis; nothing in them is modified."""
     for key in ("invoice_date", "amount"):
         if key not in ledger.columns:
             raise InputError(f"the ledger has no {key!r} column")
@@ -297,7 +300,7 @@ def _prepared(ledger: pd.DataFrame, as_of, fx, home_currency, basis: str = "dpd"
 
 def age_ledger(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis: str = "dpd",
                fx: Mapping[str, float] | None = None, home_currency: str | None = None,
-               language: str = "en") -> pd.DataFrame:
+               language: str = "en", *, _prep: dict | None = None) -> pd.DataFrame:
     """The ledger with derived columns per row: ``due_date`` (filled from invoice date + terms),
     ``open_amount``, ``open_amount_hc`` (× FX rate to home currency), ``dpd``, ``days_since_invoice``
     and ``bucket`` (label per SPEC §4.1; ``credits`` for credit notes and negative open amounts;
@@ -311,7 +314,7 @@ def age_ledger(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_BUC
     0       INV2       8000.0  16.0     1-30
     1        CN1       -300.0  29.0  credits
     """
-    p = _prepared(ledger, as_of, fx, home_currency, basis)
+    p = _prepared(ledger, as_of, fx, home_currency, basis) if _prep is None else _prep
     labels = np.asarray([*bucket_labels(edges, basis, language), CREDITS[language], ""], dtype=object)
     idx = np.asarray(age_bucket_index(p["dpd"] if basis == "dpd" else p["since"], edges, basis))
     idx = np.where(p["credit"], len(labels) - 2, idx)
@@ -329,7 +332,7 @@ def age_ledger(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_BUC
 
 def ageing_table(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis: str = "dpd",
                  fx: Mapping[str, float] | None = None, home_currency: str | None = None,
-                 language: str = "en") -> pd.DataFrame:
+                 language: str = "en", *, _prep: dict | None = None) -> pd.DataFrame:
     """Open balance per ageing bucket (home currency) with a ``credits`` row; SPEC §4.1.
 
     Columns ``amount`` and ``items`` (number of open documents); index = bucket labels then
@@ -347,7 +350,7 @@ def ageing_table(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_B
     >>> ageing_table(ag1, "2024-06-30", basis="invoice")["amount"].tolist()
     [10000.0, 8000.0, 6000.0, 0.0, 7000.0, 0.0]
     """
-    p = _prepared(ledger, as_of, fx, home_currency, basis)
+    p = _prepared(ledger, as_of, fx, home_currency, basis) if _prep is None else _prep
     labels = [*bucket_labels(edges, basis, language), CREDITS[language]]
     days = p["dpd"] if basis == "dpd" else p["since"]
     aged = ~p["credit"]
@@ -363,7 +366,8 @@ def ageing_table(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_B
 
 def buyer_ageing_schedule(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_BUCKET_EDGES,
                           basis: str = "dpd", fx: Mapping[str, float] | None = None,
-                          home_currency: str | None = None, language: str = "en") -> pd.DataFrame:
+                          home_currency: str | None = None, language: str = "en", *,
+                          _prep: dict | None = None) -> pd.DataFrame:
     """One row per buyer with an open item: bucket columns, ``credits``, ``total``, ``overdue``,
     ``pct_overdue`` and ``oldest_dpd``, in home currency; largest total first. SPEC §4.1.
 
@@ -383,7 +387,7 @@ def buyer_ageing_schedule(ledger: pd.DataFrame, as_of, edges: Sequence[float] = 
     0        A  10000.0     0.0  3000.0      0.0  13000.0     0.230769        91.0
     1        B      0.0  7100.0     0.0   -710.0   6390.0     1.000000        16.0
     """
-    p = _prepared(ledger, as_of, fx, home_currency, basis)
+    p = _prepared(ledger, as_of, fx, home_currency, basis) if _prep is None else _prep
     if "buyer_id" not in ledger.columns:
         raise InputError("the ledger has no 'buyer_id' column")
     open_hc = p["open_hc"]
@@ -423,7 +427,7 @@ def buyer_ageing_schedule(ledger: pd.DataFrame, as_of, edges: Sequence[float] = 
 
 
 def buyer_payment_history(ledger: pd.DataFrame, as_of, fx: Mapping[str, float] | None = None,
-                          home_currency: str | None = None) -> pd.DataFrame:
+                          home_currency: str | None = None, *, _prep: dict | None = None) -> pd.DataFrame:
     """Payment record per buyer from the own ledger (SPEC §2.2, invoice-level DBT).
 
     Columns: ``buyer_id``; ``dbt`` = Σ aᵢ·max(0, payᵢ − dueᵢ) / Σ aᵢ and ``avg_days_to_pay`` =
@@ -440,7 +444,7 @@ def buyer_payment_history(ledger: pd.DataFrame, as_of, fx: Mapping[str, float] |
     {'buyer_id': 'S', 'dbt': 6.0, 'avg_days_to_pay': 36.0, 'n_paid': 2, 'open_amount': 5000.0, \
 'overdue_amount': 5000.0, 'max_dpd_open': 30.0}
     """
-    p = _prepared(ledger, as_of, fx, home_currency)
+    p = _prepared(ledger, as_of, fx, home_currency) if _prep is None else _prep
     if "buyer_id" not in ledger.columns:
         raise InputError("the ledger has no 'buyer_id' column")
     codes, buyers = pd.factorize(ledger["buyer_id"].to_numpy(), use_na_sentinel=False)

@@ -37,6 +37,12 @@ class AgeingResult:
         return float(self.metrics.set_index("key").loc[key, "value"])
 
 
+def _days(column: pd.Series) -> np.ndarray:
+    """Dates as ``datetime64[D]`` (the calendar day, as ``.dt.date`` gives it; blanks NaT), compared as
+    numbers instead of a million ``datetime.date`` objects."""
+    return pd.to_datetime(column).to_numpy().astype("datetime64[D]")
+
+
 def _month_starts(as_of: dt.date, months: int) -> list[dt.date]:
     starts, y, m = [], as_of.year, as_of.month
     for _ in range(months):
@@ -48,13 +54,13 @@ def _month_starts(as_of: dt.date, months: int) -> list[dt.date]:
 def monthly_credit_sales(aged: pd.DataFrame, as_of: dt.date, months: int = 12) -> pd.DataFrame:
     """Credit sales (invoices net of credit notes, home currency) per calendar month, newest first.
     The current month counts up to ``as_of`` and its days are the days elapsed."""
-    inv = pd.to_datetime(aged["invoice_date"]).dt.date
+    inv = _days(aged["invoice_date"])
     amount_hc = aged["amount"] * aged["fx_rate"]
     rows = []
     for start in _month_starts(as_of, months):
         nxt = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         end = min(nxt, as_of + dt.timedelta(days=1))
-        mask = (inv >= start) & (inv < end)
+        mask = (inv >= np.datetime64(start, "D")) & (inv < np.datetime64(end, "D"))
         rows.append({"month": start.strftime("%Y-%m"), "days": (end - start).days,
                      "credit_sales": float(amount_hc[mask].sum())})
     return pd.DataFrame(rows)
@@ -62,15 +68,16 @@ def monthly_credit_sales(aged: pd.DataFrame, as_of: dt.date, months: int = 12) -
 
 def balance_at(aged: pd.DataFrame, when: dt.date) -> float:
     """Open receivables (home currency) at the end of ``when``, rebuilt from the ledger."""
-    inv = pd.to_datetime(aged["invoice_date"]).dt.date
+    day = np.datetime64(when, "D")
+    inv = _days(aged["invoice_date"])
     if "last_payment_date" in aged:
-        pay = pd.to_datetime(aged["last_payment_date"], errors="coerce")
-        paid_by = (pay.notna() & (pay.dt.date <= when)).to_numpy()
+        pay = _days(pd.to_datetime(aged["last_payment_date"], errors="coerce"))
+        paid_by = ~np.isnat(pay) & (pay <= day)
     else:
         paid_by = np.zeros(len(aged), dtype=bool)
     paid = aged["paid_amount"].fillna(0.0) if "paid_amount" in aged else 0.0
     outstanding = aged["amount"] - np.where(paid_by, paid, 0.0)
-    return float((outstanding * aged["fx_rate"])[(inv <= when).to_numpy()].sum())
+    return float((outstanding * aged["fx_rate"])[inv <= day].sum())
 
 
 def run_ageing(ledger: pd.DataFrame, settings: Settings) -> AgeingResult:
@@ -80,16 +87,19 @@ def run_ageing(ledger: pd.DataFrame, settings: Settings) -> AgeingResult:
     as_of = settings.as_of
     if ledger.empty:
         raise InputError("the ledger has no data rows: nothing to age (fill the AR Ledger sheet below its headers)")
-    aged = rc.age_ledger(ledger, as_of, **kw)
+    # the derived per-row arrays (due dates, open amounts, DPD…) once for the four ledger functions
+    prep = rc._prepared(ledger, as_of, settings.fx_rates, settings.home_currency, settings.ageing_basis)
+    aged = rc.age_ledger(ledger, as_of, **kw, _prep=prep)
     if "currency" in aged:
         currencies = aged["currency"].astype(str).str.strip().str.upper()
         rates = {c: settings.fx(c) for c in currencies.unique()}
         aged["fx_rate"] = currencies.map(rates).astype(float)
     else:
         aged["fx_rate"] = 1.0
-    buckets = rc.ageing_table(ledger, as_of, **kw)
-    schedule = rc.buyer_ageing_schedule(ledger, as_of, **kw)
-    history = rc.buyer_payment_history(ledger, as_of, fx=settings.fx_rates, home_currency=settings.home_currency)
+    buckets = rc.ageing_table(ledger, as_of, **kw, _prep=prep)
+    schedule = rc.buyer_ageing_schedule(ledger, as_of, **kw, _prep=prep)
+    history = rc.buyer_payment_history(ledger, as_of, fx=settings.fx_rates, home_currency=settings.home_currency,
+                                       _prep=prep if settings.ageing_basis == "dpd" else None)
     sales = monthly_credit_sales(aged, as_of)
 
     open_ar = float(buckets["amount"].sum())

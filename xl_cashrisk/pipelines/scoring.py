@@ -150,10 +150,21 @@ def top_factors(points: pd.DataFrame, card: Scorecard, n: int = TOP_FACTORS, lan
     labels = {f.key: f.label(language) for f in card.factors}
     pts = points.to_numpy(dtype=float)
     order = np.argsort(np.where(np.isnan(pts), np.inf, pts), axis=1, kind="stable")[:, :n]
-    keys = points.columns.to_numpy()
-    text = []
-    for row, idx in zip(pts, order, strict=True):
-        text.append(" · ".join(f"{labels[keys[j]]} {row[j]:.0f}" for j in idx if not np.isnan(row[j])))
+    names = np.array([labels[k] for k in points.columns], dtype=object)
+    chosen = np.take_along_axis(pts, order, axis=1)  # (buyers, n) points, weakest first
+    # "label points" per buyer and place, column by column; each distinct number formatted once
+    # (by its bits, so -0.0 keeps its "-0")
+    bits = chosen.view(np.int64)
+    distinct, where = np.unique(bits, return_inverse=True)
+    shown = np.array([f"{v:.0f}" for v in distinct.view(np.float64).tolist()], dtype=object)
+    shown = shown[where.reshape(bits.shape)] if shown.size else np.empty(bits.shape, dtype=object)
+    text = np.full(len(pts), "", dtype=object)
+    started = np.zeros(len(pts), dtype=bool)
+    for k in range(order.shape[1]):
+        present = ~np.isnan(chosen[:, k])
+        piece = names[order[:, k]] + " " + shown[:, k]
+        text = np.where(present, np.where(started, text + " · " + piece, piece), text)
+        started |= present
     return pd.Series(text, index=points.index, dtype=object)
 
 
