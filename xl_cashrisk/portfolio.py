@@ -34,6 +34,7 @@ from itertools import islice
 
 import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
+from scipy import fft as sfft
 from scipy.special import ndtr, ndtri
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "prob_cash_below_zero",
     "risk_weight",
     "simulate_losses",
+    "simulate_losses_and_cash",
     "value_at_risk",
     "vasicek_pd",
     "wcdr",
@@ -66,6 +68,7 @@ WEEKS_PER_YEAR = 52
 ENUMERATE_MAX = 12  # books up to this many buyers are enumerated exactly (2^N outcomes per node)
 _MEMORY_MB = 256  # default bound on the working set of one simulation chunk
 _PARALLEL_FROM = 20_000_000  # buyers × draws from which chunks are drawn on several threads
+_FFT_PARALLEL_FROM = 1_000_000  # polynomial coefficients from which a product's FFTs use several threads
 
 
 def _out(x):
@@ -368,8 +371,12 @@ def _poly_mul(a: np.ndarray, b: np.ndarray, length: int) -> np.ndarray:
     """Batched product of polynomials along the last axis, truncated to ``length`` coefficients."""
     n = a.shape[-1] + b.shape[-1] - 1
     nfft = 1 << max(1, (n - 1).bit_length())
-    out = np.fft.irfft(np.fft.rfft(a, nfft) * np.fft.rfft(b, nfft), nfft)[..., : min(n, length)]
-    return out
+    # scipy.fft: the same pocketfft transforms as numpy.fft (the same numbers), with less copying and the
+    # batch of transforms shared out over threads (each transform computed whole by one thread)
+    workers = _threads() if a.size + b.size >= _FFT_PARALLEL_FROM else 1
+    prod = sfft.rfft(a, nfft, workers=workers)
+    prod *= sfft.rfft(b, nfft, workers=workers)
+    return sfft.irfft(prod, nfft, overwrite_x=True, workers=workers)[..., : min(n, length)]
 
 
 def _tree_product(x: np.ndarray, length: int) -> np.ndarray:
@@ -413,9 +420,10 @@ def _grid_distribution(losses, cond_pd, weights, unit, length, memory_mb) -> np.
             rows = np.arange(j.size)
             aj, fj = a[j], f[j]
             inside = aj < width
-            np.add.at(x, (slice(None), rows[inside], aj[inside]), (p * (1.0 - fj))[:, inside])
+            # one place per buyer (row), so a plain indexed += adds exactly what np.add.at would
+            x[:, rows[inside], aj[inside]] += (p * (1.0 - fj))[:, inside]
             up = (aj + 1 < width) & (fj > 0)
-            np.add.at(x, (slice(None), rows[up], aj[up] + 1), (p * fj)[:, up])
+            x[:, rows[up], aj[up] + 1] += (p * fj)[:, up]
             total = _poly_mul(total, _tree_product(x, length), length)
     dist = weights @ np.clip(total, 0.0, None)
     return np.concatenate([dist, np.zeros(length - dist.size)]) if dist.size < length else dist
@@ -526,29 +534,62 @@ def _threads() -> int:
         return max(1, min(4, os.cpu_count() or 1))
 
 
-def _draw_chunk(rng, m, n, thr, w_id, sg, sr, ss, n_reg, n_sec, cell_reg, cell_sec, cell_idx, antithetic):
-    """One chunk of ``m`` draws: the default matrix, and its antithetic mirror when asked."""
+def _draw_chunk(rng, m, n, thr, w_id, sg, sr, ss, n_reg, n_sec, cell_reg, cell_sec, cell_idx, antithetic,
+                cash=None):
+    """One chunk of ``m`` draws: the default matrix, and its antithetic mirror when asked. With ``cash``
+    (thresholds, scale; see :func:`_default_draws`) each entry is a pair: the default matrix and the
+    cash-default matrix of the same draws."""
     zg = rng.standard_normal((m, 1))
     zr = rng.standard_normal((m, n_reg))
     zs = rng.standard_normal((m, n_sec))
     sys_cell = (sg * zg + sr * zr[:, cell_reg] + ss * zs[:, cell_sec]).astype(np.float32)
     eps = rng.standard_normal((m, n), dtype=np.float32)
     eps *= w_id
-    t = np.take(sys_cell, cell_idx, axis=1)
-    np.subtract(thr, t, out=t)  # default ⇔ w·ε < Φ⁻¹(PD) − systematic
+    if sys_cell.shape[1] == 1 or bool((sys_cell == sys_cell[:, :1]).all()):
+        # one systematic value per scenario (one factor, or zero region/sector weights): broadcast it
+        t = np.subtract(thr, sys_cell[:, :1])  # default ⇔ w·ε < Φ⁻¹(PD) − systematic
+    else:
+        t = np.take(sys_cell, cell_idx, axis=1)
+        np.subtract(thr, t, out=t)
     first = eps < t
-    if not antithetic:
-        return [first]
-    t -= 2.0 * thr  # mirrored draw (−Z, −ε): default ⇔ w·ε > −Φ⁻¹(PD) − systematic
-    return [first, eps > t]
+    if antithetic:
+        t -= 2.0 * thr  # mirrored draw (−Z, −ε): default ⇔ w·ε > −Φ⁻¹(PD) − systematic
+        mats = [first, eps > t]
+    else:
+        mats = [first]
+    if cash is None:
+        return mats
+    # cash defaults: the global factor alone, ε scaled to its weight: √ρ·Z_g + √(1−ρ)·ε < Φ⁻¹(PD_cash)
+    # (the same arithmetic as a one-factor simulation of its own, so without region or sector labels
+    # the cash defaults are exactly those of prob_cash_below_zero with the same seed)
+    cash_thr, scale = cash
+    glob = (sg * zg).astype(np.float32)
+    np.subtract(cash_thr, glob, out=t)
+    if scale is not None:
+        t *= scale
+    cash_mats = [eps < t]
+    if antithetic:
+        if scale is not None:  # the unscaled threshold again (no second buffer)
+            np.subtract(cash_thr, glob, out=t)
+        t -= 2.0 * cash_thr
+        if scale is not None:
+            t *= scale
+        cash_mats.append(eps > t)
+    return list(zip(mats, cash_mats, strict=True))
 
 
-def _default_draws(pd, rho, rho_region, rho_sector, region, sector, n_sims, seed, antithetic, memory_mb):
+def _default_draws(pd, rho, rho_region, rho_sector, region, sector, n_sims, seed, antithetic, memory_mb,
+                   cash_pd=None):
     """Yield boolean default matrices (rows = scenarios) in memory-bounded chunks, SPEC §6.4 model.
 
     ``Xᵢ = √β_g·Z_g + √β_r·Z_r(i) + √β_s·Z_s(i) + √(1−β_g−β_r−β_s)·εᵢ``; default ⇔ ``Xᵢ < Φ⁻¹(PDᵢ)``.
     The systematic part is computed once per (region, sector) cell and gathered per buyer. Antithetic
     variates: each draw (Z, ε) is also used as (−Z, −ε), the second matrix following the first.
+
+    ``cash_pd`` (per buyer, e.g. over the cash horizon): also yield, for the same draws, who defaults
+    under the one-factor model ``√β_g·Z_g + √(1−β_g)·εᵢ < Φ⁻¹(cash_pdᵢ)`` (the cash-path model of
+    :func:`prob_cash_below_zero`); each item is then a pair (default matrix, cash-default matrix). The
+    default matrices are the same as without ``cash_pd``.
 
     Random streams: a simulation that fits in one chunk draws from ``default_rng(seed)``; a larger one
     gives chunk k its own stream ``SeedSequence(seed).spawn(chunks)[k]``, so chunks can be drawn on
@@ -579,7 +620,16 @@ def _default_draws(pd, rho, rho_region, rho_sector, region, sector, n_sims, seed
         rngs = [np.random.default_rng(seed)]
     else:
         rngs = [np.random.default_rng(c) for c in np.random.SeedSequence(seed).spawn(len(sizes))]
-    args = (n, thr, w_id, sg, sr, ss, n_reg, n_sec, cell_reg, cell_sec, cell_idx, antithetic)
+    cash = None
+    if cash_pd is not None:
+        pc = _check_unit("cash_pd", cash_pd).ravel()
+        if pc.size != n:
+            raise ValueError(f"cash_pd has {pc.size} entries for {n} buyers")
+        with np.errstate(divide="ignore"):
+            cash_thr = np.clip(ndtri(pc), -40.0, 40.0).astype(np.float32)
+        w_cash = np.float32(math.sqrt(1.0 - betas[0]))
+        cash = (cash_thr, None if w_cash == w_id else np.float32(w_id / w_cash))
+    args = (n, thr, w_id, sg, sr, ss, n_reg, n_sec, cell_reg, cell_sec, cell_idx, antithetic, cash)
     workers = min(_threads(), len(sizes)) if n * n_draws >= _PARALLEL_FROM else 1
     if workers == 1:
         for rng, m in zip(rngs, sizes, strict=True):
@@ -599,24 +649,26 @@ def _default_draws(pd, rho, rho_region, rho_sector, region, sector, n_sims, seed
 def _loss_tables(losses: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     """Byte lookup tables for summing the losses of defaulted buyers (see :func:`_sum_defaults`).
 
-    Buyers are taken 8 at a time; for group g, ``table[g·256 + b]`` is the sum of the losses of the
-    buyers whose bits are set in byte b. Returns the group offsets and one flat table per loss column.
+    Buyers are taken 8 at a time; for group g of G, ``table[b·G + g]`` is the sum of the losses of the
+    buyers whose bits are set in byte b. Returns the group numbers and one flat table per loss column.
+    (Byte-major: a scenario's lookups for its many groups without a default, b = 0, are neighbours.)
     """
     n, k = losses.shape
     groups = -(-n // 8)
     padded = np.zeros((groups * 8, k))
     padded[:n] = losses
     bits = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.float64)  # (256, 8)
-    tables = np.einsum("bj,gjk->kgb", bits, padded.reshape(groups, 8, k))
-    return np.arange(groups, dtype=np.intp) * 256, [np.ascontiguousarray(t).ravel() for t in tables]
+    tables = np.einsum("bj,gjk->kbg", bits, padded.reshape(groups, 8, k))
+    return np.arange(groups, dtype=np.intp), [np.ascontiguousarray(t).ravel() for t in tables]
 
 
-def _sum_defaults(d: np.ndarray, offsets: np.ndarray, tables: list[np.ndarray]) -> np.ndarray:
+def _sum_defaults(d: np.ndarray, groups: np.ndarray, tables: list[np.ndarray]) -> np.ndarray:
     """``d @ losses`` for a boolean default matrix, exactly in float64, ~3× faster than a float64 copy
     of ``d`` and a BLAS product: the rows are packed 8 buyers to a byte and each byte looks up the sum
     of its buyers' losses, so a scenario adds N/8 numbers instead of multiplying N."""
     idx = np.packbits(d, axis=1, bitorder="little").astype(np.intp)
-    idx += offsets
+    idx *= groups.size
+    idx += groups
     return np.stack([np.take(t, idx).sum(axis=1) for t in tables], axis=1)
 
 
@@ -661,26 +713,8 @@ def simulate_losses(ead, pd, lgd, rho, *, rho_region=0.0, rho_sector=0.0, region
 # Cash below zero
 
 
-def prob_cash_below_zero(cash_path, receipts, pd, rho, *, default_week=1, indemnity=None,
-                         claim_weeks=None, horizon_pd=False, threshold=0.0, n_sims=100_000,
-                         seed=DEFAULT_SEED, memory_mb=_MEMORY_MB) -> float:
-    """Probability that ending cash falls below ``threshold`` in some week of the horizon.
-
-    Model (documented assumption, deliberately simple): buyers default jointly under the one-factor
-    Gaussian copula (SPEC §6.3); a defaulting buyer defaults at the start of ``default_week`` (1 =
-    the whole horizon is lost, the conservative case) and every one of its scheduled receipts from
-    then on is lost. Its insurance ``indemnity`` (per buyer, home currency) arrives ``claim_weeks``
-    after the default week and counts only if that is inside the horizon (SPEC §7.3). The scenario's
-    cash path is ``cash_path[w] − Σᵢ Dᵢ·(lost receipts of i up to w) + Σᵢ Dᵢ·(indemnity paid by w)``
-    and the result is the share of scenarios whose path goes below ``threshold`` in any week.
-
-    ``cash_path``: base ending cash per week (length W); ``receipts``: (buyers × W) scheduled receipts;
-    ``pd``: default probability per buyer over the horizon, or annual when ``horizon_pd=True``
-    (converted ``1 − (1 − PD)^(W/52)``). Same seed, same result.
-
-    >>> abs(prob_cash_below_zero([50, 100, 150], [[60, 60, 60]], [0.1], 0.2, n_sims=200_000) - 0.1) < 0.005
-    True
-    """
+def _cash_inputs(cash_path, receipts, pd, default_week, indemnity, claim_weeks, horizon_pd):
+    """Checked inputs of the cash-path model: PD over the horizon, base cash, cumulative loss by week."""
     cash = np.asarray(cash_path, dtype=float).ravel()
     rec = np.atleast_2d(np.asarray(receipts, dtype=float))
     n_w = cash.size
@@ -701,15 +735,132 @@ def prob_cash_below_zero(cash_path, receipts, pd, rho, *, default_week=1, indemn
                               (rec.shape[0],))
         paid_week = t0 + lag
         lost = lost - ind[:, None] * (weeks[None, :] >= paid_week[:, None])
-    if not np.any(cash < threshold) and not np.any(lost > 0):
-        return 0.0
-    hits = 0
-    count = 0
-    for d in _default_draws(p, rho, 0.0, 0.0, None, None, int(n_sims), seed, True, memory_mb):
-        m = min(d.shape[0], int(n_sims) - count)
+    return p, cash, lost
+
+
+class _CashPaths:
+    """Counts the scenarios whose cash path ``cash − D @ lost`` goes below each level in some week.
+
+    A scenario loses at most Σ (its defaulted buyers' largest loss in any week); while that stays below
+    the smallest room between the base path and the levels, no week can reach a level, so only the
+    scenarios that could are followed week by week (the margins cover the rounding of float sums of N
+    terms, ≤ N·2⁻⁵³ relative, many times over). ``simulate`` is False when no scenario can reach a level.
+    """
+
+    def __init__(self, cash: np.ndarray, lost: np.ndarray, levels: np.ndarray):
+        self.cash, self.lost, self.levels = cash, lost, levels
+        self.hits = np.zeros(levels.size, dtype=np.int64)
+        self.count = 0
+        worst = np.max(np.maximum(lost, 0.0), axis=1)
+        with np.errstate(invalid="ignore"):
+            room = float(np.min(cash[None, :] - levels[:, None])) * (1.0 - 1e-12) if levels.size else math.nan
+        self.margin = 1.0 + 1e-9 * max(1, worst.size)
+        self.room = room if room > 0 else -math.inf  # a level at or above the base path (or a NaN): check all
+        needed = bool(np.any(cash[None, :] < levels[:, None]) or np.any(lost > 0))
+        self.simulate = needed and not float(worst.sum()) * self.margin < self.room
+        self.tables = _loss_tables(worst[:, None]) if self.simulate and self.room > 0 else None
+
+    def add(self, d: np.ndarray) -> None:
+        """One matrix of scenarios (rows) × buyers, True where the buyer defaults."""
+        self.count += d.shape[0]
+        if self.tables is not None:
+            near = np.flatnonzero(_sum_defaults(d, *self.tables)[:, 0] * self.margin >= self.room)
+            if near.size == 0:
+                return
+            if near.size < d.shape[0]:
+                d = d[near]
+        path = self.cash[None, :] - d.astype(np.float64) @ self.lost
+        self.hits += np.count_nonzero((path[:, :, None] < self.levels).any(axis=1), axis=0)
+
+    def probabilities(self) -> np.ndarray:
+        return self.hits / self.count if self.count else np.zeros(self.levels.size)
+
+
+def prob_cash_below_zero(cash_path, receipts, pd, rho, *, default_week=1, indemnity=None,
+                         claim_weeks=None, horizon_pd=False, threshold=0.0, n_sims=100_000,
+                         seed=DEFAULT_SEED, memory_mb=_MEMORY_MB):
+    """Probability that ending cash falls below ``threshold`` in some week of the horizon.
+
+    Model (documented assumption, deliberately simple): buyers default jointly under the one-factor
+    Gaussian copula (SPEC §6.3); a defaulting buyer defaults at the start of ``default_week`` (1 =
+    the whole horizon is lost, the conservative case) and every one of its scheduled receipts from
+    then on is lost. Its insurance ``indemnity`` (per buyer, home currency) arrives ``claim_weeks``
+    after the default week and counts only if that is inside the horizon (SPEC §7.3). The scenario's
+    cash path is ``cash_path[w] − Σᵢ Dᵢ·(lost receipts of i up to w) + Σᵢ Dᵢ·(indemnity paid by w)``
+    and the result is the share of scenarios whose path goes below ``threshold`` in any week.
+
+    ``cash_path``: base ending cash per week (length W); ``receipts``: (buyers × W) scheduled receipts;
+    ``pd``: default probability per buyer over the horizon, or annual when ``horizon_pd=True``
+    (converted ``1 − (1 − PD)^(W/52)``). ``threshold`` may be a list of levels: the same scenarios
+    are then measured against each and an array of probabilities returned (one simulation for, say,
+    "below zero" and "below the cash buffer"). Same seed, same result.
+
+    >>> abs(prob_cash_below_zero([50, 100, 150], [[60, 60, 60]], [0.1], 0.2, n_sims=200_000) - 0.1) < 0.005
+    True
+    """
+    p, cash, lost = _cash_inputs(cash_path, receipts, pd, default_week, indemnity, claim_weeks, horizon_pd)
+    levels = np.asarray(threshold, dtype=float)
+    scalar = levels.ndim == 0
+    paths = _CashPaths(cash, lost, levels.ravel())
+    if paths.simulate:
+        for d in _default_draws(p, rho, 0.0, 0.0, None, None, int(n_sims), seed, True, memory_mb):
+            m = min(d.shape[0], int(n_sims) - paths.count)
+            if m <= 0:
+                break
+            paths.add(d[:m])
+    out = paths.probabilities()
+    return float(out[0]) if scalar else out
+
+
+def simulate_losses_and_cash(ead, pd, lgd, rho, cash_path, receipts, *, rho_region=0.0, rho_sector=0.0,
+                             region=None, sector=None, insured=None, n_sims=100_000, seed=DEFAULT_SEED,
+                             default_week=1, indemnity=None, claim_weeks=None, horizon_pd=False, threshold=0.0,
+                             memory_mb=_MEMORY_MB):
+    """:func:`simulate_losses` and :func:`prob_cash_below_zero` from one set of scenarios.
+
+    The losses are exactly those of ``simulate_losses(ead, pd, lgd, rho, ..., n_sims=n_sims, seed=seed,
+    antithetic=True)``. The cash probabilities follow the model of :func:`prob_cash_below_zero` (one
+    global factor with weight ``rho``; ``receipts`` and ``indemnity`` rows are the same buyers as
+    ``ead``) on the latent variables of the same scenarios — ``√ρ·Z_g + √(1−ρ)·εᵢ`` with the loss
+    simulation's ``Z_g`` and ``εᵢ`` — so a scenario's credit loss and its cash path come from the same
+    defaults of the cash model's PDs, and the simulation's random numbers, its costly part, are drawn
+    once instead of twice. Same distribution as :func:`prob_cash_below_zero`, not the same draws
+    (the same draws when there are no ``region`` / ``sector`` labels). The chunks are those of
+    :func:`simulate_losses`; each holds two more boolean matrices, about a tenth more than its
+    ``memory_mb`` working set. Returns ``(LossSample, probability or array of probabilities per threshold)``.
+
+    >>> s, p = simulate_losses_and_cash([500_000, 300_000, 200_000], [0.02, 0.05, 0.10], 0.6, 0.25,
+    ...                                 [100_000] * 3, [[150_000, 0, 0], [0] * 3, [0] * 3], n_sims=200_000)
+    >>> abs(s.el() / 27_000 - 1) < 0.02, abs(p - 0.02) < 0.002
+    (True, True)
+    """
+    gross, net = buyer_losses(ead, lgd, insured)
+    gross, net = gross.ravel(), net.ravel()
+    p = np.broadcast_to(np.asarray(pd, dtype=float), gross.shape)
+    if int(n_sims) < 1:
+        raise ValueError(f"n_sims must be ≥ 1, got {n_sims!r}")
+    n_sims = int(n_sims)
+    rows = np.atleast_2d(np.asarray(receipts, dtype=float)).shape[0]
+    if rows != gross.size:
+        raise ValueError(f"receipts have {rows} buyers, the losses {gross.size}")
+    p_cash, cash, lost = _cash_inputs(cash_path, receipts, p, default_week, indemnity, claim_weeks, horizon_pd)
+    levels = np.asarray(threshold, dtype=float)
+    scalar = levels.ndim == 0
+    paths = _CashPaths(cash, lost, levels.ravel())
+    offsets, tables = _loss_tables(np.column_stack([gross, net]))
+    out = np.empty((n_sims + 1, 2))
+    pos = 0
+    draws = _default_draws(p, rho, rho_region, rho_sector, region, sector, n_sims, seed, True, memory_mb,
+                           cash_pd=p_cash if paths.simulate else None)
+    for item in draws:
+        d, dc = item if paths.simulate else (item, None)
+        m = min(d.shape[0], n_sims - pos)
         if m <= 0:
             break
-        path = cash[None, :] - d[:m].astype(np.float64) @ lost
-        hits += int(np.count_nonzero((path < threshold).any(axis=1)))
-        count += m
-    return hits / count
+        out[pos: pos + m] = _sum_defaults(d[:m], offsets, tables)
+        if dc is not None:
+            paths.add(dc[:m])
+        pos += m
+    losses = LossSample(out[:n_sims, 0].copy(), out[:n_sims, 1].copy(), int(seed), True)
+    probs = paths.probabilities()
+    return losses, float(probs[0]) if scalar else probs

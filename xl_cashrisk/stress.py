@@ -280,7 +280,9 @@ def receipts_from_invoices(ledger: pd.DataFrame, start, *, dbt: Mapping | pd.Ser
     if due.isna().any():
         bad = df.loc[due.isna(), "invoice_no"].astype(str).head(3).tolist() if "invoice_no" in df else []
         raise InputError(f"{int(due.isna().sum())} open invoice(s) have no due date ({', '.join(bad)})")
-    delay = df["buyer_id"].map(dict(dbt) if dbt is not None else {}).fillna(0.0).astype(float)
+    # a Series with unique buyers maps as the dict it stands for, without building the dict
+    by_buyer = dbt if isinstance(dbt, pd.Series) and dbt.index.is_unique else dict(dbt) if dbt is not None else {}
+    delay = df["buyer_id"].map(by_buyer).fillna(0.0).astype(float)
     pay = (due + pd.to_timedelta(delay.round(), unit="D")).to_numpy().astype("datetime64[D]")
     cur = df["currency"].astype(str).str.upper() if "currency" in df else pd.Series(home_currency, index=df.index)
     rates = {k.upper(): float(v) for k, v in (fx_rates or {}).items()}
@@ -311,25 +313,27 @@ def receipts_from_invoices(ledger: pd.DataFrame, start, *, dbt: Mapping | pd.Ser
     return items.reset_index(drop=True)
 
 
-def receipts_from_items(items: pd.DataFrame, start, delay_days: int = 0) -> pd.DataFrame:
+_LINE_KEYS = ["buyer_id", "source", "currency"]
+
+
+def _line_index(items: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The receipt lines of dated items: their distinct (buyer_id, source, currency), in order of first
+    appearance, and each item's line number. The same for every delay, so a scenario run reuses it."""
+    line = items.groupby(_LINE_KEYS, sort=False, dropna=False).ngroup().to_numpy()
+    first = np.unique(line, return_index=True)[1]  # lines are numbered in order of first appearance
+    return items[_LINE_KEYS].iloc[first].reset_index(drop=True), line
+
+
+def receipts_from_items(items: pd.DataFrame, start, delay_days: int = 0, *, _index=None) -> pd.DataFrame:
     """Bucket dated items into weekly lines: ``week = floor((pay_date + delay − start)/7) + 1``, weeks
     outside 1..13 dropped (SPEC §8.1). One line per buyer, source and currency."""
     start = np.datetime64(pd.Timestamp(start).date(), "D")
     pay = items["pay_date"].to_numpy().astype("datetime64[D]") + np.timedelta64(int(delay_days), "D")
     week = _week_of(pay, start)
     ok = (week >= 1) & (week <= WEEKS)
-    keys = items.loc[ok, ["buyer_id", "source", "currency"]].reset_index(drop=True)
-    return _lines(keys, week[ok], items["amount_hc"].to_numpy(dtype=float)[ok], items)
-
-
-def _lines(keys, week, amount, items) -> pd.DataFrame:
-    if keys.empty:
-        uniq = items[["buyer_id", "source", "currency"]].drop_duplicates().reset_index(drop=True)
-        return uniq.assign(**{w: 0.0 for w in WEEK_COLUMNS})
-    uniq = items[["buyer_id", "source", "currency"]].drop_duplicates().reset_index(drop=True)
-    row = pd.MultiIndex.from_frame(uniq).get_indexer(pd.MultiIndex.from_frame(keys))
+    uniq, line = _line_index(items) if _index is None else _index
     mat = np.zeros((len(uniq), WEEKS))
-    np.add.at(mat, (row, week - 1), amount)
+    np.add.at(mat, (line[ok], week[ok] - 1), items["amount_hc"].to_numpy(dtype=float)[ok])
     return pd.concat([uniq, pd.DataFrame(mat, columns=list(WEEK_COLUMNS))], axis=1)
 
 
@@ -425,7 +429,8 @@ class CashForecast:
         else:
             self.buyers = self.buyers.copy()
             self.buyers.index = self.buyers.index.astype(str)
-            extra = [b for b in ids if b not in self.buyers.index and b]
+            listed = np.asarray(ids, dtype=object)  # receipt buyers missing from the buyer table, non-blank
+            extra = listed[~pd.Index(listed).isin(self.buyers.index) & (listed != "")].tolist()
             if extra:
                 self.buyers = pd.concat([self.buyers, pd.DataFrame(index=pd.Index(extra))])
         if self.items is not None and self.start is None:
@@ -536,21 +541,32 @@ def _default_events(s: Scenario, fc: CashForecast) -> dict[str, float]:
     return {}
 
 
+def _dated_lines(fc: CashForecast) -> tuple[tuple[pd.DataFrame, np.ndarray], pd.DataFrame]:
+    """What a delay scenario re-buckets: the receipt lines of ``fc.items`` (see :func:`_line_index`) and
+    the receipt lines that do not come from them (shifted by whole weeks instead)."""
+    index = _line_index(fc.items)
+    from_items = fc.receipts.merge(index[0], on=_LINE_KEYS, how="left", indicator=True)
+    return index, fc.receipts[(from_items["_merge"] == "left_only").to_numpy()]
+
+
 def run_scenario(fc: CashForecast, scenario: Scenario, library: Mapping[str, Scenario] | None = None,
-                 base: StressResult | None = None) -> StressResult:
+                 base: StressResult | None = None, *, _dated=None) -> StressResult:
     """Apply one scenario to the forecast and measure it (SPEC §8.2–8.3).
 
     ``library`` resolves the ids of a combined scenario; ``base`` (the BASE result) gives impact_vs_base.
+    ``_dated``: a list shared by the scenarios of one run, caching :func:`_dated_lines` of ``fc``.
     """
     parts = _flatten(scenario, library or {})
     lines = fc.receipts
     delay = sum(p.delay_days for p in parts if p.kind == "delay")
     if delay:
         if fc.items is not None:
-            dated = receipts_from_items(fc.items, fc.start, delay)
-            keys = ["buyer_id", "source", "currency"]
-            from_items = lines.merge(dated[keys].drop_duplicates(), on=keys, how="left", indicator=True)
-            rest = lines[(from_items["_merge"] == "left_only").to_numpy()]
+            if _dated is None:
+                _dated = []
+            if not _dated:
+                _dated.append(_dated_lines(fc))
+            index, rest = _dated[0]
+            dated = receipts_from_items(fc.items, fc.start, delay, _index=index)
             lines = pd.concat([dated, _shift(rest, math.ceil(delay / 7))], ignore_index=True)
         else:
             lines = _shift(lines, math.ceil(delay / 7))
@@ -695,9 +711,10 @@ def run_stress(fc: CashForecast, scenarios: Iterable[Scenario] = STANDARD_SCENAR
     base_s = next((s for s in scen if s.kind == "base"), Scenario("BASE", "base", "Base case", "基准情景"))
     base = run_scenario(fc, base_s)
     base.metrics["impact_vs_base"] = 0.0
+    dated: list = []  # filled by the first delay scenario, reused by the others
     results = []
     for s in scen:
-        results.append(base if s is base_s else run_scenario(fc, s, library, base))
+        results.append(base if s is base_s else run_scenario(fc, s, library, base, _dated=dated))
     if base_s not in scen:
         results.insert(0, base)
     rows = [{"id": r.scenario.id, "name_en": r.scenario.name_en, "name_zh": r.scenario.name_zh, **r.metrics}

@@ -19,9 +19,10 @@ and the insurance policy. Composition, nothing re-derived:
 * scenarios: :func:`stress.run_stress` (SPEC §8.2–8.3);
 * correlated defaults: :func:`portfolio.simulate_losses` (fixed seed, antithetic) with EAD = open AR,
   1-year PDs and LGD ``loss_lgd``, gross and net of the indemnities, checked against the exact
-  one-factor distribution :func:`portfolio.loss_distribution` (global factor only); and
-  :func:`portfolio.prob_cash_below_zero` with PDs converted to the 13-week horizon, every buyer
-  defaulting at the start of week 1 (the conservative case).
+  one-factor distribution :func:`portfolio.loss_distribution` (global factor only); and the
+  :func:`portfolio.prob_cash_below_zero` model with PDs converted to the 13-week horizon, every buyer
+  defaulting at the start of week 1 (the conservative case) — both from the same simulated scenarios
+  (:func:`portfolio.simulate_losses_and_cash`).
 """
 
 from __future__ import annotations
@@ -226,8 +227,8 @@ def _indemnities(ledger_hc: pd.DataFrame, buyers: pd.DataFrame, policy: ins.Poli
     """Insurer's payment if the buyer defaults on all its open invoices (SPEC §7.2, per claim)."""
     if ledger_hc.empty:
         return pd.Series(0.0, index=buyers.index)
-    exp = ins.insured_exposure(ledger_hc, policy, limits=buyers["insured_limit"].to_dict(),
-                               countries=buyers["country"].to_dict())
+    exp = ins.insured_exposure(ledger_hc, policy, limits=buyers["insured_limit"],  # buyer_id → value
+                               countries=buyers["country"])
     by = ins.insured_exposure_by_buyer(exp)
     within = by["within_limit"].reindex(buyers.index).fillna(0.0).to_numpy()
     pct = np.asarray(ins.cover_pct(policy, np.full(len(buyers), ins.COMMERCIAL),
@@ -236,12 +237,62 @@ def _indemnities(ledger_hc: pd.DataFrame, buyers: pd.DataFrame, policy: ins.Poli
     return pd.Series(np.asarray(paid, dtype=float).reshape(-1), index=buyers.index)
 
 
+def _hash_values(h, values) -> None:
+    """Feed one column (or index) to ``h``: its values, not their text, so a million-row ledger hashes
+    in a fraction of a second. Numbers, booleans and dates as their bytes (one NaN bit pattern);
+    Arrow-backed strings as their offsets, characters and validity; anything else (object columns,
+    other extension arrays) through pandas' per-value hash."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biufcmM":
+        a = np.ascontiguousarray(values)
+        if a.dtype.kind in "fc":
+            nan = np.isnan(a)
+            if nan.any():
+                a = np.where(nan, np.nan, a)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.reshape(-1).view(np.uint8))
+        return
+    if pd.api.types.is_string_dtype(values.dtype) and hasattr(values, "__arrow_array__"):
+        import pyarrow as pa
+
+        arr = pa.chunked_array(values.__arrow_array__()).cast(pa.large_string())
+        valid = arr.is_valid().to_numpy(zero_copy_only=False)
+        arr = arr.fill_null("").combine_chunks()
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
+        h.update(f"arrow-string{len(arr)}".encode())
+        h.update(np.ascontiguousarray(valid, dtype=bool).view(np.uint8))
+        h.update((offsets - offsets[0]).view(np.uint8))
+        data = arr.buffers()[2]
+        if data is not None and len(arr):
+            h.update(memoryview(data)[int(offsets[0]): int(offsets[-1])])
+        return
+    h.update(f"hashed{len(values)}".encode())
+    obj = np.asarray(values, dtype=object)
+    try:
+        h.update(pd.util.hash_array(obj).view(np.uint8))
+    except TypeError:  # unhashable cells (lists…): their text
+        h.update("\x1f".join(map(repr, obj.tolist())).encode("utf-8", "surrogatepass"))
+
+
+def _values(x: pd.Series | pd.Index):
+    return x.to_numpy() if isinstance(x.dtype, np.dtype) else x.array
+
+
 def _fingerprint(frames: Mapping[str, object]) -> str:
+    """SHA-256 of the run's inputs: each frame's shape, column names, dtypes, index and column values
+    (see :func:`_hash_values`), anything else by its ``repr``. Same inputs, same fingerprint; any
+    changed value, column or row changes it."""
     h = hashlib.sha256()
     for key, obj in frames.items():
         h.update(key.encode())
         if isinstance(obj, pd.DataFrame):
-            h.update(obj.to_csv(lineterminator="\n", date_format="%Y-%m-%d").encode("utf-8"))
+            h.update(repr((obj.shape, [str(c) for c in obj.columns], [str(t) for t in obj.dtypes])).encode("utf-8"))
+            index = obj.index.to_flat_index() if isinstance(obj.index, pd.MultiIndex) else obj.index
+            if isinstance(index, pd.RangeIndex):
+                h.update(repr(index).encode("utf-8"))
+            else:
+                _hash_values(h, _values(index))
+            for i in range(obj.shape[1]):
+                _hash_values(h, _values(obj.iloc[:, i]))
         else:
             h.update(repr(obj).encode("utf-8"))
     return h.hexdigest()
@@ -383,11 +434,22 @@ def run_stress_test(
         p_buf = float((base_cash < fc.min_cash_buffer).any())
         timings["prob_cash"] = 0.0
     else:
-        losses = pf.simulate_losses(ead, p, lgd, rho, rho_region=rho_r, rho_sector=rho_s,
-                                    region=book["region"].fillna("").astype(str).to_numpy(),
-                                    sector=book["sector"].fillna("").astype(str).to_numpy(),
-                                    insured=book["indemnity"].to_numpy(), n_sims=sims, seed=seed, antithetic=True)
+        # credit losses and the cash paths from one set of scenarios (the random draws are the costly part):
+        # cash paths with PDs over the 13 weeks, every defaulter defaulting at the start of week 1, its
+        # indemnity paid after the waiting and settlement days; measured against zero and the buffer
+        ar = lines[lines["source"] == "ar"].groupby("buyer_id")[list(st.WEEK_COLUMNS)].sum()
+        ar = ar.reindex(book.index).fillna(0.0)
+        claim_weeks = np.ceil((book["waiting_days"].to_numpy(float) + book["settlement_days"].to_numpy(float)) / 7.0)
+        losses, (p_neg, p_buf) = pf.simulate_losses_and_cash(
+            ead, p, lgd, rho, base_cash, ar.to_numpy(), rho_region=rho_r, rho_sector=rho_s,
+            region=book["region"].fillna("").astype(str).to_numpy(),
+            sector=book["sector"].fillna("").astype(str).to_numpy(),
+            insured=book["indemnity"].to_numpy(), n_sims=sims, seed=seed, default_week=1,
+            indemnity=book["indemnity"].to_numpy(), claim_weeks=claim_weeks, horizon_pd=True,
+            threshold=[0.0, fc.min_cash_buffer])
+        p_neg, p_buf = float(p_neg), float(p_buf)
         timings["monte_carlo"] = time.perf_counter() - t2
+        timings["prob_cash"] = 0.0  # part of the Monte Carlo
         t3 = time.perf_counter()
         gross_l, net_l = pf.buyer_losses(ead, lgd, book["indemnity"].to_numpy())
         exact_gross = pf.loss_distribution(gross_l, p, rho)
@@ -396,16 +458,6 @@ def run_stress_test(
         loss_stats = _loss_stats(losses, exact_gross, exact_net, ead, p, lgd, book["indemnity"].to_numpy(),
                                  one_factor=rho_r == 0 and rho_s == 0)
         histogram = _histogram(losses)
-
-        t4 = time.perf_counter()
-        ar = lines[lines["source"] == "ar"].groupby("buyer_id")[list(st.WEEK_COLUMNS)].sum()
-        ar = ar.reindex(book.index).fillna(0.0)
-        claim_weeks = np.ceil((book["waiting_days"].to_numpy(float) + book["settlement_days"].to_numpy(float)) / 7.0)
-        common = dict(default_week=1, indemnity=book["indemnity"].to_numpy(), claim_weeks=claim_weeks,
-                      horizon_pd=True, n_sims=sims, seed=seed)
-        p_neg = pf.prob_cash_below_zero(base_cash, ar.to_numpy(), p, rho, **common)
-        p_buf = pf.prob_cash_below_zero(base_cash, ar.to_numpy(), p, rho, threshold=fc.min_cash_buffer, **common)
-        timings["prob_cash"] = time.perf_counter() - t4
     timings["total"] = time.perf_counter() - t0
 
     fingerprint = _fingerprint({"ledger": ledger, "register": register if register is not None else "",
