@@ -199,3 +199,31 @@ def test_grid_env_switch(monkeypatch, sample):
     assert WorkbookReader(path).columnar is False
     monkeypatch.delenv("XL_CASHRISK_READER")
     assert WorkbookReader(path).columnar is True
+
+
+def test_text_screen_with_arrow_matches_the_python_path():
+    """convert_column with the Arrow twin of a text column gives the same values, masks and messages."""
+    import numpy as np
+    import pyarrow as pa
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from xl_cashrisk.io.validate import EXCEL_ERRORS, convert_column
+    from xl_cashrisk.schemas.ledger import LEDGER
+
+    pieces = st.sampled_from(["", " ", "\u3000", "\xa0", "\x1c", "\t", "#", "=", "a", "客", "😀", "INV-1",
+                              *sorted(EXCEL_ERRORS)[:4], "#N/A ", " =SUM(A1)"])
+    texts = st.lists(st.lists(pieces, max_size=4).map("".join), min_size=1, max_size=40)
+
+    @settings(max_examples=150, deadline=None)
+    @given(texts)
+    def check(values):
+        vals = np.array(values, dtype=object)
+        rows = np.arange(2, 2 + len(values))
+        for key in ("invoice_no", "doc_type", "buyer_id"):
+            col = LEDGER.column(key)
+            a = convert_column(col, vals, rows, sheet="S", arrow=pa.array(values, type=pa.string()))
+            b = convert_column(col, vals, rows, sheet="S")
+            assert list(a[0]) == list(b[0]) and list(a[1]) == list(b[1]) and a[2] == b[2]
+
+    check()

@@ -25,7 +25,7 @@ import datetime as dt
 import logging
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -237,6 +237,7 @@ class ColumnarData:
 
     columns: dict[str, np.ndarray]
     height: int  # data rows, the first one right below the header
+    arrow: dict[str, object] = field(default_factory=dict)  # text columns also as pyarrow arrays ("" for empty)
 
 
 def open_book(path: str | Path):
@@ -257,7 +258,20 @@ def load_columns(book, sheet: str, header_row: int, positions: dict[str, int]) -
     batch = _load_batch(reader, sheet, header_row, positions)
     if batch is None:
         return None
-    return ColumnarData({key: _to_numpy(batch.column(i)) for i, key in enumerate(positions)}, batch.num_rows)
+    return _columnar_data(batch, list(positions))
+
+
+def _columnar_data(batch, keys: list[str]) -> ColumnarData:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns, arrow = {}, {}
+    for i, key in enumerate(keys):
+        arr = batch.column(i)
+        columns[key] = _to_numpy(arr)
+        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+            arrow[key] = pc.fill_null(arr, "")
+    return ColumnarData(columns, batch.num_rows, arrow)
 
 
 # A big sheet is loaded in a forked child process while this process runs the cell-area safety scan
@@ -303,7 +317,7 @@ class PendingColumns:
         if batch_and_positions is None:
             return None
         batch, positions = batch_and_positions
-        return ColumnarData({key: _to_numpy(batch.column(i)) for i, key in enumerate(positions)}, batch.num_rows)
+        return _columnar_data(batch, positions)
 
     def cancel(self) -> None:
         if self._proc.is_alive():

@@ -160,9 +160,15 @@ class WorkbookReader:
 
     def raw(self, table: Table, sheet: str | None = None):
         """Raw object columns of ``table``: (sheet, header_row 1-based, columns, excel_rows, problems)."""
+        return self._raw(table, sheet)[:6]
+
+    def _raw(self, table: Table, sheet: str | None = None):
+        """:meth:`raw` plus the Arrow twins of the text columns read column-wise (key → pyarrow array of
+        the same kept rows; the validator types text faster from them)."""
         name, hrow, cols = self.locate(table, sheet)
         problems: list[Problem] = []
-        raw = self._columns(name, hrow, cols) if self.columnar and name not in self._grids else None
+        arrow: dict[str, object] = {}
+        raw = self._columns(name, hrow, cols, arrow) if self.columnar and name not in self._grids else None
         if raw is None:
             grid = self.grid(name)
             data = grid[hrow + 1:]
@@ -196,11 +202,14 @@ class WorkbookReader:
             if not table.column(key).result:
                 filled |= _filled(arr)
         keep = np.flatnonzero(filled)
-        raw = {k: v[keep] for k, v in raw.items()}
+        if len(keep) < n:
+            raw = {k: v[keep] for k, v in raw.items()}
+            arrow = {k: a.take(keep) for k, a in arrow.items()}
         rows = keep + hrow + 2  # 0-based offset within data → Excel row
-        return name, hrow + 1, cols, raw, rows.astype(np.int64), problems
+        return name, hrow + 1, cols, raw, rows.astype(np.int64), problems, arrow
 
-    def _columns(self, sheet: str, hrow: int, cols: dict[str, tuple[int, str]]) -> dict[str, np.ndarray] | None:
+    def _columns(self, sheet: str, hrow: int, cols: dict[str, tuple[int, str]],
+                 arrow: dict[str, object] | None = None) -> dict[str, np.ndarray] | None:
         """The table's columns below the header, loaded column-wise; None if the sheet needs the grid."""
         positions = {key: j for key, (j, _) in cols.items()}
         if self.__dict__.get("_area_pending") and sheet not in self._area_done and positions \
@@ -220,6 +229,8 @@ class WorkbookReader:
         if data is None:
             return None
         raw = data.columns
+        if arrow is not None:
+            arrow.update(data.arrow)
         part_plain = self._part_plain(sheet)
         if not part_plain:
             # error cells and formulas without a saved value reach fastexcel as empty: put them back, as
@@ -234,6 +245,8 @@ class WorkbookReader:
                     for i, code in by_col[j]:
                         values[i] = code
                     raw[key] = values
+                    if arrow is not None:
+                        arrow.pop(key, None)
         return raw
 
     def _part_plain(self, sheet: str) -> bool:
@@ -248,7 +261,7 @@ class WorkbookReader:
 
     def read(self, table: Table, *, settings: Settings | None = None, sheet: str | None = None) -> TableRead:
         """Typed DataFrame of ``table`` plus the :class:`ValidationReport`."""
-        name, hrow, cols, raw, rows, problems = self.raw(table, sheet)
+        name, hrow, cols, raw, rows, problems, arrow = self._raw(table, sheet)
         data: dict[str, np.ndarray] = {}
         bad: dict[str, np.ndarray] = {}
         headers = {k: h for k, (_, h) in cols.items()}
@@ -257,7 +270,8 @@ class WorkbookReader:
             if c.key not in cols and c.required:
                 typed, mask, _ = convert_column(_optional(c), values, rows, sheet=name)
             else:
-                typed, mask, probs = convert_column(c, values, rows, sheet=name, header=headers.get(c.key))
+                typed, mask, probs = convert_column(c, values, rows, sheet=name, header=headers.get(c.key),
+                                                    arrow=arrow.get(c.key))
                 problems.extend(probs)
             data[c.key] = typed
             bad[c.key] = mask | (c.key not in cols and c.required)
