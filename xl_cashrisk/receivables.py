@@ -46,6 +46,7 @@ __all__ = [
     "dbt_paid",
     "dso",
     "dso_countback",
+    "prepare_ledger",
     "receivables_turnover",
 ]
 
@@ -257,11 +258,12 @@ def _ledger_dates(ledger: pd.DataFrame, key: str) -> np.ndarray:
     return _dates(col)
 
 
-def _prepared(ledger: pd.DataFrame, as_of, fx, home_currency, basis: str = "dpd") -> dict[str, np.ndarray]:
+def prepare_ledger(ledger: pd.DataFrame, as_of, fx, home_currency, basis: str = "dpd") -> dict[str, np.ndarray]:
     """Derived arrays for every ledger row: due date, open amount (HC), DPD, days since invoice.
 
-    The ledger functions take them as ``_prep`` when a caller (the ageing pipeline) has them already
-    for the same ledger, as-of date, rates and basis; nothing in them is modified."""
+    The ledger functions (:func:`age_ledger`, :func:`ageing_table`, :func:`buyer_ageing_schedule`, …)
+    take them as ``_prep`` when a caller runs several of them on the same ledger, as-of date, rates and
+    basis (the ageing pipeline does), so the rows are prepared once; nothing in them is modified."""
     for key in ("invoice_date", "amount"):
         if key not in ledger.columns:
             raise InputError(f"the ledger has no {key!r} column")
@@ -314,7 +316,7 @@ def age_ledger(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_BUC
     0       INV2       8000.0  16.0     1-30
     1        CN1       -300.0  29.0  credits
     """
-    p = _prepared(ledger, as_of, fx, home_currency, basis) if _prep is None else _prep
+    p = prepare_ledger(ledger, as_of, fx, home_currency, basis) if _prep is None else _prep
     labels = np.asarray([*bucket_labels(edges, basis, language), CREDITS[language], ""], dtype=object)
     idx = np.asarray(age_bucket_index(p["dpd"] if basis == "dpd" else p["since"], edges, basis))
     idx = np.where(p["credit"], len(labels) - 2, idx)
@@ -350,7 +352,7 @@ def ageing_table(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_B
     >>> ageing_table(ag1, "2024-06-30", basis="invoice")["amount"].tolist()
     [10000.0, 8000.0, 6000.0, 0.0, 7000.0, 0.0]
     """
-    p = _prepared(ledger, as_of, fx, home_currency, basis) if _prep is None else _prep
+    p = prepare_ledger(ledger, as_of, fx, home_currency, basis) if _prep is None else _prep
     labels = [*bucket_labels(edges, basis, language), CREDITS[language]]
     days = p["dpd"] if basis == "dpd" else p["since"]
     aged = ~p["credit"]
@@ -387,7 +389,7 @@ def buyer_ageing_schedule(ledger: pd.DataFrame, as_of, edges: Sequence[float] = 
     0        A  10000.0     0.0  3000.0      0.0  13000.0     0.230769        91.0
     1        B      0.0  7100.0     0.0   -710.0   6390.0     1.000000        16.0
     """
-    p = _prepared(ledger, as_of, fx, home_currency, basis) if _prep is None else _prep
+    p = prepare_ledger(ledger, as_of, fx, home_currency, basis) if _prep is None else _prep
     if "buyer_id" not in ledger.columns:
         raise InputError("the ledger has no 'buyer_id' column")
     open_hc = p["open_hc"]
@@ -444,7 +446,7 @@ def buyer_payment_history(ledger: pd.DataFrame, as_of, fx: Mapping[str, float] |
     {'buyer_id': 'S', 'dbt': 6.0, 'avg_days_to_pay': 36.0, 'n_paid': 2, 'open_amount': 5000.0, \
 'overdue_amount': 5000.0, 'max_dpd_open': 30.0}
     """
-    p = _prepared(ledger, as_of, fx, home_currency) if _prep is None else _prep
+    p = prepare_ledger(ledger, as_of, fx, home_currency) if _prep is None else _prep
     if "buyer_id" not in ledger.columns:
         raise InputError("the ledger has no 'buyer_id' column")
     codes, buyers = pd.factorize(ledger["buyer_id"].to_numpy(), use_na_sentinel=False)

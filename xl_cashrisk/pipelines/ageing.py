@@ -88,7 +88,7 @@ def run_ageing(ledger: pd.DataFrame, settings: Settings) -> AgeingResult:
     if ledger.empty:
         raise InputError("the ledger has no data rows: nothing to age (fill the AR Ledger sheet below its headers)")
     # the derived per-row arrays (due dates, open amounts, DPD…) once for the four ledger functions
-    prep = rc._prepared(ledger, as_of, settings.fx_rates, settings.home_currency, settings.ageing_basis)
+    prep = rc.prepare_ledger(ledger, as_of, settings.fx_rates, settings.home_currency, settings.ageing_basis)
     aged = rc.age_ledger(ledger, as_of, **kw, _prep=prep)
     if "currency" in aged:
         currencies = aged["currency"].astype(str).str.strip().str.upper()
