@@ -227,3 +227,21 @@ def test_text_screen_with_arrow_matches_the_python_path():
             assert list(a[0]) == list(b[0]) and list(a[1]) == list(b[1]) and a[2] == b[2]
 
     check()
+
+
+def test_without_fork_the_scan_runs_first_and_the_load_in_process(sample, monkeypatch):
+    """What Windows and macOS do (no fork): every sheet's area is checked when the workbook is opened,
+    and a big sheet loads in this process; same frame as the grid."""
+    monkeypatch.setenv("XL_CASHRISK_READER_PROCESS", "0")
+    monkeypatch.setattr(columnar, "FORK_MIN_BYTES", 0)
+    monkeypatch.setattr(columnar.PendingColumns, "__init__", lambda *a, **k: pytest.fail("no child expected"))
+    assert not columnar.can_fork()
+    reader = WorkbookReader(sample)
+    assert reader._area_pending is False
+    a = reader.read(LEDGER)
+    b = WorkbookReader(sample, columnar=False).read(LEDGER)
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    assert a.report.problems == b.report.problems
+    monkeypatch.setattr(safe, "MAX_CELLS", 50_000)
+    with pytest.raises(InputError, match="above the limit of"):
+        WorkbookReader(sample)  # refused up front, before any sheet is parsed
