@@ -672,6 +672,16 @@ def _sum_defaults(d: np.ndarray, groups: np.ndarray, tables: list[np.ndarray]) -
     return np.stack([np.take(t, idx).sum(axis=1) for t in tables], axis=1)
 
 
+def _simulation_inputs(ead, pd, lgd, insured, n_sims):
+    """Gross and net loss per buyer (flat), PDs broadcast to them, and a checked number of simulations."""
+    gross, net = buyer_losses(ead, lgd, insured)
+    gross, net = gross.ravel(), net.ravel()
+    p = np.broadcast_to(np.asarray(pd, dtype=float), gross.shape)
+    if int(n_sims) < 1:
+        raise ValueError(f"n_sims must be ≥ 1, got {n_sims!r}")
+    return gross, net, p, int(n_sims)
+
+
 def simulate_losses(ead, pd, lgd, rho, *, rho_region=0.0, rho_sector=0.0, region=None, sector=None,
                     insured=None, n_sims=100_000, seed=DEFAULT_SEED, antithetic=True,
                     memory_mb=_MEMORY_MB) -> LossSample:
@@ -689,12 +699,7 @@ def simulate_losses(ead, pd, lgd, rho, *, rho_region=0.0, rho_sector=0.0, region
     >>> abs(s.el() / 27_000 - 1) < 0.02, s.var(0.95), s.var(0.99)
     (True, 180000.0, 300000.0)
     """
-    gross, net = buyer_losses(ead, lgd, insured)
-    gross, net = gross.ravel(), net.ravel()
-    p = np.broadcast_to(np.asarray(pd, dtype=float), gross.shape)
-    if int(n_sims) < 1:
-        raise ValueError(f"n_sims must be ≥ 1, got {n_sims!r}")
-    n_sims = int(n_sims)
+    gross, net, p, n_sims = _simulation_inputs(ead, pd, lgd, insured, n_sims)
     offsets, tables = _loss_tables(np.column_stack([gross, net]))  # (N, 2): gross and net in one pass
     out = np.empty((n_sims + 1, 2))
     pos = 0
@@ -834,12 +839,7 @@ def simulate_losses_and_cash(ead, pd, lgd, rho, cash_path, receipts, *, rho_regi
     >>> abs(s.el() / 27_000 - 1) < 0.02, abs(p - 0.02) < 0.002
     (True, True)
     """
-    gross, net = buyer_losses(ead, lgd, insured)
-    gross, net = gross.ravel(), net.ravel()
-    p = np.broadcast_to(np.asarray(pd, dtype=float), gross.shape)
-    if int(n_sims) < 1:
-        raise ValueError(f"n_sims must be ≥ 1, got {n_sims!r}")
-    n_sims = int(n_sims)
+    gross, net, p, n_sims = _simulation_inputs(ead, pd, lgd, insured, n_sims)
     rows = np.atleast_2d(np.asarray(receipts, dtype=float)).shape[0]
     if rows != gross.size:
         raise ValueError(f"receipts have {rows} buyers, the losses {gross.size}")

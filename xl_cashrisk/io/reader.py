@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xl_cashrisk.errors import InputError, Location
@@ -36,8 +35,6 @@ from xl_cashrisk.settings import Settings
 __all__ = ["TableRead", "WorkbookReader", "read_ledger", "read_settings", "read_table"]
 
 HEADER_SCAN_ROWS = 30  # a header may sit below a title and notes, within the first rows
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)\bt=\"e\"([^>]*)>(.*?)</(?:\w+:)?c>", re.S)
 _CELL_REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
@@ -413,27 +410,11 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-def _sheet_part(z: zipfile.ZipFile, sheet: str) -> str | None:
-    wb = SafeET.fromstring(z.read("xl/workbook.xml"))
-    rid = None
-    for el in wb.iter(f"{_NS_MAIN}sheet"):
-        if el.get("name") == sheet:
-            rid = el.get(f"{_NS_REL}id")
-    if rid is None:
-        return None
-    rels = SafeET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    for el in rels:
-        if el.get("Id") == rid:
-            target = el.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else "xl/" + target
-    return None
-
-
 def _scan_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """Error cells of a sheet, read from its XML in row-aligned blocks (regex only where t="e" occurs)."""
     out: dict[tuple[int, int], str] = {}
     with zipfile.ZipFile(path) as z:
-        part = _sheet_part(z, sheet)
+        part = columnar.sheet_part(z, sheet)
         if part is None or part not in z.namelist() or part_is_plain(path, part):
             return out
         with z.open(part) as f:
