@@ -189,6 +189,12 @@ def test_refused_sheet_stops_the_child(sample, monkeypatch):
     with pytest.raises(InputError, match="above the limit of"):
         reader.read(LEDGER)
     assert not multiprocessing.active_children()
+    # a caller that goes on after the refusal (validate_tables does, table by table) is refused again,
+    # whichever way it asks for the sheet
+    with pytest.raises(InputError, match="above the limit of"):
+        reader.read(LEDGER)
+    with pytest.raises(InputError, match="above the limit of"):
+        reader.grid("AR Ledger")
     with pytest.raises(InputError, match="above the limit of"):
         WorkbookReader(path, columnar=False)
 

@@ -21,11 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
+from xlsxwriter.utility import xl_col_to_name
 
 from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.io import columnar
 from xl_cashrisk.io import columnar as _columnar_io  # the name 'columnar' is also WorkbookReader's argument
-from xl_cashrisk.io.safe import check_cell_area, check_workbook, checked_cells, part_is_plain
+from xl_cashrisk.io.safe import check_cell_area, check_workbook, checked_cells, column_index, part_is_plain
 from xl_cashrisk.io.validate import Problem, ValidationReport, convert_column, sort_problems, validate_frame
 from xl_cashrisk.schemas.ledger import LEDGER
 from xl_cashrisk.schemas.schema import Column, Table
@@ -84,13 +85,13 @@ class WorkbookReader:
         anything parses it in this process."""
         if not self.__dict__.get("_area_pending") or sheet in self._area_done:
             return
-        self._area_done.add(sheet)
         with zipfile.ZipFile(self.path) as z:
             part = columnar.sheet_part(z, sheet)
-            if part is None or part not in z.namelist() or z.getinfo(part).file_size <= columnar.FORK_MIN_BYTES:
-                return  # checked up front
-        already = self._area_cells or checked_cells(self.path)
-        self._area_cells = check_cell_area(self.path, [part], already=already)
+            big = part is not None and part in z.namelist() and z.getinfo(part).file_size > columnar.FORK_MIN_BYTES
+        if big:  # (a small sheet was checked up front)
+            already = self._area_cells or checked_cells(self.path)
+            self._area_cells = check_cell_area(self.path, [part], already=already)  # raises: stays unchecked
+        self._area_done.add(sheet)
 
     @property
     def sheet_names(self) -> list[str]:
@@ -185,9 +186,9 @@ class WorkbookReader:
         for j, v in enumerate(header):
             key = lookup.get(_norm(v)) if isinstance(v, str) and v.strip() else None
             if key in cols and cols[key][0] != j:
-                first = _col_letters(cols[key][0])
+                first = xl_col_to_name(cols[key][0])
                 problems.append(Problem("error", name, hrow + 1, cols[key][1],
-                                        f"the column appears twice (columns {first} and {_col_letters(j)}); "
+                                        f"the column appears twice (columns {first} and {xl_col_to_name(j)}); "
                                         f"only column {first} would be read — delete or rename the other"))
         problems.extend(_unknown_headers(table, name, hrow, header, cols))
         for c in table.input_columns:
@@ -395,21 +396,6 @@ def _prefer(names: list[str], wanted: str) -> list[str]:
     return first + [n for n in names if n not in first]
 
 
-def _col_letters(j: int) -> str:
-    s, j = "", j + 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n - 1
-
-
 def _scan_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """Error cells of a sheet, read from its XML in row-aligned blocks (regex only where t="e" occurs)."""
     out: dict[tuple[int, int], str] = {}
@@ -436,14 +422,14 @@ def _scan_error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
                         if ref:
                             text = (m.group(2) or b"").decode("utf-8", "replace")
                             text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-                            out[(int(ref.group(2)) - 1, _col_index(ref.group(1)))] = "=" + (text or "(shared formula)")
+                            out[(int(ref.group(2)) - 1, column_index(ref.group(1)))] = "=" + (text or "(shared formula)")
                 if b't="e"' in block:
                     for m in _ERROR_CELL.finditer(block):
                         ref = _CELL_REF.search(m.group(1) + b" " + m.group(2))
                         val = _VALUE.search(m.group(3))
                         if ref:
                             code = val.group(1).decode("utf-8", "replace") if val else "#N/A"
-                            out[(int(ref.group(2)) - 1, _col_index(ref.group(1)))] = code
+                            out[(int(ref.group(2)) - 1, column_index(ref.group(1)))] = code
                 if not chunk:
                     break
     return out
