@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from xlsxwriter.utility import xl_col_to_name
+
 AS_OF = dt.date(2026, 9, 30)
 EPOCH = dt.date(1899, 12, 30)
 
@@ -76,12 +78,7 @@ class Sheet:
 
 
 def _col(j: int) -> str:
-    s = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    return xl_col_to_name(j)
 
 
 def _cell(ref: str, v: object) -> str:

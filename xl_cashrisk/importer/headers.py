@@ -15,10 +15,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from xlsxwriter.utility import xl_col_to_name
+
 from xl_cashrisk.importer.ageing import Bucket, parse_bucket
 from xl_cashrisk.importer.source import Sheet
 from xl_cashrisk.importer.synonyms import IGNORED_KEYS, header_unit, normalise
 from xl_cashrisk.importer.values import cn_date
+from xl_cashrisk.io.safe import column_index
 
 __all__ = ["HEADER_SCAN_ROWS", "Header", "col_letter", "detect_header", "title_as_of"]
 
@@ -28,12 +31,7 @@ SOFT_TARGETS = frozenset({"note", "row_total"})  # a second candidate is listed,
 
 def col_letter(j: int) -> str:
     """0-based column index → Excel letters (0 → A, 27 → AB)."""
-    s = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    return xl_col_to_name(j)
 
 
 @dataclass
@@ -274,10 +272,8 @@ def _resolve_fixed(h: Header, wanted: dict[str, str]) -> tuple[dict[str, int], s
 def _find_label(labels: list[str], wanted: str) -> int | None:
     w = " ".join(str(wanted).split())
     if re.fullmatch(r"[A-Z]{1,3}", w):  # a column letter
-        j = 0
-        for ch in w:
-            j = j * 26 + ord(ch) - 64
-        return j - 1 if j - 1 < len(labels) else None
+        j = column_index(w)
+        return j if j < len(labels) else None
     for j, lab in enumerate(labels):
         if lab == w:
             return j

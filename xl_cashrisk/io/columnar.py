@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from xl_cashrisk.io.safe import column_index
+
 __all__ = ["ColumnarData", "available", "calamine_objects", "load_columns", "open_book", "sheet_head", "sheet_part"]
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -104,13 +106,6 @@ def _rich_text(inner: bytes | None) -> str:
     return "".join(_unescape(m.group(1) or b"") for m in _T.finditer(inner))
 
 
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n - 1
-
-
 def _shared_strings(z: zipfile.ZipFile, needed: set[int]) -> dict[int, str] | None:
     """The shared strings whose indices are in ``needed``, streaming the table only as far as needed."""
     if not needed:
@@ -171,7 +166,7 @@ def sheet_head(path: str | Path, sheet: str, nrows: int) -> list[list[object]] |
                 col = -1
                 for cm in _CELL.finditer(xml, rm.end(), end.start()):
                     ref = _ATTR_R.search(cm.group(1))
-                    col = _col_index(ref.group(1)) if ref and ref.group(1) else col + 1
+                    col = column_index(ref.group(1)) if ref and ref.group(1) else col + 1
                     t = _ATTR_T.search(cm.group(1))
                     cells.append((row_no, col, t.group(1) if t else b"n", cm.group(2) or b""))
             needed = set()

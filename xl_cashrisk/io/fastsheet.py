@@ -64,6 +64,7 @@ import pandas as pd
 from xlsxwriter.utility import _datetime_to_excel_datetime, _utf16_len, _utf16_truncate, xl_col_to_name
 
 from xl_cashrisk.dates import EXCEL_EPOCH
+from xl_cashrisk.io.safe import column_index
 
 __all__ = ["Block", "column_cells", "escape_text", "rows_xml", "splice"]
 
@@ -690,10 +691,7 @@ class Block:
 
 
 def _cell_rc(letters: bytes, digits: bytes) -> tuple[int, int]:
-    c = 0
-    for ch in letters.decode():
-        c = c * 26 + ord(ch) - 64
-    return int(digits) - 1, c - 1
+    return int(digits) - 1, column_index(letters)
 
 
 def _dimension(xml: bytes, bounds: Iterable[tuple[int, int, int, int] | None]) -> bytes:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from defusedxml import ElementTree as SafeET
+from xlsxwriter.utility import xl_cell_to_rowcol
 
 from xl_cashrisk.errors import InputError, Location
 
@@ -31,6 +32,7 @@ __all__ = [
     "check_cell_area",
     "check_workbook",
     "checked_cells",
+    "column_index",
     "file_fingerprint",
 ]
 
@@ -225,11 +227,10 @@ _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n
+def column_index(letters: str | bytes) -> int:
+    """Excel column letters → 0-based index ("A" → 0, "AB" → 27), by XlsxWriter's own parser."""
+    text = letters.decode("ascii") if isinstance(letters, bytes) else letters
+    return xl_cell_to_rowcol(text + "1")[1]
 
 
 def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
@@ -257,7 +258,7 @@ def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
         head = f.read(1 << 16)
     m = _DIMENSION.search(head)
     if m and m.group(3) and m.group(4):
-        dim = (int(m.group(4)), _col_number(m.group(3)))
+        dim = (int(m.group(4)), column_index(m.group(3)) + 1)
         if dim[0] * dim[1] > MAX_CELLS:
             return dim
     rows = cols = count = 0
