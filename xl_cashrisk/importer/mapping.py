@@ -39,6 +39,7 @@ from pathlib import Path
 
 from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.io.safe import atomic_output
+from xl_cashrisk.schemas.values import ValueRefused, parse_as_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -112,9 +113,9 @@ def load_mapping(path: str | Path) -> Mapping:
     if "as_of" in data:
         v = data["as_of"]
         try:
-            m.as_of = v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
-        except ValueError:
-            raise InputError(f"as_of must be a date like 2026-09-30, got {v!r}", where) from None
+            m.as_of = parse_as_of(v)
+        except ValueRefused as exc:
+            raise InputError(f"as_of: {exc}", where) from None
     for key in ("columns", "defaults", "units"):
         if key in data:
             if not isinstance(data[key], dict):

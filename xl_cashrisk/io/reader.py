@@ -97,6 +97,15 @@ class WorkbookReader:
     def sheet_names(self) -> list[str]:
         return list(self.book.sheet_names)
 
+    @property
+    def date1904(self) -> bool:
+        """The workbook counts dates in the 1904 system (``<workbookPr date1904="1"/>``, old Excel for Mac):
+        a date typed as a plain number is read in that system (date-formatted cells are converted by
+        calamine/fastexcel, which honour the flag themselves)."""
+        if "_date1904" not in self.__dict__:
+            self._date1904 = workbook_date1904(self.path)
+        return self._date1904
+
     def grid(self, sheet: str) -> list[list[object]]:
         """All cells of a sheet from A1 as rows of Python values (error cells as their code, e.g. '#N/A')."""
         if sheet not in self._grids:
@@ -263,13 +272,14 @@ class WorkbookReader:
         data: dict[str, np.ndarray] = {}
         bad: dict[str, np.ndarray] = {}
         headers = {k: h for k, (_, h) in cols.items()}
+        typing = {"date1904": self.date1904, "reference": settings.as_of if settings is not None else None}
         for c in table.input_columns:
             values = raw.get(c.key, np.full(len(rows), "", dtype=object))
             if c.key not in cols and c.required:
-                typed, mask, _ = convert_column(_optional(c), values, rows, sheet=name)
+                typed, mask, _ = convert_column(_optional(c), values, rows, sheet=name, **typing)
             else:
                 typed, mask, probs = convert_column(c, values, rows, sheet=name, header=headers.get(c.key),
-                                                    arrow=arrow.get(c.key))
+                                                    arrow=arrow.get(c.key), **typing)
                 problems.extend(probs)
             data[c.key] = typed
             bad[c.key] = mask | (c.key not in cols and c.required)
@@ -293,7 +303,8 @@ class WorkbookReader:
         except InputError:
             fx_frame = None
         rows_known = {r.key: r for r in (*known_settings(), *kv.rows)}
-        return settings_from_frames(values, fx_frame, rows=rows_known.values(), where=Location(str(self.path), name))
+        return settings_from_frames(values, fx_frame, rows=rows_known.values(), where=Location(str(self.path), name),
+                                    date1904=self.date1904)
 
 
 def read_table(path: str | Path, table: Table, *, settings: Settings | None = None,
@@ -317,6 +328,21 @@ def read_ledger(path: str | Path, settings: Settings | None = None) -> TableRead
     if settings is None and any(s.casefold() == SETTINGS.table.sheet.casefold() for s in book.sheet_names):
         settings = book.settings()
     return book.read(LEDGER, settings=settings)
+
+
+def workbook_date1904(path: str | Path) -> bool:
+    """The ``date1904`` flag of a workbook's ``xl/workbook.xml`` (``"1"``/``"true"``: the 1904 date system)."""
+    from defusedxml import ElementTree as SafeET
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            root = SafeET.fromstring(z.read("xl/workbook.xml"))
+    except (KeyError, OSError, zipfile.BadZipFile, SafeET.ParseError):
+        return False
+    for el in root.iter():
+        if el.tag.rsplit("}", 1)[-1] == "workbookPr":
+            return el.get("date1904") in ("1", "true")  # what calamine and fastexcel honour
+    return False
 
 
 def columnar_available() -> bool:

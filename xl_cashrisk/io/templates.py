@@ -50,6 +50,7 @@ TYPE_LABELS = {
     "text": "Text 文本", "number": "Number 数字", "integer": "Whole number 整数", "date": "Date 日期",
     "choice": "List 列表", "bool": "TRUE/FALSE 是/否", "percent": "Percent 百分比",
     "int_list": "List of whole numbers 整数列表", "number_list": "List of numbers 数字列表",
+    "percent_list": "List of percentages 百分比列表", "date_list": "List of dates 日期列表",
 }
 GENERAL_NOTES = (
     ("Fill in the yellow cells, one row per item. Do not rename the sheets or the column headers; "

@@ -43,6 +43,7 @@ from xl_cashrisk.schemas.ledger import LEDGER
 from xl_cashrisk.schemas.policy import BUYER_LIMITS, DOMAIN, POLICY, policy_from_values
 from xl_cashrisk.schemas.register import REGISTER
 from xl_cashrisk.schemas.settings import SETTINGS, load_settings_file, settings_from_frames
+from xl_cashrisk.schemas.values import ValueRefused, parse_as_of
 from xl_cashrisk.scoring import Scorecard
 from xl_cashrisk.settings import Settings
 from xl_cashrisk.stress import STANDARD_SCENARIOS, Scenario
@@ -77,15 +78,14 @@ def has_sheet(book: WorkbookReader, name: str) -> bool:
 
 
 def parse_date(value: dt.date | str | None, what: str = "as_of") -> dt.date | None:
-    """A date given as a date or as YYYY-MM-DD text (None stays None)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if value is None or isinstance(value, dt.date):
-        return value
+    """An as-of date given as a date or text (None stays None), by the one values rule
+    (:func:`xl_cashrisk.schemas.values.parse_as_of`)."""
+    if value is None:
+        return None
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{what}: expected a date as YYYY-MM-DD, got {value!r}") from None
+        return parse_as_of(value)
+    except ValueRefused as exc:
+        raise InputError(f"{what}: {exc}") from None
 
 
 def read_table(book: WorkbookReader, table, settings: Settings | None, *, feedback: Feedback = SILENT, **kw):
@@ -126,7 +126,7 @@ def read_policy(books: Iterable[WorkbookReader | None], settings: Settings) -> t
         if problems:
             raise InputError(problems[0].message, Location(str(book.path), name, problems[0].row, problems[0].column))
         values = pd.DataFrame({"key": raw["key"], "value": raw.get("value", [""] * len(rows))}, index=rows)
-        parsed = settings_from_frames(values, rows=POLICY.rows, where=where)
+        parsed = settings_from_frames(values, rows=POLICY.rows, where=where, date1904=book.date1904)
         return policy_from_values(parsed.extras.get(DOMAIN, {}), where), f"Policy sheet of {book.path.name}"
     given = settings.extras.get(DOMAIN) or {}
     if any(given.get(row.key) != row.default for row in POLICY.rows):
