@@ -168,6 +168,7 @@ def policy_from_values(values: Mapping[str, object], where: Location | None = No
     The values are typed already (:meth:`Setting.parse`: percents, flags, whole days, dates); None values
     keep the core defaults; an inconsistent policy raises :class:`InputError`.
 
+    >>> import datetime as dt
     >>> p = policy_from_values({"indemnity_pct": 0.85, "max_extension_period": 90, "covered_countries": "us,de",
     ...                         "policy_holidays": (dt.date(2026, 10, 1), dt.date(2026, 10, 2))})
     >>> p.indemnity_pct, p.max_extension_period, sorted(p.covered_countries), len(p.holidays)

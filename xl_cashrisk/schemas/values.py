@@ -30,7 +30,7 @@ line with :func:`message`.
 >>> parse_date("2026-07")
 Traceback (most recent call last):
 ...
-xl_cashrisk.schemas.values.ValueRefused: expected a date such as 2026-09-30, got '2026-07': incomplete date, give year, month and day / 应为日期，如 2026-09-30：日期不完整，须含年月日
+xl_cashrisk.schemas.values.ValueRefused: expected a date such as 2026-09-30 (YYYY-MM-DD), got '2026-07': incomplete date, give year, month and day / 应为日期，如 2026-09-30：日期不完整，须含年月日
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "number": ("a number", "数字"),
     "integer": ("a whole number", "整数"),
     "percent": ("a percentage such as 5% or 0.05", "百分比，如 5% 或 0.05"),
-    "date": ("a date such as 2026-09-30", "日期，如 2026-09-30"),
+    "date": ("a date such as 2026-09-30 (YYYY-MM-DD)", "日期，如 2026-09-30"),
     "bool": ("TRUE or FALSE", "TRUE 或 FALSE（是/否）"),
     "text": ("text", "文本"),
 }
