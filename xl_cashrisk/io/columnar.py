@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from xl_cashrisk.io.safe import column_index
+from xl_cashrisk.io.safe import column_index, sheet_targets
 
 __all__ = ["ColumnarData", "available", "calamine_objects", "load_columns", "open_book", "sheet_head", "sheet_part"]
 
@@ -77,10 +77,11 @@ def sheet_part(z: zipfile.ZipFile, sheet: str) -> str | None:
     if rid is None:
         return None
     rels = SafeET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    names = set(z.namelist())
     for el in rels:
         if el.get("Id") == rid:
-            target = el.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+            parts = sheet_targets(el.get("Target", ""))
+            return next((p for p in parts if p in names), parts[0])  # the one calamine reads first
     return None
 
 

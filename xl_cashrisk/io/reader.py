@@ -112,8 +112,9 @@ class WorkbookReader:
             self._check_area(sheet)
             try:
                 rows = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            except CalamineError as exc:
-                raise InputError(f"cannot read the sheet ({exc})", Location(str(self.path), sheet)) from None
+            except (CalamineError, UnicodeDecodeError, ValueError) as exc:
+                raise InputError(f"cannot read the sheet ({type(exc).__name__}: {str(exc)[:200]}); open and re-save "
+                                 "the workbook in Excel", Location(str(self.path), sheet)) from None
             for (r, c), code in self.error_cells(sheet).items():
                 if r < len(rows):
                     row = rows[r]
