@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl_cashrisk.errors import InputError, Location
-from xl_cashrisk.io.safe import atomic_output
+from xl_cashrisk.io.safe import atomic_output, check_regular_file
 from xl_cashrisk.schemas.values import ValueRefused, parse_as_of
 
 if sys.version_info >= (3, 11):
@@ -69,10 +69,8 @@ class Mapping:
 
 def load_mapping(path: str | Path) -> Mapping:
     """Read a mapping file; unknown keys and wrong types are errors naming the key."""
-    p = Path(path)
+    p = check_regular_file(path, role="mapping", what="a mapping file")
     where = Location(str(p))
-    if not p.exists():
-        raise InputError("mapping file not found", where)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:

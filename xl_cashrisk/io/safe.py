@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
+import gc
 import hashlib
 import os
 import posixpath
 import re
 import stat
+import sys
 import tempfile
 import zipfile
 import zlib
@@ -37,7 +40,12 @@ __all__ = [
     "check_workbook",
     "checked_cells",
     "column_index",
+    "disk_full",
+    "disk_full_error",
     "file_fingerprint",
+    "release_quietly",
+    "sheet_parts",
+    "sheet_targets",
 ]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -103,6 +111,8 @@ class AtomicFile:
 
     def commit(self) -> Path:
         """Flush the temporary file to disk and move it over the target."""
+        if self.done:
+            raise InputError("the output was discarded before it was complete", Location(str(self.target)))
         try:
             with open(self.path, "rb+") as f:
                 os.fsync(f.fileno())
@@ -116,6 +126,8 @@ class AtomicFile:
             os.replace(self.path, self.target)
         except OSError as exc:
             self.discard()
+            if disk_full(exc):
+                raise disk_full_error(self.target) from None
             raise InputError(
                 f"cannot replace the file ({exc.strerror or exc}); it may be open in Excel or read-only — "
                 "close it and run again",
@@ -135,15 +147,57 @@ class AtomicFile:
 def atomic_output(target: str | Path, *, inputs: Iterable[str | Path] = ()) -> Iterator[Path]:
     """Context manager yielding a temporary path; on normal exit it replaces ``target`` atomically.
 
-    If the body raises, the temporary file is removed and ``target`` keeps its previous content.
+    If the body raises, the temporary file is removed and ``target`` keeps its previous content; a full
+    disk becomes one line, "disk full" (:func:`disk_full_error`).
     """
     af = AtomicFile(target, inputs=inputs)
     try:
         yield af.path
-    except BaseException:
+    except BaseException as exc:
         af.discard()
+        if disk_full(exc):
+            release_quietly(exc)
+            raise disk_full_error(af.target) from None
         raise
     af.commit()
+
+
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})  # no space, quota, file-size limit
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Is ``exc`` (or an exception it was raised from) a full disk, a quota or a file-size limit?"""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            return True
+        exc = exc.__cause__ or exc.__context__ or (exc.args[0] if exc.args and isinstance(exc.args[0], BaseException)
+                                                   else None)
+    return False
+
+
+def disk_full_error(target: Path) -> InputError:
+    return InputError("disk full: the results could not be written (no space left on the device, or a quota or "
+                      "file-size limit reached); free some space and run again — the previous file is unchanged and "
+                      "no temporary file is left", Location(str(target)))
+
+
+def release_quietly(exc: BaseException) -> None:
+    """Drop the frames a failed write left behind (a half-written ``ZipFile`` inside XlsxWriter or
+    zipfile) now, with their clean-up errors silenced: on a full disk their ``__del__`` would otherwise
+    print a traceback when the garbage collector gets to them."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        seen = set()
+        while exc is not None and id(exc) not in seen:
+            seen.add(id(exc))
+            exc.__traceback__ = None
+            exc = exc.__cause__ or exc.__context__
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def check_regular_file(path: str | Path, *, role: str = "input", what: str = "a file") -> Path:

@@ -35,6 +35,7 @@ import pandas as pd
 from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.insurance import Policy
 from xl_cashrisk.io.reader import WorkbookReader
+from xl_cashrisk.io.safe import check_regular_file
 from xl_cashrisk.pipelines.scoring import workbook_scorecard
 from xl_cashrisk.pipelines.stress import StressTestResult, run_stress_test, scenarios_from_frame
 from xl_cashrisk.schemas.company import COMPANY
@@ -170,7 +171,7 @@ def load_inputs(file: Path | WorkbookReader, settings_file: Path | None) -> Inpu
     if settings_file is not None:
         sources.append(settings_file)
         if settings_file.suffix.lower() == ".toml":
-            settings = load_settings_file(settings_file)
+            settings = load_settings_file(check_regular_file(settings_file, role="settings", what="a settings file"))
         else:
             settings_book = WorkbookReader(settings_file)
             if not has_sheet(settings_book, SETTINGS.table.sheet):
