@@ -347,8 +347,20 @@ def test_a_mistyped_header_is_reported_with_the_closest_column(template, tmp_pat
     ws.cell(FIRST - 1, col).value = "Notes 备注x"
     wb.save(path)
     r = read_ledger(path, SETTINGS)
+    # the misspelled column holds a note: an error, never a silent fall-back without it (issue 15)
+    err = [p for p in r.report.errors if p.column == "Notes 备注x"]
+    assert len(err) == 1 and err[0].row == FIRST - 1 and not r.report.ok
+    assert f"close to '{H['note']}', which is missing" in err[0].message and "holds data" in err[0].message
+    # the same header over an empty column is only a warning
+    empty = [dict(g, note=None) for g in GOOD]
+    path = fill(template, empty, tmp_path / "typo_empty.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb[LEDGER.sheet]
+    ws.cell(FIRST - 1, col).value = "Notes 备注x"
+    wb.save(path)
+    r = read_ledger(path, SETTINGS)
     warn = [p for p in r.report.warnings if p.column == "Notes 备注x"]
-    assert len(warn) == 1 and warn[0].row == FIRST - 1
+    assert len(warn) == 1 and warn[0].row == FIRST - 1 and r.report.ok
     assert "ignored" in warn[0].message and f"did you mean '{H['note']}'" in warn[0].message
 
 

@@ -176,6 +176,12 @@ class WorkbookReader:
         name, hrow, cols = self.locate(table, sheet)
         problems: list[Problem] = []
         arrow: dict[str, object] = {}
+        head = self.head(name)
+        header = head[hrow] if hrow < len(head) else []
+        unknown = _unknown_headers(table, header, cols)
+        # a header close to a column the table lacks is loaded too, to see whether it holds data
+        near = {f"\0{j}": (j, text) for j, text, close in unknown if close is not None and close.key not in cols}
+        cols = {**cols, **near}
         raw = self._columns(name, hrow, cols, arrow) if self.columnar and name not in self._grids else None
         if raw is None:
             grid = self.grid(name)
@@ -186,13 +192,16 @@ class WorkbookReader:
                     width = max(widths)
                     data = [r + [""] * (width - len(r)) for r in data]
                 block = np.array(data, dtype=object)  # C-speed 2-D; columns are views
-                raw = {key: block[:, j] for key, (j, _) in cols.items()}
+                empty = np.full(len(block), "", dtype=object)
+                raw = {key: block[:, j] if j < block.shape[1] else empty for key, (j, _) in cols.items()}
             else:
                 raw = {key: np.empty(0, dtype=object) for key in cols}
+        near_filled = {cols[k][0]: bool(_filled(raw.pop(k)).any()) for k in near}
+        for k in near:
+            arrow.pop(k, None)
+            del cols[k]
         n = len(next(iter(raw.values()))) if raw else 0
         lookup = _name_lookup(table.columns)
-        head = self.head(name)
-        header = head[hrow] if hrow < len(head) else []
         for j, v in enumerate(header):
             key = lookup.get(_norm(v)) if isinstance(v, str) and v.strip() else None
             if key in cols and cols[key][0] != j:
@@ -200,7 +209,17 @@ class WorkbookReader:
                 problems.append(Problem("error", name, hrow + 1, cols[key][1],
                                         f"the column appears twice (columns {first} and {xl_col_to_name(j)}); "
                                         f"only column {first} would be read — delete or rename the other"))
-        problems.extend(_unknown_headers(table, name, hrow, header, cols))
+        for j, text, close in unknown:
+            if close is not None and near_filled.get(j):
+                problems.append(Problem(
+                    "error", name, hrow + 1, text,
+                    f"not a column of the {table.title_en} table, but close to '{close.header}', which is missing, "
+                    f"and column {xl_col_to_name(j)} holds data: it would be ignored and the results would fall back "
+                    f"without it — rename the header to '{close.header}' (or clear the column) / 表头疑似拼写错误"))
+            else:
+                hint = f"; did you mean '{close.header}'?" if close is not None else ""
+                problems.append(Problem("warning", name, hrow + 1, text,
+                                        f"not a column of the {table.title_en} table, so it is ignored{hint}"))
         for c in table.input_columns:
             if c.key not in cols and c.required:
                 problems.append(Problem("error", name, hrow + 1, c.header,
@@ -389,10 +408,10 @@ def _find_header(rows: list[list[object]], lookup: dict[str, str]):
     return best
 
 
-def _unknown_headers(table: Table, sheet: str, hrow: int, header: list[object],
-                     cols: dict[str, tuple[int, str]]) -> list[Problem]:
-    """A warning for each header cell in the table's block of headers that matches no column (it is
-    ignored), with the closest known header, so a mistyped header never drops a column silently."""
+def _unknown_headers(table: Table, header: list[object], cols: dict[str, tuple[int, str]]
+                     ) -> list[tuple[int, str, Column | None]]:
+    """(column, header text, closest known column or None) for each header cell in the table's block of
+    headers that matches no column, so a mistyped header never drops a column silently."""
     mapped = {j for j, _ in cols.values()}
     if not mapped:
         return []
@@ -412,9 +431,7 @@ def _unknown_headers(table: Table, sheet: str, hrow: int, header: list[object],
             continue
         text = " ".join(str(header[j]).split())
         close = difflib.get_close_matches(text, list(names), n=1, cutoff=0.6)
-        hint = f"; did you mean '{names[close[0]].header}'?" if close else ""
-        out.append(Problem("warning", sheet, hrow + 1, text,
-                           f"not a column of the {table.title_en} table, so it is ignored{hint}"))
+        out.append((j, text, names[close[0]] if close else None))
     return out
 
 

@@ -299,11 +299,12 @@ def load_stress_inputs(file: Any, ledger_file: Path | None = None, register_file
     """
     book = file if hasattr(file, "read") else WorkbookReader(file)
     file = book.path
-    if not (has_sheet(book, FORECAST.sheet) or has_sheet(book, SETTINGS.table.sheet)):
-        raise InputError(f"no '{FORECAST.sheet}' or '{SETTINGS.table.sheet}' sheet: start from the forecast "
-                         "template (xl-cashrisk template forecast)", Location(str(file)))
+    if not has_sheet(book, FORECAST.sheet):  # as `analyze` skips the step: never a run on an empty forecast
+        raise InputError(f"no '{FORECAST.sheet}' sheet: the stress test needs the 13-week cash forecast (opening "
+                         "cash and the weekly receipts and payments); start from the forecast template "
+                         "(xl-cashrisk template forecast) / 缺少现金流预测表", Location(str(file)))
     settings = book.settings() if has_sheet(book, SETTINGS.table.sheet) else Settings()
-    forecast = _stress_read(book, FORECAST, settings, feedback) if has_sheet(book, FORECAST.sheet) else None
+    forecast = _stress_read(book, FORECAST, settings, feedback)
     if has_sheet(book, SCENARIOS.sheet):
         frame = _stress_read(book, SCENARIOS, settings, feedback)
         try:
