@@ -8,6 +8,7 @@ import sys
 import types
 
 import pytest
+from helpers import template_with_examples
 
 import udfs
 from udfs._actions import ACTIONS
@@ -88,10 +89,8 @@ def test_office_js_shaped_values(main_module):
 
 def test_script_runs_the_action_on_a_book(main_module, tmp_path, capsys):
     from tests.test_actions import FakeBook
-    from xl_cashrisk.io.templates import build_named
-
     module, _ = main_module
-    book = FakeBook(build_named("ledger", tmp_path))
+    book = FakeBook(template_with_examples("ledger", tmp_path))
     book.fullname = ""  # under Lite there is no file: results go into the book only
     module.age_ledger(book)
     assert "open AR" in capsys.readouterr().out
