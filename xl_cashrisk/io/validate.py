@@ -414,7 +414,8 @@ def _duplicates(values: np.ndarray, mask: np.ndarray, rows: np.ndarray, sheet, h
 
 _BLANK, _STR, _NUM, _BOOL, _DATE, _OTHER = range(6)
 _KIND_OF = {type(None): _BLANK, str: _STR, float: _NUM, int: _NUM, bool: _BOOL, dt.date: _DATE,
-            dt.datetime: _DATE, np.float64: _NUM, np.int64: _NUM, np.bool_: _BOOL, pd.Timestamp: _DATE}
+            dt.datetime: _DATE, np.float64: _NUM, np.int64: _NUM, np.bool_: _BOOL, pd.Timestamp: _DATE,
+            np.datetime64: _DATE, dt.time: _DATE}
 
 
 def _kinds(vals: np.ndarray) -> np.ndarray:

@@ -97,8 +97,8 @@ REASONS: dict[str, tuple[str, str] | None] = {
     "time_only": ("a time of day, not a date", "这是时间而不是日期"),
     "bad_serial": ("not a valid Excel date serial (61 = 1900-03-01 … 2958464 = 9999-12-30)",
                    "不是有效的 Excel 日期序号"),
-    "date_in_number": ("the cell is formatted as a date; format it as a number and check the value",
-                       "单元格格式为日期，请改为数字格式并核对数值"),
+    "date_in_number": ("the cell is formatted as a date or time; format it as a number and check the value",
+                       "单元格格式为日期或时间，请改为数字格式并核对数值"),
     "not_a_flag": None,
 }
 
@@ -141,6 +141,8 @@ def show(v: object) -> str:
         return f"a date ({v.isoformat()})"
     if isinstance(v, dt.time):
         return f"a time ({v.isoformat()})"
+    if isinstance(v, np.datetime64):
+        return f"a date ({np.datetime_as_string(v, unit='D')})"
     text = repr(v.strip() if isinstance(v, str) else v)
     return text if len(text) <= 40 else text[:37] + "...'"
 
