@@ -143,3 +143,19 @@ def test_libreoffice_opens_results(tmp_path):
     for s in ("=1+1", "+SUM(A1:A2)", "-2+3", "0012"):
         assert s in text  # still text after a real spreadsheet loads it
     assert "\n2," not in text  # "=1+1" not evaluated
+
+
+@pytest.mark.parametrize("fast_cells", [0, 10**9])
+def test_a_text_longer_than_a_cell_is_refused_with_its_cell(tmp_path, fast_cells):
+    """Never cut short to 32,767 characters without a word (issue 15): refused, naming the cell, on the
+    bulk path and the XlsxWriter path; the previous output stays and no temporary file is left."""
+    out = tmp_path / "r.xlsx"
+    out.write_bytes(b"previous")
+    df = pd.DataFrame({"buyer": ["ok", "长" * 40_000, "x" * 32_767], "n": [1.0, 2.0, 3.0]})
+    with pytest.raises(InputError, match=r"a text of 40,000 characters for sheet 'S', column 'buyer', row 3 "), \
+            ResultWorkbook(out, fast_cells=fast_cells) as rw:
+        rw.add_table(df, "S")
+    assert out.read_bytes() == b"previous" and [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]
+    with ResultWorkbook(out, fast_cells=fast_cells) as rw:  # 32,767 characters fit whole
+        rw.add_table(df.iloc[[0, 2]], "S")
+    assert openpyxl.load_workbook(out)["S"]["A3"].value == "x" * 32_767
