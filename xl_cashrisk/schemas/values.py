@@ -398,13 +398,13 @@ def implausible(day: object, reference: dt.date, what: str = "the as-of date", y
     :func:`message`.
 
     >>> implausible(np.datetime64("3026-10-14"), dt.date(2026, 9, 30))[0]
-    'more than 50 years after the as-of date 2026-09-30; check the cell'
+    '3026-10-14 is more than 50 years after the as-of date 2026-09-30; check the cell'
     """
     d = np.datetime64(day, "D")
     side = "after" if d > np.datetime64(reference, "D") else "before"
     zh = _REFERENCE_ZH.get(what, what)
-    return (f"more than {years} years {side} {what} {reference.isoformat()}; check the cell",
-            f"与{zh} {reference.isoformat()} 相差超过 {years} 年，请检查")
+    return (f"{d} is more than {years} years {side} {what} {reference.isoformat()}; check the cell",
+            f"{d} 与{zh} {reference.isoformat()} 相差超过 {years} 年，请检查")
 
 
 def parse_date(value: object, *, date1904: bool = False, reference: dt.date | None = None,
@@ -429,8 +429,8 @@ def parse_as_of(value: object, *, date1904: bool = False) -> dt.date:
     >>> try:
     ...     parse_as_of("3026-09-30")
     ... except ValueRefused as exc:
-    ...     print(exc.detail[:30])
-    more than 50 years after today
+    ...     print(exc.detail[:44])
+    3026-09-30 is more than 50 years after today
     """
     return parse_date(value, date1904=date1904, reference=dt.date.today(), what="today")
 
