@@ -18,7 +18,6 @@ import datetime as dt
 import gc
 import itertools
 import math
-import re
 from typing import Any
 
 import numpy as np
@@ -28,7 +27,6 @@ from xl_cashrisk.schemas import values as V
 
 EXCEL_ERRORS = V.EXCEL_ERRORS
 _MISSING = object()
-_SERIAL_TEXT = re.compile(r"^\d+(\.\d+)?$")  # a date serial typed as text ("45473")
 MAX_WHOLE = 2**53  # a whole-number argument beyond this is not a count of anything a cell means
 
 
@@ -147,8 +145,6 @@ def date(value: Any, fn: str, arg: str, *, default: Any = _MISSING, where: str =
         raise ArgumentError(fn, name, expected, detail=f"the cell holds the Excel error {err}")
     if isinstance(value, np.datetime64) and np.isnat(value):
         raise ArgumentError(fn, name, expected, detail="the cell is blank")
-    if isinstance(value, str) and _SERIAL_TEXT.match(value.strip()):
-        value = float(value)
     if isinstance(value, bool | np.bool_):
         raise ArgumentError(fn, name, expected, value)
     try:

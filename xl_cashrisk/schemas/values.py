@@ -307,7 +307,7 @@ def parse_bool(value: object) -> bool:
 
 # ------------------------------------------------------------------------------------------------ dates
 _SEP = r"\s*([-/.])\s*"
-_TIME = r"(?:(?:[Tt]|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)?)?"
+_TIME = r"(?:(?:[Tt]|\s+)(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)?)?"
 _DATE_TEXT = re.compile(
     rf"^(\d{{4}})(?:{_SEP}(\d{{1,2}})\2\s*(\d{{1,2}})|\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日?){_TIME}\s*$")
 _PARTIAL = re.compile(r"^\d{4}(\s*[-/.年]\s*\d{1,2}\s*月?)?\s*$")
@@ -367,7 +367,7 @@ def serial_dates(serials: np.ndarray, *, date1904: bool = False) -> tuple[np.nda
     """
     s = np.asarray(serials, dtype=float)
     epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
-    lo = float((_FIRST - epoch).astype(np.int64))
+    lo = float(max((_FIRST - epoch).astype(np.int64), 0))  # the 1904 system has no day before day 0
     hi = float((_LAST - epoch).astype(np.int64)) + 1.0
     ok = np.isfinite(s) & (s >= lo) & (s < hi)
     whole = np.where(ok, np.floor(np.where(ok, s, 0.0)), 0.0).astype(np.int64)
