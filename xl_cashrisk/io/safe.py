@@ -42,6 +42,7 @@ __all__ = [
     "column_index",
     "disk_full",
     "disk_full_error",
+    "file_beside",
     "file_fingerprint",
     "release_quietly",
     "sheet_parts",
@@ -217,6 +218,25 @@ def check_regular_file(path: str | Path, *, role: str = "input", what: str = "a 
         raise InputError(f"expected {what}, got a named pipe, device or socket; save the data as a file and "
                          "give its name", where)
     return p
+
+
+def file_beside(folder: str | Path, name: object, *, suffix: str, what: str) -> Path:
+    """A file that a workbook cell names: a bare file name in the workbook's own folder, nothing else
+    (no folder part, no drive, no "..", at most 255 characters, the given ``suffix``), and a regular file.
+    A cell never points anywhere else on disk (docs/security.md).
+
+    >>> file_beside("/data", "../../etc/passwd", suffix=".toml", what="scorecard_file")
+    Traceback (most recent call last):
+    ...
+    xl_cashrisk.errors.InputError: scorecard_file: a cell may name only a .toml file in the workbook's own folder, such as 'name.toml', got '../../etc/passwd'
+    """
+    text = str(name).strip()
+    shown = repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+    if (not text or len(text) > 255 or any(ch in text for ch in '/\\:\0') or text.startswith((".", "~"))
+            or not text.lower().endswith(suffix)):
+        raise InputError(f"{what}: a cell may name only a {suffix} file in the workbook's own folder, such as "
+                         f"'name{suffix}', got {shown}")
+    return check_regular_file(Path(folder) / text, role=what, what=f"a {suffix} file")
 
 
 def check_workbook(path: str | Path, *, role: str = "input", defer_above: int | None = None) -> Path:
