@@ -169,6 +169,11 @@ def import_file(path: str | Path, kind: str, sheet: str | None = None, mapping: 
         as_of, rep.as_of_source = found[0], f"title row {found[1]}: '{found[2][:60]}'"
     elif as_of is not None:
         rep.as_of_source = "--as-of / mapping file"
+    if as_of is not None:  # an as-of date by the one rule: within 50 years of today
+        try:
+            as_of = V.parse_as_of(as_of)
+        except V.ValueRefused as exc:
+            raise InputError(f"as-of date ({rep.as_of_source}): {exc}", sh.where()) from None
     rep.as_of = as_of
     return _Importer(table, kind, sh, h, m, rep, dayfirst, as_of, currency).run()
 
@@ -639,7 +644,8 @@ class _Importer:
                 vals = np.full(n, None, dtype=object)
             # document lines sharing a number are merged after typing; uniqueness is checked then
             col = replace(c, unique=False) if (c.unique and self.kind == "ledger") else c
-            typed, mask, probs = convert_column(col, vals, rows, sheet=sheet, header=headers.get(c.key, c.header))
+            typed, mask, probs = convert_column(col, vals, rows, sheet=sheet, header=headers.get(c.key, c.header),
+                                                date1904=self.sh.date1904, reference=self.rep.as_of)
             data[c.key], bad[c.key] = typed, mask
             problems += probs
         frame = pd.DataFrame(data, index=pd.Index(rows, name="source_row"))

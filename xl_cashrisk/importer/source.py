@@ -35,6 +35,7 @@ class Sheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r0, c0, r1, c1), 0-based inclusive
     encoding: str | None = None
     delimiter: str | None = None
+    date1904: bool = False  # the workbook counts date serials in the 1904 system
 
     @property
     def width(self) -> int:
@@ -138,5 +139,5 @@ def read_sheets(path: str | Path, sheet: str | None = None) -> list[Sheet]:
             merged = []
         width = max([width, *(c1 + 1 for _, _, _, c1 in merged)])
         rows = [r + [""] * (width - len(r)) for r in rows]
-        out.append(Sheet(str(p), name, rows, merged))
+        out.append(Sheet(str(p), name, rows, merged, date1904=book.date1904))
     return out
