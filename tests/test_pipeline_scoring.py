@@ -184,6 +184,6 @@ def test_a_workbook_names_a_scorecard_file_only_beside_itself(tmp_path):
     assert resolve_scorecard(settings, None, base_dir=tmp_path).version == "acme-1"
     for name in (str(outside), f"../{outside.name}", "sub/acme.toml", "C:\\acme.toml", "acme.txt", "x" * 300 + ".toml"):
         settings.extras["scoring"]["scorecard_file"] = name
-        with pytest.raises(InputError, match="a cell may name only a .toml file in the workbook's own folder"):
+        with pytest.raises(InputError, match=r"a cell may name only a \.toml file in the workbook's own folder"):
             resolve_scorecard(settings, None, base_dir=tmp_path)
     assert resolve_scorecard(settings, None, base_dir=tmp_path, file=outside).version == "outside"
