@@ -316,6 +316,23 @@ def INSUREDSHARE(exposure, limit, cover_pct, recoveries=0):
 
 
 @func
+@arg('balances', ndim=2, doc='Receivable balances by ageing bucket: one row per period end (oldest first), one column per bucket (youngest first, e.g. current, 1-30 ... >90), numbers only. Month-ends for 30-day buckets.')
+@arg('last_rate', doc='Share of the oldest bucket finally lost, 0 to 1 (default 1 = all of it).')
+@arg('forward_factor', doc='Forward-looking multiplier of the historical loss rates: 1.1 = 10 % worse outlook, 1 = none (default), 0.9 = better. Each rate is capped at 1.')
+def LOSSRATES(balances, last_rate=1, forward_factor=1):
+    """Expected loss rate per ageing bucket from a history of bucket balances (IFRS 9 / CAS 22 roll-rate method): the product of the migration rates from the bucket to the last, × forward_factor, capped at 1. Spills a row."""
+    return _F['LOSSRATES'].fn(balances, last_rate, forward_factor)
+
+
+@func
+@arg('balances', ndim=2, doc='Receivable balances by ageing bucket: one row per period end (oldest first), one column per bucket (youngest first, e.g. current, 1-30 ... >90), numbers only. Month-ends for 30-day buckets.')
+@arg('last_rate', doc='Share of the oldest bucket finally lost, 0 to 1 (default 1 = all of it).')
+def MIGRATIONRATES(balances, last_rate=1):
+    """Migration (roll) rate per ageing bucket: the share of a bucket still unpaid one period later, one bucket older (账龄迁徙率). Spills a row; the last bucket gets last_rate."""
+    return _F['MIGRATIONRATES'].fn(balances, last_rate)
+
+
+@func
 @arg('due_date', ndim=2, doc='Original due date of the overdue invoice; one cell or a whole column, which spills a column of dates.')
 @arg('notify_days', doc='Days the policy allows to notify an overdue invoice (default 60).')
 @arg('mep_days', doc='If the policy counts from the end of the maximum extension period, that period in days; 0 (default) counts from the due date.')
