@@ -89,9 +89,10 @@ def BADDEBTRESERVE(bucket_amounts, rates):
 
 @func
 @arg('pd', ndim=2, doc='Probability of default as a decimal (0.02 = 2 %); one cell or a whole column, which spills a column of results.')
-def BASELRHO(pd):
-    """Basel II corporate asset correlation for a PD: 0.12·w + 0.24·(1 − w), w = (1 − e^(−50·PD))/(1 − e^(−50)) (SPEC §6.3). PD 1 % → 0.1928."""
-    return _F['BASELRHO'].fn(pd)
+@arg('turnover_m_eur', ndim=2, doc="Annual turnover of the buyer's group in € million, for the Basel SME adjustment (below 50; under 5 counts as 5). Blank = no adjustment (large corporate). One cell or a column.")
+def BASELRHO(pd, turnover_m_eur=None):
+    """Basel II corporate asset correlation for a PD: 0.12·w + 0.24·(1 − w), w = (1 − e^(−50·PD))/(1 − e^(−50)), less 0.04·(1 − (S − 5)/45) for an SME of turnover S € m (¶273). PD 1 % → 0.1928."""
+    return _F['BASELRHO'].fn(pd, turnover_m_eur)
 
 
 @func
@@ -316,6 +317,27 @@ def INSUREDSHARE(exposure, limit, cover_pct, recoveries=0):
 
 
 @func
+@arg('pd', ndim=2, doc='Probability of default above 0 and below 1 (0.01 = 1 %; Basel floor 0.03 %); one cell or a whole column, which spills a column of results.')
+@arg('lgd', ndim=2, doc='Loss given default, 0 to 1 (0.45 = Basel senior unsecured); one cell or a column of the same size.')
+@arg('maturity', ndim=2, doc='Effective maturity M in years, above 0 up to 5 (default 2.5, the Basel Annex 5 value); one cell or a column.')
+@arg('turnover_m_eur', ndim=2, doc="Annual turnover of the buyer's group in € million, for the Basel SME adjustment (below 50; under 5 counts as 5). Blank = no adjustment (large corporate). One cell or a column.")
+def IRBK(pd, lgd, maturity=2.5, turnover_m_eur=None):
+    """Basel IRB capital requirement K per unit of exposure (the unexpected-loss capital): [LGD·WCDR99.9 − PD·LGD] × maturity adjustment, SME-adjusted with a turnover. PD 1 %, LGD 45 %, M 2.5 → 0.0739."""
+    return _F['IRBK'].fn(pd, lgd, maturity, turnover_m_eur)
+
+
+@func
+@arg('pd', ndim=2, doc='Probability of default above 0 and below 1 (0.01 = 1 %; Basel floor 0.03 %); one cell or a whole column, which spills a column of results.')
+@arg('lgd', ndim=2, doc='Loss given default, 0 to 1 (0.45 = Basel senior unsecured); one cell or a column of the same size.')
+@arg('maturity', ndim=2, doc='Effective maturity M in years, above 0 up to 5 (default 2.5, the Basel Annex 5 value); one cell or a column.')
+@arg('turnover_m_eur', ndim=2, doc="Annual turnover of the buyer's group in € million, for the Basel SME adjustment (below 50; under 5 counts as 5). Blank = no adjustment (large corporate). One cell or a column.")
+@arg('scaling', doc='Factor on the risk weight: 1 (default) = Basel II Annex 5 / Basel III; 1.06 = EU CRR.')
+def IRBRW(pd, lgd, maturity=2.5, turnover_m_eur=None, scaling=1):
+    """Basel IRB risk weight = 12.5 × K as a decimal (0.9232 = 92.32 %) for a corporate exposure, SME-adjusted with a turnover; Basel II Annex 5 values at scaling 1. PD 1 %, LGD 45 %, M 2.5 → 0.9232."""
+    return _F['IRBRW'].fn(pd, lgd, maturity, turnover_m_eur, scaling)
+
+
+@func
 @arg('balances', ndim=2, doc='Receivable balances by ageing bucket: one row per period end (oldest first), one column per bucket (youngest first, e.g. current, 1-30 ... >90), numbers only. Month-ends for 30-day buckets.')
 @arg('last_rate', doc='Share of the oldest bucket finally lost, 0 to 1 (default 1 = all of it).')
 @arg('forward_factor', doc='Forward-looking multiplier of the historical loss rates: 1.1 = 10 % worse outlook, 1 = none (default), 0.9 = better. Each rate is capped at 1.')
@@ -443,6 +465,20 @@ def TOPNSHARE(amounts, n):
 
 
 @func
+@arg('eads', ndim=2, doc='Exposure at default per buyer (open AR etc., home currency): a column of amounts; rows with a blank EAD are skipped.')
+@arg('pds', ndim=2, doc='PD per buyer as a decimal: a column the size of eads, or one cell for all buyers.')
+@arg('lgds', ndim=2, doc='Loss given default per buyer as a decimal (0.45 Basel unsecured): a column the size of eads, or one cell for all.')
+@arg('rho', doc='Asset correlation ρ with the common factor, from 0 to below 1 (e.g. 0.2, or BASELRHO of the average PD).')
+@arg('alpha', doc='Confidence level strictly between 0 and 1 (default 0.99).')
+@arg('sims', doc='Number of Monte Carlo scenarios for method "mc" (default 100000); ignored by "exact".')
+@arg('seed', doc='Random seed for method "mc" (default 12345): the same seed gives the same result.')
+@arg('method', doc='"exact" (default): deterministic one-factor loss distribution by quadrature. "mc": Monte Carlo with sims and seed.')
+def UNEXPECTEDLOSS(eads, pds, lgds, rho, alpha=0.99, sims=100000, seed=12345, method='exact'):
+    """Unexpected loss (economic capital) = credit VaR at alpha − expected loss: PORTFOLIOVAR minus PORTFOLIOEL, one-factor correlated defaults (SPEC §6.5)."""
+    return _F['UNEXPECTEDLOSS'].fn(eads, pds, lgds, rho, alpha, sims, seed, method)
+
+
+@func
 @arg('debt', ndim=2, doc='Unpaid debt of the defaulted buyer (eligible invoices); one cell or a whole column, which spills a column of results.')
 @arg('limit', ndim=2, doc="Insurer's credit limit on the buyer; blank = no limit (nothing insured). One cell or a column of the same size.")
 @arg('cover_pct', doc='Insured percentage as a decimal, e.g. 0.9 for 90 %.')
@@ -452,6 +488,15 @@ def TOPNSHARE(amounts, n):
 def UNINSUREDLOSS(debt, limit, cover_pct, aggregate_first_loss=0, non_qualifying_loss=0, recoveries=0):
     """What you bear on a claim: debt − recoveries − the indemnity INSUREDLOSS pays (SPEC §7.2). Same arguments as INSUREDLOSS."""
     return _F['UNINSUREDLOSS'].fn(debt, limit, cover_pct, aggregate_first_loss, non_qualifying_loss, recoveries)
+
+
+@func
+@arg('default_rate', ndim=2, doc='Default rate x of a large, granular book, 0 to 1 (0.05 = 5 % of it defaults); one cell or a column.')
+@arg('pd', ndim=2, doc='Average probability of default of the book, as a decimal (0.02 = 2 %); one cell or a column.')
+@arg('rho', ndim=2, doc='Asset correlation ρ above 0 and below 1, e.g. 0.2 (BASELRHO gives the Basel value); one cell or a column.')
+def VASICEKCDF(default_rate, pd, rho):
+    """Probability that a large book's default rate stays at or below default_rate (Vasicek): NORM.S.DIST((√(1−ρ)·NORM.S.INV(x) − NORM.S.INV(pd))/√ρ). WCDR is its inverse."""
+    return _F['VASICEKCDF'].fn(default_rate, pd, rho)
 
 
 @func

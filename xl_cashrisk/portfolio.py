@@ -39,6 +39,7 @@ from scipy.special import ndtr, ndtri
 
 __all__ = [
     "BASEL_MATURITY",
+    "BASEL_MAX_MATURITY",
     "CRR_SCALING",
     "DEFAULT_SEED",
     "LossDistribution",
@@ -46,6 +47,7 @@ __all__ = [
     "basel_b",
     "basel_k",
     "basel_rho",
+    "basel_sme_adjustment",
     "buyer_losses",
     "expected_shortfall",
     "loss_distribution",
@@ -55,6 +57,7 @@ __all__ = [
     "risk_weight",
     "simulate_losses",
     "simulate_losses_and_cash",
+    "unexpected_loss",
     "value_at_risk",
     "vasicek_pd",
     "wcdr",
@@ -62,8 +65,12 @@ __all__ = [
 
 DEFAULT_SEED = 12345  # SPEC §6.4 and §6.5 examples
 BASEL_MATURITY = 2.5  # years, Basel II effective maturity M for the Annex 5 table
+BASEL_MAX_MATURITY = 5.0  # years: the cap on M (Basel II ¶320)
 BASEL_Q = 0.999  # Basel IRB confidence level
 CRR_SCALING = 1.06  # CRR multiplies the Basel II risk weight by 1.06 (SPEC §6.3)
+SME_TURNOVER_FLOOR = 5.0  # € million: smaller firms count as 5 (Basel II ¶273)
+SME_TURNOVER_LIMIT = 50.0  # € million: from here on a firm is not an SME, no adjustment (¶273)
+SME_RHO_REDUCTION = 0.04  # the correlation reduction at the floor (¶273)
 WEEKS_PER_YEAR = 52
 ENUMERATE_MAX = 12  # books up to this many buyers are enumerated exactly (2^N outcomes per node)
 _MEMORY_MB = 256  # default bound on the working set of one simulation chunk
@@ -140,17 +147,41 @@ def loss_rate_cdf(x, pd, rho):
     return _out(out)
 
 
-def basel_rho(pd):
-    """Basel II corporate asset correlation: ``ρ = 0.12·w + 0.24·(1−w)``, ``w = (1−e^(−50·PD))/(1−e^(−50))``.
+def basel_sme_adjustment(turnover_m_eur):
+    """Basel II firm-size (SME) reduction of the corporate correlation:
+    ``0.04 × (1 − (S − 5)/45)`` for annual turnover ``S`` (€ million) below 50, S below 5 counting as 5;
+    0 from €50 m on, and 0 where the turnover is unknown (NaN: treated as a large corporate).
 
-    SPEC §6.3 (VS-7).
+    Basel II ¶273 (the Annex 5 SME column is S = 5: the full 0.04). Broadcasts; scalar in, scalar out.
+
+    >>> basel_sme_adjustment(5), basel_sme_adjustment(2), round(basel_sme_adjustment(27.5), 6), basel_sme_adjustment(80)
+    (0.04, 0.04, 0.02, 0.0)
+    """
+    s = np.asarray(turnover_m_eur, dtype=float)
+    if np.any(s < 0):
+        raise ValueError(f"turnover must be ≥ 0 (€ million), got {s[s < 0].flat[0]!r}")
+    size = np.clip(s, SME_TURNOVER_FLOOR, SME_TURNOVER_LIMIT)
+    adj = SME_RHO_REDUCTION * (1.0 - (size - SME_TURNOVER_FLOOR) / (SME_TURNOVER_LIMIT - SME_TURNOVER_FLOOR))
+    return _out(np.where(np.isnan(s), 0.0, adj))
+
+
+def basel_rho(pd, turnover_m_eur=None):
+    """Basel II corporate asset correlation: ``ρ = 0.12·w + 0.24·(1−w)``, ``w = (1−e^(−50·PD))/(1−e^(−50))``,
+    minus the SME adjustment :func:`basel_sme_adjustment` when ``turnover_m_eur`` is given.
+
+    SPEC §6.3 (VS-7); Basel II ¶272–273.
 
     >>> round(basel_rho(0.01), 6)
     0.192784
+    >>> round(basel_rho(0.01, turnover_m_eur=5), 6)   # SME of €5 m turnover: 0.04 lower
+    0.152784
     """
     p = _check_unit("pd", pd)
     w = (1.0 - np.exp(-50.0 * p)) / (1.0 - np.exp(-50.0))
-    return _out(0.12 * w + 0.24 * (1.0 - w))
+    rho = 0.12 * w + 0.24 * (1.0 - w)
+    if turnover_m_eur is not None:
+        rho = rho - np.asarray(basel_sme_adjustment(turnover_m_eur))
+    return _out(rho)
 
 
 def basel_b(pd):
@@ -165,32 +196,40 @@ def basel_b(pd):
     return _out((0.11852 - 0.05478 * np.log(p)) ** 2)
 
 
-def basel_k(pd, lgd=0.45, maturity=BASEL_MATURITY):
-    """Basel IRB capital requirement per unit of EAD.
+def basel_k(pd, lgd=0.45, maturity=BASEL_MATURITY, turnover_m_eur=None):
+    """Basel IRB capital requirement per unit of EAD (the unexpected-loss capital, EL excluded).
 
-    ``K = [LGD·WCDR_0.999(PD, ρ(PD)) − PD·LGD] × (1 + (M − 2.5)·b) / (1 − 1.5·b)`` (SPEC §6.3).
+    ``K = [LGD·WCDR_0.999(PD, ρ) − PD·LGD] × (1 + (M − 2.5)·b) / (1 − 1.5·b)`` with ``ρ`` from
+    :func:`basel_rho` (SME-adjusted when ``turnover_m_eur`` is given) and ``b`` from :func:`basel_b`
+    (SPEC §6.3; Basel II ¶272–273). Basel bounds M to at most 5 years (¶320); this function does not.
 
     >>> round(basel_k(0.01), 6)   # VS-8
     0.073853
+    >>> round(basel_k(0.01, turnover_m_eur=5), 6)   # an SME of €5 m turnover
+    0.057916
     """
     p = np.asarray(pd, dtype=float)
     lg = _check_unit("lgd", lgd)
     b = np.asarray(basel_b(p))
-    k = (lg * np.asarray(wcdr(p, basel_rho(p), BASEL_Q)) - p * lg) * (
+    k = (lg * np.asarray(wcdr(p, basel_rho(p, turnover_m_eur), BASEL_Q)) - p * lg) * (
         (1.0 + (np.asarray(maturity, dtype=float) - 2.5) * b) / (1.0 - 1.5 * b)
     )
     return _out(k)
 
 
-def risk_weight(pd, lgd=0.45, maturity=BASEL_MATURITY, scaling=1.0):
+def risk_weight(pd, lgd=0.45, maturity=BASEL_MATURITY, scaling=1.0, turnover_m_eur=None):
     """Basel risk weight ``RW = 12.5 · K · scaling`` as a decimal (0.9232 = 92.32 %).
 
-    ``scaling`` 1.0 reproduces the Basel II Annex 5 table; CRR uses :data:`CRR_SCALING` (SPEC §6.3).
+    ``scaling`` 1.0 reproduces the Basel II Annex 5 table, which carries no 1.06 (the 1.06 of Basel II
+    ¶14/¶44 scales a bank's total IRB RWA; the CRR writes it into each risk weight: :data:`CRR_SCALING`;
+    Basel III's final IRB rules drop it). SPEC §6.3.
 
     >>> round(100 * risk_weight(0.01), 2)   # VS-8, Annex 5: 92.32 %
     92.32
+    >>> round(100 * risk_weight(0.025, turnover_m_eur=5), 2)   # Annex 5 SME column (S = 5), PD 2.5 %
+    93.43
     """
-    return _out(12.5 * np.asarray(basel_k(pd, lgd, maturity)) * scaling)
+    return _out(12.5 * np.asarray(basel_k(pd, lgd, maturity, turnover_m_eur)) * scaling)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -235,11 +274,15 @@ def portfolio_el(ead, pd, lgd, insured=None):
 # VaR / ES on simulated losses (SPEC §6.5)
 
 
-def _k_index(alpha: float, n: int) -> int:
+def _alpha_n(alpha: float, n: int) -> float:
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
     # round() removes binary noise such as 0.07*100 = 7.000000000000001 before the ceiling
-    return max(1, math.ceil(round(alpha * n, 9)))
+    return round(alpha * n, 9)
+
+
+def _k_index(alpha: float, n: int) -> int:
+    return max(1, math.ceil(_alpha_n(alpha, n)))
 
 
 def value_at_risk(losses, alpha=0.99):
@@ -259,10 +302,18 @@ def value_at_risk(losses, alpha=0.99):
 
 
 def expected_shortfall(losses, alpha=0.99):
-    """Mean of the worst ``S − k`` simulated losses, ``k = ceil(α·S)``; ``VaR_α`` if ``k = S`` (SPEC §6.5).
+    """Mean of the worst ``(1 − α)·S`` of ``S`` simulated losses, the boundary draw counted in part.
 
-    >>> expected_shortfall(np.arange(100), 0.95)
+    ``ES_α = [L₍k+1₎ + … + L₍S₎ + (k − α·S)·L₍k₎] / ((1 − α)·S)``, ``k = ceil(α·S)``, ``L₍k₎ = VaR_α``:
+    the Acerbi–Tasche tail mean of the sample's own distribution (each draw has probability 1/S), as
+    SPEC §6.5 defines it for a discrete distribution. When ``α·S`` is whole the boundary weight is 0
+    and this is the mean of the worst ``S − k`` losses (SPEC §6.5); when ``k = S`` it is ``VaR_α``.
+    Without the weight, a tail of 2.5 draws would be averaged over 2 and ES would jump as S changes.
+
+    >>> expected_shortfall(np.arange(100), 0.95)   # SPEC §6.5 toy check
     97.0
+    >>> expected_shortfall(np.arange(10), 0.75)    # α·S = 7.5: (8 + 9 + 0.5·7) / 2.5
+    8.2
     """
     s = np.sort(np.asarray(losses, dtype=float).ravel())
     if s.size == 0:
@@ -270,9 +321,23 @@ def expected_shortfall(losses, alpha=0.99):
     a = np.asarray(alpha, dtype=float)
     res = []
     for x in a.ravel():
-        k = _k_index(float(x), s.size)
-        res.append(s[k:].mean() if k < s.size else s[-1])
+        an = _alpha_n(float(x), s.size)
+        k = max(1, math.ceil(an))
+        res.append((s[k:].sum() + (k - an) * s[k - 1]) / (s.size - an))
     return _out(np.array(res).reshape(a.shape))
+
+
+def unexpected_loss(var, el):
+    """Unexpected loss (economic capital): ``UL_α = VaR_α − EL`` (SPEC §6.5), the loss beyond the
+    expected one that capital has to absorb at confidence α. Broadcasts; scalar in, scalar out.
+
+    (Basel's K·EAD, :func:`basel_k`, is the same idea for one exposure in an infinitely granular book
+    at α = 99.9 %.)
+
+    >>> unexpected_loss(180_000, 27_000), unexpected_loss(300_000, 27_000)   # VaR-1 at 95 % and 99 %
+    (153000.0, 273000.0)
+    """
+    return _out(np.asarray(var, dtype=float) - np.asarray(el, dtype=float))
 
 
 # ----------------------------------------------------------------------------------------------
