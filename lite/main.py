@@ -242,11 +242,29 @@ def DAYSPASTDUE(due_date, as_of=None):
 
 
 @func
+@arg('amounts', ndim=2, doc='Amount of each paid invoice (a column; credit notes left out). Rows with a blank amount or a blank payment date (not paid yet) are skipped.')
+@arg('invoice_dates', ndim=2, doc='Invoice date of each invoice, same size as amounts.')
+@arg('payment_dates', ndim=2, doc='Date each invoice was paid (the last payment), same size as amounts; blank = not paid, skipped.')
+def DAYSTOPAY(amounts, invoice_dates, payment_dates):
+    """Average days to pay of paid invoices, amount-weighted: Σ amount × (paid − invoice date) / Σ amount (SPEC §2.2)."""
+    return _F['DAYSTOPAY'].fn(amounts, invoice_dates, payment_dates)
+
+
+@func
 @arg('bucket_amounts', ndim=2, doc='Balances in 5 ageing buckets: current, 1–30, 31–60, 61–90, 91+ days past due. One row of 5, or one row of 5 per buyer (spills a column).')
 @arg('midpoints', ndim=2, doc='Optional 5 days used per bucket; blank = 0, 15, 45, 75, 105 (Experian).')
 def DBT(bucket_amounts, midpoints=None):
     """Days beyond terms from ageing buckets: (B1-30·15 + B31-60·45 + B61-90·75 + B91+·105) / total balance, current balance counting 0 days. SPEC §2.2."""
     return _F['DBT'].fn(bucket_amounts, midpoints)
+
+
+@func
+@arg('amounts', ndim=2, doc='Amount of each paid invoice (a column; credit notes left out). Rows with a blank amount or a blank payment date (not paid yet) are skipped.')
+@arg('due_dates', ndim=2, doc='Due date of each invoice, same size as amounts.')
+@arg('payment_dates', ndim=2, doc='Date each invoice was paid (the last payment), same size as amounts; blank = not paid, skipped.')
+def DBTPAID(amounts, due_dates, payment_dates):
+    """Days beyond terms of paid invoices, amount-weighted: Σ amount × max(0, paid − due) / Σ amount; paying early counts 0 (SPEC §2.2, own-ledger DBT)."""
+    return _F['DBTPAID'].fn(amounts, due_dates, payment_dates)
 
 
 @func
@@ -262,9 +280,10 @@ def DSO(receivables, credit_sales, days=365):
 @arg('receivables', doc='Receivables at the end of the latest month (≥ 0).')
 @arg('monthly_sales_newest_first', ndim=2, doc='Credit sales per month, current month first, going back (a column or row). Enter 0 for a month without sales.')
 @arg('days_in_months', ndim=2, doc='Days of each month, same order and size as the sales (e.g. 31, 28, 31), or one number for all. Blank = 30 for every month.')
-def DSOCOUNTBACK(receivables, monthly_sales_newest_first, days_in_months=None):
+@arg('zero_sales', doc='"count" (default): a month without sales (0 or negative) counts as a whole month and the countback goes on. "stop": the countback ends at that month (Oracle HFM).')
+def DSOCOUNTBACK(receivables, monthly_sales_newest_first, days_in_months=None, zero_sales='count'):
     """Countback DSO: counts back whole months of sales, newest first, until they cover the receivables; the last month counts in part. Blank days = 30 per month."""
-    return _F['DSOCOUNTBACK'].fn(receivables, monthly_sales_newest_first, days_in_months)
+    return _F['DSOCOUNTBACK'].fn(receivables, monthly_sales_newest_first, days_in_months, zero_sales)
 
 
 @func
