@@ -394,9 +394,10 @@ def NOTIFYBY(due_date, notify_days=60, mep_days=0, move_weekends=True, holidays=
 @arg('net_income_prev', ndim=2, doc='Net income of the year before.')
 @arg('ffo', ndim=2, doc='Funds from operations (cash flow from operations).')
 @arg('output', doc='"P" (probability, default), "O" (the O-score), "SIZE" (the SIZE term, to audit units) or "TERMS" (spills the 10 terms; one firm only).')
-def OHLSON(total_assets, price_index, total_liabilities, current_assets, current_liabilities, net_income, net_income_prev, ffo, output='P'):
-    """Ohlson (1980) O-score or bankruptcy probability P = 1/(1+e^−O); TA in currency units, SIZE = ln(TA/index). A ranking, not a calibrated PD. SPEC §1.4."""
-    return _F['OHLSON'].fn(total_assets, price_index, total_liabilities, current_assets, current_liabilities, net_income, net_income_prev, ffo, output)
+@arg('amount_unit', ndim=2, doc='Unit the amounts are in: 1 (default) = currency units, 1000 = thousands, 1000000 = millions. Only SIZE changes: it is taken on total assets in currency units.')
+def OHLSON(total_assets, price_index, total_liabilities, current_assets, current_liabilities, net_income, net_income_prev, ffo, output='P', amount_unit=1):
+    """Ohlson (1980) O-score or bankruptcy probability P = 1/(1+e^−O); SIZE = ln(TA/index) with TA in currency units (amount_unit for thousands or millions). A ranking, not a calibrated PD. SPEC §1.4."""
+    return _F['OHLSON'].fn(total_assets, price_index, total_liabilities, current_assets, current_liabilities, net_income, net_income_prev, ffo, output, amount_unit)
 
 
 @func

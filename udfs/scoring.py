@@ -238,20 +238,32 @@ _OUT_P = '"P" (probability, default) or "O" (the O-score).'
         "net_income_prev": "Net income of the year before.",
         "ffo": "Funds from operations (cash flow from operations).",
         "output": '"P" (probability, default), "O" (the O-score), "SIZE" (the SIZE term, to audit units) or "TERMS" (spills the 10 terms; one firm only).',
+        "amount_unit": "Unit the amounts are in: 1 (default) = currency units, 1000 = thousands, 1000000 = millions. Only SIZE changes: it is taken on total assets in currency units.",
     },
     ranges=("total_assets", "price_index", "total_liabilities", "current_assets", "current_liabilities", "net_income",
-            "net_income_prev", "ffo"),
+            "net_income_prev", "ffo", "amount_unit"),
     example="=OHLSON(50000000, 100, 20000000, 25000000, 10000000, 4000000, 3500000, 6000000)",
 )
 def OHLSON(total_assets, price_index, total_liabilities, current_assets, current_liabilities, net_income,
-           net_income_prev, ffo, output="P"):
-    """Ohlson (1980) O-score or bankruptcy probability P = 1/(1+e^−O); TA in currency units, SIZE = ln(TA/index). A ranking, not a calibrated PD. SPEC §1.4."""
+           net_income_prev, ffo, output="P", amount_unit=1):
+    """Ohlson (1980) O-score or bankruptcy probability P = 1/(1+e^−O); SIZE = ln(TA/index) with TA in currency units (amount_unit for thousands or millions). A ranking, not a calibrated PD. SPEC §1.4.
+
+    Units (SPEC §1.4): SIZE is the one term that depends on the unit. Amounts typed in thousands with
+    amount_unit 1000 give the same O as in currency units; amounts in millions with amount_unit left
+    at 1 reproduce the academic replications that pass Compustat total assets in $ millions, whose O
+    is 0.407·ln(10⁶) = 5.62 higher (O-1: −5.4209 in currency units, 0.2021 in unflagged millions).
+
+    >>> round(OHLSON(50000, 100, 20000, 25000, 10000, 4000, 3500, 6000, "O", 1000), 6)   # O-1 in thousands
+    -5.420855
+    """
     fn = "OHLSON"
     out = _option(fn, "output", output, ("P", "O", "SIZE", "TERMS"), "P")
     r = _Rows(fn)
     ta = r.number("total_assets", total_assets, "positive", required=True)
     idx = r.number("price_index", price_index, "positive")
     idx = np.where(np.isnan(idx), 100.0, idx)
+    unit = r.number("amount_unit", amount_unit, "positive")
+    unit = np.where(np.isnan(unit), 1.0, unit)
     tl = r.number("total_liabilities", total_liabilities, "positive", required=True)
     ca = r.number("current_assets", current_assets, "positive", required=True)
     cl = r.number("current_liabilities", current_liabilities, required=True)
@@ -259,15 +271,15 @@ def OHLSON(total_assets, price_index, total_liabilities, current_assets, current
     nip = r.number("net_income_prev", net_income_prev, required=True)
     ffo = r.number("ffo", ffo, required=True)
     blank = _missing(ta, tl, ca, cl, ni, nip, ffo)
-    terms = sc.ohlson_terms(ta, tl, ca, cl, ni, nip, ffo, idx)
+    terms = sc.ohlson_terms(ta, tl, ca, cl, ni, nip, ffo, idx, unit)
     if out == "TERMS":
         if r.shape.kind != "scalar":
             raise ArgumentError(fn, "output", '"P", "O" or "SIZE" when the inputs are ranges', "TERMS")
         return _args.table([["term", "value"], *([k, float(np.asarray(v).ravel()[0])] for k, v in terms.items())])
     if out == "SIZE":
         return r.result(np.asarray(terms["SIZE"]) / -0.407, blank)
-    o = sc.ohlson_o(ta, tl, ca, cl, ni, nip, ffo, idx)
-    return r.result(o if out == "O" else sc.ohlson_p(ta, tl, ca, cl, ni, nip, ffo, idx), blank)
+    o = sc.ohlson_o(ta, tl, ca, cl, ni, nip, ffo, idx, unit)
+    return r.result(o if out == "O" else sc.ohlson_p(ta, tl, ca, cl, ni, nip, ffo, idx, unit), blank)
 
 
 @excel_function(
