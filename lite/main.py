@@ -294,6 +294,13 @@ def EMRATING(em_score):
 
 
 @func
+@arg('amounts', ndim=2, doc='Exposure per buyer: a range. Blanks are skipped; negative amounts count as 0.')
+def EQUIVBUYERS(amounts):
+    """Equivalent number of buyers = 1 / HHI: how many equal-sized buyers would give the same concentration (SPEC §9.1). 10 equal buyers → 10."""
+    return _F['EQUIVBUYERS'].fn(amounts)
+
+
+@func
 @arg('pd', ndim=2, doc='Probability of default within a year, 0–1 (0.02 for 2 %); e.g. =CREDITPD(score). Cell or range.')
 @arg('lgd', ndim=2, doc='Loss given default, 0–1 (0.45 = Basel senior unsecured).')
 @arg('ead', ndim=2, doc='Exposure at default: open receivables plus shipments before a stop can take effect.')
@@ -311,6 +318,13 @@ def EXPECTEDLOSS(pd, lgd, ead, insured_share=0, insurer_limit=None, output='sell
 def HHI(amounts, as_points=False):
     """Herfindahl-Hirschman concentration index = sum of squared shares, 0-1 (SPEC §9). Above 0.25 red, 0.15-0.25 yellow."""
     return _F['HHI'].fn(amounts, as_points)
+
+
+@func
+@arg('amounts', ndim=2, doc='Exposure per buyer (or per group): a range. Blanks are skipped; negative amounts count as 0.')
+def HHINORM(amounts):
+    """Normalised HHI = (HHI − 1/N) / (1 − 1/N), N = buyers with exposure: 0 when all are equal, 1 for a single buyer, so books of different sizes compare (SPEC §9.1)."""
+    return _F['HHINORM'].fn(amounts)
 
 
 @func

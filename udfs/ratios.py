@@ -238,3 +238,37 @@ def TOPNSHARE(amounts, n):
     fn = "TOPNSHARE"
     k = _args.integer(n, fn, "n", minimum=1)
     return conc.top_n_share(_amounts(fn, amounts), k)
+
+
+@excel_function(
+    category=CONCENTRATION,
+    args={"amounts": "Exposure per buyer (or per group): a range. Blanks are skipped; negative amounts count as 0."},
+    example="=HHINORM(C2:C200)",
+    ranges=("amounts",),
+)
+def HHINORM(amounts):
+    """Normalised HHI = (HHI − 1/N) / (1 − 1/N), N = buyers with exposure: 0 when all are equal, 1 for a single buyer, so books of different sizes compare (SPEC §9.1).
+
+    HHI-1 (400/300/200/100): (0.30 − 0.25)/(1 − 0.25) = 0.0667; HHI-2 (the four buyers of SPEC §8.4) 0.1289.
+
+    >>> round(HHINORM([[400], [300], [200], [100]]), 6), round(HHINORM([[800000], [560000], [240000], [120000]]), 6)
+    (0.066667, 0.128899)
+    """
+    return conc.hhi_normalised(_amounts("HHINORM", amounts))
+
+
+@excel_function(
+    category=CONCENTRATION,
+    args={"amounts": "Exposure per buyer: a range. Blanks are skipped; negative amounts count as 0."},
+    example="=EQUIVBUYERS(C2:C200)",
+    ranges=("amounts",),
+)
+def EQUIVBUYERS(amounts):
+    """Equivalent number of buyers = 1 / HHI: how many equal-sized buyers would give the same concentration (SPEC §9.1). 10 equal buyers → 10.
+
+    HHI-2: four buyers of 800,000 / 560,000 / 240,000 / 120,000 concentrate like 2.88 equal ones.
+
+    >>> round(EQUIVBUYERS([[800000], [560000], [240000], [120000]]), 4), EQUIVBUYERS([[5]] * 10)
+    (2.8846, 10.0)
+    """
+    return conc.equivalent_number(_amounts("EQUIVBUYERS", amounts))
