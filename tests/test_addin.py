@@ -12,8 +12,8 @@ from defusedxml import ElementTree as SafeET
 
 import udfs
 from udfs._actions import ACTIONS, RibbonAction
-from xl_cashrisk.addin import build as B
-from xl_cashrisk.addin.vba import decompress, lo_python, procedures, read_vba_project
+from xl_cashrisk.build.addin import build as B
+from xl_cashrisk.build.addin.vba import decompress, lo_python, procedures, read_vba_project
 from xl_cashrisk.cli import cli
 
 NS = {"ui": B.CUSTOMUI_NS}

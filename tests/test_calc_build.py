@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import udfs
 from xl_cashrisk import __version__
-from xl_cashrisk.calc import build as b
+from xl_cashrisk.build.calc import build as b
 from xl_cashrisk.cli import cli
 from xl_cashrisk.errors import CashRiskError
 
@@ -144,7 +144,7 @@ def _probe_component(tmp_path, env_extra: dict) -> dict:
     import os
     import subprocess
 
-    from xl_cashrisk.calc.unodriver import lo_python
+    from xl_cashrisk.build.calc.unodriver import lo_python
 
     try:
         python = lo_python()

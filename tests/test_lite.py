@@ -11,7 +11,7 @@ import pytest
 
 import udfs
 from udfs._actions import ACTIONS
-from xl_cashrisk.addin import lite
+from xl_cashrisk.build import lite
 
 MAIN = lite.LITE_DIR / "main.py"
 
@@ -50,7 +50,7 @@ def main_module():
 
 
 def test_committed_main_is_generated_from_the_registries():
-    assert MAIN.read_text(encoding="utf-8") == lite.render_main(), "run: python -m xl_cashrisk.addin.lite"
+    assert MAIN.read_text(encoding="utf-8") == lite.render_main(), "run: python -m xl_cashrisk.build.lite"
     assert (lite.LITE_DIR / "requirements.txt").read_text() == lite.render_requirements()
 
 

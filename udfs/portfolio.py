@@ -55,7 +55,9 @@ def _check_rho(fn: str, rho: np.ndarray) -> None:
     returns_range=True,
 )
 def VASICEKPD(pd, rho, z):
-    """Conditional PD given the economy factor Z (Vasicek): NORM.S.DIST((NORM.S.INV(pd) − √ρ·z)/√(1−ρ)) (SPEC §6.3). PD 2 %, ρ 0.2, z at 1 % → 12.86 %.
+    """Conditional PD given the economy factor Z (Vasicek): NORM.S.DIST((NORM.S.INV(pd) − √ρ·z)/√(1−ρ)). PD 2 %, ρ 0.2, z at 1 % → 12.86 %.
+
+    Source: SPEC §6.3.
 
     >>> round(VASICEKPD(0.02, 0.2, -2.326348), 6)
     0.12861
@@ -79,7 +81,9 @@ def VASICEKPD(pd, rho, z):
     returns_range=True,
 )
 def WCDR(pd, rho, q):
-    """Worst-case default rate at confidence q: NORM.S.DIST((NORM.S.INV(pd) + √ρ·NORM.S.INV(q))/√(1−ρ)) (SPEC §6.3). PD 2 %, ρ 0.2, q 99.9 % → 22.63 %.
+    """Worst-case default rate at confidence q: NORM.S.DIST((NORM.S.INV(pd) + √ρ·NORM.S.INV(q))/√(1−ρ)). PD 2 %, ρ 0.2, q 99.9 % → 22.63 %.
+
+    Source: SPEC §6.3.
 
     >>> round(WCDR(0.02, 0.2, 0.999), 6)
     0.226313
@@ -107,7 +111,9 @@ def WCDR(pd, rho, q):
     returns_range=True,
 )
 def BASELRHO(pd):
-    """Basel II corporate asset correlation for a PD: 0.12·w + 0.24·(1 − w), w = (1 − e^(−50·PD))/(1 − e^(−50)) (SPEC §6.3). PD 1 % → 0.1928.
+    """Basel II corporate asset correlation for a PD: 0.12·w + 0.24·(1 − w), w = (1 − e^(−50·PD))/(1 − e^(−50)). PD 1 % → 0.1928.
+
+    Source: SPEC §6.3.
 
     >>> round(BASELRHO(0.01), 6)
     0.192784
@@ -134,7 +140,9 @@ def _book(fn, eads, pds, lgds):
     ranges=("eads", "pds", "lgds"),
 )
 def PORTFOLIOEL(eads, pds, lgds):
-    """Expected loss of a portfolio: sum of PD × LGD × EAD over the buyers (SPEC §6.1). Correlation does not change it.
+    """Expected loss of a portfolio: sum of PD × LGD × EAD over the buyers. Correlation does not change it.
+
+    Source: SPEC §6.1.
 
     >>> PORTFOLIOEL([[500000], [300000], [200000]], [[0.02], [0.05], [0.1]], 0.6)
     27000.0
@@ -182,7 +190,9 @@ _TAIL_ARGS = {"eads": _EADS, "pds": _PDS, "lgds": _LGDS, "rho": _RHO1, "alpha": 
     ranges=("eads", "pds", "lgds"),
 )
 def PORTFOLIOVAR(eads, pds, lgds, rho, alpha=0.99, sims=100000, seed=12345, method="exact"):
-    """Credit VaR: the loss not exceeded with probability alpha, buyers defaulting together through one economy factor with correlation rho (Vasicek, SPEC §6.3–6.5).
+    """Credit VaR: the loss not exceeded with probability alpha, buyers defaulting together through one economy factor with correlation rho (Vasicek).
+
+    Source: SPEC §6.3–6.5.
 
     >>> PORTFOLIOVAR([[500000], [300000], [200000]], [[0.02], [0.05], [0.1]], 0.6, 0.25, 0.95)
     180000.0
@@ -198,7 +208,9 @@ def PORTFOLIOVAR(eads, pds, lgds, rho, alpha=0.99, sims=100000, seed=12345, meth
     ranges=("eads", "pds", "lgds"),
 )
 def PORTFOLIOES(eads, pds, lgds, rho, alpha=0.99, sims=100000, seed=12345, method="exact"):
-    """Expected shortfall (CVaR): the average loss in the worst 1 − alpha of outcomes, one-factor correlated defaults (SPEC §6.3–6.5).
+    """Expected shortfall (CVaR): the average loss in the worst 1 − alpha of outcomes, one-factor correlated defaults.
+
+    Source: SPEC §6.3–6.5.
 
     >>> round(PORTFOLIOES([[500000], [300000], [200000]], [[0.02], [0.05], [0.1]], 0.6, 0.25, 0.95), 2)
     273369.56

@@ -34,7 +34,7 @@ def addin() -> None:
               help="Keep the template's VBA project (no LibreOffice needed); then do the one-time Windows step.")
 def build(out: Path, no_vba: bool) -> None:
     """Build CashRisk.xlam: ribbon tab, config sheet (UDF Modules), VBA callback (via LibreOffice headless)."""
-    from xl_cashrisk.addin.build import build_addin
+    from xl_cashrisk.build.addin.build import build_addin
 
     with console.status("building the add-in (LibreOffice writes the VBA project)…" if not no_vba else "building…"):
         report = build_addin(out, vba=not no_vba)
@@ -72,7 +72,7 @@ def install(file: Path | None) -> None:
     if not sys.platform.startswith("win"):
         console.print(WINDOWS_ONLY)
         raise SystemExit(EXIT_NOT_WINDOWS)
-    from xl_cashrisk.addin.build import ADDIN_NAME, build_addin
+    from xl_cashrisk.build.addin.build import ADDIN_NAME, build_addin
 
     target_dir = xlstart_dir()
     target_dir.mkdir(parents=True, exist_ok=True)

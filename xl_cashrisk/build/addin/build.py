@@ -8,7 +8,7 @@ same file (so the add-in's VBA names the installed xlwings version and its DLL) 
 - ``_rels/.rels``: the ribbon relationship with the 2006 type (the template uses the 2007 one);
 - the config sheet ``cashrisk.conf`` (``UDF Modules`` = every ``udfs`` module defining a function);
 - ``xl/vbaProject.bin``: ``CashRisk.bas`` added and ``PROJECT_NAME = "cashrisk"``, written by
-  LibreOffice (:mod:`xl_cashrisk.addin.vba`); with ``vba=False`` the template's project is kept and the
+  LibreOffice (:mod:`xl_cashrisk.build.addin.vba`); with ``vba=False`` the template's project is kept and the
   one-time Windows step of docs/excel-addin.md is needed.
 
 Every part is written into the zip directly (openpyxl refuses .xlam and drops a 2006-type ribbon
@@ -34,7 +34,7 @@ PROJECT_NAME = "cashrisk"  # xlwings' VBA constant: config sheet "cashrisk.conf"
 CONFIG_SHEET = f"{PROJECT_NAME}.conf"
 VBA_MODULE = "CashRiskRibbon"
 CALLBACK = f"{VBA_MODULE}.CashRiskAction"
-BAS_FILE = Path(__file__).with_name("CashRisk.bas")
+BAS_FILE = Path(__file__).with_name("vba") / "CashRisk.bas"
 TEMPLATE = Path(xlwings.__file__).with_name("quickstart_addin_ribbon.xlam")
 TEMPLATE_VBA_REMOVE = ("RibbonMyAddin", "Dictionary")  # the template's demo callback; a Mac-only class
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
@@ -174,7 +174,7 @@ def build_addin(out: str | Path, *, vba: bool = True, template: Path = TEMPLATE)
     parts[CUSTOMUI_PART] = ribbon_xml().encode()
     note = ""
     if vba:
-        from xl_cashrisk.addin.vba import embed_vba
+        from xl_cashrisk.build.addin.vba import embed_vba
 
         template_bytes = Path(template).read_bytes()
         parts["xl/vbaProject.bin"] = embed_vba(template_bytes, vba_modules(), remove=TEMPLATE_VBA_REMOVE)
