@@ -193,6 +193,6 @@ def apply_xlwings(fn: Callable, category: str, arguments: Sequence[Argument], su
         wrapped = arg(a.name, **options)(wrapped)
     wrapped = func(category=category, volatile=volatile)(wrapped)
     meta = getattr(wrapped, "__xlfunc__", None)
-    if meta is not None:
+    if meta is not None and "ret" in meta:
         meta["ret"]["doc"] = summary
     return wrapped
