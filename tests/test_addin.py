@@ -246,7 +246,7 @@ def test_user_config_in_the_ansi_code_page():
     data = config_text(entries, "cp936")
     assert data == ('"INTERPRETER_WIN","' + PYTHON_DIR + '\\python.exe"\r\n"PYTHONPATH","' + PYTHON_DIR
                     + '\\Lib\\site-packages"\r\n').encode("gbk")
-    assert "张三".encode("gbk") in data and "张三".encode("utf-8") not in data
+    assert "张三".encode("gbk") in data and "张三".encode() not in data
     assert data.decode("cp936").splitlines()[0] == f'"INTERPRETER_WIN","{PYTHON_DIR}\\python.exe"'
 
 

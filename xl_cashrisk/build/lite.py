@@ -135,9 +135,17 @@ def build_wheel(out_dir: Path) -> Path:
     if not (ROOT / "pyproject.toml").is_file():
         raise CashRiskError("the Lite bundle builds the wheel from an xl-cashrisk source checkout; none here")
     with tempfile.TemporaryDirectory(prefix="xlc-wheel-") as tmp:
-        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", tmp, str(ROOT)],
+        # a copy of the sources: setuptools leaves build/ and *.egg-info in the tree it builds from
+        src = Path(tmp) / "src"
+        src.mkdir()
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(ROOT / name, src / name)
+        for package in ("xl_cashrisk", "udfs"):
+            shutil.copytree(ROOT / package, src / package, ignore=shutil.ignore_patterns("__pycache__"))
+        dist = Path(tmp) / "dist"
+        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(src)],
                               capture_output=True, text=True, timeout=600, check=False)
-        built = sorted(Path(tmp).glob("xl_cashrisk-*.whl"))
+        built = sorted(dist.glob("xl_cashrisk-*.whl"))
         if proc.returncode != 0 or [w.name for w in built] != [WHEEL]:
             detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no wheel"]
             raise CashRiskError(f"pip could not build {WHEEL}: {detail[0]}")

@@ -62,7 +62,12 @@ def install(file: Path | None) -> None:
         console.print(WINDOWS_ONLY)
         raise SystemExit(EXIT_NOT_WINDOWS)
     from xl_cashrisk.build.addin.build import ADDIN_NAME, build_addin
-    from xl_cashrisk.build.addin.config import ansi_code_page, user_config_entries, user_config_path, write_user_config
+    from xl_cashrisk.build.addin.config import (
+        ansi_code_page,
+        user_config_entries,
+        user_config_path,
+        write_user_config,
+    )
 
     target_dir = xlstart_dir()
     target_dir.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 try:
     from python_calamine import CalamineError, CalamineWorkbook
 except ImportError:  # xlwings Lite: Pyodide has no python-calamine, and there only live Books are read
