@@ -86,15 +86,15 @@ def test_agebucket_as_of_blank_is_today():
 
 def test_agebucket_errors():
     assert error_text(AGEBUCKET, col([45457.0, "#N/A"]), AS_OF) == \
-        "AGEBUCKET: date (item 2) must be a date (the cell holds the Excel error #N/A)"
+        "AGEBUCKET: due_date (item 2) must be a date (the cell holds the Excel error #N/A)"
     assert error_text(AGEBUCKET, "soon", AS_OF) == \
-        "AGEBUCKET: date must be a date (YYYY-MM-DD text, a date cell or a serial), got 'soon'"
+        "AGEBUCKET: due_date must be a date (YYYY-MM-DD text, a date cell or a serial), got 'soon'"
     assert error_text(AGEBUCKET, 45457.0, AS_OF, "due") == \
         "AGEBUCKET: basis must be one of \"dpd\", \"invoice\", got 'due'"
     assert error_text(AGEBUCKET, 45457.0, "#VALUE!") == \
         "AGEBUCKET: as_of must be a date (the cell holds the Excel error #VALUE!)"
     assert error_text(AGEBUCKET, [[45457.0, 45457.0], [60.0, 45457.0]], AS_OF) == \
-        "AGEBUCKET: date (row 2, column 1) must be a date (an Excel date serial from 61 = 1900-03-01 on), got 60.0"
+        "AGEBUCKET: due_date (row 2, column 1) must be a date (an Excel date serial from 61 = 1900-03-01 on), got 60.0"
 
 
 # ---------------------------------------------------------------------------------------------- DAYSPASTDUE

@@ -70,7 +70,9 @@ def _spill(formula, shape: _args.Shape, blank: np.ndarray, *arrays: np.ndarray):
     returns_range=True,
 )
 def VASICEKPD(pd, rho, z):
-    """Conditional PD given the economy factor Z (Vasicek): NORM.S.DIST((NORM.S.INV(pd) − √ρ·z)/√(1−ρ)) (SPEC §6.3). PD 2 %, ρ 0.2, z at 1 % → 12.86 %.
+    """Conditional PD given the economy factor Z (Vasicek): NORM.S.DIST((NORM.S.INV(pd) − √ρ·z)/√(1−ρ)). PD 2 %, ρ 0.2, z at 1 % → 12.86 %.
+
+    Source: SPEC §6.3.
 
     >>> round(VASICEKPD(0.02, 0.2, -2.326348), 6)
     0.12861
@@ -91,7 +93,9 @@ def VASICEKPD(pd, rho, z):
     returns_range=True,
 )
 def WCDR(pd, rho, q):
-    """Worst-case default rate at confidence q: NORM.S.DIST((NORM.S.INV(pd) + √ρ·NORM.S.INV(q))/√(1−ρ)) (SPEC §6.3). PD 2 %, ρ 0.2, q 99.9 % → 22.63 %.
+    """Worst-case default rate at confidence q: NORM.S.DIST((NORM.S.INV(pd) + √ρ·NORM.S.INV(q))/√(1−ρ)). PD 2 %, ρ 0.2, q 99.9 % → 22.63 %.
+
+    Source: SPEC §6.3.
 
     >>> round(WCDR(0.02, 0.2, 0.999), 6)
     0.226313
@@ -149,7 +153,9 @@ def _book(fn, eads, pds, lgds):
     ranges=("eads", "pds", "lgds"),
 )
 def PORTFOLIOEL(eads, pds, lgds):
-    """Expected loss of a portfolio: sum of PD × LGD × EAD over the buyers (SPEC §6.1). Correlation does not change it.
+    """Expected loss of a portfolio: sum of PD × LGD × EAD over the buyers. Correlation does not change it.
+
+    Source: SPEC §6.1.
 
     >>> PORTFOLIOEL([[500000], [300000], [200000]], [[0.02], [0.05], [0.1]], 0.6)
     27000.0
@@ -197,7 +203,9 @@ _TAIL_ARGS = {"eads": _EADS, "pds": _PDS, "lgds": _LGDS, "rho": _RHO1, "alpha": 
     ranges=("eads", "pds", "lgds"),
 )
 def PORTFOLIOVAR(eads, pds, lgds, rho, alpha=0.99, sims=100000, seed=12345, method="exact"):
-    """Credit VaR: the loss not exceeded with probability alpha, buyers defaulting together through one economy factor with correlation rho (Vasicek, SPEC §6.3–6.5).
+    """Credit VaR: the loss not exceeded with probability alpha, buyers defaulting together through one economy factor with correlation rho (Vasicek).
+
+    Source: SPEC §6.3–6.5.
 
     >>> PORTFOLIOVAR([[500000], [300000], [200000]], [[0.02], [0.05], [0.1]], 0.6, 0.25, 0.95)
     180000.0
@@ -213,7 +221,9 @@ def PORTFOLIOVAR(eads, pds, lgds, rho, alpha=0.99, sims=100000, seed=12345, meth
     ranges=("eads", "pds", "lgds"),
 )
 def PORTFOLIOES(eads, pds, lgds, rho, alpha=0.99, sims=100000, seed=12345, method="exact"):
-    """Expected shortfall (CVaR): the average loss in the worst 1 − alpha of outcomes, one-factor correlated defaults (SPEC §6.3–6.5).
+    """Expected shortfall (CVaR): the average loss in the worst 1 − alpha of outcomes, one-factor correlated defaults.
+
+    Source: SPEC §6.3–6.5.
 
     >>> round(PORTFOLIOES([[500000], [300000], [200000]], [[0.02], [0.05], [0.1]], 0.6, 0.25, 0.95), 2)
     273369.56
@@ -328,7 +338,9 @@ def VASICEKCDF(default_rate, pd, rho):
     ranges=("eads", "pds", "lgds"),
 )
 def UNEXPECTEDLOSS(eads, pds, lgds, rho, alpha=0.99, sims=100000, seed=12345, method="exact"):
-    """Unexpected loss (economic capital) = credit VaR at alpha − expected loss: PORTFOLIOVAR minus PORTFOLIOEL, one-factor correlated defaults (SPEC §6.5).
+    """Unexpected loss (economic capital) = credit VaR at alpha − expected loss: PORTFOLIOVAR minus PORTFOLIOEL, one-factor correlated defaults.
+
+    Source: SPEC §6.5.
 
     SPEC §6.5 VaR-1 (three buyers, LGD 60 %, ρ 0.25): VaR₉₅ 180,000 − EL 27,000 = 153,000; at 99 %
     300,000 − 27,000 = 273,000. (For one exposure in a Basel book, IRBK × EAD is the same idea at 99.9 %.)

@@ -61,15 +61,16 @@ def _ages(fn: str, dates, as_of, arg: str) -> tuple[np.ndarray, _args.Shape]:
 @excel_function(
     category=CATEGORY,
     args={
-        "date": "Due date (basis dpd) or invoice date (basis invoice); one cell or a whole column, which spills a column of labels.",
+        "due_date": "Due date (basis dpd) or invoice date (basis invoice); one cell or a whole column, which spills a column of labels.",
         "as_of": _AS_OF,
         "basis": _BASIS,
     },
     example="=AGEBUCKET(F2:F500, $B$1)",
-    ranges=("date",),
+    ranges=("due_date",),
     returns_range=True,
+    volatile=True,
 )
-def AGEBUCKET(date, as_of=None, basis="dpd"):
+def AGEBUCKET(due_date, as_of=None, basis="dpd"):
     """Ageing bucket of an invoice: current, 1-30, 31-60, 61-90, 91-120 or >120 days past due (or 0-30 ... >120 days since invoice). Upper bounds inclusive. A range spills a column; blank dates give blank cells.
 
     SPEC §4.1.
@@ -81,7 +82,7 @@ def AGEBUCKET(date, as_of=None, basis="dpd"):
     """
     fn = "AGEBUCKET"
     b = _basis(fn, basis)
-    days, shape = _ages(fn, date, as_of, "date")
+    days, shape = _ages(fn, due_date, as_of, "due_date")
     labels = np.asarray([*rcv.bucket_labels(DEFAULT_BUCKET_EDGES, b), ""], dtype=object)
     idx = np.asarray(rcv.age_bucket_index(days, DEFAULT_BUCKET_EDGES, b))
     return _args.shaped(labels[idx], shape)  # index -1 (no date) picks the trailing ""
@@ -96,6 +97,7 @@ def AGEBUCKET(date, as_of=None, basis="dpd"):
     example="=DAYSPASTDUE(G2:G500, $B$1)",
     ranges=("due_date",),
     returns_range=True,
+    volatile=True,
 )
 def DAYSPASTDUE(due_date, as_of=None):
     """Days past due = as_of minus due date, in calendar days; negative = not yet due. A range spills a column; blank dates give blank cells.
@@ -121,6 +123,7 @@ def DAYSPASTDUE(due_date, as_of=None):
     example="=AGEING(G2:G500, J2:J500, $B$1)",
     ranges=("due_dates", "amounts"),
     returns_range=True,
+    volatile=True,
 )
 def AGEING(due_dates, amounts, as_of=None, basis="dpd"):
     """Ageing table of open amounts: spills a header row of bucket labels plus credits and total, and a row of totals. Credit notes (negative amounts) are shown in credits, not aged.
@@ -416,7 +419,9 @@ def _paid_invoices(fn: str, amounts, dates, dates_arg: str, payment_dates):
     ranges=("amounts", "due_dates", "payment_dates"),
 )
 def DBTPAID(amounts, due_dates, payment_dates):
-    """Days beyond terms of paid invoices, amount-weighted: Σ amount × max(0, paid − due) / Σ amount; paying early counts 0 (SPEC §2.2, own-ledger DBT).
+    """Days beyond terms of paid invoices, amount-weighted: Σ amount × max(0, paid − due) / Σ amount; paying early counts 0.
+
+    Source: SPEC §2.2, own-ledger DBT.
 
     DBT-2: two invoices of 10,000 paid 5 and 7 days late → 6.0.
 
@@ -436,7 +441,9 @@ def DBTPAID(amounts, due_dates, payment_dates):
     ranges=("amounts", "invoice_dates", "payment_dates"),
 )
 def DAYSTOPAY(amounts, invoice_dates, payment_dates):
-    """Average days to pay of paid invoices, amount-weighted: Σ amount × (paid − invoice date) / Σ amount (SPEC §2.2).
+    """Average days to pay of paid invoices, amount-weighted: Σ amount × (paid − invoice date) / Σ amount.
+
+    Source: SPEC §2.2.
 
     10,000 invoiced 2024-01-01 paid 2024-02-05 (35 days) and 30,000 invoiced 2024-02-01 paid 2024-03-01
     (29 days) → (10,000 × 35 + 30,000 × 29) / 40,000 = 30.5 days.

@@ -56,7 +56,7 @@ _DAY1 = np.datetime64("1900-01-01", "ns")
 
 
 def available() -> bool:
-    """fastexcel and pyarrow importable (both are dependencies; a broken install falls back to the grid)."""
+    """fastexcel (the optional extra xl-cashrisk[fast]) and pyarrow importable; without them the grid path, same results."""
     try:
         import fastexcel  # noqa: F401
         import pyarrow  # noqa: F401
