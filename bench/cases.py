@@ -291,7 +291,7 @@ def _in_child(*argv: str, env: dict[str, str] | None = None) -> dict:
 
 @benchmark("mc")
 def mc(args):
-    """Correlated-default Monte Carlo (3 factors: global, region, sector), in a subprocess; peak RSS from outside."""
+    """Correlated-default Monte Carlo (3 factors: global, region, sector), in a subprocess; memory of its process tree."""
     n, sims = (1_000, 10_000) if args.quick else (10_000, 100_000)
     targets = [] if args.quick else [Target("max_s", 10.0), Target("max_mb", 2048)]
     yield Case("mc", f"{_label(n, 'buyers')} × {_label(sims, 'scen.')}", n,
