@@ -481,7 +481,7 @@ def _transform_distribution(losses, group, cond, weights, unit, length, memory_m
     per = max(1, int(memory_mb * 2**20 / (48 * plan.nfft)))  # spectra, their product and the inverse
     for s in range(0, rows.size, per):
         r = rows[s: s + per]
-        moments = lt.jump_moments(cond[r], jgroup, scale, int(plan.terms[s: s + per].max()))
+        moments = lt.jump_moments(cond[r], jgroup, scale, plan.terms[s: s + per])
         spec = lt.jump_spectrum(moments, plan.kept[s: s + per], plan.terms[s: s + per], plan.nfft)
         if not jump.all():
             others = _grid_products(losses[~jump], cond[r][:, group[~jump]], unit, length, memory_mb)
