@@ -218,7 +218,7 @@ VAR1_TABLE = {0: 0.84748034, 120_000: 0.08536695, 180_000: 0.03738378, 300_000: 
               420_000: 0.00385793, 480_000: 0.00184110, 600_000: 0.00100618}
 
 
-@pytest.mark.parametrize("method", ["enumerate", "grid"])
+@pytest.mark.parametrize("method", ["enumerate", "grid", "transform"])
 def test_var1_exact(method):
     d = loss_distribution(**VAR1, nodes=200, method=method)
     table = {v: p for v, p in zip(d.values, d.probs, strict=True) if p > 1e-15}

@@ -14,7 +14,7 @@ UNEXPECTEDLOSS is SPEC §6.5's economic capital, VaR − EL, with EL = PORTFOLIO
 PORTFOLIOVAR / PORTFOLIOES ``method`` (decision): ``"exact"`` is the default. It is the one-factor
 loss distribution computed by quadrature (exact for small books or whole-unit losses, otherwise on a
 4,096-point loss grid, quantiles accurate to about one grid step), deterministic, and fast enough for
-a cell (10,000 buyers in well under a second). A cell then never changes between recalculations or
+a cell (100,000 buyers in about 50 ms of computing, :func:`xl_cashrisk.portfolio.loss_distribution`). A cell then never changes between recalculations or
 NumPy versions, which a simulation cannot promise. ``"mc"`` runs the Monte Carlo with ``sims`` and
 ``seed`` (antithetic variates, same seed ⇒ same value on the same installation); ``sims`` and
 ``seed`` are ignored by ``"exact"``. Both use the SPEC §6.5 definitions (VaR = lower α-quantile;

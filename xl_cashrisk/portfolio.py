@@ -10,7 +10,8 @@ Everything here follows shared/domain/SPEC.md §6.3–6.5:
 * :func:`loss_distribution` — the exact / semi-analytic one-factor loss distribution used to check
   the simulation: conditional independence given Z, Gauss–Hermite quadrature over Z and, at each node,
   the exact distribution of the sum of independent Bernoulli losses (enumeration for small books,
-  otherwise a product of probability-generating polynomials on a loss grid, multiplied by FFT);
+  otherwise the product of probability-generating polynomials on a loss grid, its many small buyers
+  summed through the log of their generating function, :mod:`xl_cashrisk.loss_transform`);
 * :func:`value_at_risk` / :func:`expected_shortfall` on simulated losses exactly as SPEC §6.5 defines
   them, and :class:`LossDistribution` ``.var`` / ``.es`` (Acerbi–Tasche) for discrete distributions;
 * :func:`prob_cash_below_zero` — probability that a weekly cash path dips below zero when correlated
@@ -25,6 +26,7 @@ across NumPy versions, so tests compare simulated statistics with analytic value
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections import deque
@@ -36,6 +38,8 @@ import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
 from scipy import fft as sfft
 from scipy.special import ndtr, ndtri
+
+from xl_cashrisk import loss_transform as lt
 
 __all__ = [
     "BASEL_MATURITY",
@@ -73,6 +77,7 @@ SME_TURNOVER_LIMIT = 50.0  # € million: from here on a firm is not an SME, no 
 SME_RHO_REDUCTION = 0.04  # the correlation reduction at the floor (¶273)
 WEEKS_PER_YEAR = 52
 ENUMERATE_MAX = 12  # books up to this many buyers are enumerated exactly (2^N outcomes per node)
+LOSS_METHODS = ("auto", "enumerate", "grid", "transform")  # loss_distribution(method=...)
 _MEMORY_MB = 256  # default bound on the working set of one simulation chunk
 _PARALLEL_FROM = 20_000_000  # buyers × draws from which chunks are drawn on several threads
 _FFT_PARALLEL_FROM = 1_000_000  # polynomial coefficients from which a product's FFTs use several threads
@@ -397,11 +402,16 @@ class LossDistribution:
         return float((tail + v * (float(self.probs[: i + 1].sum()) - alpha)) / (1.0 - alpha))
 
 
+@functools.lru_cache(maxsize=8)
 def _quadrature(nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss–Hermite nodes and weights for E[f(Z)], Z standard normal (read-only; cached: the eigenvalue
+    problem behind them costs more than a 100,000-buyer loss distribution)."""
     z, w = hermegauss(nodes)
     w = w / math.sqrt(2.0 * math.pi)
     keep = w > 1e-18  # nodes beyond ±9σ or so carry no weight a quantile can see
-    return z[keep], w[keep] / w[keep].sum()
+    z, w = z[keep], w[keep] / w[keep].sum()
+    z.flags.writeable = w.flags.writeable = False
+    return z, w
 
 
 def _common_unit(losses: np.ndarray, max_points: int) -> float | None:
@@ -432,13 +442,18 @@ def _enumerate(losses, cond_pd, weights) -> LossDistribution:
     return LossDistribution(uniq, np.bincount(inv, weights=probs), 0.0)
 
 
+def _fft_workers(size: int) -> int:
+    """Threads for a batch of FFTs over ``size`` numbers (one below :data:`_FFT_PARALLEL_FROM`)."""
+    return _threads() if size >= _FFT_PARALLEL_FROM else 1
+
+
 def _poly_mul(a: np.ndarray, b: np.ndarray, length: int) -> np.ndarray:
     """Batched product of polynomials along the last axis, truncated to ``length`` coefficients."""
     n = a.shape[-1] + b.shape[-1] - 1
     nfft = 1 << max(1, (n - 1).bit_length())
     # scipy.fft: the same pocketfft transforms as numpy.fft (the same numbers), with less copying and the
     # batch of transforms shared out over threads (each transform computed whole by one thread)
-    workers = _threads() if a.size + b.size >= _FFT_PARALLEL_FROM else 1
+    workers = _fft_workers(a.size + b.size)
     prod = sfft.rfft(a, nfft, workers=workers)
     prod *= sfft.rfft(b, nfft, workers=workers)
     return sfft.irfft(prod, nfft, overwrite_x=True, workers=workers)[..., : min(n, length)]
@@ -455,18 +470,24 @@ def _tree_product(x: np.ndarray, length: int) -> np.ndarray:
     return x[:, 0]
 
 
-def _grid_distribution(losses, cond_pd, weights, unit, length, memory_mb) -> np.ndarray:
-    """Mixture over nodes of the exact grid distribution, truncated to ``length`` points.
+def _grid_cells(losses: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each loss as ``(a + f)·unit``: whole grid steps ``a`` and the fraction ``f`` of the next one."""
+    u = losses / unit
+    a = np.floor(u + 1e-9).astype(np.int64)
+    f = np.clip(u - a, 0.0, 1.0)
+    f[f < 1e-9] = 0.0
+    return a, f
+
+
+def _grid_products(losses, cond_pd, unit, length, memory_mb) -> np.ndarray:
+    """Per node (rows of ``cond_pd``), the exact grid distribution truncated to ``length`` points.
 
     Each buyer's loss ``l = (a + f)·unit`` is placed at ``a`` with probability ``p·(1−f)`` and at
     ``a+1`` with ``p·f`` (mean-preserving split; ``f = 0`` on an exact grid). Its generating polynomial
     ``(1−p) + p(1−f)x^a + p·f·x^(a+1)`` is multiplied over buyers by FFT in a pairwise tree, buyers
     binned by polynomial length so no short polynomial is padded to a long one.
     """
-    u = losses / unit
-    a = np.floor(u + 1e-9).astype(np.int64)
-    f = np.clip(u - a, 0.0, 1.0)
-    f[f < 1e-9] = 0.0
+    a, f = _grid_cells(losses, unit)
     n_nodes = cond_pd.shape[0]
     total = np.zeros((n_nodes, 1))
     total[:, 0] = 1.0
@@ -490,8 +511,52 @@ def _grid_distribution(losses, cond_pd, weights, unit, length, memory_mb) -> np.
             up = (aj + 1 < width) & (fj > 0)
             x[:, rows[up], aj[up] + 1] += (p * fj)[:, up]
             total = _poly_mul(total, _tree_product(x, length), length)
-    dist = weights @ np.clip(total, 0.0, None)
+    return total
+
+
+def _mixture(weights: np.ndarray, products: np.ndarray, length: int) -> np.ndarray:
+    """``Σ weight·(node distribution)`` over nodes, rounding noise below 0 cut, padded to ``length`` points."""
+    dist = weights @ np.clip(products, 0.0, None)
     return np.concatenate([dist, np.zeros(length - dist.size)]) if dist.size < length else dist
+
+
+def _grid_distribution(losses, cond_pd, weights, unit, length, memory_mb) -> np.ndarray:
+    """Mixture over nodes of :func:`_grid_products` (``method="grid"``, the reference)."""
+    return _mixture(weights, _grid_products(losses, cond_pd, unit, length, memory_mb), length)
+
+
+def _transform_distribution(losses, group, cond, weights, unit, length, memory_mb) -> np.ndarray:
+    """The same mixture as :func:`_grid_distribution` (``method="transform"``, :mod:`.loss_transform`).
+
+    ``group``: each buyer's PD group, ``cond``: conditional PD per node and group. Buyers whose grid
+    polynomial is a single one-step jump (loss below one step, or exactly one step) enter through the
+    power-series transform; the others are multiplied as polynomials and joined by FFT. Nodes where the
+    series is not used are computed entirely by the product.
+    """
+    a, f = _grid_cells(losses, unit)
+    jump = (a == 0) | ((a == 1) & (f == 0))
+    if not jump.any():
+        return _grid_distribution(losses, cond[:, group], weights, unit, length, memory_mb)
+    jgroup, scale = group[jump], np.where(a == 0, f, 1.0)[jump]
+    first = lt.jump_moments(cond, jgroup, scale, 2)
+    plan = lt.plan_transform(first[:, 1], first[:, 1] - first[:, 2], lt.max_jump(cond, jgroup, scale),
+                             int(jump.sum()), length)
+    dist = np.zeros(length)
+    rows = np.flatnonzero(plan.series)
+    per = max(1, int(memory_mb * 2**20 / (48 * plan.nfft)))  # spectra, their product and the inverse
+    for s in range(0, rows.size, per):
+        r = rows[s: s + per]
+        moments = lt.jump_moments(cond[r], jgroup, scale, plan.terms[s: s + per])
+        spec = lt.jump_spectrum(moments, plan.kept[s: s + per], plan.terms[s: s + per], plan.nfft)
+        if not jump.all():
+            others = _grid_products(losses[~jump], cond[r][:, group[~jump]], unit, length, memory_mb)
+            spec *= sfft.rfft(others, plan.nfft, workers=_fft_workers(spec.size))
+        dens = sfft.irfft(spec, plan.nfft, overwrite_x=True, workers=_fft_workers(spec.size))
+        dist += _mixture(weights[r], dens[:, :length], length)
+    rest = np.flatnonzero(~plan.series & ~plan.skip)
+    if rest.size:
+        dist += _grid_distribution(losses, cond[rest][:, group], weights[rest], unit, length, memory_mb)
+    return dist
 
 
 def loss_distribution(losses, pd, rho, *, nodes=128, method="auto", max_points=4096,
@@ -508,7 +573,20 @@ def loss_distribution(losses, pd, rho, *, nodes=128, method="auto", max_points=4
       the grid covers losses up to a cap (the loss at ``Z = Φ⁻¹(cap_quantile)`` plus 8 conditional
       standard deviations plus the largest single loss), losses are split between neighbouring grid
       points keeping their mean (Andersen–Sidenius–Basu style), and the mass above the cap is one
-      atom at its exact conditional mean.
+      atom at its exact conditional mean. The reference: its cost grows with buyers × grid points
+      per node (100,000 buyers: seconds);
+    * ``method="transform"`` (auto for more than 12 buyers): the same grid distribution, with the
+      buyers whose loss is at most one grid step (in a large book nearly all) summed through the
+      logarithm of their generating function, a power series in ``(x − 1)`` whose coefficients are
+      power sums of their conditional PDs over the distinct PDs (:mod:`xl_cashrisk.loss_transform`),
+      and one inverse FFT per node; the larger buyers are multiplied as in ``"grid"``. Error bound
+      against ``"grid"``: per node, at most 10⁻²⁰ of mass left out below the cap (nodes whose mass
+      lies beyond it, wrap-around, negligible frequencies; Chernoff bounds) and 10⁻¹⁵ relative error
+      of the generating function per frequency, plus rounding; tested: at most 10⁻¹³ per grid point
+      and 10⁻¹¹ summed over the grid (measured at most 3·10⁻¹⁴ and 2·10⁻¹² up to 100,000 buyers).
+      So EL agrees to ``10⁻¹¹·cap`` (exactly, up to the quadrature, when there is an atom above the
+      cap), VaR is the same grid point unless the cumulative probability there is within 10⁻¹¹ of α,
+      and ES differs by at most ``3·10⁻¹¹·cap/(1 − α)``.
 
     ``losses`` are per-buyer losses given default (``EAD·LGD`` gross, or net of insurance, see
     :func:`buyer_losses`).
@@ -525,33 +603,37 @@ def loss_distribution(losses, pd, rho, *, nodes=128, method="auto", max_points=4
         raise ValueError("losses must be finite amounts ≥ 0")
     r = float(rho)
     _check_unit("rho", r, open_right=True)
-    if method not in ("auto", "enumerate", "grid"):
-        raise ValueError(f"method must be 'auto', 'enumerate' or 'grid', got {method!r}")
+    if method not in LOSS_METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, LOSS_METHODS))}, got {method!r}")
     keep = (lo > 0) & (p > 0)
     lo, p = lo[keep], p[keep]
     if lo.size == 0:
         return LossDistribution(np.array([0.0]), np.array([1.0]))
     z, w = _quadrature(nodes)
-    cond = np.asarray(vasicek_pd(p[None, :], r, z[:, None]))
+    pds, group = np.unique(p, return_inverse=True)  # conditional PDs once per distinct PD
+    cond = np.asarray(vasicek_pd(pds[None, :], r, z[:, None]))
     if method == "enumerate" or (method == "auto" and lo.size <= ENUMERATE_MAX):
         if lo.size > 16:
-            raise ValueError("enumeration is limited to 16 buyers; use method='grid'")
-        return _enumerate(lo, cond, w)
+            raise ValueError("enumeration is limited to 16 buyers; use method='transform'")
+        return _enumerate(lo, cond[:, group], w)
     unit = _common_unit(lo, max_points)
     if unit is not None:
         length = round(float(lo.sum()) / unit) + 1
         cap = math.inf
     else:
         z_cap = ndtri(cap_quantile)
-        pc = np.asarray(vasicek_pd(p, r, z_cap))
+        pc = np.asarray(vasicek_pd(pds, r, z_cap))[group]
         cap = min(lo.sum(), lo @ pc + 8.0 * math.sqrt(lo**2 @ (pc * (1 - pc))) + lo.max())
         length = max_points
         unit = cap / (length - 1)
-    dist = _grid_distribution(lo, cond, w, unit, length, memory_mb)
+    if method == "grid":
+        dist = _grid_distribution(lo, cond[:, group], w, unit, length, memory_mb)
+    else:
+        dist = _transform_distribution(lo, group, cond, w, unit, length, memory_mb)
     values = np.arange(length) * unit
     if math.isfinite(cap):
         over = max(0.0, 1.0 - dist.sum())
-        el = float(w @ (cond @ lo))
+        el = float(w @ (cond @ np.bincount(group, lo, minlength=pds.size)))
         if over > 1e-15:
             tail_mean = max((el - values @ dist) / over, cap)
             values, dist = np.append(values, tail_mean), np.append(dist, over)
