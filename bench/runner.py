@@ -16,6 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+try:
+    import resource
+except ImportError:  # Windows: no child-process accounting
+    resource = None
+
 SCHEMA_VERSION = 1
 
 
@@ -94,8 +99,25 @@ def _fmt_s(s: float | None) -> str:
     return f"{s:.2f} s"
 
 
+# memory figures a subprocess case reports (bench.memory); the largest over the repeats is kept
+MEMORY_KEYS = ("peak_mb", "self_hwm_mb", "descendants_maxrss_mb")
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's terminated, waited-for children (a forked reader, a subprocess)."""
+    if resource is None:
+        return 0.0
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def time_it(fn: Callable[[], Any], repeats: int, warmup: int = 0) -> dict[str, Any]:
-    """Median, min and all times of ``repeats`` calls; extra measurements a call returns are kept."""
+    """Median, min and all times of ``repeats`` calls; extra measurements a call returns are kept.
+
+    CPU time is this process's (all threads) plus that of the child processes the call started and
+    waited for; a call that reports its own ``seconds`` (a subprocess case) reports its CPU too
+    (``cpu_seconds`` + ``children_cpu_seconds``), which then replaces it.
+    """
     for _ in range(warmup):
         fn()
     times: list[float] = []
@@ -103,20 +125,26 @@ def time_it(fn: Callable[[], Any], repeats: int, warmup: int = 0) -> dict[str, A
     extras: list[dict] = []
     for _ in range(max(1, repeats)):
         gc.collect()
-        c0, t0 = time.process_time(), time.perf_counter()
+        k0, c0, t0 = _children_cpu(), time.process_time(), time.perf_counter()
         out = fn()
-        wall, used = time.perf_counter() - t0, time.process_time() - c0
+        wall = time.perf_counter() - t0
+        used = time.process_time() - c0 + _children_cpu() - k0
         if isinstance(out, dict) and "seconds" in out:
             extras.append(out)
-            wall, used = float(out["seconds"]), float(out.get("cpu_seconds", "nan"))
+            wall = float(out["seconds"])
+            used = float(out.get("cpu_seconds", "nan")) + float(out.get("children_cpu_seconds") or 0.0)
         times.append(wall)
         cpu.append(used)
         del out
     rec: dict[str, Any] = {"median_s": statistics.median(times), "min_s": min(times), "times_s": times,
                            "cpu_median_s": statistics.median(cpu)}
-    peaks = [e["peak_mb"] for e in extras if e.get("peak_mb") is not None]
-    if peaks:
-        rec["peak_mb"] = max(peaks)
+    for key in MEMORY_KEYS:
+        values = [e[key] for e in extras if e.get(key) is not None]
+        if values:
+            rec[key] = max(values)
+    steps = [e["steps"] for e in extras if e.get("steps")]
+    if steps:
+        rec["steps_s"] = steps  # per repeat, what the command timed inside (e.g. analyze's steps)
     return rec
 
 
@@ -185,6 +213,7 @@ def run_case(case: Case, log: Callable[[str], None]) -> dict[str, Any]:
         rec["targets"] = evaluate(case.targets, rec)
         return rec
     log(f"  {case.bench} [{case.label}] ×{case.repeats} …")
+    rec["load_avg_before"] = _load()
     try:
         rec.update(time_it(case.fn, case.repeats, case.warmup))
     except Exception as exc:  # one failing case must not lose the rest of the run
@@ -206,10 +235,17 @@ def run_case(case: Case, log: Callable[[str], None]) -> dict[str, Any]:
             rec["alternatives"][alt.name] = {"skipped": f"failed: {type(exc).__name__}: {exc}"}
             continue
         a["speedup"] = a["median_s"] / rec["median_s"] if rec["median_s"] > 0 else None
+        a["cpu_speedup"] = a["cpu_median_s"] / rec["cpu_median_s"] if rec["cpu_median_s"] > 0 else None
         a["note"] = alt.note
         rec["alternatives"][alt.name] = a
+    rec["load_avg_after"] = _load()
     rec["targets"] = evaluate(case.targets, rec)
     return rec
+
+
+def _load() -> list[float] | None:
+    """The 1-, 5- and 15-minute load averages now (other work on the machine while a case ran)."""
+    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -223,16 +259,19 @@ def table_rows(results: list[dict[str, Any]]) -> list[list[str]]:
         tg = r.get("targets") or []
         verdict = ", ".join(("✔ " if t["met"] else "✘ " if t["met"] is False else "? ") + t["target"] for t in tg)
         ours = "skipped: " + r["skipped"] if r.get("skipped") else _fmt_s(r.get("median_s"))
+        if not r.get("skipped") and r.get("cpu_median_s") is not None:
+            ours += f" (CPU {_fmt_s(r['cpu_median_s'])})"
         if r.get("peak_mb") is not None:
-            ours += f" ({r['peak_mb']:,.0f} MB peak)"
+            ours += f", {r['peak_mb']:,.0f} MB peak"
         alt_txt = []
         for name, a in alts.items():
             if a.get("skipped"):
                 alt_txt.append(f"{name}: n/a ({a['skipped']})")
             else:
-                s = a.get("speedup")
+                s, c = a.get("speedup"), a.get("cpu_speedup")
                 ratio = f"{s:.1f}× faster" if s and s >= 1 else f"{1 / s:.2f}× slower" if s else "—"
-                alt_txt.append(f"{name} {_fmt_s(a['median_s'])} → ours {ratio}")
+                cpu = f" (CPU {c:.2f}×)" if c else ""  # the alternative's CPU time ÷ ours
+                alt_txt.append(f"{name} {_fmt_s(a['median_s'])} → ours {ratio}{cpu}")
         rows.append([r["bench"], r["label"], ours, "; ".join(alt_txt) or "—", verdict or "—"])
     return rows
 

@@ -128,6 +128,16 @@ def test_unknown_tags_refused_before_reading_anything(tmp_path):
     assert [s.name for s in book.sheets] == names and "Functions 函数" in names
 
 
+def test_unknown_tag_from_excel_answers_with_a_message_box(tmp_path, monkeypatch):
+    """Under Excel the VBA calls dispatch(tag) without a book: the caller's book gets the message, no traceback."""
+    import xlwings as xw
+
+    book = FakeBook(template_with_examples("ledger", tmp_path))
+    monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: book))
+    assert actions.dispatch("invalid_tag") is None
+    assert book.app.alerts and "unknown ribbon action 'invalid_tag'" in book.app.alerts[0]
+
+
 def test_age_ledger_matches_cli_on_file_and_on_live_book(ledger_file, tmp_path):
     before = file_fingerprint(ledger_file)
     cli_out = tmp_path / "cli.xlsx"

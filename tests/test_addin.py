@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
+import xlwings
+import xmlschema
 from click.testing import CliRunner
 from defusedxml import ElementTree as SafeET
+from oletools.olevba import VBA_Parser
 
 import udfs
+from tests import vba_grammar
 from udfs._actions import ACTIONS, RibbonAction
-from xl_cashrisk.addin import build as B
-from xl_cashrisk.addin.vba import decompress, lo_python, procedures, read_vba_project
+from xl_cashrisk.build.addin import build as B
+from xl_cashrisk.build.addin.vba import code_lines, decompress, procedures, read_vba_project
 from xl_cashrisk.cli import cli
+from xl_cashrisk.errors import CashRiskError
 
 NS = {"ui": B.CUSTOMUI_NS}
-HAS_LO = lo_python() is not None
+ROOT = Path(__file__).resolve().parents[1]
+OFFICE_SCHEMAS = ROOT.parent / "shared" / "office"  # Microsoft's customUI schemas (read-only test input)
 
 
 def _actions_with_stand_ins():
@@ -36,7 +46,7 @@ def built(tmp_path_factory):
 
     mp.setattr(udfs.actions, "ACTIONS", _actions_with_stand_ins())
     try:
-        report = B.build_addin(out, vba=HAS_LO)
+        report = B.build_addin(out)
     finally:
         mp.undo()
     return report
@@ -97,23 +107,33 @@ def test_config_sheet_lists_the_udf_modules(built):
     modules = strings[1].split(";")
     assert modules == sorted({f.module for f in udfs.FUNCTIONS.values()})
     assert {"udfs.receivables", "udfs.scoring"} <= set(modules)
+    # a udfs.py beside the user's workbook must not shadow the package: the workbook's folder stays off sys.path
+    assert strings[2:4] == ["ADD_WORKBOOK_TO_PYTHONPATH", "false"]
     assert "Interpreter_Win" not in strings  # a blank sheet entry would hide the user's config file
 
 
-def test_rebuild_without_vba_is_byte_identical(tmp_path, monkeypatch):
+def test_rebuild_is_byte_identical(tmp_path, monkeypatch):
     import udfs.actions
 
     monkeypatch.setattr(udfs.actions, "ACTIONS", _actions_with_stand_ins())
-    a = B.build_addin(tmp_path / "a.xlam", vba=False)
-    b = B.build_addin(tmp_path / "b.xlam", vba=False)
+    a = B.build_addin(tmp_path / "a.xlam")
+    b = B.build_addin(tmp_path / "b.xlam")
     assert a.path.read_bytes() == b.path.read_bytes()
-    assert "one-time Windows step" in a.note
 
 
-@pytest.mark.skipif(not HAS_LO, reason="LibreOffice headless with Python-UNO is needed to write the VBA project")
+def test_ribbon_xml_is_valid_against_microsofts_schema(built):
+    schema = xmlschema.XMLSchema(str(OFFICE_SCHEMAS / "customUI.xsd"))
+    with zipfile.ZipFile(built.path) as z:
+        xml = z.read(B.CUSTOMUI_PART).decode()
+    assert schema.target_namespace == B.CUSTOMUI_NS
+    schema.validate(xml)
+    with pytest.raises(xmlschema.XMLSchemaValidationError):  # the check can fail: a size Office does not know
+        schema.validate(xml.replace('size="large"', 'size="huge"', 1))
+
+
 def test_vba_project_holds_the_callback_module(built):
-    assert built.vba_embedded
     project = read_vba_project(built.path)
+    assert project.name == B.VBA_PROJECT == "CashRisk"
     bas = B.BAS_FILE.read_text(encoding="ascii")
     module = project.modules[B.VBA_MODULE]
     assert module.kind == "procedural"
@@ -128,16 +148,60 @@ def test_vba_project_holds_the_callback_module(built):
     assert "RibbonMyAddin" not in project.modules  # the template's demo callback is gone
     assert set(project.modules) == {B.VBA_MODULE, "xlwings", "ThisWorkbook", "Sheet2"}
     assert not project.performance_cache  # source only: Excel compiles it on first open
+    assert "ActiveWorkbook Is Nothing" in module.source  # no workbook: a message box before xlwings reads it
 
 
-@pytest.mark.skipif(not HAS_LO, reason="LibreOffice headless with Python-UNO is needed")
-def test_vba_reader_agrees_with_oletools_when_available(built):
-    olevba = pytest.importorskip("oletools.olevba")
-    parser = olevba.VBA_Parser(str(built.path))
-    theirs = {stream.split("/")[-1]: code for _, stream, _, code in parser.extract_macros()}
-    ours = read_vba_project(built.path).modules
-    assert set(theirs) == set(ours)
-    assert theirs[B.VBA_MODULE].replace("\r\n", "\n").strip() == ours[B.VBA_MODULE].source.replace("\r\n", "\n").strip()
+def test_checked_in_vba_project_is_current():
+    """The asset holds CashRisk.bas and the installed xlwings' module (DLL version and all), as sources."""
+    assert B.vba_asset_problem() is None
+    assert f'"xlwings64-{xlwings.__version__}.dll"' in read_vba_project(B.VBA_ASSET).modules["xlwings"].source
+
+
+def test_a_stale_asset_is_refused(tmp_path, monkeypatch):
+    changed = tmp_path / "CashRisk.bas"
+    changed.write_text(B.BAS_FILE.read_text(encoding="ascii").replace("invalid_tag", "bad_tag"), encoding="ascii")
+    monkeypatch.setattr(B, "BAS_FILE", changed)
+    assert "differs from CashRisk.bas" in B.vba_asset_problem()
+    with pytest.raises(CashRiskError, match="xl-cashrisk addin build-vba"):
+        B.build_addin(tmp_path / "x.xlam")
+
+
+def test_oletools_reads_back_exactly_the_sources():
+    """An independent reader (oletools) finds every module of the asset with exactly its source text."""
+    theirs = {stream.split("/")[-1]: code for _, stream, _, code in VBA_Parser(str(B.VBA_ASSET)).extract_macros()}
+    assert set(theirs) == {B.VBA_MODULE, "xlwings", "ThisWorkbook", "Sheet2"}
+    for name, source in B.vba_modules().items():
+        assert code_lines(theirs[name]) == code_lines(source), name
+    ours = read_vba_project(B.VBA_ASSET).modules
+    assert {k: code_lines(v) for k, v in theirs.items()} == {k: code_lines(m.source) for k, m in ours.items()}
+
+
+@pytest.mark.slow
+def test_the_add_ins_vba_modules_parse_with_the_vba_grammar():
+    """CashRisk.bas and the xlwings module as they sit in the asset (xlwings' module: about 25 s)."""
+    modules = read_vba_project(B.VBA_ASSET).modules
+    for name in (B.VBA_MODULE, "xlwings"):
+        text = f'Attribute VB_Name = "{name}"\n' + "\n".join(code_lines(modules[name].source))
+        assert vba_grammar.syntax_errors(text) == [], name
+
+
+def test_add_in_builds_with_libreoffice_unavailable(tmp_path):
+    """``addin build`` as a pip user runs it: no soffice on PATH, no LibreOffice Python."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    out = tmp_path / "CashRisk.xlam"
+    env = {k: v for k, v in os.environ.items() if k not in ("SOFFICE", "XL_CASHRISK_LO_PYTHON")}
+    env["PATH"] = str(bindir)  # nothing: not even /usr/bin, where soffice and the uno-capable python3 live
+    exe = Path(sys.executable)
+    proc = subprocess.run([str(exe), "-m", "xl_cashrisk", "addin", "build", "--out", str(out)], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert shutil.which("soffice", path=env["PATH"]) is None
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    project = read_vba_project(out)
+    assert project.name == "CashRisk"
+    assert "CashRiskAction" in procedures(project.modules[B.VBA_MODULE].source)
+    assert 'PROJECT_NAME As String = "cashrisk"' in project.modules["xlwings"].source
+    assert "myaddin" not in project.modules["xlwings"].source.lower()
 
 
 def test_template_vba_is_read_by_our_parser():
@@ -162,18 +226,74 @@ def test_cli_build_and_install_off_windows(tmp_path, monkeypatch):
 
     monkeypatch.setattr(udfs.actions, "ACTIONS", _actions_with_stand_ins())
     out = tmp_path / "CashRisk.xlam"
-    res = CliRunner().invoke(cli, ["addin", "build", "--out", str(out), "--no-vba"])
+    res = CliRunner().invoke(cli, ["addin", "build", "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert out.exists() and "one-time Windows step" in res.output
+    assert out.exists() and "VBA project CashRisk" in res.output
     if not sys.platform.startswith("win"):
         res = CliRunner().invoke(cli, ["addin", "install"])
         assert res.exit_code == 1
         assert "nothing was installed" in res.output and "xlwings Lite" in res.output
 
 
-def test_user_config_line_format(tmp_path):
-    from xl_cashrisk.cli.addin import write_user_config
+PYTHON_DIR = "C:\\Users\\张三\\AppData\\Local\\Programs\\Python\\Python311"
 
-    path = tmp_path / ".cashrisk" / "cashrisk.conf"
-    write_user_config(path, r"C:\Python311\python.exe")
-    assert path.read_text() == '"INTERPRETER_WIN","C:\\Python311\\python.exe"\n'
+
+def test_user_config_in_the_ansi_code_page():
+    """A Chinese Windows (code page 936) reads GBK: the interpreter path arrives intact, not as mojibake."""
+    from xl_cashrisk.build.addin.config import config_text
+
+    entries = [("INTERPRETER_WIN", PYTHON_DIR + "\\python.exe"), ("PYTHONPATH", PYTHON_DIR + "\\Lib\\site-packages")]
+    data = config_text(entries, "cp936")
+    assert data == ('"INTERPRETER_WIN","' + PYTHON_DIR + '\\python.exe"\r\n"PYTHONPATH","' + PYTHON_DIR
+                    + '\\Lib\\site-packages"\r\n').encode("gbk")
+    assert "张三".encode("gbk") in data and "张三".encode() not in data
+    assert data.decode("cp936").splitlines()[0] == f'"INTERPRETER_WIN","{PYTHON_DIR}\\python.exe"'
+
+
+def test_user_config_path_outside_the_code_page():
+    """Code page 1252 cannot hold 张三: the Windows short name is written, or a clear refusal without one."""
+    from xl_cashrisk.build.addin.config import config_text
+
+    path = PYTHON_DIR + "\\python.exe"
+    short = "C:\\Users\\4E0F~1\\AppData\\Local\\Programs\\Python\\PYTHON~1\\python.exe"
+    assert config_text([("INTERPRETER_WIN", path)], "cp1252", short_path=lambda p: short) == \
+        f'"INTERPRETER_WIN","{short}"\r\n'.encode("cp1252")
+    with pytest.raises(CashRiskError, match="cannot be written in this Windows code page"):
+        config_text([("INTERPRETER_WIN", path)], "cp1252", short_path=lambda p: None)
+
+
+def test_user_config_entries_plain_and_conda(monkeypatch):
+    from xl_cashrisk.build.addin.config import package_root, user_config_entries
+
+    for var in ("CONDA_DEFAULT_ENV", "CONDA_EXE"):
+        monkeypatch.delenv(var, raising=False)
+    assert user_config_entries("C:\\Py\\python.exe") == [("INTERPRETER_WIN", "C:\\Py\\python.exe"),
+                                                          ("PYTHONPATH", package_root())]
+    # what `xlwings config create` writes under conda: the conda install (without bin/conda) and the env
+    monkeypatch.setenv("CONDA_DEFAULT_ENV", "cashrisk")
+    monkeypatch.setenv("CONDA_EXE", os.path.sep.join(["", "opt", "miniconda3", "bin", "conda"]))
+    assert user_config_entries("C:\\Py\\python.exe") == [
+        ("CONDA PATH", os.path.sep.join(["", "opt", "miniconda3"])), ("CONDA ENV", "cashrisk"),
+        ("PYTHONPATH", package_root())]
+    assert (Path(package_root()) / "udfs" / "__init__.py").is_file()
+
+
+def test_a_udfs_module_beside_the_workbook_does_not_shadow_the_package(tmp_path):
+    """xlwings' own start-up path logic (prepare_sys_path) with the add-in's settings: ADD_WORKBOOK_TO_PYTHONPATH
+    false (config sheet) and PYTHONPATH = the package's folder (user config). With the default (true, no
+    PYTHONPATH) the stray udfs.py wins, which shows the check can fail."""
+    from xl_cashrisk.build.addin.config import package_root
+
+    (tmp_path / "udfs.py").write_text("SHADOW = True\n", encoding="utf-8")
+    book = str(tmp_path / "Ledger.xlsx")
+    probe = ("import sys, xlwings.utils; xlwings.utils.prepare_sys_path(sys.argv[1]); import udfs; "
+             "print(getattr(udfs, 'SHADOW', False), udfs.__file__)")
+
+    def run(args: str) -> str:
+        proc = subprocess.run([sys.executable, "-c", probe, args], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120, check=False)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.split()[0]
+
+    assert run(f"false;{book};{book};;;;{package_root()}") == "False"
+    assert run(f"true;{book};{book};;;;") == "True"

@@ -50,3 +50,14 @@ def test_quick_ageing_writes_results_json(tmp_path):
 def test_unknown_benchmark_is_refused(capsys):
     assert runner.main(["--only", "nope"]) == 2
     assert "unknown benchmark(s): nope" in capsys.readouterr().err
+
+
+def test_memory_covers_the_forked_grandchild():
+    """The reader forks a loader: the tree's peak must include it, the child's own high-water mark cannot."""
+    from bench.cases import _in_child
+
+    out = _in_child("tree-probe", "60", "200")
+    assert out["self_hwm_mb"] < 200  # the child alone never held the forked child's 200 MB
+    assert out["descendants_maxrss_mb"] >= 200 + 60  # its RSS includes the 60 MB inherited through fork
+    assert 60 + 200 <= out["peak_mb"] <= out["self_hwm_mb"] + out["descendants_maxrss_mb"]
+    assert out["memory_samples"] >= 5 and out["children_cpu_seconds"] >= 0

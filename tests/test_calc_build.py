@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -11,7 +15,7 @@ from click.testing import CliRunner
 
 import udfs
 from xl_cashrisk import __version__
-from xl_cashrisk.calc import build as b
+from xl_cashrisk.build.calc import build as b
 from xl_cashrisk.cli import cli
 from xl_cashrisk.errors import CashRiskError
 
@@ -44,7 +48,7 @@ def test_metadata_carries_docs_and_argument_specs_from_the_registry():
     age = by_name["AGEBUCKET"]
     assert age["module"] == "udfs.receivables"
     assert age["summary"] == udfs.FUNCTIONS["AGEBUCKET"].summary
-    assert [a["name"] for a in age["args"]] == ["date", "as_of", "basis"]
+    assert [a["name"] for a in age["args"]] == ["due_date", "as_of", "basis"]
     assert [a["optional"] for a in age["args"]] == [False, True, True]
     assert age["args"][0]["is_range"] is True
     assert meta["version"] == __version__
@@ -144,7 +148,7 @@ def _probe_component(tmp_path, env_extra: dict) -> dict:
     import os
     import subprocess
 
-    from xl_cashrisk.calc.unodriver import lo_python
+    from xl_cashrisk.build.calc.unodriver import lo_python
 
     try:
         python = lo_python()
@@ -176,3 +180,37 @@ def test_component_cache_can_be_turned_off(tmp_path):
     assert out["first"] == [[473.0]]
     assert not out["again_is_cached_object"] and out["size_after_repeat"] == 0
     assert out["new_day_adds_an_entry"] is False
+
+
+def test_libreoffice_environment_drops_a_foreign_python(tmp_path):
+    from xl_cashrisk.build.calc.unodriver import lo_environment
+
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /opt/python3.12/bin\n", encoding="utf-8")
+    conda = tmp_path / "conda" / "envs" / "risk"
+    (conda / "conda-meta").mkdir(parents=True)
+    (conda / "bin").mkdir()
+    env = lo_environment({
+        "PATH": os.pathsep.join([str(venv / "bin"), str(conda / "bin"), "/usr/local/bin", "/usr/bin"]),
+        "VIRTUAL_ENV": str(venv), "PYTHONHOME": "/opt/python3.12", "PYTHONPATH": "/x", "CONDA_PREFIX": str(conda),
+        "XL_CASHRISK_PYTHONPATH": "/project", "HOME": "/root", "LANG": "zh_CN.UTF-8"})
+    assert env == {"PATH": os.pathsep.join(["/usr/local/bin", "/usr/bin"]), "XL_CASHRISK_PYTHONPATH": "/project",
+                   "HOME": "/root", "LANG": "zh_CN.UTF-8"}
+
+
+@pytest.mark.libreoffice
+@needs_unoidl
+def test_calc_install_from_an_activated_virtualenv(tmp_path):
+    """`calc install` run the usual way: a virtualenv (here the project's, a Python other than LibreOffice's)
+    activated, its bin first on PATH. LibreOffice used to die inside the extension manager (std::bad_alloc)."""
+    venv_bin = Path(sys.executable).parent
+    assert (venv_bin.parent / "pyvenv.cfg").is_file(), "the tests run from a virtualenv (make test)"
+    env = {**os.environ, "PATH": os.pathsep.join([str(venv_bin), os.environ.get("PATH", "")]),
+           "VIRTUAL_ENV": str(venv_bin.parent)}
+    profile = tmp_path / "profile"
+    proc = subprocess.run([str(venv_bin / "xl-cashrisk"), "calc", "install", "--profile", str(profile)],
+                          env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "installed xl-cashrisk.oxt (profile" in proc.stdout
+    assert (profile / "user" / "uno_packages").is_dir()

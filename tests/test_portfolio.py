@@ -13,9 +13,11 @@ from scipy.stats import norm
 
 from xl_cashrisk.portfolio import (
     CRR_SCALING,
+    LossDistribution,
     basel_b,
     basel_k,
     basel_rho,
+    basel_sme_adjustment,
     buyer_losses,
     expected_shortfall,
     loss_distribution,
@@ -24,6 +26,7 @@ from xl_cashrisk.portfolio import (
     prob_cash_below_zero,
     risk_weight,
     simulate_losses,
+    unexpected_loss,
     value_at_risk,
     vasicek_pd,
     wcdr,
@@ -60,14 +63,79 @@ def test_basel_k_and_risk_weight_vs8():
     assert risk_weight(0.01, scaling=CRR_SCALING) == pytest.approx(0.9232 * 1.06, abs=1e-4)
 
 
-ANNEX5 = {0.0003: 14.44, 0.0005: 19.65, 0.001: 29.65, 0.0025: 49.47, 0.004: 62.72, 0.005: 69.61,
-          0.0075: 82.78, 0.01: 92.32, 0.013: 100.95, 0.015: 105.59, 0.02: 114.85, 0.025: 122.16,
-          0.03: 128.44, 0.04: 139.58, 0.05: 149.85, 0.06: 159.61, 0.10: 193.09, 0.15: 221.53, 0.20: 238.23}
+# Basel II (comprehensive version, June 2006) Annex 5, "Illustrative IRB risk weights for UL", corporate
+# exposures, LGD 45 %, M 2.5 years, in percent as printed: turnover €50 m (no SME adjustment) and €5 m
+# (the full SME adjustment). Read from the copies at asksam.com (Basel_II, Annex 5) and
+# bankersacademy.com/regulations/basel2-annex5.php; the copy read stops at PD 3 %.
+ANNEX5_PRINTED = {
+    0.0003: (14.44, 11.30), 0.0005: (19.65, 15.39), 0.001: (29.65, 23.30), 0.0025: (49.47, 39.01),
+    0.004: (62.72, 49.49), 0.005: (69.61, 54.91), 0.0075: (82.78, 65.14), 0.01: (92.32, 72.40),
+    0.013: (100.95, 78.77), 0.015: (105.59, 82.11), 0.02: (114.86, 88.55), 0.025: (122.16, 93.43),
+    0.03: (128.44, 97.58),
+}
+# The Basel III version of the table (Basel Framework CRE99, Table 1, as published in the SAMA rulebook):
+# corporate LGD 40 %, M 2.5, turnover €50 m and €5 m; the copy read stops at PD 1.3 %.
+CRE99_PRINTED = {
+    0.0005: (17.47, 13.69), 0.001: (26.36, 20.71), 0.0025: (43.97, 34.68), 0.004: (55.75, 43.99),
+    0.005: (61.88, 48.81), 0.0075: (73.58, 57.91), 0.01: (82.06, 64.35), 0.013: (89.73, 70.02),
+}
+# SPEC §6.3's corporate values for the higher PDs (recalled there, not re-read): checked against the
+# independent implementation below as well.
+ANNEX5_SPEC_HIGH = {0.04: 139.58, 0.05: 149.85, 0.06: 159.61, 0.10: 193.09, 0.15: 221.53, 0.20: 238.23}
+PRINTED_TOL = 0.01  # percentage points: the tables print 2 decimals (largest gap seen 0.006, at PD 2 %)
 
 
-def test_basel_annex5_risk_weight_table():
-    pds = np.array(list(ANNEX5))
-    assert 100 * risk_weight(pds) == pytest.approx(list(ANNEX5.values()), abs=0.01)
+@pytest.mark.parametrize(("table", "lgd"), [(ANNEX5_PRINTED, 0.45), (CRE99_PRINTED, 0.40)])
+def test_basel_published_risk_weight_tables(table, lgd):
+    pds = np.array(list(table))
+    corporate, sme = (np.array(col) for col in zip(*table.values(), strict=True))
+    assert 100 * risk_weight(pds, lgd) == pytest.approx(corporate, abs=PRINTED_TOL)
+    assert 100 * risk_weight(pds, lgd, turnover_m_eur=5) == pytest.approx(sme, abs=PRINTED_TOL)
+    assert 100 * risk_weight(pds, lgd, turnover_m_eur=50) == pytest.approx(corporate, abs=PRINTED_TOL)
+    assert 100 * risk_weight(pds, lgd, turnover_m_eur=1.5) == pytest.approx(sme, abs=PRINTED_TOL)  # < 5 counts as 5
+
+
+def _basel_rw_reference(pd_, lgd, m, s):
+    """Basel II ¶272–273 written out with scipy.stats.norm and math, term by term."""
+    w = (1 - math.exp(-50 * pd_)) / (1 - math.exp(-50))
+    r = 0.12 * w + 0.24 * (1 - w)
+    if s is not None and s < 50:
+        r -= 0.04 * (1 - (max(s, 5) - 5) / 45)
+    b = (0.11852 - 0.05478 * math.log(pd_)) ** 2
+    k = (lgd * norm.cdf((1 - r) ** -0.5 * norm.ppf(pd_) + (r / (1 - r)) ** 0.5 * norm.ppf(0.999))
+         - pd_ * lgd) * (1 - 1.5 * b) ** -1 * (1 + (m - 2.5) * b)
+    return k, 12.5 * k
+
+
+def test_higher_pds_against_the_reference():
+    for pd_, printed in ANNEX5_SPEC_HIGH.items():
+        _, rw = _basel_rw_reference(pd_, 0.45, 2.5, None)
+        assert 100 * risk_weight(pd_) == pytest.approx(100 * rw, rel=1e-12)
+        assert 100 * rw == pytest.approx(printed, abs=PRINTED_TOL)
+        assert 100 * risk_weight(pd_, turnover_m_eur=5) == pytest.approx(100 * _basel_rw_reference(pd_, 0.45, 2.5, 5)[1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(0.0003, 0.6), st.floats(0.0, 1.0), st.floats(1.0, 5.0),
+       st.one_of(st.none(), st.floats(0.0, 100.0)))
+def test_irb_random_inputs_match_the_reference(pd_, lgd, m, s):
+    k, rw = _basel_rw_reference(pd_, lgd, m, s)
+    assert basel_k(pd_, lgd, m, s) == pytest.approx(k, rel=1e-9, abs=1e-15)
+    assert risk_weight(pd_, lgd, m, turnover_m_eur=s) == pytest.approx(rw, rel=1e-9, abs=1e-15)
+    assert risk_weight(pd_, lgd, m, CRR_SCALING, s) == pytest.approx(1.06 * rw, rel=1e-9, abs=1e-15)
+
+
+def test_sme_adjustment():
+    assert basel_sme_adjustment([0, 2, 5, 27.5, 50, 80, np.nan]) == pytest.approx([0.04, 0.04, 0.04, 0.02, 0, 0, 0])
+    assert basel_rho(0.01, 5) == pytest.approx(basel_rho(0.01) - 0.04)
+    s = np.linspace(0, 100, 401)  # falls steadily from 0.04 to 0 and stays there: no jump at 5 or 50
+    adj = basel_sme_adjustment(s)
+    assert np.all(np.diff(adj) <= 1e-15) and np.max(np.abs(np.diff(adj))) <= 0.04 / 45 * 0.25 + 1e-12
+    assert isinstance(basel_rho(0.01, 10), float)
+    with pytest.raises(ValueError, match="turnover must be ≥ 0"):
+        basel_sme_adjustment(-1)
+    # a smaller firm never needs more capital than a larger one at the same PD
+    assert np.all(np.diff(risk_weight(0.02, 0.45, 2.5, turnover_m_eur=s)) >= -1e-15)
 
 
 def test_conditional_pd_integrates_to_pd():
@@ -107,6 +175,36 @@ def test_toy_var_es():
     assert value_at_risk(losses, [0.5, 0.99]).tolist() == [49, 98]
 
 
+def test_es_boundary_draw_weighted_by_hand():
+    # S = 10 losses 0..9, α = 0.75: α·S = 7.5, k = 8, VaR = L(8) = 7; the tail of 2.5 draws is 8, 9 and
+    # half of 7: (8 + 9 + 0.5·7) / 2.5 = 8.2 (the mean of the two whole draws, 8.5, overstates it)
+    assert value_at_risk(np.arange(10), 0.75) == 7
+    assert expected_shortfall(np.arange(10), 0.75) == pytest.approx(8.2, abs=1e-12)
+    # S = 4 losses 10, 20, 30, 100 at α = 0.9: α·S = 3.6, k = 4 = S → ES = VaR = 100
+    assert expected_shortfall([30, 10, 100, 20], 0.9) == 100.0
+    # S = 3 losses 0, 30, 60 at α = 0.5: α·S = 1.5, k = 2: (60 + 0.5·30) / 1.5 = 50
+    assert expected_shortfall([60, 0, 30], 0.5) == pytest.approx(50.0, abs=1e-12)
+    # whole α·S: no boundary weight, the mean of the worst S − k (SPEC §6.5)
+    assert expected_shortfall(np.arange(100), [0.95, 0.99]).tolist() == [97.0, 99.0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 50), min_size=1, max_size=40), st.integers(10, 990).map(lambda k: k / 1000))
+def test_sample_es_is_the_acerbi_tasche_tail_of_the_empirical_distribution(xs, alpha):
+    # α in steps of 0.001: α·S is whole or clearly not (an α·S within 1e-9 of a whole number is read as
+    # whole by the sample estimator and not by the distribution's 1e-12 tolerance)
+    values, counts = np.unique(np.array(xs, dtype=float), return_counts=True)
+    empirical = LossDistribution(values, counts / len(xs))
+    assert expected_shortfall(xs, alpha) == pytest.approx(empirical.es(alpha), rel=1e-9, abs=1e-9)
+    assert value_at_risk(xs, alpha) == empirical.var(alpha)
+
+
+def test_unexpected_loss_is_var_minus_el():
+    d = loss_distribution(**VAR1, nodes=200)
+    assert unexpected_loss(d.var(0.95), d.el) == pytest.approx(153_000, abs=0.01)  # SPEC VaR-1: 180,000 − 27,000
+    assert unexpected_loss([180_000, 300_000], 27_000).tolist() == [153_000, 273_000]
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.floats(0, 1e6), min_size=1, max_size=60), st.floats(0.01, 0.999))
 def test_sample_var_matches_numpy_and_es_above_var(xs, alpha):
@@ -120,7 +218,7 @@ VAR1_TABLE = {0: 0.84748034, 120_000: 0.08536695, 180_000: 0.03738378, 300_000: 
               420_000: 0.00385793, 480_000: 0.00184110, 600_000: 0.00100618}
 
 
-@pytest.mark.parametrize("method", ["enumerate", "grid"])
+@pytest.mark.parametrize("method", ["enumerate", "grid", "transform"])
 def test_var1_exact(method):
     d = loss_distribution(**VAR1, nodes=200, method=method)
     table = {v: p for v, p in zip(d.values, d.probs, strict=True) if p > 1e-15}

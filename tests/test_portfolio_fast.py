@@ -199,10 +199,10 @@ def test_exact_distribution_same_numbers_as_numpy_fft_and_add_at(monkeypatch, wh
     losses = np.round(losses) if whole else losses
     pd_ = rng.uniform(0.001, 0.3, losses.size)
     monkeypatch.setattr(pf, "_FFT_PARALLEL_FROM", 1)  # several threads on every product
-    new = loss_distribution(losses, pd_, 0.2, memory_mb=4)
+    new = loss_distribution(losses, pd_, 0.2, memory_mb=4, method="grid")
     monkeypatch.setattr(pf, "sfft", _NumpyFFT)
     monkeypatch.setattr(pf, "_grid_distribution", _old_grid_distribution)
-    old = loss_distribution(losses, pd_, 0.2, memory_mb=4)
+    old = loss_distribution(losses, pd_, 0.2, memory_mb=4, method="grid")
     assert np.array_equal(new.values, old.values) and np.array_equal(new.probs, old.probs)
     assert new.unit == old.unit and new.exact_below == old.exact_below
 

@@ -250,11 +250,13 @@ def test_countback_vectorised_and_undefined():
         r.dso_countback(1, [])
 
 
-def _countback_reference(ar, s, d):
-    """SPEC §4.2 pseudo-code, line by line."""
+def _countback_reference(ar, s, d, zero_sales="count"):
+    """SPEC §4.2 pseudo-code, line by line; ``"stop"``: Oracle HFM ends the walk at a month without sales."""
     remaining, total = ar, 0.0
     for k in range(len(s)):
         if s[k] <= 0:
+            if zero_sales == "stop":
+                return total
             total += d[k]
             continue
         if remaining >= s[k]:
@@ -279,6 +281,37 @@ def test_countback_matches_spec_loop(sales, ar, data):
     days = data.draw(st.lists(st.sampled_from([28, 29, 30, 31]), min_size=len(sales), max_size=len(sales)))
     assert r.dso_countback(ar, sales, days) == pytest.approx(_countback_reference(ar, sales, days), rel=1e-9,
                                                              abs=1e-9)
+
+
+@pytest.mark.parametrize(("ar", "sales", "count", "stop"), [
+    (150_000, [100_000, 0, 80_000], 30 + 30 + 30 * 50_000 / 80_000, 30.0),  # CB-Z: the empty month ends "stop"
+    (80_000, [100_000, 0, 80_000], 24.0, 24.0),  # AR used up before the empty month: same answer
+    (50_000, [0, 100_000], 45.0, 0.0),  # nothing sold this month: HFM gives 0 days
+    (150_000, [100_000, -20_000, 80_000], 78.75, 30.0),  # returns above sales count as no sales
+    (300_000, [100_000, 80_000, 70_000], 90 + 50_000 / (70_000 / 30), 90 + 50_000 / (70_000 / 30)),  # no empty month
+])
+def test_countback_zero_sales_rule(ar, sales, count, stop):
+    assert r.dso_countback(ar, sales, 30) == pytest.approx(count, abs=SCORE)
+    assert r.dso_countback(ar, sales, 30, "count") == pytest.approx(count, abs=SCORE)
+    assert r.dso_countback(ar, sales, 30, "stop") == pytest.approx(stop, abs=SCORE)
+    assert r.dso_countback(ar, sales, 30, "stop") <= r.dso_countback(ar, sales, 30) + 1e-12
+
+
+def test_countback_zero_sales_vectorised_and_checked():
+    got = r.dso_countback(np.array([50_000, 150_000, 400_000]), [100_000, 0, 80_000], 30, "stop")
+    assert got.tolist() == pytest.approx([15.0, 30.0, 30.0])
+    with pytest.raises(ValueError, match="zero_sales must be one of"):
+        r.dso_countback(1, [1], 30, "skip")
+
+
+@settings(max_examples=300, deadline=None)
+@given(sales=st.lists(st.one_of(st.just(0.0), st.floats(1, 1e6)), min_size=1, max_size=14), ar=st.floats(0, 5e6),
+       data=st.data())
+def test_countback_stop_matches_the_loop(sales, ar, data):
+    # always defined: the walk either stops at a month without sales or ends on one with sales
+    days = data.draw(st.lists(st.sampled_from([28, 29, 30, 31]), min_size=len(sales), max_size=len(sales)))
+    assert r.dso_countback(ar, sales, days, "stop") == pytest.approx(
+        _countback_reference(ar, sales, days, "stop"), rel=1e-9, abs=1e-9)
 
 
 @settings(max_examples=300, deadline=None)

@@ -161,10 +161,10 @@ def test_every_writer_goes_through_the_atomic_writer():
     atomic_output): an allow-list of the few writes of our own build artefacts."""
     allowed = {
         "xl_cashrisk/io/safe.py",
-        "xl_cashrisk/addin/lite.py",  # writes the xlwings Lite project (our source files), not user data
-        "xl_cashrisk/addin/vba.py",  # a scratch job in a temp folder for LibreOffice
-        "xl_cashrisk/calc/build.py",  # IDL source in a temp build folder
-        "xl_cashrisk/cli/addin.py",  # the xlwings.conf of the add-in install
+        "xl_cashrisk/build/lite.py",  # writes the xlwings Lite project (our source files), not user data
+        "xl_cashrisk/build/addin/vba.py",  # a scratch job in a temp folder for LibreOffice
+        "xl_cashrisk/build/calc/build.py",  # IDL source in a temp build folder
+        "xl_cashrisk/build/addin/config.py",  # the add-in install's user config (cashrisk.conf, ANSI code page)
         "xl_cashrisk/batch/sources.py",  # CSV rows streamed into a file opened on AtomicFile.path (line ~261)
     }
     pattern = re.compile(r"xlsxwriter\.Workbook\(|\.to_excel\(|\.write_bytes\(|\.write_text\(|"

@@ -3,6 +3,7 @@ scorecard loading/validation, and hypothesis properties of the composite score, 
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -130,6 +131,19 @@ def test_ohlson_term_breakdowns():
         assert sum(terms.values()) == pytest.approx(sc.ohlson_o(**inputs), abs=1e-12)
     size = sc.ohlson_terms(**O1, price_index=600)["SIZE"] / -0.407
     assert size == pytest.approx(11.330604, abs=SCORE_TOL)
+
+
+def test_ohlson_amount_unit_moves_only_size():
+    thousands = {k: v / 1000 for k, v in O1.items()}
+    millions = {k: v / 1e6 for k, v in O1.items()}
+    assert sc.ohlson_o(**thousands, amount_unit=1000) == pytest.approx(-5.420855, abs=SCORE_TOL)  # O-1 again
+    assert sc.ohlson_o(**millions, amount_unit=1e6) == pytest.approx(-5.420855, abs=SCORE_TOL)
+    # millions typed as currency units: the academic replications' SIZE, O higher by 0.407·ln(10⁶) = 5.622913
+    shift = sc.ohlson_o(**millions) - sc.ohlson_o(**O1)
+    assert shift == pytest.approx(0.407 * math.log(1e6), abs=1e-9) and shift == pytest.approx(5.622913, abs=SCORE_TOL)
+    t_cur, t_mil = sc.ohlson_terms(**O1), sc.ohlson_terms(**millions)
+    assert {k: v for k, v in t_cur.items() if k != "SIZE"} == pytest.approx({k: v for k, v in t_mil.items() if k != "SIZE"})
+    assert np.isnan(sc.ohlson_o(**O1, amount_unit=0))
 
 
 def test_ohlson_chin_zero_when_both_incomes_zero():

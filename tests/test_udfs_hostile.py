@@ -33,6 +33,8 @@ HOSTILE = [
 
 D = 46295.0  # 2026-09-30 as an Excel serial
 COL = [[1000.0], [2000.0], [3000.0]]
+HISTORY = [[100000, 40000, 20000, 10000, 5000], [110000, 30000, 16000, 10000, 8000],
+           [120000, 35000, 15000, 9000, 7000]]
 # sane positional arguments per function (positions, not names: parameters may be renamed)
 SANE: dict[str, list] = {
     "ADD": [15000, 4000, 10000, 30],
@@ -41,7 +43,7 @@ SANE: dict[str, list] = {
     "ALTMANZ": [100, 50, 30, 400, 900, 1000, 600, "Z"],
     "ALTMANZONE": [100, 50, 30, 400, 900, 1000, 600, "Z", "en"],
     "BADDEBTRESERVE": [[[76000, 14000, 6000]], [[0.01, 0.05, 0.1]]],
-    "BASELRHO": [0.02],
+    "BASELRHO": [0.02, None],
     "BPDSO": [4000, 10000, 30],
     "CASHRATIO": [100, 200, 0],
     "CCC": [40, 43.75, 30],
@@ -57,14 +59,24 @@ SANE: dict[str, list] = {
     "DAYSPASTDUE": [D - 10, D],
     "DBT": [[[1000, 500, 200, 100, 50]], None],
     "DSO": [100000, 1000000, 365],
-    "DSOCOUNTBACK": [300000, [[100000], [120000], [150000]], None],
+    "DSOCOUNTBACK": [300000, [[100000], [120000], [150000]], None, "count"],
+    "DAYSTOPAY": [COL, [[D - 60], [D - 50], [D - 40]], [[D - 10], [D - 5], [D]]],
+    "DBTPAID": [COL, [[D - 30], [D - 20], [D - 10]], [[D - 10], [D - 5], [D]]],
+    "EQUIVBUYERS": [COL],
+    "HHINORM": [COL],
+    "IRBK": [0.02, 0.45, 2.5, None],
+    "IRBRW": [0.02, 0.45, 2.5, None, 1],
+    "LOSSRATES": [HISTORY, 1, 1],
+    "MIGRATIONRATES": [HISTORY, 1],
+    "UNEXPECTEDLOSS": [COL, [[0.02], [0.05], [0.1]], 0.6, 0.25, 0.95, 1000, 1, "exact"],
+    "VASICEKCDF": [0.05, 0.02, 0.2],
     "EMRATING": [5.1],
     "EXPECTEDLOSS": [0.02, 0.45, 100000, 0, None, "seller"],
     "HHI": [COL, False],
     "INSUREDLOSS": [1_200_000, 1_000_000, 0.9, 0, 0, 0],
     "INSUREDSHARE": [800000, 700000, 0.9, 0],
     "NOTIFYBY": [D, 60, 0, True, None],
-    "OHLSON": [1000, 1.0, 600, 400, 300, 50, 40, 80, "P"],
+    "OHLSON": [1000, 1.0, 600, 400, 300, 50, 40, 80, "P", 1],
     "PAYDEX": [COL, [[0.0], [10.0], [30.0]], "points", None],
     "PIOTROSKI": [[[50, 60, 900, 1000, 300, 400, 200, 900, 600, False]],
                   [[40, 50, 850, 900, 320, 420, 180, 850, 590, False]], "F"],

@@ -6,6 +6,8 @@ import datetime as dt
 import math
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import udfs
 from udfs import insurance as ui
@@ -24,7 +26,7 @@ def test_registered_with_categories():
     expected = {
         "WORKINGCAPITAL": "Working capital", "CURRENTRATIO": "Working capital", "QUICKRATIO": "Working capital",
         "CASHRATIO": "Working capital", "CCC": "Working capital", "WCHEALTH": "Working capital",
-        "HHI": "Concentration", "TOPNSHARE": "Concentration",
+        "HHI": "Concentration", "TOPNSHARE": "Concentration", "HHINORM": "Concentration", "EQUIVBUYERS": "Concentration",
         "INSUREDLOSS": "Credit insurance", "UNINSUREDLOSS": "Credit insurance", "INSUREDSHARE": "Credit insurance",
         "NOTIFYBY": "Credit insurance", "CLAIMBY": "Credit insurance",
     }
@@ -97,6 +99,34 @@ def test_hhi_and_top_n_share_spec_examples():
     assert ur.TOPNSHARE([[800000], [560000], [240000], [120000]], 1) == pytest.approx(0.465116, abs=1e-6)
     assert ur.TOPNSHARE([[800000], [560000], [240000], [120000]], 2.0) == pytest.approx(0.790698, abs=1e-6)
     assert ur.TOPNSHARE([[1], [1]], 10) == 1.0
+
+
+def test_hhinorm_and_equivbuyers_spec_examples():
+    assert ur.HHINORM([[400], [300], [200], [100]]) == pytest.approx(0.066667, abs=1e-6)  # HHI-1
+    assert ur.HHINORM([[800000], [560000], [240000], [120000]]) == pytest.approx(0.128899, abs=1e-6)  # HHI-2
+    assert ur.HHINORM([[10]] * 10) == pytest.approx(0.0, abs=1e-12)  # HHI-3: equal buyers
+    assert ur.HHINORM([[5], [None], [0], [-3]]) == 1.0  # one buyer with exposure
+    assert ur.EQUIVBUYERS([[400], [300], [200], [100]]) == pytest.approx(3.3333, abs=1e-4)  # HHI-1
+    assert ur.EQUIVBUYERS([[800000, 560000], [240000, 120000]]) == pytest.approx(2.8846, abs=1e-4)  # HHI-2
+    assert ur.EQUIVBUYERS([[10]] * 10) == 10.0  # HHI-3
+    with pytest.raises(ArgumentError, match="HHINORM: amounts must be a range with at least one positive amount"):
+        ur.HHINORM([[0], [None]])
+    with pytest.raises(ArgumentError, match=r"EQUIVBUYERS: amounts \(item 2\) must be a number"):
+        ur.EQUIVBUYERS([[1], ["x"]])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(-1e3, 1e9, allow_nan=False)), min_size=1, max_size=50))
+def test_hhinorm_and_equivbuyers_match_plain_sums(amounts):
+    exposures = [a for a in amounts if a is not None and a > 0]
+    assume(exposures)
+    total = math.fsum(exposures)
+    h = math.fsum((a / total) ** 2 for a in exposures)
+    n = len(exposures)
+    want_norm = 1.0 if n == 1 else (h - 1 / n) / (1 - 1 / n)
+    assert ur.HHINORM([[a] for a in amounts]) == pytest.approx(max(0.0, want_norm), rel=1e-9, abs=1e-12)
+    assert ur.EQUIVBUYERS([[a] for a in amounts]) == pytest.approx(1 / h, rel=1e-9)
+    assert 1 - 1e-9 <= ur.EQUIVBUYERS([[a] for a in amounts]) <= n + 1e-9
 
 
 def test_concentration_errors():
@@ -188,7 +218,7 @@ def test_deadline_errors():
         ui.NOTIFYBY([[serial(2026, 1, 1)], ["soon"]])
     with pytest.raises(ArgumentError, match="notify_days must be a whole number from 0 to 3,650, got -3"):
         ui.NOTIFYBY("2026-01-01", -3)
-    with pytest.raises(ArgumentError, match=r"CLAIMBY: date must be a date \(the cell holds the Excel error #N/A"):
+    with pytest.raises(ArgumentError, match=r"CLAIMBY: start_date must be a date \(the cell holds the Excel error #N/A"):
         ui.CLAIMBY("#N/A")
     with pytest.raises(ArgumentError, match='move_weekends must be TRUE or FALSE'):
         ui.CLAIMBY("2026-01-01", 180, "sometimes")

@@ -18,6 +18,8 @@ from udfs.receivables import (
     BPDSO,
     CEI,
     DAYSPASTDUE,
+    DAYSTOPAY,
+    DBTPAID,
     DSO,
     DSOCOUNTBACK,
 )
@@ -29,11 +31,16 @@ AS_OF = 45473.0  # 2024-06-30
 AG1_DUE = [45483.0, 45457.0, 45422.0, 45382.0, 45356.0, 45291.0]
 AG1_INVOICE = [45453.0, 45427.0, 45392.0, 45352.0, 45296.0, 45261.0]
 AG1_AMOUNTS = [10_000.0, 8_000.0, 6_000.0, 4_000.0, 2_000.0, 1_000.0]
-NAMES = ("AGEBUCKET", "DAYSPASTDUE", "AGEING", "DSO", "DSOCOUNTBACK", "BPDSO", "ADD", "CEI", "BADDEBTRESERVE")
+NAMES = ("AGEBUCKET", "DAYSPASTDUE", "AGEING", "DSO", "DSOCOUNTBACK", "BPDSO", "ADD", "CEI", "BADDEBTRESERVE", "DBTPAID",
+         "DAYSTOPAY")
 
 
 def col(values):
     return [[v] for v in values]
+
+
+def serial(y, m, d):
+    return float(date_to_serial(dt.date(y, m, d)))
 
 
 def error_text(call, *args):
@@ -79,15 +86,15 @@ def test_agebucket_as_of_blank_is_today():
 
 def test_agebucket_errors():
     assert error_text(AGEBUCKET, col([45457.0, "#N/A"]), AS_OF) == \
-        "AGEBUCKET: date (item 2) must be a date (the cell holds the Excel error #N/A)"
+        "AGEBUCKET: due_date (item 2) must be a date (the cell holds the Excel error #N/A)"
     assert error_text(AGEBUCKET, "soon", AS_OF) == \
-        "AGEBUCKET: date must be a date (YYYY-MM-DD text, a date cell or a serial), got 'soon'"
+        "AGEBUCKET: due_date must be a date (YYYY-MM-DD text, a date cell or a serial), got 'soon'"
     assert error_text(AGEBUCKET, 45457.0, AS_OF, "due") == \
         "AGEBUCKET: basis must be one of \"dpd\", \"invoice\", got 'due'"
     assert error_text(AGEBUCKET, 45457.0, "#VALUE!") == \
         "AGEBUCKET: as_of must be a date (the cell holds the Excel error #VALUE!)"
     assert error_text(AGEBUCKET, [[45457.0, 45457.0], [60.0, 45457.0]], AS_OF) == \
-        "AGEBUCKET: date (row 2, column 1) must be a date (an Excel date serial from 61 = 1900-03-01 on), got 60.0"
+        "AGEBUCKET: due_date (row 2, column 1) must be a date (an Excel date serial from 61 = 1900-03-01 on), got 60.0"
 
 
 # ---------------------------------------------------------------------------------------------- DAYSPASTDUE
@@ -239,6 +246,16 @@ def test_dsocountback_examples():
         pytest.approx(73.171429, abs=1e-6)
 
 
+def test_dsocountback_zero_sales_rule():
+    sales = col([100_000, 0, 80_000])  # CB-Z
+    assert DSOCOUNTBACK(150_000, sales) == pytest.approx(78.75, abs=1e-9)
+    assert DSOCOUNTBACK(150_000, sales, None, "count") == pytest.approx(78.75, abs=1e-9)
+    assert DSOCOUNTBACK(150_000, sales, None, "STOP") == pytest.approx(30.0, abs=1e-9)
+    assert DSOCOUNTBACK(500, col([100.0, 0.0]), 30, "stop") == 30.0  # "count" has no answer here
+    assert error_text(DSOCOUNTBACK, 1, col([1.0]), None, "skip") == \
+        'DSOCOUNTBACK: zero_sales must be one of "count", "stop", got \'skip\''
+
+
 def test_dsocountback_errors():
     assert error_text(DSOCOUNTBACK, -5, col([1.0])) == "DSOCOUNTBACK: receivables must be a number ≥ 0, got -5"
     assert error_text(DSOCOUNTBACK, 5, col([1.0, None, 2.0])) == (
@@ -287,3 +304,50 @@ def test_baddebtreserve():
         "BADDEBTRESERVE: rates must be one rate per bucket amount (2) (it has 1)"
     assert error_text(BADDEBTRESERVE, col([100.0, "lots"]), col([0.1, 0.2])) == \
         "BADDEBTRESERVE: bucket_amounts (item 2) must be a number, got 'lots'"
+
+
+# ---------------------------------------------------------------------------------------------- DBTPAID, DAYSTOPAY
+
+
+def test_dbtpaid_dbt2_and_unpaid_rows_skipped():
+    # DBT-2: 10,000 paid 5 days late and 10,000 paid 7 days late; a third invoice not paid yet
+    due = col([serial(2024, 1, 31), serial(2024, 3, 2), serial(2024, 5, 31)])
+    paid = col([serial(2024, 2, 5), serial(2024, 3, 9), None])
+    assert DBTPAID(col([10_000, 10_000, 5_000]), due, paid) == 6.0
+    # paying early counts 0, not negative; weights are the amounts
+    assert DBTPAID(col([100, 300]), col(["2024-01-31", "2024-01-31"]), col(["2024-01-21", "2024-02-10"])) == 7.5
+
+
+def test_daystopay_weighted_by_amount():
+    inv = col([dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)])
+    paid = col([dt.date(2024, 2, 5), dt.date(2024, 3, 1), None])
+    assert DAYSTOPAY(col([10_000, 30_000, 99_999]), inv, paid) == 30.5  # (10,000·35 + 30,000·29) / 40,000
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.01, 1e6), st.integers(0, 400), st.integers(-30, 200)), min_size=1, max_size=30))
+def test_paid_invoices_match_plain_weighted_means(rows):
+    base = dt.date(2023, 1, 1)
+    amounts = [a for a, _, _ in rows]
+    due = [base + dt.timedelta(days=d) for _, d, _ in rows]
+    paid = [due_i + dt.timedelta(days=late) for due_i, (_, _, late) in zip(due, rows, strict=True)]
+    total = sum(amounts)
+    want_dbt = sum(a * max(0, late) for a, _, late in rows) / total
+    want_days = sum(a * late for a, _, late in rows) / total  # due dates read as invoice dates here
+    as_serials = [[serial(d.year, d.month, d.day)] for d in due], [[serial(p.year, p.month, p.day)] for p in paid]
+    assert DBTPAID(col(amounts), *as_serials) == pytest.approx(want_dbt, rel=1e-9, abs=1e-9)
+    assert DAYSTOPAY(col(amounts), *as_serials) == pytest.approx(want_days, rel=1e-9, abs=1e-9)
+
+
+def test_paid_invoice_errors():
+    assert error_text(DBTPAID, col([1, 2]), col(["2024-01-01"]), col(["2024-01-05", None])) == \
+        "DBTPAID: due_dates must be a range with as many cells as amounts (2) (it has 1)"
+    assert error_text(DBTPAID, col([1, -2]), col(["2024-01-01"] * 2), col(["2024-01-05"] * 2)) == \
+        "DBTPAID: amounts (item 2) must be an amount ≥ 0 (leave credit notes out), got -2"
+    assert error_text(DAYSTOPAY, col([1, 2]), col(["2024-01-01", None]), col(["2024-01-05"] * 2)) == (
+        "DAYSTOPAY: invoice_dates (item 2) must be a date (the cell is blank but the invoice has an amount and "
+        "a payment date)")
+    assert error_text(DAYSTOPAY, col([1, 2]), col(["2024-01-01"] * 2), col([None, None])) == \
+        "DAYSTOPAY: payment_dates must be filled for at least one invoice with an amount (no paid invoice to average over)"
+    assert "DBTPAID: payment_dates (item 1) must be a date" in error_text(
+        DBTPAID, col([1]), col(["2024-01-01"]), col(["soon"]))

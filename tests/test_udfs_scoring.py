@@ -115,6 +115,18 @@ def test_ohlson_outputs():
         u.OHLSON(col(50e6, 10e6), None, 20e6, 25e6, 10e6, 4e6, 3.5e6, 6e6, "TERMS")
 
 
+def test_ohlson_amount_unit():
+    o1_thousands = (50e3, None, 20e3, 25e3, 10e3, 4e3, 3.5e3, 6e3)
+    assert u.OHLSON(*o1_thousands, "O", 1000) == pytest.approx(-5.420855, abs=SCORE_TOL)  # O-1
+    assert u.OHLSON(*o1_thousands, "SIZE", 1000) == pytest.approx(13.122363, abs=SCORE_TOL)
+    assert u.OHLSON(*o1_thousands, "O", None) == pytest.approx(-5.420855 + 0.407 * math.log(1000), abs=SCORE_TOL)
+    both = u.OHLSON(col(50e3, 10e3), None, col(20e3, 11e3), col(25e3, 3e3), col(10e3, 5e3), col(4e3, -1.5e3),
+                    col(3.5e3, -0.8e3), col(6e3, -0.5e3), "O", col(1000, 1000))
+    assert [r[0] for r in both] == pytest.approx([-5.420855, 0.201653], abs=SCORE_TOL)  # O-1, O-2
+    with pytest.raises(ArgumentError, match="OHLSON: amount_unit must be a positive number, got 0"):
+        u.OHLSON(*o1_thousands, "O", 0)
+
+
 def test_zmijewski():
     assert u.ZMIJEWSKI(4e6, 20e6, 50e6, 25e6, 10e6) == pytest.approx(0.007858, abs=5e-7)
     assert u.ZMIJEWSKI(-1.5e6, 11e6, 10e6, 3e6, 5e6, "X") == pytest.approx(2.590250, abs=SCORE_TOL)

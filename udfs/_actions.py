@@ -205,6 +205,22 @@ class BookReader(WorkbookReader):
         return {}  # error cells already arrive as '#N/A'-style strings
 
 
+def _sheet_values(path: Path, sheet: str) -> list[list[object]]:
+    """The cell values of one sheet of a results file we wrote: python-calamine, or openpyxl where it is
+    missing (xlwings Lite: Pyodide has no python-calamine). Blanks are "" either way."""
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            return [["" if v is None else v for v in row] for row in wb[sheet].iter_rows(values_only=True)]
+        finally:
+            wb.close()
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+
+
 def copy_sheets_into_book(results: Path, sheets: tuple[str, ...], book) -> None:
     """Copy the values of ``sheets`` of the results file into same-named sheets of ``book``.
 
@@ -212,18 +228,15 @@ def copy_sheets_into_book(results: Path, sheets: tuple[str, ...], book) -> None:
     ``<name> (old)`` (one generation), and every other sheet stays as it was. A result sheet name that
     is also an input sheet of the Book is refused (the reports never use one).
     """
-    from python_calamine import CalamineWorkbook
-
     from xl_cashrisk.io.templates import TEMPLATES
 
     inputs = {t.sheet.casefold() for spec in TEMPLATES.values() for t in spec.tables
               if hasattr(t, "sheet")} | {"settings"}
-    wb = CalamineWorkbook.from_path(str(results))
     existing = {s.name: s for s in book.sheets}
     for name in sheets:
         if name.casefold() in inputs:
             raise CashRiskError(f"CashRisk: result sheet {name!r} would overwrite an input sheet")
-        values = wb.get_sheet_by_name(name).to_python()
+        values = _sheet_values(results, name)
         if name in existing:
             # keep what was there (an earlier run, or a sheet of the user's that happens to share the
             # name) as "<name> (old)"; only the previous backup of the same result is replaced

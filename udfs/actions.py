@@ -40,6 +40,8 @@ def dispatch(tag: str, book=None) -> ActionResult | None:
     Unknown tags are refused before anything is read. Errors a user can fix are shown as one message,
     never a traceback; unexpected errors are shown and re-raised (xlwings then logs them).
     """
+    if book is None:
+        book = _caller()
     if tag not in ACTIONS:
         refusal = UnknownAction(f"CashRisk: unknown ribbon action {tag!r}; allowed: {', '.join(sorted(ACTIONS))}")
         if book is None:
@@ -47,9 +49,7 @@ def dispatch(tag: str, book=None) -> ActionResult | None:
         _tell(book, str(refusal), error=True)
         return None
     if book is None:
-        import xlwings as xw
-
-        book = xw.Book.caller()
+        raise CashRiskError("CashRisk: ribbon actions run from Excel (no calling workbook here)")
     target = WorkbookTarget.from_book(book)
     _status(book, f"CashRisk: {ACTIONS[tag].label_en} …")
     try:
@@ -62,6 +62,16 @@ def dispatch(tag: str, book=None) -> ActionResult | None:
         raise
     _tell(book, result.message)
     return result
+
+
+def _caller():
+    """The workbook whose ribbon button called (``xw.Book.caller()``), or None outside Excel."""
+    import xlwings as xw
+
+    try:
+        return xw.Book.caller()
+    except Exception:  # not started by Excel's RunPython: no caller to answer to
+        return None
 
 
 def _status(book, message: str) -> None:

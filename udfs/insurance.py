@@ -70,7 +70,9 @@ _CLAIM_ARGS = {
     returns_range=True,
 )
 def INSUREDLOSS(debt, limit, cover_pct, aggregate_first_loss=0, non_qualifying_loss=0, recoveries=0):
-    """Indemnity the insurer pays on a claim: cover_pct × min(debt − recoveries, limit), nothing below the non-qualifying loss, less the aggregate first loss (SPEC §7.2).
+    """Indemnity the insurer pays on a claim: cover_pct × min(debt − recoveries, limit), nothing below the non-qualifying loss, less the aggregate first loss.
+
+    Source: SPEC §7.2.
 
     >>> INSUREDLOSS(1200000, 1000000, 0.9)  # TCI-2
     900000.0
@@ -90,7 +92,9 @@ def INSUREDLOSS(debt, limit, cover_pct, aggregate_first_loss=0, non_qualifying_l
     returns_range=True,
 )
 def UNINSUREDLOSS(debt, limit, cover_pct, aggregate_first_loss=0, non_qualifying_loss=0, recoveries=0):
-    """What you bear on a claim: debt − recoveries − the indemnity INSUREDLOSS pays (SPEC §7.2). Same arguments as INSUREDLOSS.
+    """What you bear on a claim: debt − recoveries − the indemnity INSUREDLOSS pays. Same arguments as INSUREDLOSS.
+
+    Source: SPEC §7.2.
 
     >>> UNINSUREDLOSS(1200000, 1000000, 0.9)  # TCI-2
     300000.0
@@ -115,7 +119,9 @@ def UNINSUREDLOSS(debt, limit, cover_pct, aggregate_first_loss=0, non_qualifying
     returns_range=True,
 )
 def INSUREDSHARE(exposure, limit, cover_pct, recoveries=0):
-    """Share of an exposure the insurer would pay: cover_pct × min(exposure − recoveries, limit) / exposure, 0-1; 0 when nothing is owed or there is no limit (SPEC §6.1).
+    """Share of an exposure the insurer would pay: cover_pct × min(exposure − recoveries, limit) / exposure, 0-1; 0 when nothing is owed or there is no limit.
+
+    Source: SPEC §6.1.
 
     >>> INSUREDSHARE(800000, 700000, 0.9)  # EL-2 buyer A: 630,000 / 800,000
     0.7875
@@ -169,7 +175,9 @@ def _holidays(fn: str, holidays) -> tuple:
     returns_range=True,
 )
 def NOTIFYBY(due_date, notify_days=60, mep_days=0, move_weekends=True, holidays=None):
-    """Last day to notify the insurer of an unpaid invoice, or cover is lost: due date (+ MEP) + notify_days; a weekend deadline moves back to Friday (SPEC §7.1). Format the cell as a date.
+    """Last day to notify the insurer of an unpaid invoice, or cover is lost: due date (+ MEP) + notify_days; a weekend deadline moves back to Friday. Format the cell as a date.
+
+    Source: SPEC §7.1.
 
     >>> NOTIFYBY("2024-01-01", 59)  # 45351 = Thursday 29 February 2024
     45351.0
@@ -191,17 +199,19 @@ def NOTIFYBY(due_date, notify_days=60, mep_days=0, move_weekends=True, holidays=
 @excel_function(
     category=CATEGORY,
     args={
-        "date": "Invoice date when the policy counts the filing period from the invoice (the usual case), else the due date; one cell or a column, which spills dates.",
+        "start_date": "Invoice date when the policy counts the filing period from the invoice (the usual case), else the due date; one cell or a column, which spills dates.",
         "claim_days": "Days the policy allows to file the claim (default 180).",
         "move_weekends": _MOVE,
         "holidays": _HOLIDAYS,
     },
     example="=CLAIMBY(E2, 180)",
-    ranges=("date", "holidays"),
+    ranges=("start_date", "holidays"),
     returns_range=True,
 )
-def CLAIMBY(date, claim_days=180, move_weekends=True, holidays=None):
-    """Last day to file the insurance claim: invoice date (or due date, per the policy) + claim_days, 180 by default; a weekend deadline moves back to Friday (SPEC §7.1). Format the cell as a date.
+def CLAIMBY(start_date, claim_days=180, move_weekends=True, holidays=None):
+    """Last day to file the insurance claim: invoice date (or due date, per the policy) + claim_days, 180 by default; a weekend deadline moves back to Friday. Format the cell as a date.
+
+    Source: SPEC §7.1.
 
     >>> CLAIMBY("2024-09-02")  # +180 = Saturday 1 March 2025 → Friday 28 February (45716)
     45716.0
@@ -220,5 +230,5 @@ def CLAIMBY(date, claim_days=180, move_weekends=True, holidays=None):
     def core(d, p):
         return ins.claim_by(d, d, p)
 
-    return _deadline_dates(fn, date, "date", policy, core)
+    return _deadline_dates(fn, start_date, "start_date", policy, core)
 

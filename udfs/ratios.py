@@ -34,7 +34,9 @@ _LIAB = "Current liabilities (must be positive); one cell or a column of the sam
     returns_range=True,
 )
 def WORKINGCAPITAL(current_assets, current_liabilities):
-    """Working capital = current assets − current liabilities (SPEC §5). Ranges spill a column.
+    """Working capital = current assets − current liabilities. Ranges spill a column.
+
+    Source: SPEC §5.
 
     >>> WORKINGCAPITAL(920000, 500000)  # WC-1
     420000.0
@@ -58,7 +60,9 @@ def WORKINGCAPITAL(current_assets, current_liabilities):
     returns_range=True,
 )
 def CURRENTRATIO(current_assets, current_liabilities):
-    """Current (working-capital) ratio = current assets / current liabilities (SPEC §5). Healthy around 1.5-2, danger below 1.
+    """Current (working-capital) ratio = current assets / current liabilities. Healthy around 1.5-2, danger below 1.
+
+    Source: SPEC §5.
 
     >>> round(CURRENTRATIO(920000, 500000), 4)  # WC-1
     1.84
@@ -86,7 +90,9 @@ def CURRENTRATIO(current_assets, current_liabilities):
     returns_range=True,
 )
 def QUICKRATIO(cash, marketable_securities, receivables, current_liabilities):
-    """Quick (acid-test) ratio = (cash + marketable securities + receivables) / current liabilities (SPEC §5). At least 1 is conventional.
+    """Quick (acid-test) ratio = (cash + marketable securities + receivables) / current liabilities. At least 1 is conventional.
+
+    Source: SPEC §5.
 
     >>> round(QUICKRATIO(120000, 30000, 400000, 500000), 4)  # WC-1
     1.1
@@ -113,7 +119,9 @@ def QUICKRATIO(cash, marketable_securities, receivables, current_liabilities):
     returns_range=True,
 )
 def CASHRATIO(cash, current_liabilities, marketable_securities=0):
-    """Cash ratio = (cash and equivalents + marketable securities) / current liabilities (SPEC §5).
+    """Cash ratio = (cash and equivalents + marketable securities) / current liabilities.
+
+    Source: SPEC §5.
 
     >>> round(CASHRATIO(120000, 500000, 30000), 4)  # WC-1
     0.3
@@ -140,7 +148,9 @@ def CASHRATIO(cash, current_liabilities, marketable_securities=0):
     returns_range=True,
 )
 def CCC(dso, dio, dpo):
-    """Cash conversion cycle in days = DSO + DIO − DPO (SPEC §5).
+    """Cash conversion cycle in days = DSO + DIO − DPO.
+
+    Source: SPEC §5.
 
     >>> CCC(40, 43.75, 30)  # CCC-1
     53.75
@@ -165,7 +175,9 @@ def CCC(dso, dio, dpo):
     returns_range=True,
 )
 def WCHEALTH(ratio, danger_below=1, healthy_from=1.5, idle_above=3, language="en"):
-    """Health of a working-capital ratio: DANGER below 1, WATCH from 1 to 1.5, HEALTHY from 1.5, with an idle-cash note above 3 (SPEC §5). Thresholds configurable.
+    """Health of a working-capital ratio: DANGER below 1, WATCH from 1 to 1.5, HEALTHY from 1.5, with an idle-cash note above 3. Thresholds configurable.
+
+    Source: SPEC §5.
 
     >>> WCHEALTH(1.84), WCHEALTH(0.95), WCHEALTH(1.0), WCHEALTH(3.2)
     ('HEALTHY', 'DANGER', 'WATCH', 'HEALTHY: high ratio may mean idle cash')
@@ -205,7 +217,9 @@ def _amounts(fn: str, amounts) -> np.ndarray:
     ranges=("amounts",),
 )
 def HHI(amounts, as_points=False):
-    """Herfindahl-Hirschman concentration index = sum of squared shares, 0-1 (SPEC §9). Above 0.25 red, 0.15-0.25 yellow.
+    """Herfindahl-Hirschman concentration index = sum of squared shares, 0-1. Above 0.25 red, 0.15-0.25 yellow.
+
+    Source: SPEC §9.
 
     >>> round(HHI([[400], [300], [200], [100]]), 6)  # HHI-1
     0.3
@@ -230,7 +244,9 @@ def HHI(amounts, as_points=False):
     ranges=("amounts",),
 )
 def TOPNSHARE(amounts, n):
-    """Share of total exposure held by the n largest buyers (or groups), 0-1 (SPEC §9). A single buyer above 20 % is red.
+    """Share of total exposure held by the n largest buyers (or groups), 0-1. A single buyer above 20 % is red.
+
+    Source: SPEC §9.
 
     >>> round(TOPNSHARE([[800000], [560000], [240000], [120000]], 2), 6)  # HHI-2
     0.790698
@@ -238,3 +254,41 @@ def TOPNSHARE(amounts, n):
     fn = "TOPNSHARE"
     k = _args.integer(n, fn, "n", minimum=1)
     return conc.top_n_share(_amounts(fn, amounts), k)
+
+
+@excel_function(
+    category=CONCENTRATION,
+    args={"amounts": "Exposure per buyer (or per group): a range. Blanks are skipped; negative amounts count as 0."},
+    example="=HHINORM(C2:C200)",
+    ranges=("amounts",),
+)
+def HHINORM(amounts):
+    """Normalised HHI = (HHI − 1/N) / (1 − 1/N), N = buyers with exposure: 0 when all are equal, 1 for a single buyer, so books of different sizes compare.
+
+    Source: SPEC §9.1.
+
+    HHI-1 (400/300/200/100): (0.30 − 0.25)/(1 − 0.25) = 0.0667; HHI-2 (the four buyers of SPEC §8.4) 0.1289.
+
+    >>> round(HHINORM([[400], [300], [200], [100]]), 6), round(HHINORM([[800000], [560000], [240000], [120000]]), 6)
+    (0.066667, 0.128899)
+    """
+    return conc.hhi_normalised(_amounts("HHINORM", amounts))
+
+
+@excel_function(
+    category=CONCENTRATION,
+    args={"amounts": "Exposure per buyer: a range. Blanks are skipped; negative amounts count as 0."},
+    example="=EQUIVBUYERS(C2:C200)",
+    ranges=("amounts",),
+)
+def EQUIVBUYERS(amounts):
+    """Equivalent number of buyers = 1 / HHI: how many equal-sized buyers would give the same concentration; 10 equal buyers → 10.
+
+    Source: SPEC §9.1.
+
+    HHI-2: four buyers of 800,000 / 560,000 / 240,000 / 120,000 concentrate like 2.88 equal ones.
+
+    >>> round(EQUIVBUYERS([[800000], [560000], [240000], [120000]]), 4), EQUIVBUYERS([[5]] * 10)
+    (2.8846, 10.0)
+    """
+    return conc.equivalent_number(_amounts("EQUIVBUYERS", amounts))

@@ -61,15 +61,16 @@ def _ages(fn: str, dates, as_of, arg: str) -> tuple[np.ndarray, _args.Shape]:
 @excel_function(
     category=CATEGORY,
     args={
-        "date": "Due date (basis dpd) or invoice date (basis invoice); one cell or a whole column, which spills a column of labels.",
+        "due_date": "Due date (basis dpd) or invoice date (basis invoice); one cell or a whole column, which spills a column of labels.",
         "as_of": _AS_OF,
         "basis": _BASIS,
     },
     example="=AGEBUCKET(F2:F500, $B$1)",
-    ranges=("date",),
+    ranges=("due_date",),
     returns_range=True,
+    volatile=True,
 )
-def AGEBUCKET(date, as_of=None, basis="dpd"):
+def AGEBUCKET(due_date, as_of=None, basis="dpd"):
     """Ageing bucket of an invoice: current, 1-30, 31-60, 61-90, 91-120 or >120 days past due (or 0-30 ... >120 days since invoice). Upper bounds inclusive. A range spills a column; blank dates give blank cells.
 
     SPEC §4.1.
@@ -81,7 +82,7 @@ def AGEBUCKET(date, as_of=None, basis="dpd"):
     """
     fn = "AGEBUCKET"
     b = _basis(fn, basis)
-    days, shape = _ages(fn, date, as_of, "date")
+    days, shape = _ages(fn, due_date, as_of, "due_date")
     labels = np.asarray([*rcv.bucket_labels(DEFAULT_BUCKET_EDGES, b), ""], dtype=object)
     idx = np.asarray(rcv.age_bucket_index(days, DEFAULT_BUCKET_EDGES, b))
     return _args.shaped(labels[idx], shape)  # index -1 (no date) picks the trailing ""
@@ -96,6 +97,7 @@ def AGEBUCKET(date, as_of=None, basis="dpd"):
     example="=DAYSPASTDUE(G2:G500, $B$1)",
     ranges=("due_date",),
     returns_range=True,
+    volatile=True,
 )
 def DAYSPASTDUE(due_date, as_of=None):
     """Days past due = as_of minus due date, in calendar days; negative = not yet due. A range spills a column; blank dates give blank cells.
@@ -121,6 +123,7 @@ def DAYSPASTDUE(due_date, as_of=None):
     example="=AGEING(G2:G500, J2:J500, $B$1)",
     ranges=("due_dates", "amounts"),
     returns_range=True,
+    volatile=True,
 )
 def AGEING(due_dates, amounts, as_of=None, basis="dpd"):
     """Ageing table of open amounts: spills a header row of bucket labels plus credits and total, and a row of totals. Credit notes (negative amounts) are shown in credits, not aged.
@@ -236,19 +239,25 @@ def ADD(receivables, current_receivables, credit_sales, days=DAYS_IN_YEAR):
         "receivables": "Receivables at the end of the latest month (≥ 0).",
         "monthly_sales_newest_first": "Credit sales per month, current month first, going back (a column or row). Enter 0 for a month without sales.",
         "days_in_months": "Days of each month, same order and size as the sales (e.g. 31, 28, 31), or one number for all. Blank = 30 for every month.",
+        "zero_sales": '"count" (default): a month without sales (0 or negative) counts as a whole month and the countback goes on. "stop": the countback ends at that month (Oracle HFM).',
     },
     example="=DSOCOUNTBACK(B2, C2:C13, D2:D13)",
     ranges=("monthly_sales_newest_first", "days_in_months"),
 )
-def DSOCOUNTBACK(receivables, monthly_sales_newest_first, days_in_months=None):
+def DSOCOUNTBACK(receivables, monthly_sales_newest_first, days_in_months=None, zero_sales="count"):
     """Countback DSO: counts back whole months of sales, newest first, until they cover the receivables; the last month counts in part. Blank days = 30 per month.
 
-    SPEC §4.2 (CB-1 to CB-3).
+    SPEC §4.2 (CB-1 to CB-3). A month without sales, while receivables are left: "count" adds its
+    days and goes on (SPEC §4.2); "stop" ends there, as Oracle HFM's DSO routine does. CB-Z:
+    receivables 150,000, sales 100,000 / 0 / 80,000, 30-day months → count: 30 + 30 + 30 × 50/80 =
+    78.75; stop: 30.
 
     >>> round(DSOCOUNTBACK(212000, [[100000], [80000], [70000]]), 6)    # CB-1
     73.714286
     >>> round(DSOCOUNTBACK(212000, [[100000], [80000], [70000]], [[31], [28], [31]]), 6)    # CB-2
     73.171429
+    >>> DSOCOUNTBACK(150000, [[100000], [0], [80000]]), DSOCOUNTBACK(150000, [[100000], [0], [80000]], None, "stop")
+    (78.75, 30.0)
     """
     fn, arg = "DSOCOUNTBACK", "monthly_sales_newest_first"
     ar = _args.number(receivables, fn, "receivables", expected="a number ≥ 0", minimum=0)
@@ -263,7 +272,8 @@ def DSOCOUNTBACK(receivables, monthly_sales_newest_first, days_in_months=None):
         raise ArgumentError(fn, f"{arg}{sshape.position(i)}", "a number (enter 0 for a month without sales)",
                             detail="the cell is blank")
     days = _month_days(fn, days_in_months, n)
-    result = rcv.dso_countback(ar, sales, days)
+    rule = _args.text(zero_sales, fn, "zero_sales", allowed=rcv.ZERO_SALES_RULES, default="count")
+    result = rcv.dso_countback(ar, sales, days, rule)
     if np.isnan(result):
         raise ArgumentError(fn, arg, "longer, or end with a month that has sales",
                             detail="the receivables exceed all the sales given and the oldest month has none")
@@ -370,3 +380,79 @@ def BADDEBTRESERVE(bucket_amounts, rates):
             raise ArgumentError(fn, f"rates{rshape.position(i)}", "a loss rate from 0 to 1 (5% = 0.05)", got,
                                 detail=detail)
     return float(rcv.bad_debt_reserve(np.nan_to_num(amounts), np.nan_to_num(r)))
+
+
+_PAID_AMOUNTS = ("Amount of each paid invoice (a column; credit notes left out). Rows with a blank amount or a blank "
+                 "payment date (not paid yet) are skipped.")
+_PAYMENT_DATES = "Date each invoice was paid (the last payment), same size as amounts; blank = not paid, skipped."
+
+
+def _paid_invoices(fn: str, amounts, dates, dates_arg: str, payment_dates):
+    """Amounts, the reference dates and payment dates of the paid rows (amount and payment date given)."""
+    amt, ashape = _args.numbers(amounts, fn, "amounts", expected="an amount ≥ 0")
+    ref, rshape = _args.dates(dates, fn, dates_arg)
+    paid, pshape = _args.dates(payment_dates, fn, "payment_dates")
+    for name, sh in ((dates_arg, rshape), ("payment_dates", pshape)):
+        if sh.size != ashape.size:
+            raise ArgumentError(fn, name, f"a range with as many cells as amounts ({ashape.size})",
+                                detail=f"it has {sh.size}")
+    negative = amt < 0
+    if negative.any():
+        i = int(np.flatnonzero(negative)[0])
+        raise ArgumentError(fn, f"amounts{ashape.position(i)}", "an amount ≥ 0 (leave credit notes out)",
+                            _plain(amt[i]))
+    use = ~np.isnan(amt) & ~np.isnat(paid)
+    undated = use & np.isnat(ref)
+    if undated.any():
+        i = int(np.flatnonzero(undated)[0])
+        raise ArgumentError(fn, f"{dates_arg}{rshape.position(i)}", "a date",
+                            detail="the cell is blank but the invoice has an amount and a payment date")
+    if not (use & (amt > 0)).any():
+        raise ArgumentError(fn, "payment_dates", "filled for at least one invoice with an amount",
+                            detail="no paid invoice to average over")
+    return amt[use], ref[use], paid[use]
+
+
+@excel_function(
+    category=CATEGORY,
+    args={"amounts": _PAID_AMOUNTS,
+          "due_dates": "Due date of each invoice, same size as amounts.",
+          "payment_dates": _PAYMENT_DATES},
+    example="=DBTPAID(J2:J500, G2:G500, L2:L500)",
+    ranges=("amounts", "due_dates", "payment_dates"),
+)
+def DBTPAID(amounts, due_dates, payment_dates):
+    """Days beyond terms of paid invoices, amount-weighted: Σ amount × max(0, paid − due) / Σ amount; paying early counts 0.
+
+    Source: SPEC §2.2, own-ledger DBT.
+
+    DBT-2: two invoices of 10,000 paid 5 and 7 days late → 6.0.
+
+    >>> DBTPAID([[10000], [10000], [5000]], [[45322], [45353], [45443]], [[45327], [45360], [None]])   # DBT-2
+    6.0
+    """
+    amt, due, paid = _paid_invoices("DBTPAID", amounts, due_dates, "due_dates", payment_dates)
+    return float(rcv.dbt_paid(amt, due, paid))
+
+
+@excel_function(
+    category=CATEGORY,
+    args={"amounts": _PAID_AMOUNTS,
+          "invoice_dates": "Invoice date of each invoice, same size as amounts.",
+          "payment_dates": _PAYMENT_DATES},
+    example="=DAYSTOPAY(J2:J500, E2:E500, L2:L500)",
+    ranges=("amounts", "invoice_dates", "payment_dates"),
+)
+def DAYSTOPAY(amounts, invoice_dates, payment_dates):
+    """Average days to pay of paid invoices, amount-weighted: Σ amount × (paid − invoice date) / Σ amount.
+
+    Source: SPEC §2.2.
+
+    10,000 invoiced 2024-01-01 paid 2024-02-05 (35 days) and 30,000 invoiced 2024-02-01 paid 2024-03-01
+    (29 days) → (10,000 × 35 + 30,000 × 29) / 40,000 = 30.5 days.
+
+    >>> DAYSTOPAY([[10000], [30000]], [["2024-01-01"], ["2024-02-01"]], [["2024-02-05"], ["2024-03-01"]])
+    30.5
+    """
+    amt, inv, paid = _paid_invoices("DAYSTOPAY", amounts, invoice_dates, "invoice_dates", payment_dates)
+    return float(rcv.average_days_to_pay(amt, inv, paid))

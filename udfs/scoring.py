@@ -187,7 +187,9 @@ def _altman(fn: str, working_capital, retained_earnings, ebit, equity_value, sal
 @excel_function(category=CATEGORY, args=_ALTMAN_ARGS, ranges=tuple(a for a in _ALTMAN_ARGS if a != "model"),
                 example='=ALTMANZ(250000, 300000, 150000, 900000, 1200000, 1000000, 450000, "Z")')
 def ALTMANZ(working_capital, retained_earnings, ebit, equity_value, sales, total_assets, total_liabilities, model="Z"):
-    """Altman Z-score: "Z" 1.2·WC/TA + 1.4·RE/TA + 3.3·EBIT/TA + 0.6·E/TL + 1.0·S/TA; "Z1" private (Z′); "Z2" non-manufacturing (Z″); "EM" = Z″ + 3.25. SPEC §1.1–1.3."""
+    """Altman Z-score: "Z" 1.2·WC/TA + 1.4·RE/TA + 3.3·EBIT/TA + 0.6·E/TL + 1.0·S/TA; "Z1" private (Z′); "Z2" non-manufacturing (Z″); "EM" = Z″ + 3.25.
+
+    Source: SPEC §1.1–1.3."""
     r, _, z, blank = _altman("ALTMANZ", working_capital, retained_earnings, ebit, equity_value, sales, total_assets,
                              total_liabilities, model)
     return r.result(z, blank)
@@ -201,7 +203,9 @@ _ZONE_ZH = {"safe": "安全", "grey": "灰色", "distress": "危险", "": ""}
                 example='=ALTMANZONE(120000, 200000, 80000, 600000, 1500000, 1000000, 700000, "Z")')
 def ALTMANZONE(working_capital, retained_earnings, ebit, equity_value, sales, total_assets, total_liabilities, model="Z",
                language="en"):
-    """Altman zone: safe / grey / distress with the cut-offs of the model (Z 1.81–2.99, Z1 1.23–2.90, Z2 1.10–2.60, EM 4.35–5.85); a score on a cut-off is grey. SPEC §1.1–1.3."""
+    """Altman zone: safe / grey / distress with the cut-offs of the model (Z 1.81–2.99, Z1 1.23–2.90, Z2 1.10–2.60, EM 4.35–5.85); a score on a cut-off is grey.
+
+    Source: SPEC §1.1–1.3."""
     lang = _option("ALTMANZONE", "language", language, ("en", "zh"), "en")
     r, model, z, blank = _altman("ALTMANZONE", working_capital, retained_earnings, ebit, equity_value, sales,
                                  total_assets, total_liabilities, model)
@@ -214,7 +218,9 @@ def ALTMANZONE(working_capital, retained_earnings, ebit, equity_value, sales, to
 @excel_function(category=CATEGORY, args={"em_score": "Altman Z″-EM score (Z″ + 3.25), e.g. =ALTMANZ(...,\"EM\"). Cell or range."},
                 ranges=("em_score",), example="=EMRATING(5.346)")
 def EMRATING(em_score):
-    """US bond-rating equivalent (AAA … CCC−, D) of an Altman Z″-EM score; the table's scores are used as lower bounds. SPEC §1.3."""
+    """US bond-rating equivalent (AAA … CCC−, D) of an Altman Z″-EM score; the table's scores are used as lower bounds.
+
+    Source: SPEC §1.3."""
     r = _Rows("EMRATING")
     s = r.number("em_score", em_score, required=True)
     return r.result(np.atleast_1d(np.asarray(sc.em_rating(s), dtype=object)), np.isnan(s))
@@ -238,20 +244,32 @@ _OUT_P = '"P" (probability, default) or "O" (the O-score).'
         "net_income_prev": "Net income of the year before.",
         "ffo": "Funds from operations (cash flow from operations).",
         "output": '"P" (probability, default), "O" (the O-score), "SIZE" (the SIZE term, to audit units) or "TERMS" (spills the 10 terms; one firm only).',
+        "amount_unit": "Unit the amounts are in: 1 (default) = currency units, 1000 = thousands, 1000000 = millions. Only SIZE changes: it is taken on total assets in currency units.",
     },
     ranges=("total_assets", "price_index", "total_liabilities", "current_assets", "current_liabilities", "net_income",
-            "net_income_prev", "ffo"),
+            "net_income_prev", "ffo", "amount_unit"),
     example="=OHLSON(50000000, 100, 20000000, 25000000, 10000000, 4000000, 3500000, 6000000)",
 )
 def OHLSON(total_assets, price_index, total_liabilities, current_assets, current_liabilities, net_income,
-           net_income_prev, ffo, output="P"):
-    """Ohlson (1980) O-score or bankruptcy probability P = 1/(1+e^−O); TA in currency units, SIZE = ln(TA/index). A ranking, not a calibrated PD. SPEC §1.4."""
+           net_income_prev, ffo, output="P", amount_unit=1):
+    """Ohlson (1980) O-score or bankruptcy probability P = 1/(1+e^−O); SIZE = ln(TA/index) with TA in currency units (amount_unit for thousands or millions). A ranking, not a calibrated PD.
+
+    Units (SPEC §1.4): SIZE is the one term that depends on the unit. Amounts typed in thousands with
+    amount_unit 1000 give the same O as in currency units; amounts in millions with amount_unit left
+    at 1 reproduce the academic replications that pass Compustat total assets in $ millions, whose O
+    is 0.407·ln(10⁶) = 5.62 higher (O-1: −5.4209 in currency units, 0.2021 in unflagged millions).
+
+    >>> round(OHLSON(50000, 100, 20000, 25000, 10000, 4000, 3500, 6000, "O", 1000), 6)   # O-1 in thousands
+    -5.420855
+    """
     fn = "OHLSON"
     out = _option(fn, "output", output, ("P", "O", "SIZE", "TERMS"), "P")
     r = _Rows(fn)
     ta = r.number("total_assets", total_assets, "positive", required=True)
     idx = r.number("price_index", price_index, "positive")
     idx = np.where(np.isnan(idx), 100.0, idx)
+    unit = r.number("amount_unit", amount_unit, "positive")
+    unit = np.where(np.isnan(unit), 1.0, unit)
     tl = r.number("total_liabilities", total_liabilities, "positive", required=True)
     ca = r.number("current_assets", current_assets, "positive", required=True)
     cl = r.number("current_liabilities", current_liabilities, required=True)
@@ -259,15 +277,15 @@ def OHLSON(total_assets, price_index, total_liabilities, current_assets, current
     nip = r.number("net_income_prev", net_income_prev, required=True)
     ffo = r.number("ffo", ffo, required=True)
     blank = _missing(ta, tl, ca, cl, ni, nip, ffo)
-    terms = sc.ohlson_terms(ta, tl, ca, cl, ni, nip, ffo, idx)
+    terms = sc.ohlson_terms(ta, tl, ca, cl, ni, nip, ffo, idx, unit)
     if out == "TERMS":
         if r.shape.kind != "scalar":
             raise ArgumentError(fn, "output", '"P", "O" or "SIZE" when the inputs are ranges', "TERMS")
         return _args.table([["term", "value"], *([k, float(np.asarray(v).ravel()[0])] for k, v in terms.items())])
     if out == "SIZE":
         return r.result(np.asarray(terms["SIZE"]) / -0.407, blank)
-    o = sc.ohlson_o(ta, tl, ca, cl, ni, nip, ffo, idx)
-    return r.result(o if out == "O" else sc.ohlson_p(ta, tl, ca, cl, ni, nip, ffo, idx), blank)
+    o = sc.ohlson_o(ta, tl, ca, cl, ni, nip, ffo, idx, unit)
+    return r.result(o if out == "O" else sc.ohlson_p(ta, tl, ca, cl, ni, nip, ffo, idx, unit), blank)
 
 
 @excel_function(
@@ -284,7 +302,9 @@ def OHLSON(total_assets, price_index, total_liabilities, current_assets, current
     example="=ZMIJEWSKI(4000000, 20000000, 50000000, 25000000, 10000000)",
 )
 def ZMIJEWSKI(net_income, total_liabilities, total_assets, current_assets, current_liabilities, output="P"):
-    """Zmijewski (1984) probit: X = −4.336 − 4.513·NI/TA + 5.679·TL/TA + 0.004·CA/CL and P = Φ(X); P > 0.5 flags distress. SPEC §1.5."""
+    """Zmijewski (1984) probit: X = −4.336 − 4.513·NI/TA + 5.679·TL/TA + 0.004·CA/CL and P = Φ(X); P > 0.5 flags distress.
+
+    Source: SPEC §1.5."""
     fn = "ZMIJEWSKI"
     out = _option(fn, "output", output, ("P", "X"), "P")
     r = _Rows(fn)
@@ -334,7 +354,9 @@ def _flag(fn: str, name: str, v: Any) -> float:
     example='=PIOTROSKI(B2:K2, B3:K3)',
 )
 def PIOTROSKI(current_values, previous_values, output="F"):
-    """Piotroski F-score 0–9: nine 1/0 signals on profitability, leverage/liquidity and efficiency (ROA, CFO, ΔROA, accrual, Δleverage, Δcurrent ratio, no equity issue, Δmargin, Δturnover). SPEC §1.6."""
+    """Piotroski F-score 0–9: nine 1/0 signals on profitability, leverage/liquidity and efficiency (ROA, CFO, ΔROA, accrual, Δleverage, Δcurrent ratio, no equity issue, Δmargin, Δturnover).
+
+    Source: SPEC §1.6."""
     fn = "PIOTROSKI"
     out = _option(fn, "output", output, ("F", "SIGNALS"), "F")
     cur = _year(fn, "current_values", current_values, previous=False)
@@ -366,7 +388,9 @@ def PIOTROSKI(current_values, previous_values, output="F"):
     example="=PAYDEX(B2:B5, C2:C5)",
 )
 def PAYDEX(amounts, days_beyond_terms, method="points", reporters=None):
-    """PAYDEX-style payment index 1–100 (80 = pays on time, 50 = 30 days late, 20 = 120 days late) from amounts and days beyond terms; "UN" with fewer than 3 experiences. SPEC §2.1."""
+    """PAYDEX-style payment index 1–100 (80 = pays on time, 50 = 30 days late, 20 = 120 days late) from amounts and days beyond terms; "UN" with fewer than 3 experiences.
+
+    Source: SPEC §2.1."""
     fn = "PAYDEX"
     how = _option(fn, "method", method, PAYDEX_METHODS, "points")
     a, sa = _args.numbers(amounts, fn, "amounts")
@@ -407,7 +431,9 @@ def PAYDEX(amounts, days_beyond_terms, method="points", reporters=None):
     example="=DBT(B2:F2)",
 )
 def DBT(bucket_amounts, midpoints=None):
-    """Days beyond terms from ageing buckets: (B1-30·15 + B31-60·45 + B61-90·75 + B91+·105) / total balance, current balance counting 0 days. SPEC §2.2."""
+    """Days beyond terms from ageing buckets: (B1-30·15 + B31-60·45 + B61-90·75 + B91+·105) / total balance, current balance counting 0 days.
+
+    Source: SPEC §2.2."""
     fn = "DBT"
     width = len(DBT_BUCKET_MIDPOINTS)
     mids = np.asarray(DBT_BUCKET_MIDPOINTS, dtype=float)
@@ -579,7 +605,9 @@ def _calibration(fn: str, anchor_score, anchor_odds, pdo) -> dict[str, float | N
 @excel_function(category=CATEGORY, args={"score": "CREDITSCORE result 0–100. Cell or range; \"NR\" gives \"NR\".", **_CAL},
                 ranges=("score",), example="=CREDITPD(71)")
 def CREDITPD(score, anchor_score=None, anchor_odds=None, pdo=None):
-    """One-year probability of default of a score: PD = 1 / (1 + 20·2^((score − 50)/10)) by default (score 50 ↔ 4.76 %, 30 ↔ 16.7 %, 71 ↔ 1.15 %). Recalibrate with the anchors. SPEC §3.6."""
+    """One-year probability of default of a score: PD = 1 / (1 + 20·2^((score − 50)/10)) by default (score 50 ↔ 4.76 %, 30 ↔ 16.7 %, 71 ↔ 1.15 %). Recalibrate with the anchors.
+
+    Source: SPEC §3.6."""
     cal = _calibration("CREDITPD", anchor_score, anchor_odds, pdo)
     r = _Rows("CREDITPD")
     s = r.number("score", score, "score", required=True, tokens=True)
@@ -589,7 +617,9 @@ def CREDITPD(score, anchor_score=None, anchor_odds=None, pdo=None):
 @excel_function(category=CATEGORY, args={"pd": "One-year probability of default, 0 < PD < 1 (0.02 for 2 %). Cell or range.", **_CAL},
                 ranges=("pd",), example="=SCOREFROMPD(0.02)")
 def SCOREFROMPD(pd, anchor_score=None, anchor_odds=None, pdo=None):
-    """Score of a probability of default (inverse of CREDITPD): 50 + 10·log2(((1 − PD)/PD)/20) by default; PD 1 % → 73.07, 5 % → 49.26. Not clamped to 0–100. SPEC §3.6."""
+    """Score of a probability of default (inverse of CREDITPD): 50 + 10·log2(((1 − PD)/PD)/20) by default; PD 1 % → 73.07, 5 % → 49.26. Not clamped to 0–100.
+
+    Source: SPEC §3.6."""
     cal = _calibration("SCOREFROMPD", anchor_score, anchor_odds, pdo)
     r = _Rows("SCOREFROMPD")
     p = r.number("pd", pd, "probability", required=True)
@@ -609,7 +639,9 @@ def SCOREFROMPD(pd, anchor_score=None, anchor_odds=None, pdo=None):
     example="=CREDITBAND(64)",
 )
 def CREDITBAND(score, language="en", scheme="light", green_min=None, yellow_min=None):
-    """Traffic light of a score: GREEN (≥ 51, risk under control), YELLOW (30–50, trade with caution), RED (< 30, suspend credit sales); or letters A–E. SPEC §3.4, §3.7."""
+    """Traffic light of a score: GREEN (≥ 51, risk under control), YELLOW (30–50, trade with caution), RED (< 30, suspend credit sales); or letters A–E.
+
+    Source: SPEC §3.4, §3.7."""
     fn = "CREDITBAND"
     lang = _option(fn, "language", language, ("en", "zh"), "en")
     how = _option(fn, "scheme", scheme, sc.bands.BAND_SCHEMES, "light")
@@ -711,7 +743,9 @@ def _band_arg(r: _Rows, band: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 )
 def CREDITLIMIT(annual_sales, terms_days, expected_dbt, tangible_net_worth, working_capital, band, vat_rate=0,
                 insurer_limit=None):
-    """Recommended credit limit = min(need, band share × capacity, insurer limit): need = sales/365 × (terms + DBT) × (1 + VAT); capacity = min(10 % TNW, 20 % working capital). SPEC §3.8."""
+    """Recommended credit limit = min(need, band share × capacity, insurer limit): need = sales/365 × (terms + DBT) × (1 + VAT); capacity = min(10 % TNW, 20 % working capital).
+
+    Source: SPEC §3.8."""
     fn = "CREDITLIMIT"
     r = _Rows(fn)
     sales = r.number("annual_sales", annual_sales, "nonnegative", required=True)
@@ -750,7 +784,9 @@ def CREDITLIMIT(annual_sales, terms_days, expected_dbt, tangible_net_worth, work
     example="=EXPECTEDLOSS(0.02, 0.45, 1000000)",
 )
 def EXPECTEDLOSS(pd, lgd, ead, insured_share=0, insurer_limit=None, output="seller"):
-    """Expected loss = PD × LGD × EAD; with credit insurance the seller keeps PD × LGD × (EAD − I), I = insured share × min(EAD, insurer limit). SPEC §6.1."""
+    """Expected loss = PD × LGD × EAD; with credit insurance the seller keeps PD × LGD × (EAD − I), I = insured share × min(EAD, insurer limit).
+
+    Source: SPEC §6.1."""
     fn = "EXPECTEDLOSS"
     out = _option(fn, "output", output, ("seller", "gross", "insurer"), "seller")
     r = _Rows(fn)

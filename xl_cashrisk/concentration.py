@@ -99,11 +99,17 @@ def hhi_normalised(amounts) -> float:
 def equivalent_number(amounts) -> float:
     """Equivalent number of equal-sized buyers = 1 / HHI (SPEC §9.1).
 
-    >>> round(equivalent_number([800_000, 560_000, 240_000, 120_000]), 4)  # HHI-2
-    2.8846
+    Computed as ``(Σ a)² / Σ a²`` (the same number, = 1/Σ sᵢ²): ten equal buyers give exactly 10.
+
+    >>> round(equivalent_number([800_000, 560_000, 240_000, 120_000]), 4), equivalent_number([5] * 10)  # HHI-2, HHI-3
+    (2.8846, 10.0)
     """
-    h = hhi(amounts)
-    return 1.0 / h if h > 0 else np.nan
+    a = _exposures(amounts)
+    top = a.max(initial=0.0)
+    if top <= 0:
+        return np.nan
+    scaled = a / top  # as in shares(): no overflow for amounts near the float limit
+    return float(scaled.sum() ** 2 / np.dot(scaled, scaled))
 
 
 def top_n_share(amounts, n: int) -> float:

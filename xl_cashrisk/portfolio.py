@@ -10,7 +10,8 @@ Everything here follows shared/domain/SPEC.md §6.3–6.5:
 * :func:`loss_distribution` — the exact / semi-analytic one-factor loss distribution used to check
   the simulation: conditional independence given Z, Gauss–Hermite quadrature over Z and, at each node,
   the exact distribution of the sum of independent Bernoulli losses (enumeration for small books,
-  otherwise a product of probability-generating polynomials on a loss grid, multiplied by FFT);
+  otherwise the product of probability-generating polynomials on a loss grid, its many small buyers
+  summed through the log of their generating function, :mod:`xl_cashrisk.loss_transform`);
 * :func:`value_at_risk` / :func:`expected_shortfall` on simulated losses exactly as SPEC §6.5 defines
   them, and :class:`LossDistribution` ``.var`` / ``.es`` (Acerbi–Tasche) for discrete distributions;
 * :func:`prob_cash_below_zero` — probability that a weekly cash path dips below zero when correlated
@@ -25,6 +26,7 @@ across NumPy versions, so tests compare simulated statistics with analytic value
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections import deque
@@ -37,8 +39,11 @@ from numpy.polynomial.hermite_e import hermegauss
 from scipy import fft as sfft
 from scipy.special import ndtr, ndtri
 
+from xl_cashrisk import loss_transform as lt
+
 __all__ = [
     "BASEL_MATURITY",
+    "BASEL_MAX_MATURITY",
     "CRR_SCALING",
     "DEFAULT_SEED",
     "LossDistribution",
@@ -46,6 +51,7 @@ __all__ = [
     "basel_b",
     "basel_k",
     "basel_rho",
+    "basel_sme_adjustment",
     "buyer_losses",
     "expected_shortfall",
     "loss_distribution",
@@ -55,6 +61,7 @@ __all__ = [
     "risk_weight",
     "simulate_losses",
     "simulate_losses_and_cash",
+    "unexpected_loss",
     "value_at_risk",
     "vasicek_pd",
     "wcdr",
@@ -62,10 +69,15 @@ __all__ = [
 
 DEFAULT_SEED = 12345  # SPEC §6.4 and §6.5 examples
 BASEL_MATURITY = 2.5  # years, Basel II effective maturity M for the Annex 5 table
+BASEL_MAX_MATURITY = 5.0  # years: the cap on M (Basel II ¶320)
 BASEL_Q = 0.999  # Basel IRB confidence level
 CRR_SCALING = 1.06  # CRR multiplies the Basel II risk weight by 1.06 (SPEC §6.3)
+SME_TURNOVER_FLOOR = 5.0  # € million: smaller firms count as 5 (Basel II ¶273)
+SME_TURNOVER_LIMIT = 50.0  # € million: from here on a firm is not an SME, no adjustment (¶273)
+SME_RHO_REDUCTION = 0.04  # the correlation reduction at the floor (¶273)
 WEEKS_PER_YEAR = 52
 ENUMERATE_MAX = 12  # books up to this many buyers are enumerated exactly (2^N outcomes per node)
+LOSS_METHODS = ("auto", "enumerate", "grid", "transform")  # loss_distribution(method=...)
 _MEMORY_MB = 256  # default bound on the working set of one simulation chunk
 _PARALLEL_FROM = 20_000_000  # buyers × draws from which chunks are drawn on several threads
 _FFT_PARALLEL_FROM = 1_000_000  # polynomial coefficients from which a product's FFTs use several threads
@@ -140,17 +152,41 @@ def loss_rate_cdf(x, pd, rho):
     return _out(out)
 
 
-def basel_rho(pd):
-    """Basel II corporate asset correlation: ``ρ = 0.12·w + 0.24·(1−w)``, ``w = (1−e^(−50·PD))/(1−e^(−50))``.
+def basel_sme_adjustment(turnover_m_eur):
+    """Basel II firm-size (SME) reduction of the corporate correlation:
+    ``0.04 × (1 − (S − 5)/45)`` for annual turnover ``S`` (€ million) below 50, S below 5 counting as 5;
+    0 from €50 m on, and 0 where the turnover is unknown (NaN: treated as a large corporate).
 
-    SPEC §6.3 (VS-7).
+    Basel II ¶273 (the Annex 5 SME column is S = 5: the full 0.04). Broadcasts; scalar in, scalar out.
+
+    >>> basel_sme_adjustment(5), basel_sme_adjustment(2), round(basel_sme_adjustment(27.5), 6), basel_sme_adjustment(80)
+    (0.04, 0.04, 0.02, 0.0)
+    """
+    s = np.asarray(turnover_m_eur, dtype=float)
+    if np.any(s < 0):
+        raise ValueError(f"turnover must be ≥ 0 (€ million), got {s[s < 0].flat[0]!r}")
+    size = np.clip(s, SME_TURNOVER_FLOOR, SME_TURNOVER_LIMIT)
+    adj = SME_RHO_REDUCTION * (1.0 - (size - SME_TURNOVER_FLOOR) / (SME_TURNOVER_LIMIT - SME_TURNOVER_FLOOR))
+    return _out(np.where(np.isnan(s), 0.0, adj))
+
+
+def basel_rho(pd, turnover_m_eur=None):
+    """Basel II corporate asset correlation: ``ρ = 0.12·w + 0.24·(1−w)``, ``w = (1−e^(−50·PD))/(1−e^(−50))``,
+    minus the SME adjustment :func:`basel_sme_adjustment` when ``turnover_m_eur`` is given.
+
+    SPEC §6.3 (VS-7); Basel II ¶272–273.
 
     >>> round(basel_rho(0.01), 6)
     0.192784
+    >>> round(basel_rho(0.01, turnover_m_eur=5), 6)   # SME of €5 m turnover: 0.04 lower
+    0.152784
     """
     p = _check_unit("pd", pd)
     w = (1.0 - np.exp(-50.0 * p)) / (1.0 - np.exp(-50.0))
-    return _out(0.12 * w + 0.24 * (1.0 - w))
+    rho = 0.12 * w + 0.24 * (1.0 - w)
+    if turnover_m_eur is not None:
+        rho = rho - np.asarray(basel_sme_adjustment(turnover_m_eur))
+    return _out(rho)
 
 
 def basel_b(pd):
@@ -165,32 +201,40 @@ def basel_b(pd):
     return _out((0.11852 - 0.05478 * np.log(p)) ** 2)
 
 
-def basel_k(pd, lgd=0.45, maturity=BASEL_MATURITY):
-    """Basel IRB capital requirement per unit of EAD.
+def basel_k(pd, lgd=0.45, maturity=BASEL_MATURITY, turnover_m_eur=None):
+    """Basel IRB capital requirement per unit of EAD (the unexpected-loss capital, EL excluded).
 
-    ``K = [LGD·WCDR_0.999(PD, ρ(PD)) − PD·LGD] × (1 + (M − 2.5)·b) / (1 − 1.5·b)`` (SPEC §6.3).
+    ``K = [LGD·WCDR_0.999(PD, ρ) − PD·LGD] × (1 + (M − 2.5)·b) / (1 − 1.5·b)`` with ``ρ`` from
+    :func:`basel_rho` (SME-adjusted when ``turnover_m_eur`` is given) and ``b`` from :func:`basel_b`
+    (SPEC §6.3; Basel II ¶272–273). Basel bounds M to at most 5 years (¶320); this function does not.
 
     >>> round(basel_k(0.01), 6)   # VS-8
     0.073853
+    >>> round(basel_k(0.01, turnover_m_eur=5), 6)   # an SME of €5 m turnover
+    0.057916
     """
     p = np.asarray(pd, dtype=float)
     lg = _check_unit("lgd", lgd)
     b = np.asarray(basel_b(p))
-    k = (lg * np.asarray(wcdr(p, basel_rho(p), BASEL_Q)) - p * lg) * (
+    k = (lg * np.asarray(wcdr(p, basel_rho(p, turnover_m_eur), BASEL_Q)) - p * lg) * (
         (1.0 + (np.asarray(maturity, dtype=float) - 2.5) * b) / (1.0 - 1.5 * b)
     )
     return _out(k)
 
 
-def risk_weight(pd, lgd=0.45, maturity=BASEL_MATURITY, scaling=1.0):
+def risk_weight(pd, lgd=0.45, maturity=BASEL_MATURITY, scaling=1.0, turnover_m_eur=None):
     """Basel risk weight ``RW = 12.5 · K · scaling`` as a decimal (0.9232 = 92.32 %).
 
-    ``scaling`` 1.0 reproduces the Basel II Annex 5 table; CRR uses :data:`CRR_SCALING` (SPEC §6.3).
+    ``scaling`` 1.0 reproduces the Basel II Annex 5 table, which carries no 1.06 (the 1.06 of Basel II
+    ¶14/¶44 scales a bank's total IRB RWA; the CRR writes it into each risk weight: :data:`CRR_SCALING`;
+    Basel III's final IRB rules drop it). SPEC §6.3.
 
     >>> round(100 * risk_weight(0.01), 2)   # VS-8, Annex 5: 92.32 %
     92.32
+    >>> round(100 * risk_weight(0.025, turnover_m_eur=5), 2)   # Annex 5 SME column (S = 5), PD 2.5 %
+    93.43
     """
-    return _out(12.5 * np.asarray(basel_k(pd, lgd, maturity)) * scaling)
+    return _out(12.5 * np.asarray(basel_k(pd, lgd, maturity, turnover_m_eur)) * scaling)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -235,11 +279,15 @@ def portfolio_el(ead, pd, lgd, insured=None):
 # VaR / ES on simulated losses (SPEC §6.5)
 
 
-def _k_index(alpha: float, n: int) -> int:
+def _alpha_n(alpha: float, n: int) -> float:
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
     # round() removes binary noise such as 0.07*100 = 7.000000000000001 before the ceiling
-    return max(1, math.ceil(round(alpha * n, 9)))
+    return round(alpha * n, 9)
+
+
+def _k_index(alpha: float, n: int) -> int:
+    return max(1, math.ceil(_alpha_n(alpha, n)))
 
 
 def value_at_risk(losses, alpha=0.99):
@@ -259,10 +307,18 @@ def value_at_risk(losses, alpha=0.99):
 
 
 def expected_shortfall(losses, alpha=0.99):
-    """Mean of the worst ``S − k`` simulated losses, ``k = ceil(α·S)``; ``VaR_α`` if ``k = S`` (SPEC §6.5).
+    """Mean of the worst ``(1 − α)·S`` of ``S`` simulated losses, the boundary draw counted in part.
 
-    >>> expected_shortfall(np.arange(100), 0.95)
+    ``ES_α = [L₍k+1₎ + … + L₍S₎ + (k − α·S)·L₍k₎] / ((1 − α)·S)``, ``k = ceil(α·S)``, ``L₍k₎ = VaR_α``:
+    the Acerbi–Tasche tail mean of the sample's own distribution (each draw has probability 1/S), as
+    SPEC §6.5 defines it for a discrete distribution. When ``α·S`` is whole the boundary weight is 0
+    and this is the mean of the worst ``S − k`` losses (SPEC §6.5); when ``k = S`` it is ``VaR_α``.
+    Without the weight, a tail of 2.5 draws would be averaged over 2 and ES would jump as S changes.
+
+    >>> expected_shortfall(np.arange(100), 0.95)   # SPEC §6.5 toy check
     97.0
+    >>> expected_shortfall(np.arange(10), 0.75)    # α·S = 7.5: (8 + 9 + 0.5·7) / 2.5
+    8.2
     """
     s = np.sort(np.asarray(losses, dtype=float).ravel())
     if s.size == 0:
@@ -270,9 +326,23 @@ def expected_shortfall(losses, alpha=0.99):
     a = np.asarray(alpha, dtype=float)
     res = []
     for x in a.ravel():
-        k = _k_index(float(x), s.size)
-        res.append(s[k:].mean() if k < s.size else s[-1])
+        an = _alpha_n(float(x), s.size)
+        k = max(1, math.ceil(an))
+        res.append((s[k:].sum() + (k - an) * s[k - 1]) / (s.size - an))
     return _out(np.array(res).reshape(a.shape))
+
+
+def unexpected_loss(var, el):
+    """Unexpected loss (economic capital): ``UL_α = VaR_α − EL`` (SPEC §6.5), the loss beyond the
+    expected one that capital has to absorb at confidence α. Broadcasts; scalar in, scalar out.
+
+    (Basel's K·EAD, :func:`basel_k`, is the same idea for one exposure in an infinitely granular book
+    at α = 99.9 %.)
+
+    >>> unexpected_loss(180_000, 27_000), unexpected_loss(300_000, 27_000)   # VaR-1 at 95 % and 99 %
+    (153000.0, 273000.0)
+    """
+    return _out(np.asarray(var, dtype=float) - np.asarray(el, dtype=float))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -332,11 +402,16 @@ class LossDistribution:
         return float((tail + v * (float(self.probs[: i + 1].sum()) - alpha)) / (1.0 - alpha))
 
 
+@functools.lru_cache(maxsize=8)
 def _quadrature(nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss–Hermite nodes and weights for E[f(Z)], Z standard normal (read-only; cached: the eigenvalue
+    problem behind them costs more than a 100,000-buyer loss distribution)."""
     z, w = hermegauss(nodes)
     w = w / math.sqrt(2.0 * math.pi)
     keep = w > 1e-18  # nodes beyond ±9σ or so carry no weight a quantile can see
-    return z[keep], w[keep] / w[keep].sum()
+    z, w = z[keep], w[keep] / w[keep].sum()
+    z.flags.writeable = w.flags.writeable = False
+    return z, w
 
 
 def _common_unit(losses: np.ndarray, max_points: int) -> float | None:
@@ -367,13 +442,18 @@ def _enumerate(losses, cond_pd, weights) -> LossDistribution:
     return LossDistribution(uniq, np.bincount(inv, weights=probs), 0.0)
 
 
+def _fft_workers(size: int) -> int:
+    """Threads for a batch of FFTs over ``size`` numbers (one below :data:`_FFT_PARALLEL_FROM`)."""
+    return _threads() if size >= _FFT_PARALLEL_FROM else 1
+
+
 def _poly_mul(a: np.ndarray, b: np.ndarray, length: int) -> np.ndarray:
     """Batched product of polynomials along the last axis, truncated to ``length`` coefficients."""
     n = a.shape[-1] + b.shape[-1] - 1
     nfft = 1 << max(1, (n - 1).bit_length())
     # scipy.fft: the same pocketfft transforms as numpy.fft (the same numbers), with less copying and the
     # batch of transforms shared out over threads (each transform computed whole by one thread)
-    workers = _threads() if a.size + b.size >= _FFT_PARALLEL_FROM else 1
+    workers = _fft_workers(a.size + b.size)
     prod = sfft.rfft(a, nfft, workers=workers)
     prod *= sfft.rfft(b, nfft, workers=workers)
     return sfft.irfft(prod, nfft, overwrite_x=True, workers=workers)[..., : min(n, length)]
@@ -390,18 +470,24 @@ def _tree_product(x: np.ndarray, length: int) -> np.ndarray:
     return x[:, 0]
 
 
-def _grid_distribution(losses, cond_pd, weights, unit, length, memory_mb) -> np.ndarray:
-    """Mixture over nodes of the exact grid distribution, truncated to ``length`` points.
+def _grid_cells(losses: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each loss as ``(a + f)·unit``: whole grid steps ``a`` and the fraction ``f`` of the next one."""
+    u = losses / unit
+    a = np.floor(u + 1e-9).astype(np.int64)
+    f = np.clip(u - a, 0.0, 1.0)
+    f[f < 1e-9] = 0.0
+    return a, f
+
+
+def _grid_products(losses, cond_pd, unit, length, memory_mb) -> np.ndarray:
+    """Per node (rows of ``cond_pd``), the exact grid distribution truncated to ``length`` points.
 
     Each buyer's loss ``l = (a + f)·unit`` is placed at ``a`` with probability ``p·(1−f)`` and at
     ``a+1`` with ``p·f`` (mean-preserving split; ``f = 0`` on an exact grid). Its generating polynomial
     ``(1−p) + p(1−f)x^a + p·f·x^(a+1)`` is multiplied over buyers by FFT in a pairwise tree, buyers
     binned by polynomial length so no short polynomial is padded to a long one.
     """
-    u = losses / unit
-    a = np.floor(u + 1e-9).astype(np.int64)
-    f = np.clip(u - a, 0.0, 1.0)
-    f[f < 1e-9] = 0.0
+    a, f = _grid_cells(losses, unit)
     n_nodes = cond_pd.shape[0]
     total = np.zeros((n_nodes, 1))
     total[:, 0] = 1.0
@@ -425,8 +511,52 @@ def _grid_distribution(losses, cond_pd, weights, unit, length, memory_mb) -> np.
             up = (aj + 1 < width) & (fj > 0)
             x[:, rows[up], aj[up] + 1] += (p * fj)[:, up]
             total = _poly_mul(total, _tree_product(x, length), length)
-    dist = weights @ np.clip(total, 0.0, None)
+    return total
+
+
+def _mixture(weights: np.ndarray, products: np.ndarray, length: int) -> np.ndarray:
+    """``Σ weight·(node distribution)`` over nodes, rounding noise below 0 cut, padded to ``length`` points."""
+    dist = weights @ np.clip(products, 0.0, None)
     return np.concatenate([dist, np.zeros(length - dist.size)]) if dist.size < length else dist
+
+
+def _grid_distribution(losses, cond_pd, weights, unit, length, memory_mb) -> np.ndarray:
+    """Mixture over nodes of :func:`_grid_products` (``method="grid"``, the reference)."""
+    return _mixture(weights, _grid_products(losses, cond_pd, unit, length, memory_mb), length)
+
+
+def _transform_distribution(losses, group, cond, weights, unit, length, memory_mb) -> np.ndarray:
+    """The same mixture as :func:`_grid_distribution` (``method="transform"``, :mod:`.loss_transform`).
+
+    ``group``: each buyer's PD group, ``cond``: conditional PD per node and group. Buyers whose grid
+    polynomial is a single one-step jump (loss below one step, or exactly one step) enter through the
+    power-series transform; the others are multiplied as polynomials and joined by FFT. Nodes where the
+    series is not used are computed entirely by the product.
+    """
+    a, f = _grid_cells(losses, unit)
+    jump = (a == 0) | ((a == 1) & (f == 0))
+    if not jump.any():
+        return _grid_distribution(losses, cond[:, group], weights, unit, length, memory_mb)
+    jgroup, scale = group[jump], np.where(a == 0, f, 1.0)[jump]
+    first = lt.jump_moments(cond, jgroup, scale, 2)
+    plan = lt.plan_transform(first[:, 1], first[:, 1] - first[:, 2], lt.max_jump(cond, jgroup, scale),
+                             int(jump.sum()), length)
+    dist = np.zeros(length)
+    rows = np.flatnonzero(plan.series)
+    per = max(1, int(memory_mb * 2**20 / (48 * plan.nfft)))  # spectra, their product and the inverse
+    for s in range(0, rows.size, per):
+        r = rows[s: s + per]
+        moments = lt.jump_moments(cond[r], jgroup, scale, plan.terms[s: s + per])
+        spec = lt.jump_spectrum(moments, plan.kept[s: s + per], plan.terms[s: s + per], plan.nfft)
+        if not jump.all():
+            others = _grid_products(losses[~jump], cond[r][:, group[~jump]], unit, length, memory_mb)
+            spec *= sfft.rfft(others, plan.nfft, workers=_fft_workers(spec.size))
+        dens = sfft.irfft(spec, plan.nfft, overwrite_x=True, workers=_fft_workers(spec.size))
+        dist += _mixture(weights[r], dens[:, :length], length)
+    rest = np.flatnonzero(~plan.series & ~plan.skip)
+    if rest.size:
+        dist += _grid_distribution(losses, cond[rest][:, group], weights[rest], unit, length, memory_mb)
+    return dist
 
 
 def loss_distribution(losses, pd, rho, *, nodes=128, method="auto", max_points=4096,
@@ -443,7 +573,20 @@ def loss_distribution(losses, pd, rho, *, nodes=128, method="auto", max_points=4
       the grid covers losses up to a cap (the loss at ``Z = Φ⁻¹(cap_quantile)`` plus 8 conditional
       standard deviations plus the largest single loss), losses are split between neighbouring grid
       points keeping their mean (Andersen–Sidenius–Basu style), and the mass above the cap is one
-      atom at its exact conditional mean.
+      atom at its exact conditional mean. The reference: its cost grows with buyers × grid points
+      per node (100,000 buyers: seconds);
+    * ``method="transform"`` (auto for more than 12 buyers): the same grid distribution, with the
+      buyers whose loss is at most one grid step (in a large book nearly all) summed through the
+      logarithm of their generating function, a power series in ``(x − 1)`` whose coefficients are
+      power sums of their conditional PDs over the distinct PDs (:mod:`xl_cashrisk.loss_transform`),
+      and one inverse FFT per node; the larger buyers are multiplied as in ``"grid"``. Error bound
+      against ``"grid"``: per node, at most 10⁻²⁰ of mass left out below the cap (nodes whose mass
+      lies beyond it, wrap-around, negligible frequencies; Chernoff bounds) and 10⁻¹⁵ relative error
+      of the generating function per frequency, plus rounding; tested: at most 10⁻¹³ per grid point
+      and 10⁻¹¹ summed over the grid (measured at most 3·10⁻¹⁴ and 2·10⁻¹² up to 100,000 buyers).
+      So EL agrees to ``10⁻¹¹·cap`` (exactly, up to the quadrature, when there is an atom above the
+      cap), VaR is the same grid point unless the cumulative probability there is within 10⁻¹¹ of α,
+      and ES differs by at most ``3·10⁻¹¹·cap/(1 − α)``.
 
     ``losses`` are per-buyer losses given default (``EAD·LGD`` gross, or net of insurance, see
     :func:`buyer_losses`).
@@ -460,33 +603,37 @@ def loss_distribution(losses, pd, rho, *, nodes=128, method="auto", max_points=4
         raise ValueError("losses must be finite amounts ≥ 0")
     r = float(rho)
     _check_unit("rho", r, open_right=True)
-    if method not in ("auto", "enumerate", "grid"):
-        raise ValueError(f"method must be 'auto', 'enumerate' or 'grid', got {method!r}")
+    if method not in LOSS_METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, LOSS_METHODS))}, got {method!r}")
     keep = (lo > 0) & (p > 0)
     lo, p = lo[keep], p[keep]
     if lo.size == 0:
         return LossDistribution(np.array([0.0]), np.array([1.0]))
     z, w = _quadrature(nodes)
-    cond = np.asarray(vasicek_pd(p[None, :], r, z[:, None]))
+    pds, group = np.unique(p, return_inverse=True)  # conditional PDs once per distinct PD
+    cond = np.asarray(vasicek_pd(pds[None, :], r, z[:, None]))
     if method == "enumerate" or (method == "auto" and lo.size <= ENUMERATE_MAX):
         if lo.size > 16:
-            raise ValueError("enumeration is limited to 16 buyers; use method='grid'")
-        return _enumerate(lo, cond, w)
+            raise ValueError("enumeration is limited to 16 buyers; use method='transform'")
+        return _enumerate(lo, cond[:, group], w)
     unit = _common_unit(lo, max_points)
     if unit is not None:
         length = round(float(lo.sum()) / unit) + 1
         cap = math.inf
     else:
         z_cap = ndtri(cap_quantile)
-        pc = np.asarray(vasicek_pd(p, r, z_cap))
+        pc = np.asarray(vasicek_pd(pds, r, z_cap))[group]
         cap = min(lo.sum(), lo @ pc + 8.0 * math.sqrt(lo**2 @ (pc * (1 - pc))) + lo.max())
         length = max_points
         unit = cap / (length - 1)
-    dist = _grid_distribution(lo, cond, w, unit, length, memory_mb)
+    if method == "grid":
+        dist = _grid_distribution(lo, cond[:, group], w, unit, length, memory_mb)
+    else:
+        dist = _transform_distribution(lo, group, cond, w, unit, length, memory_mb)
     values = np.arange(length) * unit
     if math.isfinite(cap):
         over = max(0.0, 1.0 - dist.sum())
-        el = float(w @ (cond @ lo))
+        el = float(w @ (cond @ np.bincount(group, lo, minlength=pds.size)))
         if over > 1e-15:
             tail_mean = max((el - values @ dist) / over, cap)
             values, dist = np.append(values, tail_mean), np.append(dist, over)

@@ -525,7 +525,10 @@ def receivables_turnover(credit_sales, average_ar):
     return _out(np.where(np.isinf(r), np.nan, r), credit_sales)
 
 
-def dso_countback(ar, sales_newest_first, days_newest_first=30):
+ZERO_SALES_RULES = ("count", "stop")  # countback DSO at a month without sales: SPEC §4.2 / Oracle HFM
+
+
+def dso_countback(ar, sales_newest_first, days_newest_first=30, zero_sales="count"):
     """Countback DSO: walk back month by month, counting whole months while AR covers their sales.
 
     SPEC §4.2, normative algorithm (index 0 = current month)::
@@ -536,10 +539,17 @@ def dso_countback(ar, sales_newest_first, days_newest_first=30):
                else: dso += D[k]·remaining/S[k]; stop
         if history is exhausted: dso += remaining / (S[n−1]/D[n−1])
 
+    ``zero_sales`` says what a month without sales (S ≤ 0, e.g. returns above sales) does while AR is
+    left: ``"count"`` (default, SPEC §4.2) counts it whole and goes on; ``"stop"`` ends the countback
+    there, as Oracle Hyperion Financial Management's DSO routine does ("it will stop if the periodic
+    sales value for any period is a negative or zero value"): the DSO is the days counted before that
+    month, nothing is added for the month itself, the older months or the AR left over.
+
     Computed in closed form with cumulative sales Cₖ₋₁ of earlier positive months: a month with sales
-    adds ``D[k]·clip((AR − Cₖ₋₁)/S[k], 0, 1)``, a month without adds ``D[k]`` while ``AR ≥ Cₖ₋₁``.
+    adds ``D[k]·clip((AR − Cₖ₋₁)/S[k], 0, 1)``, a month without adds ``D[k]`` while ``AR ≥ Cₖ₋₁``
+    (``"stop"``: nothing from the first month without sales on).
     ``ar`` may be an array (one DSO each). ``days_newest_first``: one count per month or one number for
-    all (default 30). NaN when AR exceeds the history and the oldest month has no sales.
+    all (default 30). NaN when AR exceeds the history and the oldest month has no sales (``"count"``).
 
     >>> round(dso_countback(212_000, [100_000, 80_000, 70_000], [30, 30, 30]), 6)    # CB-1
     73.714286
@@ -547,7 +557,11 @@ def dso_countback(ar, sales_newest_first, days_newest_first=30):
     73.171429
     >>> round(dso_countback(350_000, [120_000, 150_000, 90_000, 110_000], [30, 31, 30, 31]), 6)  # CB-3
     87.666667
+    >>> dso_countback(150_000, [100_000, 0, 80_000], 30), dso_countback(150_000, [100_000, 0, 80_000], 30, "stop")
+    (78.75, 30.0)
     """
+    if zero_sales not in ZERO_SALES_RULES:
+        raise ValueError(f"zero_sales must be one of {ZERO_SALES_RULES}, got {zero_sales!r}")
     s = np.asarray(sales_newest_first, dtype=float).ravel()
     if s.size == 0:
         raise ValueError("countback DSO needs at least one month of sales")
@@ -561,6 +575,9 @@ def dso_countback(ar, sales_newest_first, days_newest_first=30):
         frac = np.where(pos, np.clip(left / np.where(pos, s, 1.0), 0.0, 1.0), (left >= 0).astype(float))
         beyond = np.maximum(a - cum[-1], 0.0)
         tail = np.where(beyond > 0, beyond * d[-1] / s[-1] if s[-1] > 0 else np.nan, 0.0)
+    if zero_sales == "stop" and not pos.all():
+        frac = np.where(np.arange(s.size) < np.argmin(pos), frac, 0.0)  # months before the first without sales
+        tail = np.zeros_like(tail)
     return _out(frac @ d + tail, ar)
 
 

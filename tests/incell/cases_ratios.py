@@ -47,4 +47,12 @@ CASES = [
     Case("TOPNSHARE", (HHI2, 1), "HHI-2-top1", want=0.465116, tolerance=1e-6),
     Case("TOPNSHARE", (HHI2, Inline(2)), "HHI-2-top2", want=0.790698, tolerance=1e-6),
     Case("TOPNSHARE", (HHI2, Inline(0)), "bad-n-message"),
+    # HHINORM / EQUIVBUYERS ------------------------------------------------------------------------
+    Case("HHINORM", ([[400], [300], [200], [100]],), "HHI-1", want=0.066667, tolerance=5e-6),
+    Case("HHINORM", (HHI2,), "HHI-2", want=0.128899, tolerance=4e-6),
+    Case("HHINORM", ([[10]] * 10,), "HHI-3-equal"),
+    Case("HHINORM", ([[None], [0]],), "no-exposure-message"),
+    Case("EQUIVBUYERS", (HHI2,), "HHI-2", want=2.8846, tolerance=2e-5),
+    Case("EQUIVBUYERS", ([[10]] * 10,), "HHI-3", want=10.0),
+    Case("EQUIVBUYERS", ([[1040000, 560000, 120000]],), "by-region-row", want=1 / 0.476474, tolerance=1e-6),
 ]

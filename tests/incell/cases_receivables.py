@@ -57,6 +57,9 @@ CASES = [
     Case("DSOCOUNTBACK", (212000, [[100000, 80000, 70000]], Inline(30)), "row-one-day-count",
          want=73.714286, tolerance=1e-6),
     Case("DSOCOUNTBACK", (212000, [[None], [None]]), "blank-sales-message"),
+    Case("DSOCOUNTBACK", (150000, [[100000], [0], [80000]]), "CB-Z-count", want=78.75),
+    Case("DSOCOUNTBACK", (150000, [[100000], [0], [80000]], Inline(30), Inline("stop")), "CB-Z-stop", want=30.0),
+    Case("DSOCOUNTBACK", (150000, [[100000], [0], [80000]], Inline(30), Inline("skip")), "zero-sales-message"),
     # BPDSO -------------------------------------------------------------------------------------
     Case("BPDSO", (4000, 10000, Inline(30)), "ADD-1", want=12.0),
     Case("BPDSO", ([[4000], [0]], [[10000], [20000]], Inline(30)), "columns", want=[[12.0], [0.0]]),
@@ -77,4 +80,12 @@ CASES = [
     Case("BADDEBTRESERVE", ([[15e6], [7.5e6], [4e6], [2.5e6], [1e6]], [[0.003], [0.016], [0.036], [0.066], [0.106]]),
          "RES-2-columns", want=580000.0),
     Case("BADDEBTRESERVE", ([[76000, 14000]], [[0.01, 5]]), "rate-above-one-message"),
+    # DBTPAID / DAYSTOPAY (SPEC §2.2 DBT-2; the third invoice is not paid yet) -------------------
+    Case("DBTPAID", ([[10000], [10000], [5000]], [[date(2024, 1, 31)], [date(2024, 3, 2)], [date(2024, 5, 31)]],
+                     [[date(2024, 2, 5)], [date(2024, 3, 9)], [None]]), "DBT-2", want=6.0),
+    Case("DBTPAID", ([[100], [300]], [[date(2024, 1, 31)], [date(2024, 1, 31)]],
+                     [[date(2024, 1, 21)], [date(2024, 2, 10)]]), "early-counts-zero", want=7.5),
+    Case("DAYSTOPAY", ([[10000], [30000], [9999]], [[date(2024, 1, 1)], [date(2024, 2, 1)], [date(2024, 3, 1)]],
+                       [[date(2024, 2, 5)], [date(2024, 3, 1)], [None]]), "weighted", want=30.5),
+    Case("DAYSTOPAY", ([[10000]], [[date(2024, 1, 1)]], [[None]]), "nothing-paid-message"),
 ]

@@ -19,8 +19,8 @@ TIMING_ROWS = 10_000
 
 def libreoffice_missing() -> str:
     """Why the in-cell suite cannot run here, or '' when it can."""
-    from xl_cashrisk.calc.build import find_type_registries, find_unoidl_write
-    from xl_cashrisk.calc.unodriver import lo_python
+    from xl_cashrisk.build.calc.build import find_type_registries, find_unoidl_write
+    from xl_cashrisk.build.calc.unodriver import lo_python
     from xl_cashrisk.errors import CashRiskError
 
     if not (shutil.which("soffice") or shutil.which("libreoffice")):
@@ -86,8 +86,8 @@ def incell_run(tmp_path_factory):
     reason = libreoffice_missing()
     if reason:
         pytest.skip(reason)
-    from xl_cashrisk.calc.build import build
-    from xl_cashrisk.calc.unodriver import run_driver
+    from xl_cashrisk.build.calc.build import build
+    from xl_cashrisk.build.calc.unodriver import run_driver
 
     tmp = tmp_path_factory.mktemp("incell")
     oxt = build(tmp / "xl-cashrisk.oxt")

@@ -7,7 +7,7 @@ How it works (once per test session):
    array formula over the result's size when the function returns an array;
 3. the extension is built from ``udfs.FUNCTIONS`` and installed into a temporary LibreOffice
    profile, and the workbook is recalculated headless (``calculateAll()``) and saved, all in one
-   LibreOffice process (:mod:`xl_cashrisk.calc.unodriver`);
+   LibreOffice process (:mod:`xl_cashrisk.build.calc.unodriver`);
 4. each case's cells are read back (openpyxl, ``data_only``) and compared with the direct Python
    call of the same function on the same Excel-shaped values (:meth:`Case.expected`).
 

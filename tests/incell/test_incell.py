@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 import udfs
-from xl_cashrisk.calc.build import functions_in
+from xl_cashrisk.build.calc.build import functions_in
 
 CASES = [c for domain_cases in harness.load_cases().values() for c in domain_cases]
 

@@ -44,8 +44,8 @@ def recalculated(tmp_path_factory):
     reason = libreoffice_missing()
     if reason:
         pytest.skip(reason)
-    from xl_cashrisk.calc.build import build
-    from xl_cashrisk.calc.unodriver import run_driver
+    from xl_cashrisk.build.calc.build import build
+    from xl_cashrisk.build.calc.unodriver import run_driver
 
     tmp = tmp_path_factory.mktemp("register")
     s = load_sample()

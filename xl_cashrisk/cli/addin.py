@@ -1,4 +1,4 @@
-"""``xl-cashrisk addin build|install``: the CashRisk Excel add-in (Windows desktop Excel, classic xlwings)."""
+"""``xl-cashrisk addin build|build-vba|install|lite``: the CashRisk Excel add-in and the xlwings Lite bundle."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from pathlib import Path
 
 import click
 
-from xl_cashrisk.cli.app import cli, console, err_console
+from xl_cashrisk.cli.app import cli, console
 
 WINDOWS_ONLY = """\
 'xl-cashrisk addin install' installs the add-in into Windows desktop Excel; nothing was installed here.
 On this computer:
-  - Excel 365 on Mac or the web: use xlwings Lite with lite/main.py (docs/excel-addin.md, "xlwings Lite").
+  - Excel 365 on Mac or the web: xlwings Lite, 'xl-cashrisk addin lite --out DIR' (docs/excel-addin.md, "xlwings Lite").
   - LibreOffice Calc: 'xl-cashrisk calc install'.
   - To prepare the add-in for Windows users: 'xl-cashrisk addin build --out CashRisk.xlam' and hand it out
     with the steps in docs/excel-addin.md."""
@@ -24,42 +24,31 @@ EXIT_NOT_WINDOWS = 1
 
 @cli.group()
 def addin() -> None:
-    """The CashRisk Excel add-in (插件): build the .xlam, install it into Excel on Windows."""
+    """The CashRisk Excel add-in (插件): build the .xlam, install it into Excel on Windows; the xlwings Lite bundle."""
 
 
 @addin.command("build")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("CashRisk.xlam"),
               show_default=True, help="Add-in file to write.")
-@click.option("--no-vba", is_flag=True,
-              help="Keep the template's VBA project (no LibreOffice needed); then do the one-time Windows step.")
-def build(out: Path, no_vba: bool) -> None:
-    """Build CashRisk.xlam: ribbon tab, config sheet (UDF Modules), VBA callback (via LibreOffice headless)."""
-    from xl_cashrisk.addin.build import build_addin
+def build(out: Path) -> None:
+    """Build CashRisk.xlam: ribbon tab, config sheet (UDF Modules), the CashRisk VBA project."""
+    from xl_cashrisk.build.addin.build import build_addin
 
-    with console.status("building the add-in (LibreOffice writes the VBA project)…" if not no_vba else "building…"):
-        report = build_addin(out, vba=not no_vba)
-    console.print(f"wrote {report.path}: {len(report.buttons)} ribbon buttons")
-    if report.vba_embedded:
-        console.print(f"VBA modules written and read back: {', '.join(report.modules)} (source only; Excel "
-                      "compiles them when it first opens the add-in)")
-    else:
-        err_console.print(f"[yellow]warning:[/yellow] {report.note}", soft_wrap=True)
+    report = build_addin(out)
+    console.print(f"wrote {report.path}: {len(report.buttons)} ribbon buttons; VBA project CashRisk with modules "
+                  f"{', '.join(report.modules)} (source only; Excel compiles it when it first opens the add-in)")
 
 
-def xlstart_dir() -> Path:
-    """The user's XLSTART folder (what Excel's ``Application.StartupPath`` returns for a default install)."""
-    return Path(os.environ["APPDATA"]) / "Microsoft" / "Excel" / "XLSTART"
+@addin.command("build-vba")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write vbaProject.bin (default: the package asset).")
+def build_vba(out: Path | None) -> None:
+    """Maintainers: rebuild the add-in's VBA project from CashRisk.bas and xlwings' module (needs LibreOffice)."""
+    from xl_cashrisk.build.addin.build import VBA_ASSET, build_vba_project
 
-
-def user_config_path() -> Path:
-    """Where the add-in's xlwings VBA looks for its user config (``PROJECT_NAME`` = cashrisk)."""
-    return Path(os.environ.get("USERPROFILE", str(Path.home()))) / ".cashrisk" / "cashrisk.conf"
-
-
-def write_user_config(path: Path, interpreter: str) -> None:
-    """``"KEY","value"`` lines as ``xlwings config create`` writes them."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'"INTERPRETER_WIN","{interpreter}"\n', encoding="utf-8")
+    with console.status("LibreOffice writes the VBA project…"):
+        path = build_vba_project(out or VBA_ASSET)
+    console.print(f"wrote {path} (read back: every module as in its source)")
 
 
 @addin.command("install")
@@ -72,19 +61,46 @@ def install(file: Path | None) -> None:
     if not sys.platform.startswith("win"):
         console.print(WINDOWS_ONLY)
         raise SystemExit(EXIT_NOT_WINDOWS)
-    from xl_cashrisk.addin.build import ADDIN_NAME, build_addin
+    from xl_cashrisk.build.addin.build import ADDIN_NAME, build_addin
+    from xl_cashrisk.build.addin.config import (
+        ansi_code_page,
+        user_config_entries,
+        user_config_path,
+        write_user_config,
+    )
 
     target_dir = xlstart_dir()
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / ADDIN_NAME
     if file is None:
         with tempfile.TemporaryDirectory() as tmp:
-            report = build_addin(Path(tmp) / ADDIN_NAME, vba=False)
-            shutil.copyfile(report.path, target)
-        err_console.print(f"[yellow]note:[/yellow] {report.note}", soft_wrap=True)
+            shutil.copyfile(build_addin(Path(tmp) / ADDIN_NAME).path, target)
     else:
         shutil.copyfile(file, target)
     config = user_config_path()
-    write_user_config(config, sys.executable)
-    console.print(f"installed {target}\nwrote {config} (INTERPRETER_WIN = {sys.executable})\n"
+    entries = user_config_entries()
+    write_user_config(config, entries, ansi_code_page())
+    shown = ", ".join(f"{k} = {v}" for k, v in entries)
+    console.print(f"installed {target}\nwrote {config} ({shown})\n"
                   "Restart Excel; the CashRisk tab appears. First time only: docs/excel-addin.md, 'Import functions'.")
+
+
+def xlstart_dir() -> Path:
+    """The user's XLSTART folder (what Excel's ``Application.StartupPath`` returns for a default install)."""
+    return Path(os.environ["APPDATA"]) / "Microsoft" / "Excel" / "XLSTART"
+
+
+@addin.command("lite")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write main.py, requirements.txt, the wheel and README-lite.txt into.")
+@click.option("--wheel-url", default=None,
+              help="Where you will publish the wheel (an https:// folder that sends CORS headers); "
+                   "requirements.txt then names the wheel there.")
+def lite(out: Path, wheel_url: str | None) -> None:
+    """The xlwings Lite bundle (Excel 365 on Windows/Mac, Excel on the web): main.py, requirements.txt, the wheel."""
+    from xl_cashrisk.build.lite import write_bundle
+
+    bundle = write_bundle(out, wheel_url)
+    console.print(f"wrote {bundle.main}, {bundle.requirements}, {bundle.wheel.name} and {bundle.readme.name} "
+                  f"into {out}")
+    console.print(bundle.next_step, soft_wrap=True)

@@ -23,7 +23,7 @@ def calc() -> None:
               help="Where to write the extension (default ./xl-cashrisk.oxt).")
 def build_cmd(out: Path | None) -> None:
     """Build xl-cashrisk.oxt from the functions in udfs/."""
-    from xl_cashrisk.calc.build import build
+    from xl_cashrisk.build.calc.build import build
 
     result = build(out)
     console.print(f"built [bold]{result.oxt}[/bold]: {len(result.functions)} functions "
@@ -40,8 +40,8 @@ def build_cmd(out: Path | None) -> None:
               help="Install into this private LibreOffice profile directory instead (works as root too).")
 def install_cmd(oxt: Path | None, shared: bool, profile: Path | None) -> None:
     """Install the extension into LibreOffice (per user; all users with --shared or as root)."""
-    from xl_cashrisk.calc.build import build
-    from xl_cashrisk.calc.install import install
+    from xl_cashrisk.build.calc.build import build
+    from xl_cashrisk.build.calc.install import install
 
     with tempfile.TemporaryDirectory(prefix="xlc-oxt-") as tmp:
         if oxt is None:
@@ -63,7 +63,7 @@ def install_cmd(oxt: Path | None, shared: bool, profile: Path | None) -> None:
               help="Remove it from this private LibreOffice profile directory.")
 def uninstall_cmd(shared: bool, profile: Path | None) -> None:
     """Remove the extension from LibreOffice."""
-    from xl_cashrisk.calc.install import uninstall
+    from xl_cashrisk.build.calc.install import uninstall
 
     outcome = uninstall(shared=shared, profile=profile)
     if outcome.action == "removed":

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
+from xl_cashrisk.build.reference import markdown_reference, signature
 from xl_cashrisk.cli.app import cli, console
-from xl_cashrisk.reference import markdown_reference, signature
 
 
 @cli.command()

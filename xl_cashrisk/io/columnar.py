@@ -57,7 +57,7 @@ _PY_MAX = np.datetime64("9999-12-31T23:59:59.999", "ms")
 
 
 def available() -> bool:
-    """fastexcel and pyarrow importable (both are dependencies; a broken install falls back to the grid)."""
+    """fastexcel (the optional extra xl-cashrisk[fast]) and pyarrow importable; without them the grid path, same results."""
     try:
         import fastexcel  # noqa: F401
         import pyarrow  # noqa: F401

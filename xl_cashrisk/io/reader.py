@@ -20,7 +20,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from python_calamine import CalamineError, CalamineWorkbook
+
+try:
+    from python_calamine import CalamineError, CalamineWorkbook
+except ImportError:  # xlwings Lite: Pyodide has no python-calamine, and there only live Books are read
+    CalamineError, CalamineWorkbook = OSError, None
 from xlsxwriter.utility import xl_col_to_name
 
 from xl_cashrisk.errors import InputError, Location
@@ -72,6 +76,9 @@ class WorkbookReader:
         self._area_cells = 0
         self._area_done: set[str] = set()
         self.path = check_workbook(path, defer_above=_columnar_io.FORK_MIN_BYTES if self._area_pending else None)
+        if CalamineWorkbook is None:
+            raise InputError("reading a workbook file needs python-calamine (pip install python-calamine)",
+                             Location(str(self.path)))
         try:
             self.book = CalamineWorkbook.from_path(str(self.path))
         except (CalamineError, OSError, ValueError) as exc:

@@ -161,11 +161,13 @@ OHLSON_TERMS = ("const", "SIZE", "TLTA", "WCTA", "CLCA", "OENEG", "NITA", "FUTL"
 _OHLSON_COEF = (-1.32, -0.407, 6.03, -1.43, 0.0757, -1.72, -2.37, -1.83, 0.285, -0.521)
 
 
-def ohlson_terms(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0) -> dict[str, Any]:
+def ohlson_terms(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_unit=1.0) -> dict[str, Any]:
     """The ten weighted terms of Ohlson's O-score, for audit (SPEC §1.4); their sum is O.
 
-    Variables: SIZE = ln(TA / price_index) with TA in currency units (index default 100, i.e. no
-    deflation); TLTA = TL/TA; WCTA = (CA−CL)/TA; CLCA = CL/CA; OENEG = 1 if TL > TA; NITA = NI/TA;
+    Variables: SIZE = ln(TA · amount_unit / price_index), TA in currency units (index default 100, i.e.
+    no deflation; ``amount_unit`` 1000 or 1,000,000 when the amounts are in thousands or millions —
+    the ratios do not change, SIZE does: academic replications pass Compustat TA in $ millions, which
+    puts O higher by 0.407·ln(10⁶) = 5.62 than Ohlson's dollars, SPEC §1.4); TLTA = TL/TA; WCTA = (CA−CL)/TA; CLCA = CL/CA; OENEG = 1 if TL > TA; NITA = NI/TA;
     FUTL = FFO/TL (funds from operations; use CFO); INTWO = 1 if NI < 0 in both years;
     CHIN = (NI − NI_prev)/(|NI| + |NI_prev|), 0 when both are 0.
 
@@ -176,12 +178,12 @@ def ohlson_terms(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0) -> dict[st
     {'const': -1.32, 'SIZE': -5.340802, 'TLTA': 2.412, 'WCTA': -0.429, 'CLCA': 0.03028, 'OENEG': 0.0,
      'NITA': -0.1896, 'FUTL': -0.549, 'INTWO': 0.0, 'CHIN': -0.034733}
     """
-    ta, tl, ca, cl, ni, ni_prev, ffo, idx = np.broadcast_arrays(
-        *(np.asarray(v, dtype=float) for v in (ta, tl, ca, cl, ni, ni_prev, ffo, price_index))
+    ta, tl, ca, cl, ni, ni_prev, ffo, idx, unit = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit))
     )
+    ok = (ta > 0) & (idx > 0) & (unit > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        size = np.where((ta > 0) & (idx > 0), np.log(np.where(ta > 0, ta, 1.0) / np.where(idx > 0, idx, 1.0)),
-                        np.nan)
+        size = np.where(ok, np.log(np.where(ok, ta * unit, 1.0) / np.where(ok, idx, 1.0)), np.nan)
     denom = np.abs(ni) + np.abs(ni_prev)
     chin = np.where(denom == 0, 0.0, _div(ni - ni_prev, denom))
     variables = (
@@ -191,11 +193,13 @@ def ohlson_terms(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0) -> dict[st
     return {k: _out(c * v + 0.0) for k, c, v in zip(OHLSON_TERMS, _OHLSON_COEF, variables, strict=True)}
 
 
-def ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0):
+def ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_unit=1.0):
     """Ohlson O-score (SPEC §1.4): ``O = −1.32 − 0.407·SIZE + 6.03·TLTA − 1.43·WCTA + 0.0757·CLCA
-    − 1.72·OENEG − 2.37·NITA − 1.83·FUTL + 0.285·INTWO − 0.521·CHIN`` (see :func:`ohlson_terms`).
+    − 1.72·OENEG − 2.37·NITA − 1.83·FUTL + 0.285·INTWO − 0.521·CHIN`` (see :func:`ohlson_terms`;
+    ``amount_unit``: 1000 or 1,000,000 for amounts in thousands or millions).
 
-    Examples O-1, O-2 and O-3 (price index 600) of SPEC §1.7:
+    Examples O-1, O-2 and O-3 (price index 600) of SPEC §1.7, and O-1 typed in thousands (the same O)
+    and in millions without saying so (the academic replications' SIZE: O higher by 0.407·ln(10⁶)):
 
     >>> round(ohlson_o(50e6, 20e6, 25e6, 10e6, 4e6, 3.5e6, 6e6), 6)
     -5.420855
@@ -203,12 +207,16 @@ def ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0):
     0.201653
     >>> round(ohlson_o(50e6, 20e6, 25e6, 10e6, 4e6, 3.5e6, 6e6, price_index=600), 6)
     -4.691609
+    >>> round(ohlson_o(50e3, 20e3, 25e3, 10e3, 4e3, 3.5e3, 6e3, amount_unit=1000), 6)
+    -5.420855
+    >>> round(ohlson_o(50, 20, 25, 10, 4, 3.5, 6), 6)
+    0.202058
     """
-    terms = ohlson_terms(ta, tl, ca, cl, ni, ni_prev, ffo, price_index)
+    terms = ohlson_terms(ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit)
     return _out(sum(np.asarray(v) for v in terms.values()))
 
 
-def ohlson_p(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0):
+def ohlson_p(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_unit=1.0):
     """Ohlson probability of bankruptcy ``P = 1 / (1 + exp(−O))`` (SPEC §1.4). Practitioners flag
     P > 0.5; the model was fitted on a sample with a different bankrupt share than a trade book
     (SPEC §6.2), so treat P as a ranking, not a calibrated PD.
@@ -218,7 +226,7 @@ def ohlson_p(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0):
     >>> round(ohlson_p(10e6, 11e6, 3e6, 5e6, -1.5e6, -0.8e6, -0.5e6), 6)
     0.550243
     """
-    return _out(expit(np.asarray(ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index), dtype=float)))
+    return _out(expit(np.asarray(ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit), dtype=float)))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -6,10 +6,14 @@ same file (so the add-in's VBA names the installed xlwings version and its DLL) 
 - ``customUI/customUI.xml``: the CashRisk tab (:data:`RIBBON`), every button naming the one callback
   ``CashRiskRibbon.CashRiskAction`` with the action's name as its tag; canonical 2006 namespace;
 - ``_rels/.rels``: the ribbon relationship with the 2006 type (the template uses the 2007 one);
-- the config sheet ``cashrisk.conf`` (``UDF Modules`` = every ``udfs`` module defining a function);
-- ``xl/vbaProject.bin``: ``CashRisk.bas`` added and ``PROJECT_NAME = "cashrisk"``, written by
-  LibreOffice (:mod:`xl_cashrisk.addin.vba`); with ``vba=False`` the template's project is kept and the
-  one-time Windows step of docs/excel-addin.md is needed.
+- the config sheet ``cashrisk.conf``: ``UDF Modules`` = every ``udfs`` module defining a function, and
+  ``ADD_WORKBOOK_TO_PYTHONPATH`` = false, so a ``udfs.py`` beside the user's workbook cannot shadow the
+  installed package (xlwings would otherwise put the workbook's folder first on ``sys.path``);
+- ``xl/vbaProject.bin``: the package asset ``vba/vbaProject.bin`` (VBA project ``CashRisk``: the ribbon
+  module from ``vba/CashRisk.bas`` and xlwings' module with ``PROJECT_NAME = "cashrisk"``), built by a
+  maintainer with :func:`build_vba_project` (LibreOffice, :mod:`xl_cashrisk.build.addin.vba`). Building the
+  add-in needs no LibreOffice; it refuses an asset that no longer matches the sources or the installed
+  xlwings (the xlwings module names its DLL version).
 
 Every part is written into the zip directly (openpyxl refuses .xlam and drops a 2006-type ribbon
 relationship); zip entries carry a fixed timestamp so a rebuild with the same inputs is identical.
@@ -25,16 +29,23 @@ from xml.sax.saxutils import escape, quoteattr
 
 import xlwings
 
+from xl_cashrisk.build.addin.vba import code_lines, read_vba_project
+from xl_cashrisk.errors import CashRiskError
 from xl_cashrisk.io.safe import atomic_output
 
-__all__ = ["ADDIN_NAME", "CALLBACK", "RIBBON", "BuildReport", "build_addin", "ribbon_xml", "udf_modules"]
+__all__ = ["ADDIN_NAME", "CALLBACK", "RIBBON", "BuildReport", "build_addin", "build_vba_project", "ribbon_xml",
+           "udf_modules", "vba_asset_problem"]
 
 ADDIN_NAME = "CashRisk.xlam"
 PROJECT_NAME = "cashrisk"  # xlwings' VBA constant: config sheet "cashrisk.conf", ~/.cashrisk/cashrisk.conf
+VBA_PROJECT = "CashRisk"  # the VBA project's name (the VBA editor's project tree)
 CONFIG_SHEET = f"{PROJECT_NAME}.conf"
 VBA_MODULE = "CashRiskRibbon"
 CALLBACK = f"{VBA_MODULE}.CashRiskAction"
-BAS_FILE = Path(__file__).with_name("CashRisk.bas")
+VBA_DIR = Path(__file__).with_name("vba")
+BAS_FILE = VBA_DIR / "CashRisk.bas"
+VBA_ASSET = VBA_DIR / "vbaProject.bin"
+REBUILD = "a maintainer rebuilds it with `xl-cashrisk addin build-vba` (needs LibreOffice)"
 TEMPLATE = Path(xlwings.__file__).with_name("quickstart_addin_ribbon.xlam")
 TEMPLATE_VBA_REMOVE = ("RibbonMyAddin", "Dictionary")  # the template's demo callback; a Mac-only class
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
@@ -72,10 +83,8 @@ RIBBON: tuple[Group, ...] = (
 @dataclass
 class BuildReport:
     path: Path
-    vba_embedded: bool
     modules: tuple[str, ...]
     buttons: tuple[str, ...]
-    note: str = ""
 
 
 def ribbon_tags() -> tuple[str, ...]:
@@ -160,11 +169,42 @@ def vba_modules() -> dict[str, str]:
     return {VBA_MODULE: BAS_FILE.read_text(encoding="ascii"), "xlwings": new}
 
 
-def build_addin(out: str | Path, *, vba: bool = True, template: Path = TEMPLATE) -> BuildReport:
-    """Write the add-in to ``out`` (atomically). ``vba=False`` keeps the template's VBA project."""
+def vba_asset_problem(asset: Path = VBA_ASSET) -> str | None:
+    """Why the checked-in VBA project does not match ``vba_modules()`` (our .bas and the installed xlwings); None if it does."""
+    if not asset.is_file():
+        return f"{asset.name} is missing"
+    project = read_vba_project(asset)
+    if project.name != VBA_PROJECT:
+        return f"its VBA project is named {project.name!r}, not {VBA_PROJECT!r}"
+    for name, source in vba_modules().items():
+        got = project.modules.get(name)
+        if got is None:
+            return f"it has no module {name}"
+        if code_lines(got.source) != code_lines(source):
+            what = f"xlwings {xlwings.__version__}'s module" if name == "xlwings" else BAS_FILE.name
+            return f"its module {name} differs from {what}"
+    return None
+
+
+def build_vba_project(out: Path = VBA_ASSET, template: Path = TEMPLATE) -> Path:
+    """Maintainer step: write the add-in's VBA project from the sources with LibreOffice headless."""
+    from xl_cashrisk.build.addin.vba import embed_vba
+
+    blob = embed_vba(Path(template).read_bytes(), vba_modules(), remove=TEMPLATE_VBA_REMOVE, project=VBA_PROJECT)
+    with atomic_output(out) as tmp:
+        Path(tmp).write_bytes(blob)
+    return Path(out)
+
+
+def build_addin(out: str | Path, *, template: Path = TEMPLATE, asset: Path = VBA_ASSET) -> BuildReport:
+    """Write the add-in to ``out`` (atomically), with the checked-in VBA project."""
+    problem = vba_asset_problem(asset)
+    if problem:
+        raise CashRiskError(f"the add-in's VBA project ({asset.name}) is not current: {problem}. It is built for "
+                            f"the xlwings version xl-cashrisk pins on Windows; {REBUILD}")
     src = zipfile.ZipFile(template)
     parts = {i.filename: src.read(i) for i in src.infolist()}
-    entries = [("UDF Modules", udf_modules())]
+    entries = [("UDF Modules", udf_modules()), ("ADD_WORKBOOK_TO_PYTHONPATH", "false")]
     sst, sheet = _config_parts(entries)
     parts["xl/sharedStrings.xml"] = sst.encode()
     parts["xl/worksheets/sheet1.xml"] = sheet.encode()
@@ -172,15 +212,7 @@ def build_addin(out: str | Path, *, vba: bool = True, template: Path = TEMPLATE)
     parts["_rels/.rels"] = _root_rels(parts["_rels/.rels"].decode()).encode()
     parts.pop("customUI/customUI.xml", None)
     parts[CUSTOMUI_PART] = ribbon_xml().encode()
-    note = ""
-    if vba:
-        from xl_cashrisk.addin.vba import embed_vba
-
-        template_bytes = Path(template).read_bytes()
-        parts["xl/vbaProject.bin"] = embed_vba(template_bytes, vba_modules(), remove=TEMPLATE_VBA_REMOVE)
-    else:
-        note = ("VBA not embedded: the add-in still holds the template's VBA project. Do the one-time Windows "
-                "step in docs/excel-addin.md (import CashRisk.bas, set PROJECT_NAME, save).")
+    parts["xl/vbaProject.bin"] = Path(asset).read_bytes()
     with atomic_output(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
         first = ("[Content_Types].xml", "_rels/.rels")
         order = [*first, *sorted(p for p in parts if p not in first)]
@@ -188,4 +220,4 @@ def build_addin(out: str | Path, *, vba: bool = True, template: Path = TEMPLATE)
             info = zipfile.ZipInfo(name, ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, parts[name])
-    return BuildReport(Path(out), vba, tuple(vba_modules()) if vba else (), ribbon_tags(), note)
+    return BuildReport(Path(out), tuple(vba_modules()), ribbon_tags())

@@ -1,17 +1,21 @@
 """The add-in's VBA project: written by LibreOffice headless, read back here to prove what is inside.
 
+The project is a package asset (``vba/vbaProject.bin``), built by a maintainer with
+``xl-cashrisk addin build-vba`` whenever ``vba/CashRisk.bas`` or the pinned xlwings changes; users'
+``addin build``/``addin install`` copy it and need no LibreOffice. A test checks the asset is current.
+
 Writing. LibreOffice can export a VBA project into OOXML (its ``VbaExport``, used when Calc saves an
 ``.xlsm`` with "save original Basic code" on). It writes every module's *source* (compressed as MS-OVBA
 requires) and no compiled p-code: the ``_VBA_PROJECT`` stream is the 7-byte header only, which tells
 Excel to compile from source when it first opens the file. We load the xlwings ribbon add-in template
-in LibreOffice, replace its modules with ours (:data:`MODULES`) and keep only the resulting
+in LibreOffice, replace its modules with ours, name the project, and keep only the resulting
 ``vbaProject.bin``. :func:`embed_vba` drives LibreOffice's own Python (it must ``import uno``) with
 ``lo_vba.py``. Measured with LibreOffice 25.2: the xlwings module comes back byte-identical to
 ``xlwings_custom_addin.bas`` except the ``PROJECT_NAME`` line we change.
 
 Reading. :func:`read_vba_project` parses the compound file (MS-CFB), the ``dir`` stream and each
 module's compressed source (MS-OVBA 2.4.1) with the standard library, so the build and the tests can
-check the modules and callbacks without Excel (oletools does the same; it is not a dependency).
+check the modules and callbacks without Excel (the tests cross-check it with oletools).
 What Linux cannot show — that Excel compiles the project and runs the callbacks — is the release
 smoke test (docs/windows-smoke-test.md).
 """
@@ -19,7 +23,6 @@ smoke test (docs/windows-smoke-test.md).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import struct
 import subprocess
@@ -28,9 +31,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from xl_cashrisk.build.calc.unodriver import lo_environment, lo_python
 from xl_cashrisk.errors import CashRiskError
 
-__all__ = ["VbaModule", "VbaProject", "decompress", "embed_vba", "lo_python", "read_vba_project"]
+__all__ = ["VbaModule", "VbaProject", "code_lines", "decompress", "embed_vba", "read_vba_project"]
 
 HERE = Path(__file__).resolve().parent
 CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -209,41 +213,28 @@ def procedures(source: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------- writing
-def lo_python() -> str | None:
-    """A Python interpreter that can ``import uno`` (LibreOffice's), or None."""
-    candidates = [os.environ.get("XLC_LO_PYTHON"), "/usr/bin/python3", shutil.which("python3")]
-    for exe in dict.fromkeys(c for c in candidates if c):
-        if not Path(exe).exists():
-            continue
-        try:
-            ok = subprocess.run([exe, "-c", "import uno"], capture_output=True, timeout=30).returncode == 0
-        except (OSError, subprocess.TimeoutExpired):
-            ok = False
-        if ok and (shutil.which("soffice") or os.environ.get("SOFFICE")):
-            return exe
-    return None
-
-
 def embed_vba(template: bytes, modules: dict[str, str], *, remove: tuple[str, ...] = (),
-              library: str = "MyAddin") -> bytes:
-    """A ``vbaProject.bin``: the template workbook's project with ``modules`` (name → source) set and
-    ``remove`` deleted, written by LibreOffice headless. Raises :class:`CashRiskError` if LibreOffice
-    is missing or its output does not hold the modules exactly."""
-    exe = lo_python()
-    if exe is None:
+              library: str = "MyAddin", project: str = "MyAddin") -> bytes:
+    """A ``vbaProject.bin``: the template workbook's project with ``modules`` (name → source) set,
+    ``remove`` deleted and the project named ``project``, written by LibreOffice headless. Raises
+    :class:`CashRiskError` if LibreOffice is missing or its output does not hold the modules exactly."""
+    try:
+        exe = lo_python()
+    except FileNotFoundError:
+        exe = None
+    if exe is None or not shutil.which("soffice", path=lo_environment()["PATH"]):
         raise CashRiskError("LibreOffice headless (soffice and a Python that can 'import uno') is needed to "
-                            "write the VBA project; see docs/excel-addin.md for the one-time Windows step")
+                            "rebuild the add-in's VBA project (a maintainer step; users get it built)")
     with tempfile.TemporaryDirectory(prefix="xlc-vba-") as tmp:
         tmpdir = Path(tmp)
         src, out = tmpdir / "in.xlsm", tmpdir / "out.xlsm"
         src.write_bytes(_as_workbook(template))
-        job = {"input": str(src), "output": str(out), "library": library, "set": modules, "remove": list(remove),
-               "profile": str(tmpdir / "profile")}
+        job = {"input": str(src), "output": str(out), "library": library, "project": project, "set": modules,
+               "remove": list(remove), "profile": str(tmpdir / "profile")}
         (tmpdir / "job.json").write_text(json.dumps(job), encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
         try:
             proc = subprocess.run([exe, str(HERE / "lo_vba.py"), str(tmpdir / "job.json")], capture_output=True,
-                                  text=True, timeout=LO_TIMEOUT, env=env)
+                                  text=True, timeout=LO_TIMEOUT, env=lo_environment())
         except subprocess.TimeoutExpired:
             raise CashRiskError(f"LibreOffice did not finish writing the VBA project within {LO_TIMEOUT} s") from None
         if proc.returncode != 0 or not out.exists():
@@ -251,16 +242,17 @@ def embed_vba(template: bytes, modules: dict[str, str], *, remove: tuple[str, ..
             raise CashRiskError(f"LibreOffice could not write the VBA project: {detail[0]}")
         with zipfile.ZipFile(out) as z:
             blob = z.read("xl/vbaProject.bin")
-    project = read_vba_project(blob)
+    written = read_vba_project(blob)
     for name, source in modules.items():
-        got = project.modules.get(name)
-        if got is None or _code_lines(got.source) != _code_lines(source):
-            raise CashRiskError(f"LibreOffice's VBA project does not hold module {name} as given; "
-                                "use the one-time Windows step in docs/excel-addin.md")
+        got = written.modules.get(name)
+        if got is None or code_lines(got.source) != code_lines(source):
+            raise CashRiskError(f"LibreOffice's VBA project does not hold module {name} as given")
+    if written.name != project:
+        raise CashRiskError(f"LibreOffice named the VBA project {written.name!r}, not {project!r}")
     return blob
 
 
-def _code_lines(source: str) -> list[str]:
+def code_lines(source: str) -> list[str]:
     """VBA source compared the way the VBA editor shows it: no Attribute lines, no line-end or blank-line noise."""
     return [ln.rstrip() for ln in source.replace("\r\n", "\n").split("\n")
             if ln.strip() and not ln.startswith("Attribute VB_") and ln.strip() != "Option VBASupport 1"]

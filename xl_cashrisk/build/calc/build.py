@@ -40,7 +40,7 @@ OXT_NAME = "xl-cashrisk.oxt"
 COMPONENT_FILE = "xl_cashrisk_calc.py"
 TYPES_FILE = "XCashRisk.rdb"
 TEMPLATE = Path(__file__).with_name("component.py.txt")
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 # Where LibreOffice keeps its programs, in the order they are tried: $LIBREOFFICE_PROGRAM, the
 # directory `soffice` resolves to, then the usual install locations (Debian/Ubuntu, Fedora, the

@@ -8,7 +8,7 @@ Three ways, all measured on LibreOffice 25.2 (Debian bookworm-backports):
   component before the extension's types are live; the component guards that import.
 - **A private profile** (``profile=DIR``, any user, root included): LibreOffice is started headless
   on that profile and the extension is added through its ``ExtensionManager`` (see
-  :mod:`xl_cashrisk.calc.unodriver`). Nothing outside DIR changes; tests and CI use this, and
+  :mod:`xl_cashrisk.build.calc.unodriver`). Nothing outside DIR changes; tests and CI use this, and
   ``soffice -env:UserInstallation=file:///DIR`` then runs with the functions.
 """
 
@@ -20,8 +20,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from xl_cashrisk.calc.build import EXTENSION_ID, _program_dirs
-from xl_cashrisk.calc.unodriver import run_driver
+from xl_cashrisk.build.calc.build import EXTENSION_ID, _program_dirs
+from xl_cashrisk.build.calc.unodriver import lo_environment, run_driver
 from xl_cashrisk.errors import CashRiskError
 
 
@@ -47,8 +47,8 @@ def find_unopkg() -> str:
 
 
 def _unopkg(*args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([find_unopkg(), *args], capture_output=True, text=True, check=False, timeout=600)
-    return proc
+    return subprocess.run([find_unopkg(), *args], capture_output=True, text=True, check=False, timeout=600,
+                          env=lo_environment())
 
 
 def _last_line(proc: subprocess.CompletedProcess) -> str:

@@ -40,6 +40,15 @@ def markdown_reference() -> str:
         "",
         "函数参考：所有函数都接受 Excel 单元格的值（数字、日期、空白）；可对整列输入并溢出同形状的结果。",
         "",
+        "**Today and volatility.** A function whose `as_of` may be left blank (meaning today) is *volatile*:",
+        "Excel recalculates it at every recalculation (and when the workbook opens), so its cells never show",
+        "yesterday's ages. Give `as_of` a cell (e.g. `$B$1` holding the report date) for a reproducible report;",
+        "the function is still volatile, but its answer no longer changes with the date. Volatile functions:",
+        "" + ", ".join(f"`{name}`" for name in sorted(n for n, f in _registry().items() if f.volatile)) + ".",
+        "",
+        "Range results spill (dynamic arrays): Excel 365 or Excel 2021 and later. Excel 2016/2019 are not",
+        "supported for range results (see README).",
+        "",
         "| Function | Category | What it returns |",
         "|---|---|---|",
     ]
@@ -58,5 +67,6 @@ def markdown_reference() -> str:
             for a in f.arguments:
                 req = "optional" + (f" (default `{a.default!r}`)" if a.default is not None else "") if a.optional else "yes"
                 out.append(f"| `{a.name}` | {req} | {'yes' if a.is_range else ''} | {a.doc} |")
-            out += ["", f"Example: `{f.example}`" + ("  (spills a range)" if f.returns_range else "")]
+            out += ["", f"Example: `{f.example}`" + ("  (spills a range)" if f.returns_range else "")
+                    + ("  Volatile: recalculated every time, since a blank `as_of` means today." if f.volatile else "")]
     return "\n".join(out) + "\n"

@@ -64,7 +64,7 @@ class Office:
                 "--nolockcheck", f"-env:UserInstallation={self.profile.as_uri()}",
                 f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext",
             ],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=lo_environment(),
         )
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
@@ -214,11 +214,40 @@ def run_driver(command: str, profile: Path, oxt: Path | None = None, files: list
     if oxt:
         args += ["--oxt", str(oxt)]
     args += [str(f) for f in files or ()]
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=lo_environment(), check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"LibreOffice driver failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# Variables through which a Python environment reaches a process it starts. LibreOffice embeds a
+# Python (pyuno) that finds its home from them and from the first python3 on PATH: started from an
+# activated virtualenv or conda environment of another Python version, it loads that version's standard
+# library and the extension manager dies with std::bad_alloc (measured with LibreOffice 25.2, a pyenv
+# 3.11.7 virtualenv first on PATH, system Python 3.11.2).
+FOREIGN_PYTHON_VARS = ("PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONUSERBASE", "PYTHONEXECUTABLE",
+                       "PYTHONSAFEPATH", "PYTHONNOUSERSITE", "__PYVENV_LAUNCHER__", "VIRTUAL_ENV",
+                       "VIRTUAL_ENV_PROMPT", "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "CONDA_EXE", "CONDA_PYTHON_EXE",
+                       "CONDA_SHLVL", "CONDA_PROMPT_MODIFIER", "PYENV_VERSION", "PYENV_VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")
+
+
+def _foreign_python_dir(entry: str) -> bool:
+    """A PATH entry that belongs to a Python environment: a virtualenv's or conda env's bin/Scripts, pyenv's shims."""
+    d = Path(entry)
+    return ((d.parent / "pyvenv.cfg").is_file() or (d.parent / "conda-meta").is_dir()
+            or (d / "conda-meta").is_dir() or (d.name == "shims" and "pyenv" in str(d).lower()))
+
+
+def lo_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment to start LibreOffice (soffice, unopkg, its Python) with: this one without any
+    Python environment's variables or PATH entries, so LibreOffice uses its own Python. The extension
+    finds the project through the paths baked into it or XL_CASHRISK_PYTHONPATH, which is kept."""
+    env = dict(os.environ if environ is None else environ)
+    for key in FOREIGN_PYTHON_VARS:
+        env.pop(key, None)
+    path = [p for p in env.get("PATH", "").split(os.pathsep) if p and not _foreign_python_dir(p)]
+    env["PATH"] = os.pathsep.join(path or ["/usr/bin", "/bin"])
+    return env
 
 
 def lo_python() -> str:
@@ -229,12 +258,11 @@ def lo_python() -> str:
     if soffice:
         program = Path(soffice).resolve().parent
         candidates += [str(program / "python"), str(program / "python.bin")]
-    candidates += ["/usr/bin/python3", shutil.which("python3") or ""]
+    candidates += ["/usr/bin/python3", shutil.which("python3", path=lo_environment()["PATH"]) or ""]
     for c in candidates:
         if not c or not Path(c).is_file():
             continue
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-        ok = subprocess.run([c, "-c", "import uno"], capture_output=True, env=env, check=False)
+        ok = subprocess.run([c, "-c", "import uno"], capture_output=True, env=lo_environment(), check=False)
         if ok.returncode == 0:
             return c
     raise FileNotFoundError("no Python with the 'uno' module (Debian: apt-get install python3-uno)")

@@ -2,10 +2,11 @@
 
     python3 lo_vba.py JOB.json
 
-JOB: {"input", "output", "profile", "library", "set": {module: source}, "remove": [module, ...]}.
+JOB: {"input", "output", "profile", "library", "project", "set": {module: source}, "remove": [module, ...]}.
 Turns on VBA load/save in the private profile, loads ``input`` (an .xlsm), replaces or inserts each
-module of ``set`` as a procedural VBA module, deletes ``remove``, and stores ``output`` with the
-"Calc MS Excel 2007 VBA XML" filter, which exports the Basic library as a VBA project.
+module of ``set`` as a procedural VBA module, deletes ``remove``, renames the Basic library ``library``
+to ``project`` (the VBA project's name) and stores ``output`` with the "Calc MS Excel 2007 VBA XML"
+filter, which exports the Basic library as a VBA project.
 """
 
 import json
@@ -55,6 +56,10 @@ def main(job_file: str) -> None:
                     info.ModuleType = uno.getConstantByName("com.sun.star.script.ModuleType.NORMAL")
                     lib.insertModuleInfo(name, info)
                     lib.insertByName(name, "Option VBASupport 1\n" + body)
+            if job["project"] != job["library"]:
+                # the VBA export writes the library named by the container's VBA ProjectName
+                doc.BasicLibraries.renameLibrary(job["library"], job["project"])
+                doc.BasicLibraries.ProjectName = job["project"]
             doc.storeToURL(Path(job["output"]).resolve().as_uri(), (office.prop("FilterName", VBA_FILTER),))
         finally:
             doc.close(True)
