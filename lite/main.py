@@ -168,7 +168,7 @@ def CREDITBAND(score, language='en', scheme='light', green_min=None, yellow_min=
 @arg('country', doc='Country, ISO-2 code (CN, US, DE …). Optional.')
 @arg('sector', doc='Sector: machinery, consumer_goods, pharma, electronics, chemicals, textiles, retail, construction, automotive, food. Optional.')
 @arg('negative_events', doc='Lawsuits, tax liens, bounced payments in the last 12 months (count). Optional.')
-@arg('scorecard', ndim=2, doc='Optional: a Settings-sheet table of key|value rows changing the scorecard, or the path of a scorecard TOML file. Blank = default scorecard.')
+@arg('scorecard', ndim=2, doc='Optional: the workbook\'s Scorecard table of key|value rows changing the scorecard. Blank or "default" = default scorecard (a cell never names a file).')
 @arg('language', doc='"en" (default) or "zh" for the labels.')
 def CREDITEXPLAIN(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None, dbt_days=None, max_days_overdue=None, overdue_share=None, years_in_business=None, employees=None, country=None, sector=None, negative_events=None, scorecard=None, language='en'):
     """Spills a table explaining CREDITSCORE for one buyer: each factor's input, rule, points, weight, share and contribution, then cap, score, confidence, band, PD and scorecard version."""
@@ -219,7 +219,7 @@ def CREDITPD(score, anchor_score=None, anchor_odds=None, pdo=None):
 @arg('country', ndim=2, doc='Country, ISO-2 code (CN, US, DE …). Optional.')
 @arg('sector', ndim=2, doc='Sector: machinery, consumer_goods, pharma, electronics, chemicals, textiles, retail, construction, automotive, food. Optional.')
 @arg('negative_events', ndim=2, doc='Lawsuits, tax liens, bounced payments in the last 12 months (count). Optional.')
-@arg('scorecard', ndim=2, doc='Optional: a Settings-sheet table of key|value rows changing the scorecard, or the path of a scorecard TOML file. Blank = default scorecard.')
+@arg('scorecard', ndim=2, doc='Optional: the workbook\'s Scorecard table of key|value rows changing the scorecard. Blank or "default" = default scorecard (a cell never names a file).')
 @arg('output', doc='"score" (0–100, default), "confidence", "cap" (knock-out rule that limited the score), "version"; or, under this scorecard, "band" (GREEN/YELLOW/RED), "grade" (1–10), "pd" (1-year PD) or "weakest" (factor with the fewest points).')
 def CREDITSCORE(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None, dbt_days=None, max_days_overdue=None, overdue_share=None, years_in_business=None, employees=None, country=None, sector=None, negative_events=None, scorecard=None, output='score'):
     """Buyer credit score 0–100 (higher = safer) from the scorecard's factors: financial strength, payment behaviour, standing, country, sector, negative events. Missing factors re-weight; "NR" if too few. See docs/scorecard.md."""

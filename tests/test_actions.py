@@ -7,13 +7,13 @@ import datetime as dt
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers import template_with_examples
 from python_calamine import CalamineWorkbook
 
 import udfs.actions as actions
 from udfs._actions import ACTIONS, UnknownAction, WorkbookTarget, run_action
 from xl_cashrisk.cli import cli
 from xl_cashrisk.io.safe import file_fingerprint
-from xl_cashrisk.io.templates import build_named
 from xl_cashrisk.reports.ageing import AGEING_SHEET
 from xl_cashrisk.sample.workbooks import write_sample_workbooks
 from xl_cashrisk.schemas.ledger import LEDGER
@@ -121,7 +121,7 @@ def test_unknown_tags_refused_before_reading_anything(tmp_path):
         run_action("format_c", WorkbookTarget(tmp_path / "missing.xlsx"))
     with pytest.raises(UnknownAction, match=r"allowed: .*age_ledger"):
         actions.dispatch("import os")
-    book = FakeBook(build_named("ledger", tmp_path))
+    book = FakeBook(template_with_examples("ledger", tmp_path))
     names = [s.name for s in book.sheets]
     assert actions.dispatch("age_ledger'); import os; ('", book=book) is None
     assert "unknown ribbon action" in book.app.alerts[0]
@@ -132,7 +132,7 @@ def test_unknown_tag_from_excel_answers_with_a_message_box(tmp_path, monkeypatch
     """Under Excel the VBA calls dispatch(tag) without a book: the caller's book gets the message, no traceback."""
     import xlwings as xw
 
-    book = FakeBook(build_named("ledger", tmp_path))
+    book = FakeBook(template_with_examples("ledger", tmp_path))
     monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: book))
     assert actions.dispatch("invalid_tag") is None
     assert book.app.alerts and "unknown ribbon action 'invalid_tag'" in book.app.alerts[0]
@@ -162,7 +162,7 @@ def test_age_ledger_matches_cli_on_file_and_on_live_book(ledger_file, tmp_path):
 
 
 def test_live_book_reads_unsaved_edits(tmp_path):
-    path = build_named("ledger", tmp_path)
+    path = template_with_examples("ledger", tmp_path)
     book = FakeBook(path)
     ledger = book.sheets[LEDGER.sheet].rows
     amount = LEDGER.column("amount").header
@@ -219,7 +219,7 @@ def test_help_lists_every_function_with_its_example(tmp_path):
 
 
 def test_settings_as_of_option(tmp_path):
-    path = build_named("ledger", tmp_path)
+    path = template_with_examples("ledger", tmp_path)
     s = actions.read_settings(WorkbookTarget(path, options={"as_of": "2026-09-30"}))
     assert s.as_of == dt.date(2026, 9, 30)
 
@@ -227,7 +227,7 @@ def test_settings_as_of_option(tmp_path):
 def test_results_never_clear_a_users_sheet_of_the_same_name(tmp_path):
     from udfs._actions import copy_sheets_into_book
 
-    book = FakeBook(build_named("ledger", tmp_path))
+    book = FakeBook(template_with_examples("ledger", tmp_path))
     book.sheets.add("Ageing 账龄").rows = [["my own notes"]]
     target = WorkbookTarget.from_book(book, out=tmp_path / "r.xlsx")
     run_action("age_ledger", target)

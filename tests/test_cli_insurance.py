@@ -155,7 +155,7 @@ def test_default_policy_is_said_out_loud(subset, tmp_path):
 
 
 BROKEN = {
-    "bad_pct": ({"indemnity_pct": "ninety"}, "indemnity_pct: expected a number, got 'ninety'"),
+    "bad_pct": ({"indemnity_pct": "ninety"}, "indemnity_pct: expected a percentage such as 5% or 0.05, got 'ninety'"),
     "steps": ({"collection_from_days": 100, "claim_from_days": 90}, "invalid insurance policy"),
     "basis": ({"notify_basis": "whenever"}, "notify_basis: expected one of due_date, mep_end"),
     "unknown": ({"indemnity": 0.9}, "unknown setting 'indemnity'"),

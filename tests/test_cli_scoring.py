@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers import template_with_examples
 
 from xl_cashrisk.cli import cli
-from xl_cashrisk.io.templates import build_named
 from xl_cashrisk.pipelines.scoring import read_scoring_inputs
 from xl_cashrisk.schemas.register import REGISTER
 
@@ -23,7 +23,7 @@ def sha(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
-    return build_named("register", tmp_path_factory.mktemp("reg"))
+    return template_with_examples("register", tmp_path_factory.mktemp("reg"))
 
 
 def _set_as_of(path: Path, when: str = "2026-09-30") -> None:

@@ -294,3 +294,24 @@ def test_cli_exit_codes_and_refusals(tmp_path):
 
 def _amount_mapping(tmp_path: Path) -> Path:
     return save_mapping(Mapping(columns={"amount": "Amount"}), tmp_path / "amount.toml")
+
+
+def test_import_reads_dates_by_the_one_rule(tmp_path):
+    """Issue 15: an export in the 1904 date system with dates as plain numbers imports the dates it shows;
+    a due date of 9999-12-31 or a date typed as '2026-07' is left out with its reason, never written as
+    1816-03-28 or 1 July; an as-of date in year 3026 is refused."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "corpus"))
+    from make_corpus import _date1904, edited, good_rows, ledger_book, settings_sheet
+
+    res = import_file(_date1904(tmp_path / "mac.xlsx"), "ledger", sheet="AR Ledger")
+    assert res.frame["invoice_date"].dt.date.tolist() == [r[4] for r in good_rows()]
+    odd = ledger_book(tmp_path / "odd.xlsx", edited({(0, "due_date"): dt.date(9999, 12, 31), (1, "due_date"): "2026-07"}))
+    res = import_file(odd, "ledger", sheet="AR Ledger")
+    assert len(res.frame) == 3 and not (res.frame["due_date"].dt.year < 2000).any()
+    text = " ".join(s.reason for s in res.report.skipped)
+    assert "not a valid Excel date" in text and "incomplete date" in text
+    with pytest.raises(InputError, match="more than 50 years after today"):
+        import_file(ledger_book(tmp_path / "far.xlsx", settings=settings_sheet()), "ledger", sheet="AR Ledger",
+                    as_of=dt.date(3026, 9, 30))

@@ -14,10 +14,10 @@ from xl_cashrisk.importer.ageing import Bucket, parse_bucket, synthetic_due
 from xl_cashrisk.importer.headers import detect_header
 from xl_cashrisk.importer.rows import total_label
 from xl_cashrisk.importer.source import Sheet, decode_text
-from xl_cashrisk.importer.synonyms import header_unit, lookup
-from xl_cashrisk.importer.values import clean_currency, clean_dates, clean_money, date_order, decimal_mark
+from xl_cashrisk.importer.synonyms import clean_currency, header_unit, lookup
 from xl_cashrisk.io.validate import convert_column
 from xl_cashrisk.schemas.ledger import LEDGER
+from xl_cashrisk.schemas.values import clean_dates, clean_money, date_order, decimal_mark
 
 
 def _syn():

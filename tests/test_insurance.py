@@ -162,10 +162,13 @@ def test_policy_defaults_follow_spec():
 def test_policy_from_settings_rows_and_toml():
     import tomllib
 
-    rows = {"indemnity_pct": 0.95, "aggregate_first_loss": "50,000".replace(",", ""), "political_cover": "no",
-            "covered_countries": ["us", "DE "], "holidays": "2026-10-01, 2026-10-02", "notify_basis": "mep_end",
+    from xl_cashrisk.schemas.policy import DOMAIN, POLICY, policy_from_values
+    from xl_cashrisk.schemas.settings import settings_from_frames
+
+    rows = {"indemnity_pct": "95%", "aggregate_first_loss": "50,000", "political_cover": "no",
+            "covered_countries": "us, DE ", "policy_holidays": "2026-10-01, 2026-10-02", "notify_basis": "mep_end",
             "max_liability": None, "waiting_period": 90.0}
-    p = Policy.from_mapping(rows)
+    p = policy_from_values(settings_from_frames(rows, rows=POLICY.rows).extras[DOMAIN])
     assert p.indemnity_pct == 0.95 and p.aggregate_first_loss == 50_000 and not p.political_cover
     assert p.covered_countries == frozenset({"US", "DE"})
     assert p.holidays == (dt.date(2026, 10, 1), dt.date(2026, 10, 2))
@@ -179,7 +182,8 @@ def test_policy_from_settings_rows_and_toml():
     ("rows", "message"),
     [({"indemnity_pct": 90}, "between 0 and 1"), ({"notify_basis": "invoice"}, "notify_basis"),
      ({"claim_days": 30.5}, "whole number"), ({"politcal_cover": True}, "unknown"),
-     ({"political_cover": "maybe"}, "TRUE or FALSE"), ({"aggregate_first_loss": -1}, "≥ 0"),
+     ({"political_cover": "maybe"}, "TRUE or FALSE"), ({"political_cover": "no"}, "TRUE or FALSE"),
+     ({"aggregate_first_loss": -1}, "≥ 0"), ({"aggregate_first_loss": "50000"}, "must be a number"),
      ({"collection_from_days": 100, "claim_from_days": 90}, "claim_from_days")],
 )
 def test_policy_rejects_bad_settings(rows, message):

@@ -133,7 +133,7 @@ BROKEN = [
     ("bad date text", {"invoice_date": "31/02/2026"}, None, 4, "invoice_date", "expected a date such as 2026-09-30"),
     ("impossible ISO date", {"invoice_date": "2026-02-30"}, None, 4, "invoice_date", "expected a date"),
     ("date serial out of range", {"due_date": 10.0}, None, 4, "due_date", "not a valid Excel date"),
-    ("bool in date", {"invoice_date": True}, None, 4, "invoice_date", "expected a date, got TRUE"),
+    ("bool in date", {"invoice_date": True}, None, 4, "invoice_date", "expected a date such as 2026-09-30 (YYYY-MM-DD), got TRUE"),
     ("duplicate invoice", {"invoice_no": "INV-2"}, None, 5, "invoice_no", "duplicate value 'INV-2' (first on row 4)"),
     ("negative invoice", {"amount": -5.0}, None, 4, "amount", "an invoice (INV) needs a positive amount"),
     ("missing amount", {"amount": None}, None, 4, "amount", "required value missing"),
@@ -180,7 +180,7 @@ def test_invalid_cells_are_missing_not_guessed(template, tmp_path):
     with pytest.raises(InputError) as e:
         r.report.raise_if_errors()
     msg = str(e.value)
-    assert "row 4, column 'Invoice date 开票日期': expected a date such as 2026-09-30, got 'soon'" in msg
+    assert "row 4, column 'Invoice date 开票日期': expected a date such as 2026-09-30 (YYYY-MM-DD), got 'soon'" in msg
     assert "bad.xlsx, sheet 'AR Ledger'" in msg
 
 
@@ -334,7 +334,7 @@ def test_many_rows_validate_fast(tmp_path):
     r = read_ledger(path, SETTINGS)
     elapsed = time.perf_counter() - t
     assert len(r.frame) == n
-    assert [(p.row, p.message) for p in r.report.errors] == [(n + 1, "expected a number, got 'oops'")]
+    assert [(p.row, p.message) for p in r.report.errors] == [(n + 1, "expected a number, got 'oops' / 应为数字")]
     assert np.isclose(r.frame["open_amount"].iloc[:-1].sum(), sum(100.0 + i for i in range(n - 1)))
     assert elapsed < 30
 
@@ -347,8 +347,20 @@ def test_a_mistyped_header_is_reported_with_the_closest_column(template, tmp_pat
     ws.cell(FIRST - 1, col).value = "Notes 备注x"
     wb.save(path)
     r = read_ledger(path, SETTINGS)
+    # the misspelled column holds a note: an error, never a silent fall-back without it (issue 15)
+    err = [p for p in r.report.errors if p.column == "Notes 备注x"]
+    assert len(err) == 1 and err[0].row == FIRST - 1 and not r.report.ok
+    assert f"close to '{H['note']}', which is missing" in err[0].message and "holds data" in err[0].message
+    # the same header over an empty column is only a warning
+    empty = [dict(g, note=None) for g in GOOD]
+    path = fill(template, empty, tmp_path / "typo_empty.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb[LEDGER.sheet]
+    ws.cell(FIRST - 1, col).value = "Notes 备注x"
+    wb.save(path)
+    r = read_ledger(path, SETTINGS)
     warn = [p for p in r.report.warnings if p.column == "Notes 备注x"]
-    assert len(warn) == 1 and warn[0].row == FIRST - 1
+    assert len(warn) == 1 and warn[0].row == FIRST - 1 and r.report.ok
     assert "ignored" in warn[0].message and f"did you mean '{H['note']}'" in warn[0].message
 
 

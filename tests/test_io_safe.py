@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from xl_cashrisk.errors import InputError
 from xl_cashrisk.io import safe
@@ -231,3 +232,111 @@ def test_extent_scan_agrees_with_a_plain_count_across_block_boundaries(tmp_path,
                 got = safe._sheet_extent(z, "xl/worksheets/sheet1.xml")
             assert got == (row_no, want_cols), (trial, chunk)
             assert safe.part_is_plain(path, "xl/worksheets/sheet1.xml") is (not want_special), (trial, chunk)
+
+
+def _reference_extent(xml: bytes) -> tuple[int, int]:
+    """Where a reader places each cell (calamine: a cell at its own reference, else after the previous cell
+    of its row; a row at its reference, else after the previous row): the largest row and column used."""
+    from xml.etree import ElementTree as ET
+
+    from xl_cashrisk.io.safe import column_index
+
+    rows = cols = row = 0
+    for el in ET.fromstring(xml).iter():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "row":
+            row = int(el.get("r")) if el.get("r") else row + 1
+            col = 0
+            for c in el:
+                ref = c.get("r")
+                if ref:
+                    letters = ref.rstrip("0123456789")
+                    col, r = column_index(letters.upper()) + 1, int(ref[len(letters):])
+                else:
+                    col, r = col + 1, row
+                rows, cols = max(rows, r), max(cols, col)
+    return rows, cols
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_extent_scan_bounds_every_spelling_of_a_reference(tmp_path, monkeypatch, seed):
+    """Issue 15: the cell-area limit holds for a reference in any position of its tag, in either quote, with
+    spaces around '=', lower case, a namespace prefix, and for rows and cells without any reference. The
+    scan never reports less than a reader would place; it is exact when every element has a reference."""
+    import random
+    import zipfile
+
+    from xl_cashrisk.io import safe
+
+    rng = random.Random(seed)
+    mixed = seed % 3 != 0  # every third sheet writes every reference, as Excel does
+    prefix = "x:" if seed % 5 == 4 else ""
+    ns = f'xmlns{":x" if prefix else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+    def attr(name: str, value: str) -> str:
+        q = rng.choice(['"', "'"]) if mixed else '"'
+        eq = rng.choice(["=", " = ", "\n=\t"]) if mixed else "="
+        return f"{name}{eq}{q}{value}{q}"
+
+    row_no, rows = 0, []
+    for _ in range(rng.randint(1, 40)):
+        row_no += rng.randint(1, 30)
+        with_r = not mixed or rng.random() < 0.6
+        cells, col = [], 0
+        for _ in range(rng.randint(1, 12)):
+            col = min(col + rng.randint(1, 3000), 16384)  # XFD at most: a 4-letter column is refused outright
+            attrs = [' t="n"'] if rng.random() < 0.5 else []
+            if not mixed or rng.random() < 0.7:
+                letters = xl_col_to_name(col - 1)
+                attrs.insert(rng.randint(0, len(attrs)), " " + attr("r", f"{letters.lower() if mixed and rng.random() < 0.2 else letters}{row_no}"))
+            cells.append(f"<{prefix}c{''.join(attrs)}><{prefix}v>1</{prefix}v></{prefix}c>")
+        row_attr = " " + attr("r", str(row_no)) if with_r else ""
+        rows.append(f"<{prefix}row{row_attr}>{''.join(cells)}</{prefix}row>")
+    xml = (f"<{prefix}worksheet {ns}><{prefix}sheetData>{''.join(rows)}</{prefix}sheetData></{prefix}worksheet>").encode()
+    want = _reference_extent(xml)
+    path = tmp_path / "s.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", xml)
+    for chunk in (29, 257, 1 << 20):
+        monkeypatch.setattr(safe, "SCAN_CHUNK", chunk)
+        with zipfile.ZipFile(path) as z:
+            got = safe._sheet_extent(z, "xl/worksheets/sheet1.xml")
+        assert got[0] >= want[0] and got[1] >= want[1], (seed, chunk, got, want)
+        if not mixed:
+            assert got == want, (seed, chunk)
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("encrypted member", None, "is encrypted"),
+    ("shared strings", b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="4294967295">'
+                       b"<si><t>a</t></si></sst>", "declares 4,294,967,295 strings"),
+    ("byte 0xFF", b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>a\xffb</t></si></sst>',
+     "holds the byte 0xFF"),
+])
+def test_check_workbook_refuses_what_would_crash_a_reader(tmp_path, name, data, message):
+    import zipfile
+
+    path = tmp_path / "b.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                   'spreadsheetml.sheet.main+xml"/></Types>')
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/sharedStrings.xml", data or b"<sst/>")
+    if data is None:  # set the 'encrypted' flag of the last member, in its local and central headers
+        raw = bytearray(path.read_bytes())
+        with zipfile.ZipFile(path) as z:
+            raw[z.getinfo("xl/sharedStrings.xml").header_offset + 6] |= 1
+        raw[raw.rfind(b"PK\x01\x02") + 8] |= 1
+        path.write_bytes(bytes(raw))
+    with pytest.raises(InputError, match=message):
+        check_workbook(path)
+
+
+def test_a_named_pipe_is_refused_at_once(tmp_path):
+    import os
+
+    fifo = tmp_path / "ledger.xlsx"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="named pipe"):
+        check_workbook(fifo)  # opening it would wait for a writer forever

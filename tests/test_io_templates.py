@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import template_with_examples
 
 from xl_cashrisk.io.reader import read_ledger
 from xl_cashrisk.io.templates import (
@@ -51,8 +52,13 @@ def test_ledger_table_headers_validation_and_panes(built):
     assert "open_amount" not in {k for k, v in col.items() if f"{v}4" in dv}
     assert ws.cell(4, 5).number_format == "yyyy-mm-dd"
     assert "[#This Row],[Amount 金额]" in ws.cell(4, len(LEDGER.columns)).value  # live open-amount formula
-    # example rows typed, not text
-    assert ws.cell(4, 1).value == EXAMPLE_ROWS[0]["invoice_no"] and ws.cell(4, 9).value == 100000
+    # the table ships empty (pasted rows are the only rows it holds); the example rows, typed, are on the
+    # Instructions sheet under headers marked as examples, so no reader takes them for the table
+    assert all(ws.cell(4, j).value is None for j in range(1, len(LEDGER.input_columns) + 1))
+    inst = wb[INSTRUCTIONS_SHEET]
+    rows = [[c.value for c in r] for r in inst.iter_rows()]
+    at = next(i for i, r in enumerate(rows) if r[0] == f"{LEDGER.column('invoice_no').header} (example 示例)")
+    assert rows[at + 1][0] == EXAMPLE_ROWS[0]["invoice_no"] and rows[at + 1][8] == 100000
 
 
 def test_settings_sheet(built):
@@ -75,8 +81,10 @@ def test_instructions_cover_every_column_in_both_languages(built):
     assert "请在黄色单元格中填写数据" in text and "Fill in the yellow cells" in text
 
 
-def test_template_reads_back_clean(built):
+def test_template_reads_back_clean(built, tmp_path):
     r = read_ledger(built)
+    assert r.report.errors == [] and r.frame.empty  # no example counted as an invoice
+    r = read_ledger(template_with_examples("ledger", tmp_path))
     assert r.report.errors == []
     assert r.frame["invoice_no"].tolist() == [row["invoice_no"] for row in EXAMPLE_ROWS]
 
@@ -141,4 +149,6 @@ def test_libreoffice_opens_and_converts(built, tmp_path):
                           str(built)], capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stderr
     ledger_csv = (out / f"{built.stem}-{LEDGER.sheet}.csv").read_text(encoding="utf-8")
-    assert "Invoice no. 发票号码" in ledger_csv and "INV-2026-0001" in ledger_csv
+    assert "Invoice no. 发票号码" in ledger_csv and "INV-2026-0001" not in ledger_csv
+    instructions_csv = (out / f"{built.stem}-{INSTRUCTIONS_SHEET}.csv").read_text(encoding="utf-8")
+    assert "INV-2026-0001" in instructions_csv

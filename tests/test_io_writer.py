@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 import subprocess
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -143,3 +144,50 @@ def test_libreoffice_opens_results(tmp_path):
     for s in ("=1+1", "+SUM(A1:A2)", "-2+3", "0012"):
         assert s in text  # still text after a real spreadsheet loads it
     assert "\n2," not in text  # "=1+1" not evaluated
+
+
+@pytest.mark.parametrize("fast_cells", [0, 10**9])
+def test_a_text_longer_than_a_cell_is_refused_with_its_cell(tmp_path, fast_cells):
+    """Never cut short to 32,767 characters without a word (issue 15): refused, naming the cell, on the
+    bulk path and the XlsxWriter path; the previous output stays and no temporary file is left."""
+    out = tmp_path / "r.xlsx"
+    out.write_bytes(b"previous")
+    df = pd.DataFrame({"buyer": ["ok", "长" * 40_000, "x" * 32_767], "n": [1.0, 2.0, 3.0]})
+    with pytest.raises(InputError, match=r"a text of 40,000 characters for sheet 'S', column 'buyer', row 3 "), \
+            ResultWorkbook(out, fast_cells=fast_cells) as rw:
+        rw.add_table(df, "S")
+    assert out.read_bytes() == b"previous" and [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]
+    with ResultWorkbook(out, fast_cells=fast_cells) as rw:  # 32,767 characters fit whole
+        rw.add_table(df.iloc[[0, 2]], "S")
+    assert openpyxl.load_workbook(out)["S"]["A3"].value == "x" * 32_767
+
+
+DISK_FULL_RUN = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes beyond the limit then fail with EFBIG, as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+from xl_cashrisk.cli import main
+sys.argv = ["xl-cashrisk", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_full_disk_is_one_line_and_keeps_the_previous_output(tmp_path):
+    """The OS refuses the write (here through a 4 kB file-size limit, as a full disk would): one line saying
+    "disk full", exit 3, the previous results untouched, no temporary file left, no traceback from a
+    half-written zip's clean-up (issue 15)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "corpus"))
+    from make_corpus import ledger_book
+
+    ledger = ledger_book(tmp_path / "ledger.xlsx")
+    out = tmp_path / "ageing.xlsx"
+    out.write_bytes(b"previous results")
+    run = subprocess.run([sys.executable, "-c", DISK_FULL_RUN, "age", str(ledger), "--out", str(out)],
+                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode == 3, run.stderr
+    assert run.stderr.count("\n") <= 1 and "disk full" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr + run.stdout and "Exception ignored" not in run.stderr
+    assert out.read_bytes() == b"previous results"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ageing.xlsx", "ledger.xlsx"]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import template_with_examples
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -101,10 +102,8 @@ def test_office_js_shaped_values(main_module):
 
 def test_script_runs_the_action_on_a_book(main_module, tmp_path, capsys):
     from tests.test_actions import FakeBook
-    from xl_cashrisk.io.templates import build_named
-
     module, _ = main_module
-    book = FakeBook(build_named("ledger", tmp_path))
+    book = FakeBook(template_with_examples("ledger", tmp_path))
     book.fullname = ""  # under Lite there is no file: results go into the book only
     module.age_ledger(book)
     assert "open AR" in capsys.readouterr().out
@@ -274,14 +273,13 @@ def test_results_copied_into_the_book_without_python_calamine(tmp_path, monkeypa
     """Lite's scripts copy their result sheets into the workbook with openpyxl: the same values as calamine."""
     from tests.test_actions import FakeBook
     from udfs import _actions
-    from xl_cashrisk.io.templates import build_named
 
     def run(block_calamine: bool):
         if block_calamine:
             monkeypatch.setitem(sys.modules, "python_calamine", None)
         folder = tmp_path / str(block_calamine)
         folder.mkdir()
-        book = FakeBook(build_named("ledger", folder))
+        book = FakeBook(template_with_examples("ledger", folder))
         book.fullname = ""
         lite_main = run_action("age_ledger", WorkbookTarget.from_book(book, out=tmp_path / f"{block_calamine}.xlsx"))
         monkeypatch.delitem(sys.modules, "python_calamine", raising=False)

@@ -42,14 +42,16 @@ def book(tmp_path_factory):
     ("2026-09-30", dt.date(2026, 9, 30)),
     (dt.date(2026, 9, 30), dt.date(2026, 9, 30)),
     (dt.datetime(2026, 9, 30, 14, 5), dt.date(2026, 9, 30)),
+    (46295, dt.date(2026, 9, 30)),  # an Excel serial, as every other date reader takes it
+    ("2026-09-30T23:30:00+08:00", dt.date(2026, 9, 30)),
 ])
 def test_parse_date(value, expected):
     assert pin.parse_date(value) == expected
 
 
-@pytest.mark.parametrize("value", ["30/09/2026", "", "2026-13-01", 46295])
+@pytest.mark.parametrize("value", ["30/09/2026", "", "2026-13-01", "2026-09", "2026", "3026-09-30", 2958465])
 def test_parse_date_refuses_anything_else_with_an_input_error(value):
-    with pytest.raises(InputError, match="as_of: expected a date as YYYY-MM-DD"):
+    with pytest.raises(InputError, match="as_of: expected a date such as 2026-09-30"):
         pin.parse_date(value)
 
 

@@ -170,3 +170,20 @@ def test_disputed_and_tiny_residual_items_do_not_count_as_late_payment(sample):
     rec = payment_record(undisputed, sample.settings).set_index("buyer_id").loc["X"]
     assert rec["max_dpd_open"] == float((np.datetime64(as_of) - np.datetime64("2026-03-31")).astype(int))
     assert rec["overdue_amount"] == pytest.approx(50_010.0)
+
+
+def test_a_workbook_names_a_scorecard_file_only_beside_itself(tmp_path):
+    """Settings' scorecard_file comes from a cell: a file name in the workbook's folder, never a path (issue 15,
+    docs/security.md); the command line's --scorecard may name any file."""
+    from xl_cashrisk.errors import InputError
+
+    (tmp_path / "acme.toml").write_text('version = "acme-1"\n', encoding="utf-8")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.toml"
+    outside.write_text('version = "outside"\n', encoding="utf-8")
+    settings = Settings(as_of=AS_OF, extras={"scoring": {"scorecard_file": "acme.toml"}})
+    assert resolve_scorecard(settings, None, base_dir=tmp_path).version == "acme-1"
+    for name in (str(outside), f"../{outside.name}", "sub/acme.toml", "C:\\acme.toml", "acme.txt", "x" * 300 + ".toml"):
+        settings.extras["scoring"]["scorecard_file"] = name
+        with pytest.raises(InputError, match=r"a cell may name only a \.toml file in the workbook's own folder"):
+            resolve_scorecard(settings, None, base_dir=tmp_path)
+    assert resolve_scorecard(settings, None, base_dir=tmp_path, file=outside).version == "outside"

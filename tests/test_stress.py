@@ -222,8 +222,10 @@ def test_invoice_delay_rebuckets_by_day():
 
 def test_scenario_rows_parse_and_validate():
     s = Scenario.from_row({"id": "S4", "kind": "Delay", "name_zh": "延迟60天", "delay_days": 60.0, "week": None,
-                           "insurance": "否", "share": float("nan")})
+                           "insurance": False, "share": float("nan")})
     assert (s.kind, s.delay_days, s.insurance, s.share, s.name_zh) == ("delay", 60, False, 1.0, "延迟60天")
+    with pytest.raises(ValueError, match="TRUE or FALSE"):  # flag words are read by the Scenarios schema only
+        Scenario.from_row({"id": "S4", "kind": "delay", "insurance": "否"})
     with pytest.raises(ValueError, match="kind must be one of"):
         Scenario("X", "meteor")
     with pytest.raises(ValueError, match="unknown scenario columns"):

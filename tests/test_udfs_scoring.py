@@ -150,7 +150,7 @@ def test_piotroski():
     assert sig[0][0] == "F_ROA" and sig[1] == [1, 1, 0, 1, 1, 0, 1, 1, 1]
     with pytest.raises(ArgumentError, match=r"PIOTROSKI: current_values must be a range of 10 cells: net income, CFO"):
         u.PIOTROSKI([PF_C_CUR[:9]], [PF_C_PREV])
-    with pytest.raises(ArgumentError, match=r"equity_issued\) must be TRUE/FALSE, yes/no or 1/0, got 'maybe'"):
+    with pytest.raises(ArgumentError, match=r"equity_issued\) must be TRUE or FALSE, got 'maybe'"):
         u.PIOTROSKI([[*PF_C_CUR[:9], "maybe"]], [PF_C_PREV])
     with pytest.raises(ArgumentError, match=r"current_values \(item 3, total_assets_begin\) must be a number"):
         u.PIOTROSKI([[30, 50, None, *PF_C_CUR[3:]]], [PF_C_PREV])
@@ -237,14 +237,21 @@ def test_creditscore_messages():
         u.CREDITSCORE(*ROW, [["bands.green_min", 10.0]])
 
 
-def test_creditscore_settings_table_and_file(tmp_path):
+def test_creditscore_settings_table_and_never_a_file(tmp_path, monkeypatch):
     table = [["key", "value"], ["factors.country.table.DE", 10.0], ["version", "acme-7"], [None, None]]
     assert u.CREDITSCORE(*ROW, table, "version") == "acme-7"
     assert u.CREDITSCORE(*ROW, table) < u.CREDITSCORE(*ROW)
+    assert u.CREDITSCORE(*ROW, "default", "version") == u.CREDITSCORE(*ROW, "DEFAULT-2026.1", "version") == "default-2026.1"
+    # a cell never names a file: not an absolute path, not a name beside the working folder, not a huge text
     f = tmp_path / "card.toml"
     f.write_text('version = "file-1"\n', encoding="utf-8")
-    assert u.CREDITSCORE(*ROW, [[str(f)]], "version") == "file-1"
-    assert u.CREDITSCORE(*ROW, str(f), "version") == "file-1"
+    monkeypatch.chdir(tmp_path)
+    opened = []
+    monkeypatch.setattr(u.sc, "load_scorecard", lambda *a, **k: opened.append(a))
+    for text in (str(f), "card.toml", [[str(f)]], "x" * 100_000, "../../etc/passwd"):
+        with pytest.raises(ArgumentError, match="CREDITSCORE: scorecard must be the workbook's Scorecard table"):
+            u.CREDITSCORE(*ROW, text, "version")
+    assert opened == []
 
 
 def test_creditexplain_table():

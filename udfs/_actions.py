@@ -187,6 +187,15 @@ class BookReader(WorkbookReader):
     def sheet_names(self) -> list[str]:
         return [s.name for s in self.book.sheets]
 
+    @property
+    def date1904(self) -> bool:
+        """Excel's own flag (Windows: ``Workbook.Date1904``); xlwings Lite has no API for it, and its date
+        cells arrive converted already."""
+        try:
+            return bool(self.book.api.Date1904)
+        except Exception:  # Lite, or a Book without a COM object
+            return False
+
     def grid(self, sheet: str) -> list[list[object]]:
         if sheet not in self._grids:
             self._grids[sheet] = _book_values(self.book.sheets[sheet])

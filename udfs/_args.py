@@ -18,18 +18,16 @@ import datetime as dt
 import gc
 import itertools
 import math
-import re
 from typing import Any
 
 import numpy as np
 
-from xl_cashrisk.dates import EXCEL_EPOCH, FIRST_SAFE_SERIAL, LAST_SERIAL, serials_to_dates
 from xl_cashrisk.errors import ArgumentError
+from xl_cashrisk.schemas import values as V
 
-EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!")
+EXCEL_ERRORS = V.EXCEL_ERRORS
 _MISSING = object()
-_NUMERIC = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+MAX_WHOLE = 2**53  # a whole-number argument beyond this is not a count of anything a cell means
 
 
 def is_blank(value: Any) -> bool:
@@ -49,9 +47,15 @@ def _excel_error(value: Any) -> str | None:
     return None
 
 
+def _detail(exc: V.ValueRefused, **extra: str) -> dict[str, str]:
+    """The values module's reason, as ArgumentError's ``detail``."""
+    return {"detail": exc.detail, **extra} if exc.detail else extra
+
+
 def number(value: Any, fn: str, arg: str, *, default: Any = _MISSING, expected: str = "a number",
            minimum: float | None = None, positive: bool = False, where: str = "") -> float:
-    """One number. Blank → ``default`` (or an error if there is none); numeric text is accepted."""
+    """One number. Blank → ``default`` (or an error if there is none); number text is read by the one
+    values rule (:func:`xl_cashrisk.schemas.values.parse_number`: ``1,234.5``, ``(300)``; no ``%``)."""
     name = f"{arg}{where}"
     if is_blank(value):
         if default is _MISSING:
@@ -60,16 +64,10 @@ def number(value: Any, fn: str, arg: str, *, default: Any = _MISSING, expected: 
     err = _excel_error(value)
     if err:
         raise ArgumentError(fn, name, expected, detail=f"the cell holds the Excel error {err}")
-    if isinstance(value, bool | np.bool_):
-        raise ArgumentError(fn, name, expected, value)
-    if isinstance(value, int | float | np.integer | np.floating):
-        x = _float(value)
-    elif isinstance(value, str) and _NUMERIC.match(value.strip().replace(" ", "")) and value.strip() not in "+-.":
-        x = float(value.strip().replace(",", "").replace(" ", ""))
-    else:
-        raise ArgumentError(fn, name, expected, value)
-    if not math.isfinite(x):
-        raise ArgumentError(fn, name, expected, value)
+    try:
+        x = V.parse_number(value)
+    except V.ValueRefused as exc:
+        raise ArgumentError(fn, name, expected, value, **_detail(exc)) from None
     if positive and x <= 0:
         raise ArgumentError(fn, name, expected, value)
     if minimum is not None and x < minimum:
@@ -77,13 +75,19 @@ def number(value: Any, fn: str, arg: str, *, default: Any = _MISSING, expected: 
     return x
 
 
-def integer(value: Any, fn: str, arg: str, *, default: Any = _MISSING, minimum: int | None = None) -> int:
-    """One whole number (a float such as 3.0 from a cell is fine, 3.5 is not)."""
-    expected = "a whole number" if minimum is None else f"a whole number ≥ {minimum}"
+def integer(value: Any, fn: str, arg: str, *, default: Any = _MISSING, minimum: int | None = None,
+            maximum: int | None = None) -> int:
+    """One whole number (a float such as 3.0 from a cell is fine, 3.5 is not), within
+    [``minimum``, ``maximum``] and never beyond ±2^53."""
+    top = MAX_WHOLE if maximum is None else maximum
+    if minimum is None:
+        expected = "a whole number" if maximum is None else f"a whole number ≤ {top:,}"
+    else:
+        expected = f"a whole number from {minimum:,} to {top:,}" if maximum is not None else f"a whole number ≥ {minimum}"
     x = number(value, fn, arg, default=default, expected=expected)
     if x is default and default is not _MISSING:
         return default
-    if x != int(x) or (minimum is not None and x < minimum):
+    if not float(x).is_integer() or (minimum is not None and x < minimum) or abs(x) > top:
         raise ArgumentError(fn, arg, expected, value)
     return int(x)
 
@@ -96,6 +100,7 @@ def text(value: Any, fn: str, arg: str, *, allowed: tuple[str, ...] | None = Non
         return default
     if not isinstance(value, str):
         raise ArgumentError(fn, arg, _one_of(allowed) if allowed else "text", value)
+    check_text(value, fn, arg)
     if allowed is None:
         return value.strip()
     for option in allowed:
@@ -108,8 +113,27 @@ def _one_of(allowed: tuple[str, ...] | None) -> str:
     return "one of " + ", ".join(f'"{a}"' for a in allowed or ())
 
 
+def check_text(value: str, fn: str, arg: str) -> str:
+    """A text argument no longer than a cell holds (a longer one cannot come from Excel, nor go back)."""
+    if V.text_too_long(value):
+        raise ArgumentError(fn, arg, f"a text of at most {V.MAX_TEXT:,} characters", detail=f"it has {len(value):,}")
+    return value
+
+
+def flag(value: Any, fn: str, arg: str, default: bool) -> bool:
+    """TRUE/FALSE as Excel sends it (bool, 1/0 from LibreOffice) or a word of the values module
+    (TRUE/FALSE, yes/no, 是/否 …); blank = ``default``."""
+    if is_blank(value):
+        return default
+    try:
+        return V.parse_bool(value)
+    except V.ValueRefused:
+        raise ArgumentError(fn, arg, "TRUE or FALSE", value) from None
+
+
 def date(value: Any, fn: str, arg: str, *, default: Any = _MISSING, where: str = "") -> np.datetime64:
-    """One date: a datetime/date, an Excel serial or text such as 2024-06-30, 2024/6/30, 2024年6月30日."""
+    """One date by the one values rule (:func:`xl_cashrisk.schemas.values.parse_date`): a datetime/date,
+    an Excel serial from 61 (1900-03-01) or text such as 2024-06-30, 2024/6/30, 2024年6月30日."""
     name = f"{arg}{where}"
     expected = "a date"
     if is_blank(value):
@@ -119,41 +143,17 @@ def date(value: Any, fn: str, arg: str, *, default: Any = _MISSING, where: str =
     err = _excel_error(value)
     if err:
         raise ArgumentError(fn, name, expected, detail=f"the cell holds the Excel error {err}")
-    if isinstance(value, np.datetime64):
-        if np.isnat(value):
-            raise ArgumentError(fn, name, expected, detail="the cell is blank")
-        return value.astype("datetime64[D]")
-    if isinstance(value, dt.datetime):
-        return np.datetime64(value.date(), "D")
-    if isinstance(value, dt.date):
-        return np.datetime64(value, "D")
-    if hasattr(value, "to_datetime64"):  # pandas Timestamp
-        return np.datetime64(value.to_datetime64(), "D")
+    if isinstance(value, np.datetime64) and np.isnat(value):
+        raise ArgumentError(fn, name, expected, detail="the cell is blank")
     if isinstance(value, bool | np.bool_):
         raise ArgumentError(fn, name, expected, value)
-    if isinstance(value, int | float | np.integer | np.floating):
-        x = _float(value)  # one serial: plain arithmetic, as serials_to_dates does for arrays
-        if not (math.isfinite(x) and FIRST_SAFE_SERIAL <= x < LAST_SERIAL + 1):
-            raise ArgumentError(fn, name, "a date (an Excel date serial from 61 = 1900-03-01 on)", value)
-        return EXCEL_EPOCH + np.timedelta64(int(x), "D")
-    if isinstance(value, str):
-        s = value.strip()
-        for fmt in _DATE_FORMATS:
-            try:
-                return np.datetime64(dt.datetime.strptime(s, fmt).date(), "D")
-            except ValueError:
-                continue
-        if _NUMERIC.match(s):
-            return date(float(s.replace(",", "")), fn, arg, where=where)
-    raise ArgumentError(fn, name, expected + " (YYYY-MM-DD text, a date cell or a serial)", value)
-
-
-def _float(value: Any) -> float:
-    """float(value), with an integer too large for a float (only Python can make one) as +/-inf."""
     try:
-        return float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
+        return np.datetime64(V.parse_date(value), "D")
+    except V.ValueRefused as exc:
+        serial = isinstance(value, int | float | np.integer | np.floating)
+        what = "a date (an Excel date serial from 61 = 1900-03-01 on)" if serial else \
+            expected + " (YYYY-MM-DD text, a date cell or a serial)"
+        raise ArgumentError(fn, name, what, value, **({} if serial else _detail(exc))) from None
 
 
 def today() -> np.datetime64:
@@ -321,7 +321,7 @@ def dates(value: Any, fn: str, arg: str) -> tuple[np.ndarray, Shape]:
         return np.array([day], dtype="datetime64[D]"), shape
     if _plain(flat, kinds):
         s = np.asarray(flat, dtype=float)
-        d = serials_to_dates(s)
+        d, _why = V.serial_dates(s)
         bad = np.isnat(d) & ~np.isnan(s)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])

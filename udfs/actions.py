@@ -10,19 +10,19 @@ actions in ``udfs/actions_<domain>.py`` (imported with the ``udfs`` package).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path
 
 from udfs._actions import ACTIONS, ActionResult, UnknownAction, WorkbookTarget, ribbon_action, run_action
 from xl_cashrisk import __version__
-from xl_cashrisk.errors import CashRiskError
+from xl_cashrisk.errors import CashRiskError, InputError
 from xl_cashrisk.io.templates import TEMPLATES, build_named
 from xl_cashrisk.pipelines.ageing import run_ageing
 from xl_cashrisk.pipelines.validation import validate_tables
 from xl_cashrisk.reports.ageing import write_ageing
 from xl_cashrisk.schemas.ledger import LEDGER
+from xl_cashrisk.schemas.values import ValueRefused, parse_as_of
 from xl_cashrisk.settings import Settings
 
 __all__ = ["ACTIONS", "dispatch", "read_settings", "validate_target"]
@@ -96,7 +96,10 @@ def read_settings(target: WorkbookTarget, reader=None) -> Settings:
     settings = reader.settings() if has else Settings()
     as_of = target.options.get("as_of")
     if as_of:
-        settings.as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+        try:
+            settings.as_of = parse_as_of(as_of)
+        except ValueRefused as exc:
+            raise InputError(f"as_of: {exc}") from None
     return settings
 
 

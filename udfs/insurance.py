@@ -23,7 +23,8 @@ import numpy as np
 from udfs import _args
 from udfs._registry import excel_function
 from xl_cashrisk import insurance as ins
-from xl_cashrisk.dates import EXCEL_EPOCH
+from xl_cashrisk.dates import EXCEL_EPOCH, LAST_SERIAL
+from xl_cashrisk.schemas.policy import MAX_POLICY_DAYS
 
 CATEGORY = "Credit insurance"
 
@@ -35,17 +36,6 @@ _NQL = "Non-qualifying loss: claims whose insured loss is below this pay nothing
 _REC = "Recoveries and set-offs before the claim (default 0); one cell or a column."
 _MOVE = "TRUE (default): a deadline on a Saturday, Sunday or holiday moves to the previous business day. FALSE: keep the calendar date."
 _HOLIDAYS = "Optional range of holiday dates, as in WORKDAY, also treated as non-business days."
-
-
-def _flag(value, fn: str, arg: str, default: bool) -> bool:
-    """TRUE/FALSE as Excel sends it: bool, 1/0 (LibreOffice), or text; blank = default."""
-    if _args.is_blank(value):
-        return default
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    return _args.text(value, fn, arg, allowed=("TRUE", "FALSE")) == "TRUE"
 
 
 def _claims(fn, debt, limit, cover_pct, aggregate_first_loss, non_qualifying_loss, recoveries):
@@ -152,13 +142,15 @@ def INSUREDSHARE(exposure, limit, cover_pct, recoveries=0):
 def _deadline_dates(fn: str, dates, arg: str, policy: ins.Policy, core) -> object:
     d, shape = _args.dates(dates, fn, arg)
     out = np.asarray(core(d, policy), dtype="datetime64[D]").reshape(-1)
-    return _args.shaped((out - EXCEL_EPOCH) / np.timedelta64(1, "D"), shape)  # NaT → NaN → ''
+    serials = (out - EXCEL_EPOCH) / np.timedelta64(1, "D")
+    # a deadline past Excel's last day (9999-12-31) is no date a cell can show: blank, as NaT is
+    return _args.shaped(np.where(serials <= LAST_SERIAL, serials, np.nan), shape)  # NaT → NaN → ''
 
 
 def _policy_days(fn: str, **days) -> dict[str, int]:
     out = {}
     for name, (value, default) in days.items():
-        out[name] = _args.integer(value, fn, name, default=default, minimum=0)
+        out[name] = _args.integer(value, fn, name, default=default, minimum=0, maximum=MAX_POLICY_DAYS)
     return out
 
 
@@ -198,7 +190,7 @@ def NOTIFYBY(due_date, notify_days=60, mep_days=0, move_weekends=True, holidays=
         notify_days=days["notify_days"],
         max_extension_period=days["mep_days"],
         notify_basis="mep_end" if days["mep_days"] else "due_date",
-        move_weekends=_flag(move_weekends, fn, "move_weekends", True),
+        move_weekends=_args.flag(move_weekends, fn, "move_weekends", True),
         holidays=_holidays(fn, holidays),
     )
     return _deadline_dates(fn, due_date, "due_date", policy, ins.notify_by)
@@ -231,7 +223,7 @@ def CLAIMBY(start_date, claim_days=180, move_weekends=True, holidays=None):
     policy = ins.Policy(
         claim_days=days["claim_days"],
         claim_basis="invoice_date",
-        move_weekends=_flag(move_weekends, fn, "move_weekends", True),
+        move_weekends=_args.flag(move_weekends, fn, "move_weekends", True),
         holidays=_holidays(fn, holidays),
     )
 

@@ -277,6 +277,9 @@ def DSOCOUNTBACK(receivables, monthly_sales_newest_first, days_in_months=None, z
     if np.isnan(result):
         raise ArgumentError(fn, arg, "longer, or end with a month that has sales",
                             detail="the receivables exceed all the sales given and the oldest month has none")
+    if not np.isfinite(result):  # e.g. 1.8e308 of receivables, or a month of 5e-324 sales
+        raise ArgumentError(fn, "receivables", "an amount the sales given can cover in a finite number of days",
+                            receivables)
     return float(result)
 
 

@@ -10,8 +10,8 @@ Thin adapters over :mod:`xl_cashrisk.scoring` (SPEC §1–§3, §6.1). Conventio
   CREDITBAND, CREDITGRADE pass "NR" on; CREDITSCORE treats a PAYDEX of "UN" as missing.
 - CREDITSCORE arguments, in register order: altman_z2, current_ratio, debt_ratio, paydex, dbt_days,
   max_days_overdue, overdue_share, years_in_business, employees, country, sector, negative_events;
-  every one optional (docs/scorecard.md). ``scorecard`` is a settings-sheet table of key|value rows or
-  the path of a TOML file; blank = the default scorecard.
+  every one optional (docs/scorecard.md). ``scorecard`` is the workbook's Scorecard table of key|value
+  rows; blank or "default" = the default scorecard. A cell never names a file (docs/security.md).
 - ALTMANZ takes its arguments in the order of the issue (…, sales, total_assets, total_liabilities),
   OHLSON in the order of SPEC §0.1 (total_assets, price_index, …) with a blank price index = 100.
 """
@@ -104,7 +104,7 @@ class _Rows:
             if _args.is_blank(v):
                 ok[v] = ""
             elif isinstance(v, str) and not v.strip().startswith("#"):
-                ok[v] = v.strip()
+                ok[v] = _args.check_text(v, self.fn, name).strip()
         if len(ok) == len(distinct) and distinct:
             out = np.empty(len(flat), dtype=object)
             if all(ok[v] is v for v in distinct):  # codes already trimmed (the usual case): no lookups
@@ -340,16 +340,7 @@ def _year(fn: str, name: str, value: Any, previous: bool) -> dict[str, float]:
 
 
 def _flag(fn: str, name: str, v: Any) -> float:
-    if isinstance(v, bool | np.bool_):
-        return float(v)
-    if isinstance(v, str) and v.strip().upper() in ("YES", "Y", "TRUE", "是"):
-        return 1.0
-    if isinstance(v, str) and v.strip().upper() in ("NO", "N", "FALSE", "否"):
-        return 0.0
-    x = _args.number(v, fn, name, expected="TRUE/FALSE, yes/no or 1/0")
-    if x not in (0.0, 1.0):
-        raise ArgumentError(fn, name, "TRUE/FALSE, yes/no or 1/0", v)
-    return x
+    return float(_args.flag(v, fn, name, default=False))
 
 
 @excel_function(
@@ -486,7 +477,7 @@ _FACTOR_ARGS = {
     "country": "Country, ISO-2 code (CN, US, DE …). Optional.",
     "sector": "Sector: machinery, consumer_goods, pharma, electronics, chemicals, textiles, retail, construction, automotive, food. Optional.",
     "negative_events": "Lawsuits, tax liens, bounced payments in the last 12 months (count). Optional.",
-    "scorecard": "Optional: a Settings-sheet table of key|value rows changing the scorecard, or the path of a scorecard TOML file. Blank = default scorecard.",
+    "scorecard": "Optional: the workbook's Scorecard table of key|value rows changing the scorecard. Blank or \"default\" = default scorecard (a cell never names a file).",
 }
 _NUMERIC_FACTORS = {
     "altman_z2": "any", "current_ratio": "nonnegative", "debt_ratio": "nonnegative", "paydex": "paydex",
@@ -497,15 +488,26 @@ _FACTOR_RANGES = tuple(k for k in _FACTOR_ARGS if k != "scorecard")
 _SCORE_OUTPUTS = ("score", "confidence", "cap", "version", "band", "grade", "pd", "weakest")
 
 
+SCORECARD_IDS = ("default",)  # what a cell may name instead of giving the Scorecard table
+
+
 def _scorecard(fn: str, value: Any) -> Scorecard:
+    """The scorecard argument: blank or "default" (or the built-in card's version) for the default, or the
+    workbook's Scorecard table as a 2-column key|value range. A cell never names a file on disk: a text
+    reaching the file system from a formula is refused (docs/security.md, "Excel functions")."""
     flat, shape = _args.flatten(value, fn, "scorecard")
     if all(_args.is_blank(v) for v in flat):
         return sc.default_scorecard()
+    expected = 'the workbook\'s Scorecard table (a 2-column key|value range) or "default"'
     try:
-        if shape.size == 1 and isinstance(flat[0], str):
-            return sc.load_scorecard(flat[0].strip())
+        if shape.size == 1:
+            card = sc.default_scorecard()
+            if isinstance(flat[0], str) and flat[0].strip().casefold() in (*SCORECARD_IDS, card.version.casefold()):
+                return card
+            raise ArgumentError(fn, "scorecard", expected, flat[0],
+                                detail="a cell never names a file; put the changes in the Scorecard table")
         if shape.kind != "2d" or shape.cols < 2:
-            raise ArgumentError(fn, "scorecard", "a table of key|value rows (2 columns) or a TOML file path")
+            raise ArgumentError(fn, "scorecard", expected)
         rows = [flat[i * shape.cols:i * shape.cols + 2] for i in range(shape.rows)]
         return sc.scorecard_from_table(rows)
     except ArgumentError:

@@ -3,7 +3,9 @@
 Excel (1900 date system) counts serial 1 as 1900-01-01 and keeps the fictitious 1900-02-29 as
 serial 60, so serials from 61 on are days since 1899-12-30. LibreOffice uses 1899-12-30 as day 0
 throughout; both agree from 1900-03-01 (serial 61) on, which is every date a ledger holds.
-Serial 60 is refused rather than mapped to a real day.
+Serial 60 is refused rather than mapped to a real day. A workbook in the 1904 date system (the old
+Excel for Mac default, ``<workbookPr date1904="1"/>``) counts from :data:`EXCEL_EPOCH_1904` instead;
+:func:`xl_cashrisk.schemas.values.serial_dates` reads serials in either system.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import datetime as dt
 import numpy as np
 
 EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+EXCEL_EPOCH_1904 = np.datetime64("1904-01-01", "D")  # serial 0 in the 1904 date system
 FIRST_SAFE_SERIAL = 61  # 1900-03-01; below it Excel and real calendars disagree by a day
 LAST_SERIAL = 2958465  # 9999-12-31, Excel's last date
 
-__all__ = ["EXCEL_EPOCH", "LAST_SERIAL", "date_to_serial", "serial_to_date", "serials_to_dates"]
+__all__ = ["EXCEL_EPOCH", "EXCEL_EPOCH_1904", "LAST_SERIAL", "date_to_serial", "serial_to_date", "serials_to_dates"]
 
 
 def serial_to_date(serial: float) -> dt.date:

@@ -155,13 +155,13 @@ class Policy:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> Policy:
-        """Build a policy from settings rows or a TOML table; blank values keep the defaults.
+        """Build a policy from typed settings values (the Policy sheet or a TOML table, read by
+        :mod:`xl_cashrisk.schemas.policy`); None/NaN values keep the defaults. Whole numbers of days may
+        arrive as floats (3.0), countries as a list or a comma-separated text; text is never read as a
+        number, a flag or a date here.
 
-        Numbers may arrive as text or floats (3.0 days), flags as TRUE/FALSE/yes/no/1/0, countries as
-        a list or a comma-separated text, "inf"/blank max_liability as unlimited.
-
-        >>> p = Policy.from_mapping({"indemnity_pct": "0.85", "covered_countries": "us, de",
-        ...                          "political_cover": "TRUE", "max_extension_period": 90.0})
+        >>> p = Policy.from_mapping({"indemnity_pct": 0.85, "covered_countries": "us, de",
+        ...                          "political_cover": True, "max_extension_period": 90.0})
         >>> p.indemnity_pct, sorted(p.covered_countries), p.political_cover, p.max_extension_period
         (0.85, ['DE', 'US'], True, 90)
         """
@@ -172,46 +172,34 @@ class Policy:
         kwargs: dict[str, object] = {}
         defaults = cls()
         for key, raw in values.items():
-            if raw is None or (isinstance(raw, float) and math.isnan(raw)) or (isinstance(raw, str) and not raw.strip()):
+            if raw is None or (isinstance(raw, float) and math.isnan(raw)):
                 continue
             default = getattr(defaults, key)
             if key == "covered_countries":
                 items = raw.split(",") if isinstance(raw, str) else list(raw)  # type: ignore[arg-type]
                 kwargs[key] = frozenset(str(c).strip().upper() for c in items if str(c).strip())
             elif key == "holidays":
-                items = raw.split(",") if isinstance(raw, str) else list(raw)  # type: ignore[arg-type]
-                kwargs[key] = tuple(_as_date(x) for x in items if str(x).strip())
+                days = tuple(raw)  # type: ignore[arg-type]
+                if not all(isinstance(d, dt.date) for d in days):
+                    raise ValueError(f"policy holidays must be dates, got {raw!r}")
+                kwargs[key] = tuple(d.date() if isinstance(d, dt.datetime) else d for d in days)
             elif isinstance(default, bool):
-                kwargs[key] = _as_bool(key, raw)
+                if not isinstance(raw, bool | np.bool_):
+                    raise ValueError(f"policy setting {key} must be TRUE or FALSE, got {raw!r}")
+                kwargs[key] = bool(raw)
+            elif isinstance(default, int | float) and (isinstance(raw, bool | np.bool_)
+                                                        or not isinstance(raw, int | float | np.integer | np.floating)):
+                raise ValueError(f"policy setting {key} must be a number, got {raw!r}")
             elif isinstance(default, int):
-                number = float(raw)  # type: ignore[arg-type]
-                if number != int(number):
+                number = float(raw)
+                if not number.is_integer():
                     raise ValueError(f"policy setting {key} must be a whole number of days, got {raw!r}")
                 kwargs[key] = int(number)
             elif isinstance(default, float):
-                kwargs[key] = float(raw)  # type: ignore[arg-type]
+                kwargs[key] = float(raw)
             else:
                 kwargs[key] = str(raw).strip()
         return cls(**kwargs)  # type: ignore[arg-type]
-
-
-def _as_bool(key: str, raw: object) -> bool:
-    if isinstance(raw, bool | np.bool_):
-        return bool(raw)
-    text = str(raw).strip().lower()
-    if text in ("true", "yes", "1", "1.0", "y", "是"):
-        return True
-    if text in ("false", "no", "0", "0.0", "n", "否"):
-        return False
-    raise ValueError(f"policy setting {key} must be TRUE or FALSE, got {raw!r}")
-
-
-def _as_date(raw: object) -> dt.date:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    return dt.date.fromisoformat(str(raw).strip())
 
 
 # ----------------------------------------------------------------------------------------------

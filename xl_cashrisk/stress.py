@@ -103,16 +103,12 @@ def _opt_str(v):
 
 
 def _opt_bool(v, default):
+    """A flag typed by the Scenarios schema (TRUE/FALSE, 1/0); text is read there, never here."""
     if v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip()):
         return default
-    if isinstance(v, str):
-        t = v.strip().lower()
-        if t in ("true", "yes", "y", "1", "是"):
-            return True
-        if t in ("false", "no", "n", "0", "否"):
-            return False
-        raise ValueError(f"expected yes/no, got {v!r}")
-    return bool(v)
+    if isinstance(v, bool | np.bool_) or (isinstance(v, int | float | np.integer | np.floating) and v in (0, 1)):
+        return bool(v)
+    raise ValueError(f"expected TRUE or FALSE, got {v!r}")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ the files in Excel.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import struct
 import sys
 import zipfile
@@ -66,6 +67,13 @@ class RawV:
     text: str
 
 
+@dataclass(frozen=True)
+class DateNum:
+    """A number in a date-formatted cell (style 1 = yyyy-mm-dd), e.g. an amount typed into a date column."""
+
+    value: float
+
+
 @dataclass
 class Sheet:
     name: str
@@ -95,12 +103,14 @@ def _cell(ref: str, v: object) -> str:
         return f'<c r="{ref}">{f}<v>{v.cached!r}</v></c>'
     if isinstance(v, RawV):
         return f'<c r="{ref}"><v>{v.text}</v></c>'
+    if isinstance(v, DateNum):
+        return f'<c r="{ref}" s="1"><v>{float(v.value)!r}</v></c>'
     if isinstance(v, bool):
         return f'<c r="{ref}" t="b"><v>{int(v)}</v></c>'
     if isinstance(v, int | float):
         return f'<c r="{ref}"><v>{float(v)!r}</v></c>'
-    if isinstance(v, dt.date):
-        return f'<c r="{ref}"><v>{serial(v)!r}</v></c>'
+    if isinstance(v, dt.date):  # a date cell as Excel writes it: the serial with a date format
+        return f'<c r="{ref}" s="1"><v>{serial(v)!r}</v></c>'
     text = str(v)
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
@@ -129,24 +139,37 @@ MAIN_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.m
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
+STYLES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
+          'spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+          '<fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders>'
+          '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+          '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+          '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+          '</styleSheet>')
+
+
 def write_xlsx(path: Path, sheets: Sequence[Sheet], *, main_type: str = MAIN_TYPE,
                extra: dict[str, bytes] | None = None, workbook_prolog: str = "", big: Callable | None = None,
-               defined_names: str = "") -> Path:
-    """A minimal valid workbook. ``big(zipfile, part_name)`` streams one sheet's part itself (1M rows)."""
+               defined_names: str = "", date1904: bool = False, targets: Sequence[str] | None = None) -> Path:
+    """A minimal valid workbook. ``big(zipfile, part_name)`` streams one sheet's part itself (1M rows);
+    ``date1904`` sets the workbook's 1904 date system; ``targets`` names each sheet's part (default
+    ``worksheets/sheetN.xml``, relative to ``xl/``)."""
     ct = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
           '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
           '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
           '<Default Extension="xml" ContentType="application/xml"/>'
           f'<Override PartName="/xl/workbook.xml" ContentType="{main_type}"/>']
     wb = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>', workbook_prolog,
-          f'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="{_REL}"><sheets>']
+          f'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="{_REL}">',
+          '<workbookPr date1904="1"/>' if date1904 else "", "<sheets>"]
+    parts = [f"worksheets/sheet{i}.xml" for i in range(1, len(sheets) + 1)] if targets is None else list(targets)
     rels = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">']
     for i, s in enumerate(sheets, 1):
-        ct.append(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_WS_TYPE}"/>')
+        ct.append(f'<Override PartName="/xl/{parts[i - 1]}" ContentType="{_WS_TYPE}"/>')
         state = "" if s.state == "visible" else f' state="{s.state}"'
         wb.append(f'<sheet name="{escape(s.name)}" sheetId="{i}"{state} r:id="rId{i}"/>')
-        rels.append(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>')
+        rels.append(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="{parts[i - 1]}"/>')
     ct.append("</Types>")
     wb.append("</sheets>")
     if defined_names:
@@ -160,8 +183,9 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet], *, main_type: str = MAIN_TYP
                    f'"{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
         z.writestr("xl/workbook.xml", "".join(wb))
         z.writestr("xl/_rels/workbook.xml.rels", "".join(rels))
+        z.writestr("xl/styles.xml", STYLES)
         for i, s in enumerate(sheets, 1):
-            part = f"xl/worksheets/sheet{i}.xml"
+            part = f"xl/{parts[i - 1]}"
             if big is not None and s.xml == b"BIG":
                 big(z, part)
             else:
@@ -299,6 +323,8 @@ class Case:
     absent: Sequence[str] = ()  # fragments that must NOT appear (accepted values must not be flagged)
     slow: bool = False
     commands: Sequence[str] = field(default_factory=tuple)  # restrict to these commands (default: by scope)
+    accepted: bool = False  # the file is read right: exit 0, and ``check`` holds
+    check: Callable[[Path], None] | None = None  # asserts the values read from an accepted file
 
 
 def _bytes(data: bytes) -> Callable[[Path], Path]:
@@ -464,6 +490,135 @@ def _missing_buyers(p: Path) -> Path:
     return write_xlsx(p, [*body, Sheet("Buyer Register", [REGISTER_HEADERS, *reg]), settings_sheet()])
 
 
+# ------------------------------------------------------------------------------------------ issue 15 cases
+def _patched(build: Callable[[Path], Path], fn: Callable[[dict[str, bytes]], None]) -> Callable[[Path], Path]:
+    """A workbook from ``build`` with its members rewritten by ``fn`` (member name → bytes, in place)."""
+    def make(p: Path) -> Path:
+        build(p)
+        with zipfile.ZipFile(p) as z:
+            members = {i.filename: z.read(i) for i in z.infolist()}
+        fn(members)
+        with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in members.items():
+                z.writestr(name, data)
+        return p
+    return make
+
+
+def _date1904(p: Path) -> Path:
+    """Dates typed as plain numbers in a workbook in the 1904 date system (day 0 = 1904-01-01)."""
+    rows = [list(r) for r in good_rows()]
+    for r in rows:
+        for key in ("invoice_date", "due_date", "last_payment_date"):
+            if isinstance(r[IDX[key]], dt.date):
+                r[IDX[key]] = serial(r[IDX[key]]) - 1462.0
+    return ledger_book(p, rows, settings=settings_sheet(as_of=serial(AS_OF) - 1462.0), date1904=True)
+
+
+def _check_date1904(p: Path) -> None:
+    from xl_cashrisk.io.reader import read_ledger
+
+    r = read_ledger(p)
+    assert r.report.ok, r.report.summary()
+    assert r.frame["invoice_date"].dt.date.tolist() == [row[IDX["invoice_date"]] for row in good_rows()]
+    assert r.frame["last_payment_date"].dt.date.tolist()[1] == dt.date(2026, 7, 20)
+
+
+def _check_offsets(p: Path) -> None:
+    from xl_cashrisk.io.reader import read_ledger
+
+    r = read_ledger(p)
+    assert r.report.ok, r.report.summary()
+    assert r.frame["invoice_date"].dt.date.tolist()[:2] == [dt.date(2026, 8, 15), dt.date(2026, 6, 1)]
+
+
+def _check_numbers(p: Path) -> None:
+    from xl_cashrisk.io.reader import read_ledger
+
+    r = read_ledger(p)
+    assert r.report.ok, r.report.summary()
+    assert r.frame["amount"].tolist()[:3] == [1_234_567.89, 20000.0, -1500.0]
+    assert r.frame["paid_amount"].tolist()[2] == -1500.0
+
+
+def _check_flags(p: Path) -> None:
+    from xl_cashrisk.io.reader import read_ledger
+
+    r = read_ledger(p)
+    assert r.report.ok, r.report.summary()
+    assert r.frame["disputed"].tolist() == [True, True, False, False, False]
+
+
+def _amount_as_date(p: Path) -> Path:
+    rows = edited({(0, "amount"): DateNum(100000.0), (3, "amount"): DateNum(7777.77)})
+    return ledger_book(p, rows)
+
+
+def _typo_header(p: Path) -> Path:
+    headers = list(LEDGER_HEADERS)
+    headers[IDX["due_date"]] = "Due dte 到期日"
+    return ledger_book(p, edited({(0, "due_date"): D(2026, 10, 14)}), headers=headers)
+
+
+def _byte_ff(members: dict[str, bytes]) -> None:
+    members["xl/worksheets/sheet1.xml"] = members["xl/worksheets/sheet1.xml"].replace(b"Pearl", b"Pe\xffrl", 1)
+
+
+def _encrypted_flag(p: Path) -> Path:
+    """A workbook whose first sheet's zip entry carries the 'encrypted' flag (bit 0), in both headers."""
+    ledger_book(p)
+    data = bytearray(p.read_bytes())
+    with zipfile.ZipFile(p) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    data[info.header_offset + 6] |= 1
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        n = int.from_bytes(data[at + 28:at + 30], "little")
+        if bytes(data[at + 46:at + 46 + n]) == b"xl/worksheets/sheet1.xml":
+            data[at + 8] |= 1
+        at = data.find(b"PK\x01\x02", at + 4)
+    p.write_bytes(bytes(data))
+    return p
+
+
+def _huge_sst(p: Path) -> Path:
+    sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+           'count="4294967295" uniqueCount="4294967295"><si><t>Invoice no.</t></si></sst>')
+    return ledger_book(p, extra={"xl/sharedStrings.xml": sst.encode()})
+
+
+def _fifo(p: Path) -> Path:
+    os.mkfifo(p)
+    return p
+
+
+_WS_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+            b'2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Invoice no. \xe5\x8f\x91\xe7\xa5\xa8\xe5\x8f'
+            b'\xb7\xe7\xa0\x81</t></is></c></row>')
+
+
+def _area(cells: bytes, **kw) -> Callable[[Path], Path]:
+    """A 1 kB sheet whose cells, spelled as given, span more than 20 million cells."""
+    xml = _WS_HEAD + cells + b"</sheetData></worksheet>"
+    return lambda p: write_xlsx(p, [Sheet("AR Ledger", xml=xml), settings_sheet()], **kw)
+
+
+def _utf16_sheet(p: Path) -> Path:
+    xml = sheet_xml(Sheet("AR Ledger", [LEDGER_HEADERS, *good_rows()]))
+    xml = xml.replace(b'encoding="UTF-8"', b'encoding="UTF-16"')
+    return write_xlsx(p, [Sheet("AR Ledger", xml=b"\xff\xfe" + xml.decode().encode("utf-16-le")), settings_sheet()])
+
+
+def _csv(text: str) -> Callable[[Path], Path]:
+    def build(p: Path) -> Path:
+        p.write_text(text, encoding="utf-8")
+        return p
+    return build
+
+
+_CSV_HEAD = "Invoice no.,Buyer ID,Buyer name,Invoice date,Terms (days),Currency,Amount\n"
+
+
 D = dt.date
 CASES: list[Case] = [
     # ---- not a usable workbook file (every command)
@@ -571,6 +726,73 @@ CASES: list[Case] = [
          lambda p: register_book(p, [["B001", "X", "CN", "retail", 1e6, 1.0, 1.0, None],
                                      ["B001", "Y", "CN", "retail", 1e6, 1.0, 1.0, None]]), "duplicate", "register",
          row=3, column="Buyer ID"),
+    # ---- issue 15: dates, numbers and flags read right or refused with the cell
+    Case("date1904_serials", "a 1904-date-system workbook with dates as plain numbers (read in that system)",
+         _date1904, "", accepted=True, check=_check_date1904),
+    Case("due_9999", "a due date typed as 9999-12-31 (never wraps to 1816)", _rows({(0, "due_date"): D(9999, 12, 31)}),
+         "not a valid Excel date", row=2, column="Due date"),
+    Case("due_9999_12_30", "a due date of 9999-12-30 (a valid Excel date, not a plausible due date)",
+         _rows({(0, "due_date"): D(9999, 12, 30)}), "9999-12-30 is more than 50 years after the as-of date 2026-09-30",
+         row=2, column="Due date"),
+    Case("due_3026_text", "a due date typed as the text 3026-10-14", _rows({(0, "due_date"): "3026-10-14"}),
+         "3026-10-14 is more than 50 years after the as-of date", row=2, column="Due date"),
+    Case("due_3026_cell", "a date cell in year 3026 (Arrow out of bounds)", _rows({(0, "due_date"): D(3026, 10, 14)}),
+         "3026-10-14 is more than 50 years", row=2, column="Due date"),
+    Case("due_serial_max", "a due date given as serial 2958465", _rows({(0, "due_date"): 2958465.0}),
+         "not a valid Excel date serial", row=2, column="Due date"),
+    Case("date_0001", "an invoice date typed as 0001-01-01", _rows({(0, "invoice_date"): "0001-01-01"}),
+         "not a valid Excel date", row=2, column="Invoice date"),
+    Case("date_year_only", "a due date typed as 2026 (never read as 1 January)", _rows({(0, "due_date"): "2026"}),
+         "incomplete date", row=2, column="Due date"),
+    Case("date_year_month", "a due date typed as 2026-07 (never read as 1 July)", _rows({(1, "due_date"): "2026-07"}),
+         "incomplete date", row=3, column="Due date"),
+    Case("text_date_before_1900", "a text date before 1900-03-01, refused like a date cell",
+         _rows({(0, "invoice_date"): "1850-01-01"}), "not a valid Excel date", row=2, column="Invoice date"),
+    Case("iso_offset_dates", "ISO date-times with a UTC offset or Z, read as the date written",
+         _rows({(0, "invoice_date"): "2026-08-15T02:00:00+08:00", (1, "invoice_date"): "2026-06-01T23:30:00Z"}), "",
+         accepted=True, check=_check_offsets),
+    Case("as_of_3026", "an as-of date typed as 3026-09-30", lambda p: ledger_book(p, settings=settings_sheet("3026-09-30")),
+         "more than 50 years after today"),
+    Case("percent_amount", "a percent in an amount column", _rows({(0, "amount"): "5%"}),
+         "a percentage where an amount belongs", row=2, column="Amount"),
+    Case("accounting_numbers", "thousands separators and parenthesised negatives (read right)",
+         _rows({(0, "amount"): "1,234,567.89", (2, "amount"): "(1,500.00)", (2, "paid_amount"): "(1,500.00)"}), "",
+         accepted=True, check=_check_numbers),
+    Case("flag_words", "TRUE/FALSE words of the one set (t, 是, no, 0)",
+         _rows({(0, "disputed"): "t", (1, "disputed"): "是", (2, "disputed"): "no", (3, "disputed"): 0.0}), "",
+         accepted=True, check=_check_flags),
+    Case("amount_as_date", "amount cells formatted as dates", _amount_as_date, "formatted as a date", row=2,
+         column="Amount"),
+    Case("misspelled_header", "a misspelled header over a filled column (Due dte)", _typo_header,
+         "close to 'Due date 到期日', which is missing", row=1, column="Due dte"),
+    Case("long_buyer_name", "a 40,000-character buyer name (never cut to 32,767 without a word)",
+         _rows({(0, "buyer_name"): "名" * 40_000}), "a cell holds at most 32,767", row=2, column="Buyer name"),
+    # ---- issue 15: hostile files refused at once, with one line
+    Case("encrypted_member", "a zip member with the encryption flag", _encrypted_flag, "is encrypted", "file"),
+    Case("byte_ff", "a byte 0xFF in a text cell", _patched(ledger_book, _byte_ff), "cell C2 holds the byte 0xFF", "file"),
+    Case("shared_strings_count", "a 3 kB file declaring 4,294,967,295 shared strings (Rust allocation abort)",
+         _huge_sst, "declares 4,294,967,295 strings", "file"),
+    Case("named_pipe", "a named pipe called .xlsx (never hangs)", _fifo, "named pipe", "file"),
+    Case("area_outside_worksheets", "a sheet part outside xl/worksheets/ spanning 17 billion cells",
+         _area(b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', targets=["data/ledger.xml", "data/settings.xml"]),
+         "million cells", "file"),
+    Case("area_single_quotes", "single-quoted r='…' references spanning 17 billion cells",
+         _area(b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"), "million cells", "file"),
+    Case("area_ref_not_last", "the far cell reference not last in its row block",
+         _area(b'<row><c r="XFD1048576"><v>1</v></c><c><v>2</v></c></row>'), "million cells", "file"),
+    Case("area_ref_after_type", "the reference after the type attribute, with spaces around '='",
+         _area(b'<row r = "1048576"><c t="n" r = "XFD1048576"><v>1</v></c></row>'), "million cells", "file"),
+    Case("area_cells_without_refs", "cells without references in a row at the sheet's foot",
+         _area(b'<row r="1048576">' + b"<c><v>1</v></c>" * 30 + b"</row>"), "million cells", "file"),
+    Case("utf16_sheet", "a worksheet stored as UTF-16", _utf16_sheet, "UTF-16", "file"),
+    Case("csv_huge_field", "a CSV field over 131,072 characters",
+         _csv(_CSV_HEAD + 'INV-1,B001,"' + "x" * 140_000 + '",2026-08-15,30,CNY,100\n'), "131,072", "file",
+         suffix=".csv", commands=("import",)),
+    Case("csv_open_quote", "a CSV quote that never closes (never 0 rows and exit 0)",
+         _csv(_CSV_HEAD + 'INV-1,B001,"Pearl Trading,2026-08-15,30,CNY,100\nINV-2,B002,Hamburg,2026-06-01,30,CNY,200\n'),
+         "never closes", "file", suffix=".csv", commands=("import",)),
+    Case("stress_without_forecast", "stress on a workbook without a Forecast sheet (never all GREEN)",
+         lambda p: ledger_book(p), "no 'Forecast' sheet", commands=("stress",)),
 ]
 
 

@@ -14,6 +14,7 @@ an ID such as ``00123`` never becomes a number in one partition and stay text in
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import glob
 import io
@@ -22,10 +23,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from xl_cashrisk.errors import CashRiskError, InputError, Location
 from xl_cashrisk.io.safe import AtomicFile
+from xl_cashrisk.schemas import values as V
 from xl_cashrisk.schemas.ledger import LEDGER
 from xl_cashrisk.schemas.register import REGISTER
 
@@ -217,14 +220,37 @@ def read_part(part: Part, columns: Sequence[str] | None = None, *, table: str = 
         raise InputError(f"two columns mean the same thing: {', '.join(dup)}", Location(part.label))
     for key in date_keys:
         if key in frame.columns and not pd.api.types.is_datetime64_any_dtype(frame[key]):
-            raw = frame[key]
-            parsed = pd.to_datetime(raw, errors="coerce")
-            bad = parsed.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
-            if bad.any():
-                raise InputError(f"{int(bad.sum())} value(s) in column {key!r} are not dates, e.g. "
-                                 f"{raw[bad].iloc[0]!r}", Location(part.label))
-            frame[key] = parsed
+            frame[key] = _dates(frame[key], key, part.label)
     return frame
+
+
+def _dates(raw: pd.Series, key: str, where: str) -> pd.Series:
+    """A date column of a CSV or Parquet partition by the one values rule (text, or Excel serials)."""
+    values = raw.to_numpy(dtype=object)
+    filled = ~V.is_blank(values)
+    days = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[D]")
+    why = np.full(len(values), None, dtype=object)
+    text = np.array([isinstance(v, str) for v in values], dtype=bool) & filled
+    if text.any():
+        days[text], why[text] = V.parse_dates(values[text])
+    other = filled & ~text
+    if other.any():
+        try:
+            days[other], why[other] = V.serial_dates(values[other].astype(float))
+        except (TypeError, ValueError):
+            why[other] = "unreadable"
+    bad = np.flatnonzero(why != None)  # noqa: E711 — element-wise on an object array
+    if bad.size:
+        first = int(bad[0])
+        raise InputError(f"{bad.size} value(s) in column {key!r} are not dates, e.g. "
+                         f"{V.message('date', values[first], why[first])}", Location(where))
+    far = np.flatnonzero(~V.plausible_dates(days, dt.date.today()))  # a table date, as the workbook reader
+    if far.size:
+        first = int(far[0])
+        raise InputError(f"{far.size} value(s) in column {key!r} are not plausible dates, e.g. "
+                         f"{V.message('date', values[first], detail=V.implausible(days[first], dt.date.today(), 'today'))}",
+                         Location(where))
+    return pd.Series(days.astype("datetime64[ns]"), index=raw.index)
 
 
 # ----------------------------------------------------------------------------------------------

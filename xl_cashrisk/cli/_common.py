@@ -11,16 +11,18 @@ from rich.table import Table as RichTable
 from xl_cashrisk.cli.app import console
 from xl_cashrisk.errors import InputError
 from xl_cashrisk.pipelines.inputs import Feedback
+from xl_cashrisk.schemas import values as V
 from xl_cashrisk.settings import BASES, Settings
 
 
 def parse_as_of(value: str | None) -> dt.date | None:
+    """``--as-of``: a whole date within 50 years of today (the one values rule); else a usage error."""
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}", param_hint="--as-of") from None
+        return V.parse_as_of(value)
+    except V.ValueRefused as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-of") from None
 
 
 as_of_option = click.option("--as-of", "as_of", metavar="YYYY-MM-DD",

@@ -31,6 +31,7 @@ from xl_cashrisk.pipelines.scoring import (
 from xl_cashrisk.reports.scoring import SCORES_SHEET, write_alerts, write_scores
 from xl_cashrisk.sample.scoring import sample_register
 from xl_cashrisk.schemas.register import SNAPSHOT
+from xl_cashrisk.schemas.values import parse_date
 from xl_cashrisk.settings import Settings
 
 STYLE = {"GREEN": "green", "YELLOW": "yellow", "RED": "red", sc.NOT_RATED: "dim"}
@@ -134,7 +135,7 @@ def read_snapshot(file: Path) -> tuple[pd.DataFrame, dt.date | None]:
     if "Run info" in book.sheet_names:
         for row in book.grid("Run info"):
             if len(row) > 1 and row[0] == "as_of" and row[1]:
-                as_of = dt.date.fromisoformat(str(row[1])[:10])
+                as_of = parse_date(row[1])
     return frame, as_of
 
 

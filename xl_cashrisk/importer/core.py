@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from xl_cashrisk.errors import InputError, Location
-from xl_cashrisk.importer import values as V
+from xl_cashrisk.importer import synonyms as W
 from xl_cashrisk.importer.ageing import SYNTHETIC_NOTE, Bucket, synthetic_due
 from xl_cashrisk.importer.headers import HEADER_SCAN_ROWS, Header, col_letter, detect_header, title_as_of
 from xl_cashrisk.importer.mapping import Mapping, load_mapping
@@ -29,6 +29,7 @@ from xl_cashrisk.importer.rows import BLANK, DATA, GRAND_TOTAL, HEADER, HEADING,
 from xl_cashrisk.importer.source import Sheet, read_sheets
 from xl_cashrisk.importer.synonyms import UNIT_SCALES, lookup
 from xl_cashrisk.io.validate import Problem, convert_column, sort_problems, validate_frame
+from xl_cashrisk.schemas import values as V
 from xl_cashrisk.schemas.schema import Column, Table
 
 __all__ = ["KINDS", "ImportReport", "ImportResult", "Skipped", "import_file"]
@@ -168,6 +169,11 @@ def import_file(path: str | Path, kind: str, sheet: str | None = None, mapping: 
         as_of, rep.as_of_source = found[0], f"title row {found[1]}: '{found[2][:60]}'"
     elif as_of is not None:
         rep.as_of_source = "--as-of / mapping file"
+    if as_of is not None:  # an as-of date by the one rule: within 50 years of today
+        try:
+            as_of = V.parse_as_of(as_of)
+        except V.ValueRefused as exc:
+            raise InputError(f"as-of date ({rep.as_of_source}): {exc}", sh.where()) from None
     rep.as_of = as_of
     return _Importer(table, kind, sh, h, m, rep, dayfirst, as_of, currency).run()
 
@@ -416,7 +422,7 @@ class _Importer:
 
     def currencies(self, syms: list[np.ndarray]) -> np.ndarray:
         n = len(self.rows)
-        out = V.clean_currency(self.col("currency")) if "currency" in self.h.assigned else np.full(n, None, dtype=object)
+        out = W.clean_currency(self.col("currency")) if "currency" in self.h.assigned else np.full(n, None, dtype=object)
         blank = V.is_blank(out)
         if blank.any():
             from_sym = np.full(n, None, dtype=object)
@@ -482,7 +488,7 @@ class _Importer:
         n = len(amount)
         doc = np.full(n, None, dtype=object)
         if "doc_type" in self.h.assigned:
-            doc, orig = V.clean_doc_types(self.col("doc_type"))
+            doc, orig = W.clean_doc_types(self.col("doc_type"))
             unknown = (doc == None) & ~V.is_blank(orig)  # noqa: E711 - elementwise on an object array
             for i in np.flatnonzero(~V.is_blank(orig)):
                 if str(orig[i]).strip().upper() not in ("INV", "CN"):
@@ -605,9 +611,9 @@ class _Importer:
             if c.key == "payment_terms_days":
                 vals = V.clean_terms(vals)
             elif c.key == "country":
-                vals = V.clean_countries(vals)
+                vals = W.clean_countries(vals)
             elif c.key == "sector":
-                vals = V.clean_sectors(vals)
+                vals = W.clean_sectors(vals)
             raw[c.key] = vals
         names = raw.get("buyer_name", np.full(n, None, dtype=object))
         raw["buyer_id"] = self.buyer_ids(names)
@@ -638,7 +644,8 @@ class _Importer:
                 vals = np.full(n, None, dtype=object)
             # document lines sharing a number are merged after typing; uniqueness is checked then
             col = replace(c, unique=False) if (c.unique and self.kind == "ledger") else c
-            typed, mask, probs = convert_column(col, vals, rows, sheet=sheet, header=headers.get(c.key, c.header))
+            typed, mask, probs = convert_column(col, vals, rows, sheet=sheet, header=headers.get(c.key, c.header),
+                                                date1904=self.sh.date1904, reference=self.rep.as_of)
             data[c.key], bad[c.key] = typed, mask
             problems += probs
         frame = pd.DataFrame(data, index=pd.Index(rows, name="source_row"))
@@ -756,7 +763,7 @@ class _Importer:
         else:
             return {}
         out: dict[str, float] = defaultdict(float)
-        curs = V.clean_currency(rows[:, a["currency"]]) if "currency" in a else np.full(len(rows), None, dtype=object)
+        curs = W.clean_currency(rows[:, a["currency"]]) if "currency" in a else np.full(len(rows), None, dtype=object)
         for c, x in zip(curs, v, strict=False):
             if not np.isnan(x):
                 out[c if isinstance(c, str) and c in currencies else "*"] += float(x)

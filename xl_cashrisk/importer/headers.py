@@ -20,7 +20,6 @@ from xlsxwriter.utility import xl_col_to_name
 from xl_cashrisk.importer.ageing import Bucket, parse_bucket
 from xl_cashrisk.importer.source import Sheet
 from xl_cashrisk.importer.synonyms import IGNORED_KEYS, header_unit, normalise
-from xl_cashrisk.importer.values import cn_date
 from xl_cashrisk.io.safe import column_index
 
 __all__ = ["HEADER_SCAN_ROWS", "Header", "col_letter", "detect_header", "title_as_of"]
@@ -336,4 +335,4 @@ def _dates_in(text: str) -> list[dt.date]:
                 continue
             found.append((m.start(), d))
     found.sort()
-    return [d for _, d in found] or ([cn_date(text)] if cn_date(text) else [])
+    return [d for _, d in found]

@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl_cashrisk.errors import InputError, Location
-from xl_cashrisk.io.safe import atomic_output
+from xl_cashrisk.io.safe import atomic_output, check_regular_file
+from xl_cashrisk.schemas.values import ValueRefused, parse_as_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -68,10 +69,8 @@ class Mapping:
 
 def load_mapping(path: str | Path) -> Mapping:
     """Read a mapping file; unknown keys and wrong types are errors naming the key."""
-    p = Path(path)
+    p = check_regular_file(path, role="mapping", what="a mapping file")
     where = Location(str(p))
-    if not p.exists():
-        raise InputError("mapping file not found", where)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -112,9 +111,9 @@ def load_mapping(path: str | Path) -> Mapping:
     if "as_of" in data:
         v = data["as_of"]
         try:
-            m.as_of = v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
-        except ValueError:
-            raise InputError(f"as_of must be a date like 2026-09-30, got {v!r}", where) from None
+            m.as_of = parse_as_of(v)
+        except ValueRefused as exc:
+            raise InputError(f"as_of: {exc}", where) from None
     for key in ("columns", "defaults", "units"):
         if key in data:
             if not isinstance(data[key], dict):

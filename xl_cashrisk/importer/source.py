@@ -17,6 +17,7 @@ from pathlib import Path
 
 from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.io.reader import WorkbookReader
+from xl_cashrisk.io.safe import check_regular_file
 
 __all__ = ["CSV_SUFFIXES", "Sheet", "decode_text", "read_sheets"]
 
@@ -34,6 +35,7 @@ class Sheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r0, c0, r1, c1), 0-based inclusive
     encoding: str | None = None
     delimiter: str | None = None
+    date1904: bool = False  # the workbook counts date serials in the 1904 system
 
     @property
     def width(self) -> int:
@@ -89,6 +91,7 @@ def sniff_delimiter(sample: str) -> str | None:
 
 
 def _read_csv(path: Path) -> Sheet:
+    check_regular_file(path, what="a CSV or workbook file")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -100,7 +103,13 @@ def _read_csv(path: Path) -> Sheet:
     except InputError as exc:
         raise InputError(exc.message, Location(str(path))) from None
     delim = sniff_delimiter(text[:65536]) or ("\t" if path.suffix.lower() == ".tsv" else ",")
-    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    try:
+        rows = [list(r) for r in reader]
+    except csv.Error as exc:
+        raise InputError(f"line {reader.line_num}: the CSV cannot be read ({exc}): a quote (\") opens a field that never "
+                         f"closes, or a field is longer than {csv.field_size_limit():,} characters; fix the line or save "
+                         "the data from Excel as 'CSV UTF-8'", Location(str(path))) from None
     width = max((len(r) for r in rows), default=0)
     rows = [r + [""] * (width - len(r)) for r in rows]
     return Sheet(str(path), None, rows, [], enc, delim)
@@ -108,9 +117,7 @@ def _read_csv(path: Path) -> Sheet:
 
 def read_sheets(path: str | Path, sheet: str | None = None) -> list[Sheet]:
     """The sheets to search for a table: the named one, else every sheet of a workbook, or the CSV file."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError("input file not found", Location(str(p)))
+    p = check_regular_file(path, what="a CSV or workbook file")
     if p.suffix.lower() in CSV_SUFFIXES:
         if sheet:
             raise InputError("--sheet applies to workbooks, not to a CSV file", Location(str(p)))
@@ -132,5 +139,5 @@ def read_sheets(path: str | Path, sheet: str | None = None) -> list[Sheet]:
             merged = []
         width = max([width, *(c1 + 1 for _, _, _, c1 in merged)])
         rows = [r + [""] * (width - len(r)) for r in rows]
-        out.append(Sheet(str(p), name, rows, merged))
+        out.append(Sheet(str(p), name, rows, merged, date1904=book.date1904))
     return out

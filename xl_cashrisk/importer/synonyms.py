@@ -18,7 +18,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["IGNORED", "SYNONYMS", "UNIT_SCALES", "header_unit", "lookup", "normalise"]
+import numpy as np
+import pandas as pd
+
+__all__ = ["COUNTRIES", "CURRENCY_WORDS", "DOC_TYPES", "IGNORED", "SECTORS", "SYNONYMS", "UNIT_SCALES", "clean_countries",
+           "clean_currency", "clean_doc_types", "clean_sectors", "header_unit", "lookup", "normalise"]
 
 _T = tuple[tuple[str, ...], tuple[str, ...]]  # (tier 1, tier 2)
 
@@ -274,3 +278,88 @@ def lookup(kind: str, schema_names: dict[str, tuple[str, ...]] | None = None) ->
 
 
 IGNORED_KEYS = frozenset(normalise(n) for n in IGNORED)
+
+# ------------------------------------------------------------------------------------------ cell words
+# Words exporters write in currency, document-type, country and sector cells, and the codes they stand for.
+
+CURRENCY_WORDS: dict[str, str] = {
+    "人民币": "CNY", "rmb": "CNY", "¥": "CNY", "￥": "CNY", "元": "CNY", "本位币": "CNY", "cny": "CNY",
+    "美元": "USD", "美金": "USD", "us$": "USD", "$": "USD", "us dollar": "USD", "usd": "USD",
+    "欧元": "EUR", "€": "EUR", "euro": "EUR", "eur": "EUR", "港币": "HKD", "港元": "HKD", "hk$": "HKD",
+    "日元": "JPY", "英镑": "GBP", "£": "GBP", "澳元": "AUD", "加元": "CAD", "新加坡元": "SGD", "瑞士法郎": "CHF",
+}
+DOC_TYPES: dict[str, str] = {
+    # invoices
+    "inv": "INV", "invoice": "INV", "invoices": "INV", "tax invoice": "INV", "sales invoice": "INV",
+    "ar invoice": "INV", "发票": "INV", "销售发票": "INV", "应收单": "INV", "其他应收单": "INV",
+    "增值税专用发票": "INV", "增值税普通发票": "INV", "普通发票": "INV", "专用发票": "INV", "蓝字发票": "INV",
+    "dr": "INV", "rv": "INV", "debit memo": "INV", "debit note": "INV", "借项通知单": "INV", "应收": "INV",
+    # credit notes, returns, unapplied cash (they all reduce the receivable: imported as CN, see docs)
+    "cn": "CN", "credit note": "CN", "credit memo": "CN", "credit": "CN", "cm": "CN", "dg": "CN",
+    "红字发票": "CN", "红字": "CN", "贷项通知单": "CN", "红字应收单": "CN", "退货": "CN", "销售退货": "CN",
+    "payment": "CN", "unapplied payment": "CN", "unapplied cash": "CN", "prepayment": "CN", "overpayment": "CN",
+    "dz": "CN", "收款单": "CN", "预收款": "CN", "预收": "CN",
+}
+
+COUNTRIES: dict[str, str] = {
+    "中国": "CN", "中国大陆": "CN", "china": "CN", "prc": "CN", "p.r. china": "CN", "国内": "CN", "美国": "US",
+    "usa": "US", "united states": "US", "德国": "DE", "germany": "DE", "英国": "GB", "uk": "GB",
+    "united kingdom": "GB", "法国": "FR", "france": "FR", "日本": "JP", "japan": "JP", "韩国": "KR", "korea": "KR",
+    "香港": "HK", "中国香港": "HK", "hong kong": "HK", "台湾": "TW", "新加坡": "SG", "singapore": "SG", "越南": "VN",
+    "vietnam": "VN", "印度": "IN", "india": "IN", "意大利": "IT", "italy": "IT", "西班牙": "ES", "spain": "ES",
+    "荷兰": "NL", "netherlands": "NL", "澳大利亚": "AU", "australia": "AU", "加拿大": "CA", "canada": "CA",
+    "巴西": "BR", "brazil": "BR", "墨西哥": "MX", "mexico": "MX", "俄罗斯": "RU", "russia": "RU", "泰国": "TH",
+    "马来西亚": "MY", "印度尼西亚": "ID", "阿联酋": "AE", "uae": "AE", "波兰": "PL", "土耳其": "TR",
+}
+SECTORS: dict[str, str] = {
+    "机械": "machinery", "机械设备": "machinery", "消费品": "consumer_goods", "日用品": "consumer_goods",
+    "医药": "pharma", "制药": "pharma", "电子": "electronics", "电子产品": "electronics", "化工": "chemicals",
+    "纺织": "textiles", "纺织服装": "textiles", "零售": "retail", "批发零售": "retail", "建筑": "construction",
+    "建材": "construction", "汽车": "automotive", "汽车配件": "automotive", "食品": "food", "农产品": "food",
+    "consumer goods": "consumer_goods",
+}
+
+
+def _words(values: np.ndarray, fn) -> tuple[np.ndarray, np.ndarray]:
+    """(mask of non-blank text cells, fn applied to each distinct one of them)."""
+    out = np.asarray(values, dtype=object)
+    mask = np.array([isinstance(v, str) and bool(v.strip()) for v in out], dtype=bool)
+    codes, uniq = pd.factorize(out[mask])
+    mapped = np.empty(len(uniq), dtype=object)
+    mapped[:] = [fn(s) for s in uniq]
+    return mask, mapped[codes]
+
+
+def clean_currency(values: np.ndarray) -> np.ndarray:
+    """Currency cells → ISO codes where a word or symbol names one (人民币 → CNY, 美元 → USD); else unchanged."""
+    out = np.asarray(values, dtype=object).copy()
+    mask, mapped = _words(out, lambda t: CURRENCY_WORDS.get(t.strip().casefold(), t.strip().upper()))
+    out[mask] = mapped
+    return out
+
+
+def clean_doc_types(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Document-type cells → (INV/CN or None where unknown, original text where it was not INV/CN itself)."""
+    raw = np.asarray(values, dtype=object)
+    out = np.full(len(raw), None, dtype=object)
+    orig = np.full(len(raw), None, dtype=object)
+    mask, mapped = _words(raw, lambda t: DOC_TYPES.get(re.sub(r"\s+", " ", t.strip().casefold())))
+    out[mask] = mapped
+    orig[mask] = raw[mask]
+    return out, orig
+
+
+def clean_countries(values: np.ndarray) -> np.ndarray:
+    """Country cells → ISO-2 where a common name says it (中国 → CN, Germany → DE); else unchanged."""
+    out = np.asarray(values, dtype=object).copy()
+    mask, mapped = _words(out, lambda t: COUNTRIES.get(t.strip().casefold(), t.strip()))
+    out[mask] = mapped
+    return out
+
+
+def clean_sectors(values: np.ndarray) -> np.ndarray:
+    """Sector cells → scorecard sector keys where a Chinese or spaced name says it (机械 → machinery)."""
+    out = np.asarray(values, dtype=object).copy()
+    mask, mapped = _words(out, lambda t: SECTORS.get(t.strip().casefold(), t.strip()))
+    out[mask] = mapped
+    return out

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from xl_cashrisk.io.safe import column_index
+from xl_cashrisk.io.safe import column_index, sheet_targets
 
 __all__ = ["ColumnarData", "available", "calamine_objects", "load_columns", "open_book", "sheet_head", "sheet_part"]
 
@@ -52,7 +52,8 @@ _ESCAPED = re.compile(r"_x([0-9a-fA-F]{4})_")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _HEAD_BYTES_MAX = 4 << 20  # give up (grid path) if the first rows are not within 4 MB of XML
 _EXCEL_DAY0 = np.datetime64("1899-12-31", "ms")
-_DAY1 = np.datetime64("1900-01-01", "ns")
+_DAY1 = np.datetime64("1900-01-01", "ms")
+_PY_MAX = np.datetime64("9999-12-31T23:59:59.999", "ms")
 
 
 def available() -> bool:
@@ -77,10 +78,11 @@ def sheet_part(z: zipfile.ZipFile, sheet: str) -> str | None:
     if rid is None:
         return None
     rels = SafeET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    names = set(z.namelist())
     for el in rels:
         if el.get("Id") == rid:
-            target = el.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+            parts = sheet_targets(el.get("Target", ""))
+            return next((p for p in parts if p in names), parts[0])  # the one calamine reads first
     return None
 
 
@@ -228,7 +230,7 @@ def _rows_seen(buf: bytes) -> int:
 
 @dataclass
 class ColumnarData:
-    """Columns of a table below its header: key → numpy array (float64, datetime64[ns] or object)."""
+    """Columns of a table below its header: key → numpy array (float64, datetime64[ms] or object)."""
 
     columns: dict[str, np.ndarray]
     height: int  # data rows, the first one right below the header
@@ -358,7 +360,9 @@ def _to_numpy(arr) -> np.ndarray:
     if pa.types.is_floating(t) or pa.types.is_integer(t):
         return arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
     if pa.types.is_timestamp(t):
-        values = arr.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+        # milliseconds, as fastexcel gives them: a date cell in year 3026 (or an amount formatted as a date)
+        # fits, where nanoseconds end in 2262; the validator checks each date before any narrower unit
+        values = arr.cast(pa.timestamp("ms")).to_numpy(zero_copy_only=False).astype("datetime64[ms]")
         filled = values[~np.isnat(values)]
         if filled.size and filled.min() < _DAY1:  # a time of day: python-calamine gives datetime.time
             return _calamine_objects(values)
@@ -380,9 +384,11 @@ def _calamine_objects(values: np.ndarray) -> np.ndarray:
     out = np.full(len(values), None, dtype=object)
     for i in np.flatnonzero(~np.isnat(values)):
         ms = values[i].astype("datetime64[ms]")
-        if ms < _DAY1:
-            delta = (ms - _EXCEL_DAY0).astype("timedelta64[ms]").astype(dt.timedelta)
+        if ms < _DAY1:  # below serial 1 (negative ones too): the time of day of its fraction, as calamine
+            delta = ((ms - _EXCEL_DAY0) % np.timedelta64(1, "D")).astype("timedelta64[ms]").astype(dt.timedelta)
             out[i] = (dt.datetime.min + delta).time()
+        elif ms > _PY_MAX:  # beyond Python's datetime: the serial number, as calamine gives it
+            out[i] = float((ms - _EXCEL_DAY0) / np.timedelta64(1, "D"))
         else:
             stamp = ms.astype(dt.datetime)
             out[i] = stamp.date() if stamp.time() == dt.time(0) else stamp

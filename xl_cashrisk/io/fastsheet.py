@@ -17,7 +17,8 @@ The cells are exactly the ones XlsxWriter's typed writes produce (the slow path 
 * text as inline strings ``t="inlineStr"`` — never a formula, whatever it starts with — escaped as
   XlsxWriter escapes shared strings: control characters as ``_xHHHH_`` (and a literal ``_xHHHH_`` as
   ``_x005F_xHHHH_``), ``& < >`` as entities, ``xml:space="preserve"`` for leading/trailing white space,
-  and truncated to Excel's 32,767 UTF-16 units. (Two reader/writer quirks: openpyxl decodes ``_xHHHH_``
+  and truncated to Excel's 32,767 UTF-16 units as XlsxWriter does (a longer text never gets here:
+  :class:`~xl_cashrisk.io.writer.ResultWorkbook` refuses it first, naming its cell). (Two reader/writer quirks: openpyxl decodes ``_xHHHH_``
   in shared strings but not in inline strings; XlsxWriter writes a text ``<r>…</r>`` unescaped as rich
   text — the fast path escapes it.)
 

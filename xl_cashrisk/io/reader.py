@@ -104,14 +104,24 @@ class WorkbookReader:
     def sheet_names(self) -> list[str]:
         return list(self.book.sheet_names)
 
+    @property
+    def date1904(self) -> bool:
+        """The workbook counts dates in the 1904 system (``<workbookPr date1904="1"/>``, old Excel for Mac):
+        a date typed as a plain number is read in that system (date-formatted cells are converted by
+        calamine/fastexcel, which honour the flag themselves)."""
+        if "_date1904" not in self.__dict__:
+            self._date1904 = workbook_date1904(self.path)
+        return self._date1904
+
     def grid(self, sheet: str) -> list[list[object]]:
         """All cells of a sheet from A1 as rows of Python values (error cells as their code, e.g. '#N/A')."""
         if sheet not in self._grids:
             self._check_area(sheet)
             try:
                 rows = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            except CalamineError as exc:
-                raise InputError(f"cannot read the sheet ({exc})", Location(str(self.path), sheet)) from None
+            except (CalamineError, UnicodeDecodeError, ValueError) as exc:
+                raise InputError(f"cannot read the sheet ({type(exc).__name__}: {str(exc)[:200]}); open and re-save "
+                                 "the workbook in Excel", Location(str(self.path), sheet)) from None
             for (r, c), code in self.error_cells(sheet).items():
                 if r < len(rows):
                     row = rows[r]
@@ -173,6 +183,12 @@ class WorkbookReader:
         name, hrow, cols = self.locate(table, sheet)
         problems: list[Problem] = []
         arrow: dict[str, object] = {}
+        head = self.head(name)
+        header = head[hrow] if hrow < len(head) else []
+        unknown = _unknown_headers(table, header, cols)
+        # a header close to a column the table lacks is loaded too, to see whether it holds data
+        near = {f"\0{j}": (j, text) for j, text, close in unknown if close is not None and close.key not in cols}
+        cols = {**cols, **near}
         raw = self._columns(name, hrow, cols, arrow) if self.columnar and name not in self._grids else None
         if raw is None:
             grid = self.grid(name)
@@ -183,13 +199,16 @@ class WorkbookReader:
                     width = max(widths)
                     data = [r + [""] * (width - len(r)) for r in data]
                 block = np.array(data, dtype=object)  # C-speed 2-D; columns are views
-                raw = {key: block[:, j] for key, (j, _) in cols.items()}
+                empty = np.full(len(block), "", dtype=object)
+                raw = {key: block[:, j] if j < block.shape[1] else empty for key, (j, _) in cols.items()}
             else:
                 raw = {key: np.empty(0, dtype=object) for key in cols}
+        near_filled = {cols[k][0]: bool(_filled(raw.pop(k)).any()) for k in near}
+        for k in near:
+            arrow.pop(k, None)
+            del cols[k]
         n = len(next(iter(raw.values()))) if raw else 0
         lookup = _name_lookup(table.columns)
-        head = self.head(name)
-        header = head[hrow] if hrow < len(head) else []
         for j, v in enumerate(header):
             key = lookup.get(_norm(v)) if isinstance(v, str) and v.strip() else None
             if key in cols and cols[key][0] != j:
@@ -197,7 +216,17 @@ class WorkbookReader:
                 problems.append(Problem("error", name, hrow + 1, cols[key][1],
                                         f"the column appears twice (columns {first} and {xl_col_to_name(j)}); "
                                         f"only column {first} would be read — delete or rename the other"))
-        problems.extend(_unknown_headers(table, name, hrow, header, cols))
+        for j, text, close in unknown:
+            if close is not None and near_filled.get(j):
+                problems.append(Problem(
+                    "error", name, hrow + 1, text,
+                    f"not a column of the {table.title_en} table, but close to '{close.header}', which is missing, "
+                    f"and column {xl_col_to_name(j)} holds data: it would be ignored and the results would fall back "
+                    f"without it — rename the header to '{close.header}' (or clear the column) / 表头疑似拼写错误"))
+            else:
+                hint = f"; did you mean '{close.header}'?" if close is not None else ""
+                problems.append(Problem("warning", name, hrow + 1, text,
+                                        f"not a column of the {table.title_en} table, so it is ignored{hint}"))
         for c in table.input_columns:
             if c.key not in cols and c.required:
                 problems.append(Problem("error", name, hrow + 1, c.header,
@@ -270,13 +299,14 @@ class WorkbookReader:
         data: dict[str, np.ndarray] = {}
         bad: dict[str, np.ndarray] = {}
         headers = {k: h for k, (_, h) in cols.items()}
+        typing = {"date1904": self.date1904, "reference": settings.as_of if settings is not None else None}
         for c in table.input_columns:
             values = raw.get(c.key, np.full(len(rows), "", dtype=object))
             if c.key not in cols and c.required:
-                typed, mask, _ = convert_column(_optional(c), values, rows, sheet=name)
+                typed, mask, _ = convert_column(_optional(c), values, rows, sheet=name, **typing)
             else:
                 typed, mask, probs = convert_column(c, values, rows, sheet=name, header=headers.get(c.key),
-                                                    arrow=arrow.get(c.key))
+                                                    arrow=arrow.get(c.key), **typing)
                 problems.extend(probs)
             data[c.key] = typed
             bad[c.key] = mask | (c.key not in cols and c.required)
@@ -300,7 +330,8 @@ class WorkbookReader:
         except InputError:
             fx_frame = None
         rows_known = {r.key: r for r in (*known_settings(), *kv.rows)}
-        return settings_from_frames(values, fx_frame, rows=rows_known.values(), where=Location(str(self.path), name))
+        return settings_from_frames(values, fx_frame, rows=rows_known.values(), where=Location(str(self.path), name),
+                                    date1904=self.date1904)
 
 
 def read_table(path: str | Path, table: Table, *, settings: Settings | None = None,
@@ -324,6 +355,21 @@ def read_ledger(path: str | Path, settings: Settings | None = None) -> TableRead
     if settings is None and any(s.casefold() == SETTINGS.table.sheet.casefold() for s in book.sheet_names):
         settings = book.settings()
     return book.read(LEDGER, settings=settings)
+
+
+def workbook_date1904(path: str | Path) -> bool:
+    """The ``date1904`` flag of a workbook's ``xl/workbook.xml`` (``"1"``/``"true"``: the 1904 date system)."""
+    from defusedxml import ElementTree as SafeET
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            root = SafeET.fromstring(z.read("xl/workbook.xml"))
+    except (KeyError, OSError, zipfile.BadZipFile, SafeET.ParseError):
+        return False
+    for el in root.iter():
+        if el.tag.rsplit("}", 1)[-1] == "workbookPr":
+            return el.get("date1904") in ("1", "true")  # what calamine and fastexcel honour
+    return False
 
 
 def columnar_available() -> bool:
@@ -369,10 +415,10 @@ def _find_header(rows: list[list[object]], lookup: dict[str, str]):
     return best
 
 
-def _unknown_headers(table: Table, sheet: str, hrow: int, header: list[object],
-                     cols: dict[str, tuple[int, str]]) -> list[Problem]:
-    """A warning for each header cell in the table's block of headers that matches no column (it is
-    ignored), with the closest known header, so a mistyped header never drops a column silently."""
+def _unknown_headers(table: Table, header: list[object], cols: dict[str, tuple[int, str]]
+                     ) -> list[tuple[int, str, Column | None]]:
+    """(column, header text, closest known column or None) for each header cell in the table's block of
+    headers that matches no column, so a mistyped header never drops a column silently."""
     mapped = {j for j, _ in cols.values()}
     if not mapped:
         return []
@@ -392,9 +438,7 @@ def _unknown_headers(table: Table, sheet: str, hrow: int, header: list[object],
             continue
         text = " ".join(str(header[j]).split())
         close = difflib.get_close_matches(text, list(names), n=1, cutoff=0.6)
-        hint = f"; did you mean '{names[close[0]].header}'?" if close else ""
-        out.append(Problem("warning", sheet, hrow + 1, text,
-                           f"not a column of the {table.title_en} table, so it is ignored{hint}"))
+        out.append((j, text, names[close[0]] if close else None))
     return out
 
 

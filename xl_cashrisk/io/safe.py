@@ -7,10 +7,16 @@ no reader ever sees half a workbook. An output path that is one of the run's inp
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import errno
+import gc
 import hashlib
 import os
+import posixpath
 import re
+import stat
+import sys
 import tempfile
 import zipfile
 import zlib
@@ -30,10 +36,17 @@ __all__ = [
     "AtomicFile",
     "atomic_output",
     "check_cell_area",
+    "check_regular_file",
     "check_workbook",
     "checked_cells",
     "column_index",
+    "disk_full",
+    "disk_full_error",
+    "file_beside",
     "file_fingerprint",
+    "release_quietly",
+    "sheet_parts",
+    "sheet_targets",
 ]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -99,6 +112,8 @@ class AtomicFile:
 
     def commit(self) -> Path:
         """Flush the temporary file to disk and move it over the target."""
+        if self.done:
+            raise InputError("the output was discarded before it was complete", Location(str(self.target)))
         try:
             with open(self.path, "rb+") as f:
                 os.fsync(f.fileno())
@@ -112,6 +127,8 @@ class AtomicFile:
             os.replace(self.path, self.target)
         except OSError as exc:
             self.discard()
+            if disk_full(exc):
+                raise disk_full_error(self.target) from None
             raise InputError(
                 f"cannot replace the file ({exc.strerror or exc}); it may be open in Excel or read-only — "
                 "close it and run again",
@@ -131,15 +148,95 @@ class AtomicFile:
 def atomic_output(target: str | Path, *, inputs: Iterable[str | Path] = ()) -> Iterator[Path]:
     """Context manager yielding a temporary path; on normal exit it replaces ``target`` atomically.
 
-    If the body raises, the temporary file is removed and ``target`` keeps its previous content.
+    If the body raises, the temporary file is removed and ``target`` keeps its previous content; a full
+    disk becomes one line, "disk full" (:func:`disk_full_error`).
     """
     af = AtomicFile(target, inputs=inputs)
     try:
         yield af.path
-    except BaseException:
+    except BaseException as exc:
         af.discard()
+        if disk_full(exc):
+            release_quietly(exc)
+            raise disk_full_error(af.target) from None
         raise
     af.commit()
+
+
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})  # no space, quota, file-size limit
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Is ``exc`` (or an exception it was raised from) a full disk, a quota or a file-size limit?"""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            return True
+        exc = exc.__cause__ or exc.__context__ or (exc.args[0] if exc.args and isinstance(exc.args[0], BaseException)
+                                                   else None)
+    return False
+
+
+def disk_full_error(target: Path) -> InputError:
+    return InputError("disk full: the results could not be written (no space left on the device, or a quota or "
+                      "file-size limit reached); free some space and run again — the previous file is unchanged and "
+                      "no temporary file is left", Location(str(target)))
+
+
+def release_quietly(exc: BaseException) -> None:
+    """Drop the frames a failed write left behind (a half-written ``ZipFile`` inside XlsxWriter or
+    zipfile) now, with their clean-up errors silenced: on a full disk their ``__del__`` would otherwise
+    print a traceback when the garbage collector gets to them."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        seen = set()
+        while exc is not None and id(exc) not in seen:
+            seen.add(id(exc))
+            exc.__traceback__ = None
+            exc = exc.__cause__ or exc.__context__
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
+def check_regular_file(path: str | Path, *, role: str = "input", what: str = "a file") -> Path:
+    """``path`` as a Path if it is an existing regular file; a folder, a named pipe, a device or a socket
+    is refused at once with :class:`InputError` (opening a pipe would wait for a writer forever)."""
+    p = Path(path)
+    where = Location(str(p))
+    try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"{role} file not found", where) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})", where) from None
+    if stat.S_ISDIR(mode):
+        raise InputError(f"expected {what}, got a folder", where)
+    if not stat.S_ISREG(mode):
+        raise InputError(f"expected {what}, got a named pipe, device or socket; save the data as a file and "
+                         "give its name", where)
+    return p
+
+
+def file_beside(folder: str | Path, name: object, *, suffix: str, what: str) -> Path:
+    """A file that a workbook cell names: a bare file name in the workbook's own folder, nothing else
+    (no folder part, no drive, no "..", at most 255 characters, the given ``suffix``), and a regular file.
+    A cell never points anywhere else on disk (docs/security.md).
+
+    >>> file_beside("/data", "../../etc/passwd", suffix=".toml", what="scorecard_file")
+    Traceback (most recent call last):
+    ...
+    xl_cashrisk.errors.InputError: scorecard_file: a cell may name only a .toml file in the workbook's own folder, such as 'name.toml', got '../../etc/passwd'
+    """
+    text = str(name).strip()
+    shown = repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+    if (not text or len(text) > 255 or any(ch in text for ch in '/\\:\0') or text.startswith((".", "~"))
+            or not text.lower().endswith(suffix)):
+        raise InputError(f"{what}: a cell may name only a {suffix} file in the workbook's own folder, such as "
+                         f"'name{suffix}', got {shown}")
+    return check_regular_file(Path(folder) / text, role=what, what=f"a {suffix} file")
 
 
 def check_workbook(path: str | Path, *, role: str = "input", defer_above: int | None = None) -> Path:
@@ -153,12 +250,8 @@ def check_workbook(path: str | Path, *, role: str = "input", defer_above: int | 
     which must come before such a sheet is parsed in this process (the reader runs it alongside the
     sheet's load in a child process).
     """
-    p = Path(path)
+    p = check_regular_file(path, role=role, what="a workbook file")
     where = Location(str(p))
-    if not p.exists():
-        raise InputError(f"{role} file not found", where)
-    if p.is_dir():
-        raise InputError("expected a workbook file, got a folder", where)
     try:
         with open(p, "rb") as f:
             head = f.read(4096)
@@ -186,6 +279,9 @@ def check_workbook(path: str | Path, *, role: str = "input", defer_above: int | 
                 raise InputError("a zip file but not an Excel workbook ([Content_Types].xml missing)", where)
             total = 0
             for info in z.infolist():
+                if info.flag_bits & 0x1:
+                    raise InputError(f"zip member {info.filename} is encrypted (a password-protected zip, which "
+                                     "Excel never writes); remove the password and save the workbook again", where)
                 total += info.file_size
                 if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO \
                         and info.file_size > 10 * 1024**2:
@@ -195,6 +291,7 @@ def check_workbook(path: str | Path, *, role: str = "input", defer_above: int | 
                 raise InputError(f"the workbook unpacks to {total / 1024**3:.1f} GB, above the "
                                  f"{MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GB limit", where)
             _refuse_dtds(z, where)
+            _check_shared_strings(z, where)
             kind = _main_part_kind(z.read("[Content_Types].xml"))
             if kind in ("xlsx", "xlsm", "xltx", "xltm"):
                 parts = _worksheet_parts(z)
@@ -222,7 +319,7 @@ def check_workbook(path: str | Path, *, role: str = "input", defer_above: int | 
     return p
 
 
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,3})?\$?(\d+)?(?::\$?([A-Z]{1,3})\$?(\d+))?\"")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"']\$?([A-Z]{1,3})?\$?(\d+)?(?::\$?([A-Z]{1,3})\$?(\d+))?[\"']")
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
@@ -233,36 +330,69 @@ def column_index(letters: str | bytes) -> int:
     return xl_cell_to_rowcol(text + "1")[1]
 
 
-def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part name → sheet name (best effort; an unreadable workbook.xml gives {})."""
+def sheet_targets(target: str) -> list[str]:
+    """The zip member(s) a workbook relationship ``Target`` may name: calamine's reading (``/xl/…`` and
+    ``xl/…`` as they are, anything else under ``xl/``) and the plain one (``/…`` from the package root,
+    ``../`` resolved). A hostile file may make them differ; every one of them is checked.
+
+    >>> sheet_targets("worksheets/sheet1.xml"), sheet_targets("/xl/data/big.xml")
+    (['xl/worksheets/sheet1.xml'], ['xl/data/big.xml'])
+    """
+    if target.startswith("/xl/"):
+        calamine = target[1:]
+    elif target.startswith("xl/"):
+        calamine = target
+    else:
+        calamine = "xl/" + target
+    plain = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+    return list(dict.fromkeys((calamine, plain)))
+
+
+def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Every zip member a reader may parse as a worksheet → its sheet name: the targets of the workbook's
+    ``<sheet>`` relationships (wherever they point) and every part under ``xl/worksheets/``."""
+    names = set(z.namelist())
+    out = {n: "" for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
     try:
         wb = SafeET.fromstring(z.read("xl/workbook.xml"))
         rels = SafeET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
     except KeyError:
-        return {}
-    targets = {}
-    for el in rels:
-        t = el.get("Target", "")
-        targets[el.get("Id")] = t.lstrip("/") if t.startswith("/") else "xl/" + t
-    return {targets.get(el.get(f"{_NS_REL}id"), ""): el.get("name", "") for el in wb.iter(f"{_NS_MAIN}sheet")}
+        return out
+    targets = {el.get("Id"): el.get("Target", "") for el in rels}
+    for el in wb.iter(f"{_NS_MAIN}sheet"):
+        for part in sheet_targets(targets.get(el.get(f"{_NS_REL}id")) or ""):
+            if part in names:
+                out[part] = el.get("name", "")
+    return out
+
+
+def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name → sheet name (best effort; an unreadable workbook.xml gives {})."""
+    return {p: n for p, n in sheet_parts(z).items() if n}
 
 
 def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
     """(last row, last column) a worksheet part uses, from its XML without parsing it into cells.
 
     The ``<dimension>`` element (Excel always writes one) is only trusted when it is above the limit
-    (a quick refusal); otherwise the part is streamed: row numbers from ``<row r=..>`` (or the number of
-    rows), the last column from the cell references, at C speed.
+    (a quick refusal); otherwise the part is streamed through :class:`_Extent`: every row and cell
+    reference wherever it sits in its tag, in either quote, and the cells and rows that have none
+    (a reader places those after the previous one), at C speed. Text that is not UTF-8 is refused here
+    too, with its cell, before any reader decodes it.
     """
     with z.open(part) as f:
         head = f.read(1 << 16)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"sheet '{_sheet_names(z).get(part) or part}' is stored as UTF-16 text, which Excel never "
+                         "writes; open and re-save the workbook in Excel",
+                         Location(z.filename if isinstance(z.filename, str) else None))
+    utf8 = _utf8_declared(head)
     m = _DIMENSION.search(head)
     if m and m.group(3) and m.group(4):
         dim = (int(m.group(4)), column_index(m.group(3)) + 1)
         if dim[0] * dim[1] > MAX_CELLS:
             return dim
-    rows = cols = count = 0
-    special = False  # any formula or error cell: the reader must scan the part for them
+    scan = _Extent()
     with z.open(part) as f:
         carry = b""
         while True:
@@ -273,70 +403,190 @@ def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
                 block, carry = buf[:cut], buf[cut:]
             else:
                 block, carry = buf, b""
-            n_rows, last_row, last_col, has_special = _block_extent(block)
-            special = special or has_special
-            count += n_rows
-            rows, cols = max(rows, last_row), max(cols, last_col)
+            if utf8:
+                _check_utf8(z, part, block)
+            scan.add(block)
             if not chunk:
                 break
-    if not special and isinstance(z.filename, str):
+    if not scan.special and isinstance(z.filename, str):
         _PLAIN_PARTS.add(_part_key(z.filename, part))
-    return max(rows, count), cols
+    return scan.extent()
 
 
-_R, _EQ, _QUOTE, _LT, _COLON, _O, _W, _F = (ord(c) for c in 'r="<:owf')
+def _check_utf8(z: zipfile.ZipFile, part: str, block: bytes) -> None:
+    """Refuse XML text that is not UTF-8 (a byte 0xFF in a cell), naming the sheet and the cell."""
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = max(block.rfind(b"<c ", 0, exc.start), block.rfind(b":c ", 0, exc.start))
+        ref = _ANY_REF.search(block, start, exc.start) if start >= 0 else None
+        cell = f", cell {ref.group(2).decode()}" if ref else ""
+        sheet = _sheet_names(z).get(part) or part
+        raise InputError(f"sheet '{sheet}'{cell} holds the byte 0x{block[exc.start]:02X}, which is not text (UTF-8): the "
+                         "file is damaged or was not written by Excel; open and re-save it in Excel, or export it again",
+                         Location(z.filename if isinstance(z.filename, str) else None)) from None
 
 
-def _block_extent(block: bytes) -> tuple[int, int, int, bool]:
-    """(row elements, largest row number, largest column number, any formula or error cell) in a piece
-    of worksheet XML cut at a tag boundary, found with array operations on the bytes (every ``r="…"``
-    attribute, ``<row`` and ``<f`` start tag, ``t="e"``), so a 1M-row sheet costs little more than
-    inflating it."""
-    a = np.frombuffer(b"   " + block + b"      ", dtype=np.uint8)  # room to look 3 bytes back, 6 ahead
-    inner = a[3:-6]
-    pos = np.flatnonzero(inner == _R) + 3  # every 'r' of the block
-    before, after = a[pos - 1], a[pos + 1]
-    starts = ((before == _LT) | (before == _COLON)) & (after == _O) & (a[pos + 2] == _W)  # <row, <x:row, </x:row
-    nxt = a[pos[starts] + 3]
-    space = (nxt == 32) | (nxt == 9) | (nxt == 10) | (nxt == 13)
-    plain = before[starts] == _LT
-    n_rows = int(np.count_nonzero(space | (plain & ((nxt == 62) | (nxt == 47)))))  # not </x:row>
-    ref = pos[(after == _EQ) & (a[pos + 2] == _QUOTE)] + 3  # first byte of each r="…" value
-    first = a[ref]
-    letters = (first >= 65) & (first <= 90)
-    cells, rowrefs = ref[letters], ref[~letters]
-    last_col = 0
-    if cells.size:
-        l2 = a[cells + 1]
-        wide = cells[(l2 >= 65) & (l2 <= 90)]  # two or three letters: rare, worked out in full
-        last_col = int(first[letters].max()) - 64
-        if wide.size:
-            l1, l2, l3 = (a[wide + k].astype(np.int64) for k in range(3))
-            three = (l3 >= 65) & (l3 <= 90)
-            col = np.where(three, (l1 - 64) * 676 + (l2 - 64) * 26 + (l3 - 64), (l1 - 64) * 26 + (l2 - 64))
-            last_col = max(last_col, int(col.max()))
-    last_row = 0
-    if rowrefs.size:  # the largest r="123" of a row element (7 digits at most in a real sheet)
-        value = np.zeros(rowrefs.size, dtype=np.int64)
-        alive = np.ones(rowrefs.size, dtype=bool)
-        for k in range(8):
-            d = a[np.minimum(rowrefs + k, len(a) - 1)].astype(np.int64) - 48
-            alive &= (d >= 0) & (d <= 9)
-            value = np.where(alive, value * 10 + d, value)
-        last_row = int(value.max())
-    if cells.size:  # ... and of the last cell reference, whichever is later
-        m = _CELL_ROW.match(block, int(cells[-1]) - 3)
-        if m:
-            last_row = max(last_row, int(m.group(1)))
-    # <f> / <x:f> (a formula) or t="e" (an error value)
-    fpos = np.flatnonzero(inner == _F) + 3
-    fb, fa = a[fpos - 1], a[fpos + 1]
-    special = bool(np.any(((fb == _LT) | (fb == _COLON)) & ((fa == 32) | (fa == 62) | (fa == 47))))
-    special = special or b't="e"' in block
-    return n_rows, last_row, last_col, special
+_ANY_REF = re.compile(rb"""\br\s*=\s*(["'])([A-Za-z]{1,3}\d+)\1""")
+_SPACED_EQ = re.compile(rb"\s*=\s*")  # attribute spellings XML allows and Excel never writes: r = "A1",
+_SINGLE_QUOTED = re.compile(rb"""='([^'"<>]*)'""")  # r='A1'; rewritten as r="A1" before the scan
+_R, _EQ, _QUOTE, _APOS, _LT, _GT, _COLON, _SLASH, _F = (ord(c) for c in "r=\"'<>:/f")
+_WS = np.zeros(256, dtype=bool)
+_WS[[9, 10, 13, 32]] = True
+_END_OF_NAME = _WS.copy()
+_END_OF_NAME[[_GT, _SLASH]] = True
+_UPPER = np.zeros(256, dtype=bool)
+_UPPER[65:91] = _UPPER[97:123] = True
+_DIGIT = np.zeros(256, dtype=bool)
+_DIGIT[48:58] = True
 
 
-_CELL_ROW = re.compile(rb"[A-Z]{1,3}(\d+)\"")
+def _padded(block: bytes) -> np.ndarray:
+    return np.frombuffer(b"   " + block + b"         ", dtype=np.uint8)  # room to look 3 back, 9 ahead
+
+
+def _odd_r(a: np.ndarray, rs: np.ndarray) -> bool:
+    """Any attribute ``r`` written other than ``r="…"`` (white space around '=', single quotes)?"""
+    name = _WS[a[rs - 1]] & (_WS[a[rs + 1]] | (a[rs + 1] == _EQ))
+    return bool(np.any(name & ~((a[rs + 1] == _EQ) & (a[rs + 2] == _QUOTE))))
+
+
+def _number_at(a: np.ndarray, at: np.ndarray, digits: int = 8) -> np.ndarray:
+    """The decimal number starting at each position of ``at`` (up to ``digits`` digits; 0 if none)."""
+    value = np.zeros(at.size, dtype=np.int64)
+    alive = np.ones(at.size, dtype=bool)
+    for k in range(digits):
+        d = a[at + k]
+        alive &= _DIGIT[d]
+        value = np.where(alive, value * 10 + (d.astype(np.int64) - 48), value)
+    return value
+
+
+class _Extent:
+    """The used area of a worksheet part, fed block by block (each block cut right after a '>').
+
+    What a reader (calamine) does with each element bounds it: a cell at its ``r`` reference, a cell
+    without one after the previous cell of its row, a row without ``r`` after the previous row. So the
+    last row is the largest row reference (of a row or a cell), or — when some cell has no reference —
+    that plus the rows without one; the last column is the largest column reference plus the most
+    cells without a reference in one row. Both are exact for files that write every reference (Excel)
+    or none; only a file mixing the two is overestimated.
+    """
+
+    def __init__(self):
+        self.row_refs = self.cell_rows = self.cols = 0
+        self.rows_seen = self.rows_without_ref = 0
+        self.run = self.widest_run = 0  # cells without a reference: in the open row, most in one row
+        self.special = False  # any formula or error cell: the reader must scan the part for them
+
+    def extent(self) -> tuple[int, int]:
+        rows = max(self.row_refs, self.cell_rows, self.rows_seen)
+        if self.widest_run:
+            rows = max(rows, self.row_refs + self.rows_without_ref)
+        return rows, self.cols + self.widest_run
+
+    def add(self, block: bytes) -> None:
+        a = _padded(block)
+        rs = np.flatnonzero(a[3:3 + len(block)] == _R) + 3
+        if _odd_r(a, rs):
+            block = _SINGLE_QUOTED.sub(rb'="\1"', _SPACED_EQ.sub(b"=", block))
+            a = _padded(block)
+            rs = np.flatnonzero(a[3:3 + len(block)] == _R) + 3
+        rattr = rs[(a[rs + 1] == _EQ) & (a[rs + 2] == _QUOTE)]  # every r="…" (in a tag, or text: counted too)
+        self._references(a, rattr + 3)
+        starts = _Starts(a, block, rattr)
+        rows, row_ref = starts.of(b"row")
+        cells, cell_ref = starts.of(b"c")
+        self.rows_seen += rows.size
+        self.rows_without_ref += int(np.count_nonzero(~row_ref))
+        bare = cells[~cell_ref]
+        if bare.size:  # cells without a reference, counted per row (the first run belongs to the open row)
+            counts = np.bincount(np.searchsorted(rows, bare, side="right"), minlength=rows.size + 1)
+            if rows.size:
+                self.widest_run = max(self.widest_run, self.run + int(counts[0]), int(counts[1:].max()))
+                self.run = int(counts[-1])
+            else:
+                self.run += int(counts[0])
+            self.widest_run = max(self.widest_run, self.run)
+        elif rows.size:
+            self.run = 0
+        if not self.special:
+            fs = np.flatnonzero(a[3:3 + len(block)] == _F) + 3  # <f> / <x:f> (a formula) or t="e" (an error)
+            fb, fa = a[fs - 1], a[fs + 1]
+            self.special = bool(np.any(((fb == _LT) | (fb == _COLON)) & _END_OF_NAME[fa])) or b't="e"' in block
+
+    def _references(self, a: np.ndarray, at: np.ndarray) -> None:
+        """Largest row of row references (digits) and largest row and column of cell references (letters)."""
+        letters = _UPPER[a[at]]
+        if not letters.all():
+            self.row_refs = max(self.row_refs, int(_number_at(a, at[~letters]).max()))
+        cells = at[letters]
+        n = np.ones(cells.size, dtype=np.int64)  # letters of each reference (calamine takes any number)
+        run = np.ones(cells.size, dtype=bool)
+        for k in range(1, 8):
+            run &= _UPPER[a[cells + k]]
+            n += run
+        ref = _DIGIT[a[cells + n]]  # letters then digits; anything else (xmlns:r="http://…") is no reference
+        cells, n = cells[ref], n[ref]
+        if not cells.size:
+            return
+        col = np.zeros(cells.size, dtype=np.int64)
+        for k in range(3):
+            col = np.where(k < n, col * 26 + (a[cells + k] & 0xDF).astype(np.int64) - 64, col)  # & 0xDF: upper case
+        col[n > 3] = 1 << 20  # four letters or more: beyond any Excel column
+        self.cols = max(self.cols, int(col.max()))
+        self.cell_rows = max(self.cell_rows, int(_number_at(a, cells + n).max()))
+
+
+class _Starts:
+    """Start tags ``<name …>`` / ``<prefix:name …>`` of a block, and whether each has an ``r`` attribute."""
+
+    def __init__(self, a: np.ndarray, block: bytes, rattr: np.ndarray):
+        self.a, self.rattr, self.block = a, rattr, block
+        self.lts = np.flatnonzero(a[3:3 + len(block)] == _LT) + 3
+        self.after_lt = a[self.lts + 1]
+        self.colons = np.flatnonzero(a[3:3 + len(block)] == _COLON) + 3  # spans="1:13", x14ac:…, <x:c …
+        self._gts = None
+
+    @property
+    def gts(self) -> np.ndarray:
+        if self._gts is None:
+            self._gts = np.flatnonzero(self.a[3:3 + len(self.block)] == _GT) + 3
+        return self._gts
+
+    def of(self, name: bytes) -> tuple[np.ndarray, np.ndarray]:
+        a, k = self.a, len(name)
+        lts = self.lts[self.after_lt == name[0]]
+        hit = _END_OF_NAME[a[lts + 1 + k]]
+        for i in range(1, k):
+            hit &= a[lts + 1 + i] == name[i]
+        at = lts[hit] + 1  # the name's first byte
+        prefixed = self._prefixed(name)
+        if prefixed.size:
+            at = np.union1d(at, prefixed)
+        # Excel writes r first: `<c r="…` — only other tags are looked at attribute by attribute
+        first = _WS[a[at + k]] & (a[at + k + 1] == _R) & (a[at + k + 2] == _EQ) & (a[at + k + 3] == _QUOTE)
+        has = first.copy()
+        rest = np.flatnonzero(~first)
+        if rest.size:
+            never = np.iinfo(np.int64).max
+            following = np.append(self.rattr, never)[np.searchsorted(self.rattr, at[rest])]
+            tag_end = np.append(self.gts, never)[np.searchsorted(self.gts, at[rest])]
+            has[rest] = following < tag_end
+        return at, has
+
+    def _prefixed(self, name: bytes) -> np.ndarray:
+        a, k, cs = self.a, len(name), self.colons
+        hit = _END_OF_NAME[a[cs + 1 + k]]
+        for i, ch in enumerate(name):
+            hit &= a[cs + 1 + i] == ch
+        cs = cs[hit]
+        if not cs.size:
+            return cs
+        opener = np.searchsorted(self.lts, cs) - 1  # the '<' of the prefixed name: a start tag, same tag
+        lt = self.lts[np.maximum(opener, 0)]
+        open_tag = (opener >= 0) & (a[lt + 1] != _SLASH) & (np.searchsorted(self.gts, lt) == np.searchsorted(self.gts, cs))
+        return cs[open_tag] + 1
 
 
 # Worksheet parts seen by the extent scan to hold no formula and no error cell, so the reader can skip
@@ -367,6 +617,54 @@ def part_is_plain(path: str | Path, part: str) -> bool:
         return _part_key(path, part) in _PLAIN_PARTS
     except OSError:
         return False
+
+
+_UNIQUE_COUNT = re.compile(rb"""\buniqueCount\s*=\s*["']\s*\+?(\d+)""")
+MIN_SHARED_STRING_BYTES = 5  # "<si/>": a shared-strings table of N bytes holds at most N / 5 strings
+
+
+def _check_shared_strings(z: zipfile.ZipFile, where: Location) -> None:
+    """The shared-strings table: a declared ``uniqueCount`` it cannot hold is refused before calamine
+    reserves memory for it (a 3 kB file declaring 4,294,967,295 strings aborts the process), and its
+    text must be UTF-8."""
+    for info in z.infolist():
+        if info.filename.lower() != "xl/sharedstrings.xml":
+            continue
+        with z.open(info) as f:
+            head = f.read(1 << 16)
+        root = head[head.find(b"<sst"):head.find(b">", head.find(b"<sst")) + 1] if b"<sst" in head else head[:4096]
+        m = _UNIQUE_COUNT.search(root)
+        if m and int(m.group(1)) > info.file_size // MIN_SHARED_STRING_BYTES + 1:
+            raise InputError(f"the workbook's text table ({info.filename}) declares {int(m.group(1)):,} strings but "
+                             f"its {info.file_size:,} bytes hold at most {info.file_size // MIN_SHARED_STRING_BYTES:,}; "
+                             "the file is damaged or crafted — open and re-save it in Excel", where)
+        with z.open(info) as f:
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            done = 0
+            chunk = f.read(SCAN_CHUNK)
+            if not _utf8_declared(chunk):
+                continue
+            while chunk:
+                try:
+                    decoder.decode(chunk, final=len(chunk) < SCAN_CHUNK)
+                except UnicodeDecodeError as exc:
+                    bad = chunk[exc.start] if exc.start < len(chunk) else 0
+                    raise InputError(f"the workbook's text table ({info.filename}) holds the byte 0x{bad:02X} at byte "
+                                     f"{done + exc.start:,}, which is not text (UTF-8): the file is damaged or was not "
+                                     "written by Excel; open and re-save it in Excel", where) from None
+                done += len(chunk)
+                chunk = f.read(SCAN_CHUNK)
+
+
+_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']+)""")
+
+
+def _utf8_declared(head: bytes) -> bool:
+    """The part is UTF-8 (no byte-order mark of another encoding, no other encoding declared)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    m = _ENCODING.match(head.removeprefix(b"\xef\xbb\xbf"))
+    return m is None or m.group(1).strip().lower().replace(b"_", b"-") in (b"utf-8", b"utf8")
 
 
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
@@ -416,7 +714,7 @@ def check_cell_area(path: str | Path, parts: Iterable[str] | None = None, *, alr
 
 
 def _worksheet_parts(z: zipfile.ZipFile) -> list[str]:
-    return [n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    return list(sheet_parts(z))
 
 
 def _check_cell_area(z: zipfile.ZipFile, where: Location, parts: Iterable[str] | None = None,

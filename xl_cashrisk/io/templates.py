@@ -50,6 +50,7 @@ TYPE_LABELS = {
     "text": "Text 文本", "number": "Number 数字", "integer": "Whole number 整数", "date": "Date 日期",
     "choice": "List 列表", "bool": "TRUE/FALSE 是/否", "percent": "Percent 百分比",
     "int_list": "List of whole numbers 整数列表", "number_list": "List of numbers 数字列表",
+    "percent_list": "List of percentages 百分比列表", "date_list": "List of dates 日期列表",
 }
 GENERAL_NOTES = (
     ("Fill in the yellow cells, one row per item. Do not rename the sheets or the column headers; "
@@ -59,6 +60,9 @@ GENERAL_NOTES = (
      "深蓝色表头为必填，浅蓝色为选填，灰色为自动计算列（请勿填写）。"),
     ("Dates: an Excel date or text like 2026-09-30. Amounts: plain numbers without currency symbols.",
      "日期：Excel 日期或 2026-09-30 格式文本。金额：只填数字，不要带货币符号。"),
+    ("The tables start empty: paste or type your rows right below the header row. Example rows are shown on "
+     "this sheet, for reference only, and are never read as data.",
+     "表格初始为空：请将数据粘贴或填写在表头正下方。示例行仅列在本说明页供参考，不会被当作数据读取。"),
     ("Blank rows are skipped. Every other row is checked; each problem is reported with its row and column, "
      "and nothing is changed or dropped silently.",
      "空行会被跳过；其余每一行都会检查，问题按行号和列名列出，不会静默修改或删除数据。"),
@@ -74,7 +78,10 @@ class TemplateSpec:
     title_en: str
     filename: str
     tables: tuple[Table | KeyValueTable, ...]
-    examples: Mapping[str, Sequence[Mapping[str, object]]] = field(default_factory=dict)
+    examples: Mapping[str, Sequence[Mapping[str, object]]] = field(default_factory=dict)  # rows in the tables
+    # example rows shown on the Instructions sheet only: a data table whose rows are summed (invoices,
+    # buyers, financials) ships empty, so rows pasted below its header are the only rows it holds
+    shown: Mapping[str, Sequence[Mapping[str, object]]] = field(default_factory=dict)
     lights: Mapping[str, Sequence[str]] = field(default_factory=dict)  # table key → GREEN/YELLOW/RED columns
     define_names: bool = False  # Setting_<key> per settings row, <Table>_rows per data table, for formulas
 
@@ -82,7 +89,7 @@ class TemplateSpec:
 TEMPLATES: dict[str, TemplateSpec] = {
     "ledger": TemplateSpec(
         "ledger", "应收账款明细模板", "AR ledger template", "ar_ledger.xlsx", (LEDGER, SETTINGS, FX),
-        {"ledger": EXAMPLE_ROWS, "fx": FX_EXAMPLE_ROWS},
+        {"fx": FX_EXAMPLE_ROWS}, shown={"ledger": EXAMPLE_ROWS},
     ),
     "forecast": TemplateSpec(
         "forecast", "13周现金流预测与压力测试模板", "13-week cash forecast and stress test template",
@@ -93,7 +100,7 @@ TEMPLATES: dict[str, TemplateSpec] = {
     "register": TemplateSpec(
         "register", "客户信用档案模板", "Buyer register template", "buyer_register.xlsx",
         (register_schema.REGISTER, SETTINGS.extend(register_schema.SETTING_ROWS), FX, register_schema.SCORECARD),
-        {"register": register_schema.EXAMPLE_ROWS, "fx": FX_EXAMPLE_ROWS}, lights={"register": ("band",)},
+        {"fx": FX_EXAMPLE_ROWS}, shown={"register": register_schema.EXAMPLE_ROWS}, lights={"register": ("band",)},
         define_names=True,
     ),
     "settings": TemplateSpec(
@@ -101,8 +108,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
         "settings.xlsx",
         (SETTINGS.extend(company_schema.SETTING_ROWS), FX, policy_schema.POLICY, company_schema.COMPANY,
          policy_schema.BUYER_LIMITS),
-        {"fx": FX_EXAMPLE_ROWS, "company": company_schema.EXAMPLE_ROWS,
-         "buyer_limits": policy_schema.EXAMPLE_BUYER_ROWS},
+        {"fx": FX_EXAMPLE_ROWS},
+        shown={"company": company_schema.EXAMPLE_ROWS, "buyer_limits": policy_schema.EXAMPLE_BUYER_ROWS},
     ),
 }
 
@@ -129,15 +136,16 @@ def function_rows(kind: str) -> tuple[tuple[str, str, str], ...]:
 
 
 def build_named(kind: str, outdir: str | Path, *, examples: bool = True) -> Path:
-    """Build the registered template ``kind`` into ``outdir``; returns the file path."""
+    """Build the registered template ``kind`` into ``outdir``; returns the file path. ``examples=False``
+    leaves out the example rows (those in tables, such as FX rates, and those on the Instructions sheet)."""
     try:
         spec = TEMPLATES[kind]
     except KeyError:
         raise KeyError(f"unknown template {kind!r}; known: {', '.join(sorted(TEMPLATES))}") from None
     path = Path(outdir) / spec.filename
     return build_template(spec.tables, path, title_zh=spec.title_zh, title_en=spec.title_en,
-                          examples=spec.examples if examples else None, lights=spec.lights,
-                          define_names=spec.define_names, functions=function_rows(kind))
+                          examples=spec.examples if examples else None, shown=spec.shown if examples else None,
+                          lights=spec.lights, define_names=spec.define_names, functions=function_rows(kind))
 
 
 def build_template(
@@ -151,20 +159,23 @@ def build_template(
     lights: Mapping[str, Sequence[str]] | None = None,
     define_names: bool = False,
     functions: Sequence[tuple[str, str, str]] = (),
+    shown: Mapping[str, Sequence[Mapping[str, object]]] | None = None,
 ) -> Path:
     """Write a template workbook for ``tables`` to ``path`` (atomically) and return the path.
 
     Tables naming the same sheet are placed side by side on it. An Instructions sheet comes first.
+    ``examples``: rows written into the tables (a filled sample workbook, FX rates); ``shown``: example
+    rows shown on the Instructions sheet only.
     """
     tables = tuple(tables)
     examples = examples or {}
     with atomic_output(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                            "strings_to_numbers": False})
+                                            "strings_to_numbers": False, "in_memory": True})
         wb.set_properties({"title": f"{title_en} {title_zh}".strip(), "created": FIXED_TIMESTAMP,
                            "comments": f"Generated by xl-cashrisk {__version__} from its schemas"})
         fmt = _Formats(wb)
-        _instructions(wb.add_worksheet(INSTRUCTIONS_SHEET), tables, fmt, title_zh, title_en)
+        _instructions(wb.add_worksheet(INSTRUCTIONS_SHEET), tables, fmt, title_zh, title_en, shown or {})
         sheets: dict[str, tuple[object, int]] = {}
         first_data = None
         for t in tables:
@@ -387,7 +398,8 @@ def _setting_validation(s: Setting) -> dict | None:
     return {"validate": "any", **messages}
 
 
-def _instructions(ws, tables: Sequence[Table | KeyValueTable], fmt: _Formats, title_zh: str, title_en: str) -> None:
+def _instructions(ws, tables: Sequence[Table | KeyValueTable], fmt: _Formats, title_zh: str, title_en: str,
+                  shown: Mapping[str, Sequence[Mapping[str, object]]]) -> None:
     ws.set_column(0, 0, 30)
     ws.set_column(1, 2, 12)
     ws.set_column(3, 3, 20)
@@ -420,6 +432,22 @@ def _instructions(ws, tables: Sequence[Table | KeyValueTable], fmt: _Formats, ti
             for j, v in enumerate(line):
                 ws.write_string(r, j, v, fmt.bold_wrap if j == 0 else fmt.wrap)
             r += 1
+        if not isinstance(t, KeyValueTable) and shown.get(t.key):
+            r = _example_rows(ws, t, shown[t.key], r + 1, fmt)
+
+
+def _example_rows(ws, t: Table, rows: Sequence[Mapping[str, object]], r: int, fmt: _Formats) -> int:
+    """Example rows of a data table, below its column list: for reading only, never part of the table."""
+    ws.write_string(r, 0, f"Example rows for '{t.sheet}' (for reference only: the table itself starts empty; "
+                          f"paste your rows right below its header) 示例行（仅供参考：表格本身为空，请将数据粘贴在表头下方）",
+                    fmt.note)
+    cols = t.input_columns
+    for j, c in enumerate(cols):  # marked, so no reader takes this for the table's header row
+        ws.write_string(r + 1, j, f"{c.header} (example 示例)", fmt.header("optional"))
+    for i, row in enumerate(rows):
+        for j, c in enumerate(cols):
+            _write_value(ws, r + 2 + i, j, row.get(c.key), fmt.cell("calc", _number_format(c)))
+    return r + 2 + len(rows)
 
 
 def _column_line(c: Column) -> tuple[str, ...]:

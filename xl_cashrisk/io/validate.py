@@ -20,8 +20,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from xl_cashrisk.dates import serials_to_dates
 from xl_cashrisk.errors import InputError, Location
+from xl_cashrisk.schemas import values as V
 from xl_cashrisk.schemas.schema import Column, Table
 from xl_cashrisk.settings import Settings
 
@@ -36,17 +36,10 @@ __all__ = [
 ]
 
 Severity = Literal["error", "warning"]
-EXCEL_ERRORS = frozenset({
-    "#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
-    "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!",
-})
-TRUE_TEXT = frozenset({"true", "yes", "y", "1", "是", "真", "t", "x"})
-FALSE_TEXT = frozenset({"false", "no", "n", "0", "否", "假", "f"})
-FIRST_EXCEL_DATE = np.datetime64("1900-03-01", "ns")
-MAX_MAGNITUDE = 1e15  # no amount, ratio or count a user types reaches 10^15; beyond it sums lose cents
+EXCEL_ERRORS = V.EXCEL_ERRORS
+MAX_MAGNITUDE = V.MAX_MAGNITUDE
 MONEY_TOLERANCE = 0.005  # half a cent: paid vs amount comparisons
 _ISO = re.compile(r"[A-Z]{3}")
-_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*$")
 
 
 @dataclass(frozen=True)
@@ -161,21 +154,24 @@ def register_rule(table_key: str):
 
 def convert_column(
     column: Column, values: np.ndarray, rows: np.ndarray, *, sheet: str | None = None, header: str | None = None,
-    arrow=None,
+    arrow=None, date1904: bool = False, reference: dt.date | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
-    """Raw cell values of one column → (typed values, bad-cell mask, problems).
+    """Raw cell values of one column → (typed values, bad-cell mask, problems), by the rules of
+    :mod:`xl_cashrisk.schemas.values` (the one reading of dates, numbers, percents and flags).
 
     Typed values: float64 (number, integer, percent; NaN blank), datetime64[ns] (date; NaT blank),
     bool or object (bool), object of str/None (text, choice). Blank cells take ``column.default``.
     ``arrow``: the same cells as a pyarrow string array, when the columnar reader has one (text cells are
     then screened with Arrow kernels instead of per distinct value in Python; same results).
+    ``date1904``: the workbook counts date serials in the 1904 system. ``reference``: the as-of date a
+    date must lie within :data:`~xl_cashrisk.schemas.values.PLAUSIBLE_YEARS` of (default: today).
 
     >>> v, bad, probs = convert_column(Column("amount", "金额", "Amount", "number", required=True),
     ...                                np.array([1.5, "2,000", "", "n/a"], dtype=object), np.arange(4, 8))
     >>> v.tolist(), bad.tolist()
     ([1.5, 2000.0, nan, nan], [False, False, True, True])
     >>> [f"{p.severity} row {p.row}: {p.message}" for p in probs]
-    ['warning row 5: number stored as text', 'error row 6: required value missing', "error row 7: expected a number, got 'n/a'"]
+    ['warning row 5: number stored as text', 'error row 6: required value missing', "error row 7: expected a number, got 'n/a' / 应为数字"]
     """
     head = header or column.header
     # typed columns (float64 numbers, datetime64 dates: the columnar reader) skip the per-cell kinds
@@ -189,9 +185,12 @@ def convert_column(
     problems: list[Problem] = []
     bad = np.zeros(n, dtype=bool)
 
-    def report(sev: Severity, mask: np.ndarray, msg: Callable[[object], str] | str) -> None:
+    def report(sev: Severity, mask: np.ndarray, msg: Callable[..., str] | str, why: np.ndarray | None = None) -> None:
         for i in np.flatnonzero(mask):
-            text = msg if isinstance(msg, str) else msg(_python_value(vals[i]))
+            if isinstance(msg, str):
+                text = msg
+            else:
+                text = msg(_python_value(vals[i])) if why is None else msg(_python_value(vals[i]), why[i])
             problems.append(Problem(sev, sheet, int(rows[i]), head, text))
 
     is_str = kinds == _STR
@@ -213,123 +212,19 @@ def convert_column(
     blank = (kinds == _BLANK) | (is_str & (text == ""))
     report("error", err, lambda v: f"Excel error value {str(v).strip()}; fix the formula or type a value")
     report("error", formula, lambda v: f"looks like a formula stored as text, or a formula without a saved "
-                                        f"value ({_show(v)}); enter the value (Copy, Paste Special > Values)")
+                                        f"value ({V.show(v)}); enter the value (Copy, Paste Special > Values)")
     bad |= err | formula
     usable_str = is_str & ~blank & ~bad
 
     kind = column.dtype
     if kind in ("number", "integer", "percent"):
-        out = np.full(n, np.nan)
-        num = (kinds == _NUM)
-        out[num] = vals[num].astype(float)
-        if usable_str.any():
-            parsed = _on_unique(text[usable_str], lambda u: _parse_numbers(u, percent=kind == "percent"))
-            ok = ~np.isnan(parsed)
-            idx = np.flatnonzero(usable_str)
-            out[idx[ok]] = parsed[ok]
-            good = np.zeros(n, dtype=bool)
-            good[idx[ok]] = True
-            nogood = np.zeros(n, dtype=bool)
-            nogood[idx[~ok]] = True
-            report("warning", good, "number stored as text")
-            report("error", nogood, lambda v: f"expected a number, got {_show(v)}")
-            bad |= nogood
-        other = ~num & ~is_str & ~blank
-        report("error", other, lambda v: f"expected a number, got {_describe(v)}")
-        bad |= other
-        nonfinite = num & ~np.isfinite(out)
-        report("error", nonfinite, lambda v: f"expected a finite number, got {_show(v)}")
-        bad |= nonfinite
-        out[nonfinite] = np.nan
-        if kind == "integer":
-            frac = ~bad & ~np.isnan(out) & (out != np.round(out))
-            report("error", frac, lambda v: f"expected a whole number, got {_show(v)}")
-            bad |= frac
-            out[frac] = np.nan
-        _bounds(column, out, bad, report)
+        out = _numbers(column, vals, kinds, text, usable_str, blank, bad, report)
     elif kind == "date":
-        out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-        dates = kinds == _DATE
-        if dates.any():
-            out[dates] = pd.to_datetime(pd.Series(vals[dates]), errors="coerce").to_numpy("datetime64[ns]")
-            out[dates] = out[dates].astype("datetime64[D]")
-            # a date-formatted cell holding a small number reads as a 1900 date: Excel's calendar is wrong
-            # before 1900-03-01 (dates.py), and such a date is a typo in a ledger anyway
-            early = np.zeros(n, dtype=bool)
-            early[dates] = out[dates] < FIRST_EXCEL_DATE
-            report("error", early, lambda v: f"expected a date, got {_describe(v)}, before 1900-03-01 "
-                                             "(not a valid Excel date)")
-            bad |= early
-            out[early] = np.datetime64("NaT")
-        num = kinds == _NUM
-        if num.any():
-            d = serials_to_dates(vals[num].astype(float))
-            out[num] = d
-            badser = np.zeros(n, dtype=bool)
-            badser[np.flatnonzero(num)[np.isnat(d)]] = True
-            report("error", badser, lambda v: f"expected a date, got the number {_show(v)} (not a valid Excel date)")
-            bad |= badser
-        if usable_str.any():
-            parsed = _on_unique(text[usable_str], _parse_dates)
-            idx = np.flatnonzero(usable_str)
-            out[idx] = parsed
-            nogood = np.zeros(n, dtype=bool)
-            nogood[idx[np.isnat(parsed)]] = True
-            report("error", nogood, lambda v: f"expected a date such as 2026-09-30, got {_show(v)}")
-            bad |= nogood
-        other = (kinds == _BOOL) | (kinds == _OTHER)
-        report("error", other, lambda v: f"expected a date, got {_describe(v)}")
-        bad |= other
+        out = _dates(vals, kinds, text, usable_str, bad, report, date1904, reference or dt.date.today())
     elif kind == "bool":
-        out = np.zeros(n, dtype=object)
-        out[:] = None
-        b = kinds == _BOOL
-        out[b] = vals[b].astype(bool)
-        num = kinds == _NUM
-        if num.any():
-            f = vals[num].astype(float)
-            ok = (f == 0) | (f == 1)
-            idx = np.flatnonzero(num)
-            out[idx[ok]] = f[ok] == 1
-            nogood = np.zeros(n, dtype=bool)
-            nogood[idx[~ok]] = True
-            report("error", nogood, lambda v: f"expected TRUE or FALSE, got {_show(v)}")
-            bad |= nogood
-        if usable_str.any():
-            idx = np.flatnonzero(usable_str)
-            low = [s.casefold() for s in text[usable_str]]
-            t = np.array([s in TRUE_TEXT for s in low], dtype=bool)
-            f = np.array([s in FALSE_TEXT for s in low], dtype=bool)
-            out[idx[t]] = True
-            out[idx[f]] = False
-            nogood = np.zeros(n, dtype=bool)
-            nogood[idx[~(t | f)]] = True
-            report("error", nogood, lambda v: f"expected TRUE or FALSE, got {_show(v)}")
-            bad |= nogood
-        other = (kinds == _DATE) | (kinds == _OTHER)
-        report("error", other, lambda v: f"expected TRUE or FALSE, got {_describe(v)}")
-        bad |= other
+        out = _flags(vals, kinds, text, usable_str, bad, report)
     else:  # text, choice
-        out = np.full(n, None, dtype=object)
-        out[usable_str] = text[usable_str]
-        num = kinds == _NUM
-        if num.any():
-            out[num] = [_num_text(v) for v in vals[num]]
-        other = (kinds == _DATE) | (kinds == _BOOL) | (kinds == _OTHER)
-        if other.any():
-            out[other] = [v.isoformat() if isinstance(v, dt.date) else str(v).upper() for v in vals[other]]
-        if kind == "choice" and column.allowed:
-            canon = {a.casefold(): a for a in column.allowed}
-            filled = ~blank & ~bad
-            codes, uniq = pd.factorize(out[filled])
-            mapped = np.array([canon.get(str(v).casefold()) for v in uniq] + [None], dtype=object)[codes]
-            idx = np.flatnonzero(filled)
-            unknown = np.zeros(n, dtype=bool)
-            unknown[idx[pd.isna(mapped)]] = True
-            out[idx] = mapped
-            allowed = " or ".join(column.allowed)
-            report("error", unknown, lambda v: f"expected {allowed}, got {_show(v)}")
-            bad |= unknown
+        out = _texts(column, vals, kinds, text, usable_str, blank, bad, report, arrow)
 
     missing = blank & ~bad
     if column.default is not None and missing.any():
@@ -345,19 +240,159 @@ def convert_column(
     return out, bad, problems
 
 
+def _numbers(column: Column, vals, kinds, text, usable_str, blank, bad, report) -> np.ndarray:
+    """Number, whole-number and percent cells (float64; NaN blank or bad)."""
+    kind = column.dtype
+    n = len(vals)
+    out = np.full(n, np.nan)
+    num = kinds == _NUM
+    out[num] = vals[num].astype(float)
+    if usable_str.any():
+        parsed, why = V.parse_numbers(text[usable_str], "percent" if kind == "percent" else "number")
+        ok = ~np.isnan(parsed)
+        idx = np.flatnonzero(usable_str)
+        out[idx[ok]] = parsed[ok]
+        good = np.zeros(n, dtype=bool)
+        good[idx[ok]] = True
+        nogood = np.zeros(n, dtype=bool)
+        nogood[idx[~ok]] = True
+        reasons = np.full(n, None, dtype=object)
+        reasons[idx] = why
+        report("warning", good, "number stored as text")
+        report("error", nogood, lambda v, r: V.message("number", v, r), reasons)
+        bad |= nogood
+    as_date = kinds == _DATE
+    report("error", as_date, lambda v: V.message("number", v, "date_in_number"))
+    other = ~num & (kinds != _STR) & ~blank & ~as_date
+    report("error", other, lambda v: V.message("number", v))
+    bad |= other | as_date
+    nonfinite = num & ~np.isfinite(out)
+    report("error", nonfinite, lambda v: V.message("number", v, "nonfinite"))
+    bad |= nonfinite
+    out[nonfinite] = np.nan
+    if kind == "integer":
+        frac = ~bad & ~np.isnan(out) & (out != np.round(out))
+        report("error", frac, lambda v: V.message("integer", v, "fraction"))
+        bad |= frac
+        out[frac] = np.nan
+    _bounds(column, out, bad, report)
+    return out
+
+
+def _dates(vals, kinds, text, usable_str, bad, report, date1904: bool, reference: dt.date) -> np.ndarray:
+    """Date cells (datetime64[ns]; NaT blank or bad): date cells, serials in the workbook's date system,
+    date text; each within the Excel range and within PLAUSIBLE_YEARS of ``reference``."""
+    n = len(vals)
+    days = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    why = np.full(n, None, dtype=object)
+    if vals.dtype.kind == "M":  # typed by the columnar reader, in any unit: never through ns before checking
+        days = vals.astype("datetime64[D]")
+        first, last = np.datetime64(V.FIRST_DATE, "D"), np.datetime64(V.LAST_DATE, "D")
+        out_range = ~np.isnat(days) & ((days < first) | (days > last))
+        why[out_range] = "out_of_range"
+    else:
+        for mask, parse in ((kinds == _DATE, V.object_dates), (usable_str, V.parse_dates),
+                            (kinds == _NUM, lambda x: V.serial_dates(x.astype(float), date1904=date1904))):
+            if mask.any():
+                source = text if parse is V.parse_dates else vals
+                days[mask], why[mask] = parse(source[mask])
+        other = (kinds == _BOOL) | (kinds == _OTHER)
+        why[other] = "unreadable"
+    refused = why != None  # noqa: E711 — element-wise on an object array
+    report("error", refused, lambda v, r: V.message("date", v, r), why)
+    bad |= refused
+    days[refused] = np.datetime64("NaT")
+    far = ~V.plausible_dates(days, reference)
+    report("error", far, lambda v, i: V.message("date", v, detail=V.implausible(i, reference)), days)
+    bad |= far
+    days[far] = np.datetime64("NaT")
+    return days.astype("datetime64[ns]")
+
+
+def _flags(vals, kinds, text, usable_str, bad, report) -> np.ndarray:
+    """TRUE/FALSE cells (object of bool/None): booleans, the numbers 1/0, the words of the values module."""
+    n = len(vals)
+    out = np.full(n, None, dtype=object)
+    b = kinds == _BOOL
+    out[b] = vals[b].astype(bool)
+    num = kinds == _NUM
+    if num.any():
+        f = vals[num].astype(float)
+        ok = (f == 0) | (f == 1)
+        idx = np.flatnonzero(num)
+        out[idx[ok]] = f[ok] == 1
+        nogood = np.zeros(n, dtype=bool)
+        nogood[idx[~ok]] = True
+        report("error", nogood, lambda v: V.message("bool", v))
+        bad |= nogood
+    if usable_str.any():
+        idx = np.flatnonzero(usable_str)
+        t, f = V.bool_words(text[usable_str])
+        out[idx[t]] = True
+        out[idx[f]] = False
+        nogood = np.zeros(n, dtype=bool)
+        nogood[idx[~(t | f)]] = True
+        report("error", nogood, lambda v: V.message("bool", v))
+        bad |= nogood
+    other = (kinds == _DATE) | (kinds == _OTHER)
+    report("error", other, lambda v: V.message("bool", v))
+    bad |= other
+    return out
+
+
+def _texts(column: Column, vals, kinds, text, usable_str, blank, bad, report, arrow) -> np.ndarray:
+    """Text and choice cells (object of str/None); a text longer than a cell holds is refused."""
+    n = len(vals)
+    out = np.full(n, None, dtype=object)
+    out[usable_str] = text[usable_str]
+    num = kinds == _NUM
+    if num.any():
+        out[num] = [_num_text(v) for v in vals[num]]
+    other = (kinds == _DATE) | (kinds == _BOOL) | (kinds == _OTHER)
+    if other.any():
+        out[other] = [v.isoformat() if isinstance(v, dt.date) else str(v).upper() for v in vals[other]]
+    long = np.zeros(n, dtype=bool)
+    if usable_str.any():
+        if arrow is not None and len(arrow) == n:
+            import pyarrow.compute as pc
+
+            cand = np.flatnonzero(pc.greater(pc.utf8_length(arrow), V.MAX_TEXT // 2).to_numpy(zero_copy_only=False))
+        else:
+            cand = np.flatnonzero(usable_str)
+            cand = cand[np.fromiter((len(t) > V.MAX_TEXT // 2 for t in text[cand]), bool, len(cand))]
+        long[cand[[V.text_too_long(text[i]) for i in cand]]] = True
+    report("error", long, lambda v: f"text of {len(v):,} characters; a cell holds at most {V.MAX_TEXT:,} and the "
+                                    f"results could not show it whole: shorten it / 文本超过 {V.MAX_TEXT:,} 个字符，请缩短")
+    bad |= long
+    out[long] = None
+    if column.dtype == "choice" and column.allowed:
+        canon = {a.casefold(): a for a in column.allowed}
+        filled = ~blank & ~bad
+        codes, uniq = pd.factorize(out[filled])
+        mapped = np.array([canon.get(str(v).casefold()) for v in uniq] + [None], dtype=object)[codes]
+        idx = np.flatnonzero(filled)
+        unknown = np.zeros(n, dtype=bool)
+        unknown[idx[pd.isna(mapped)]] = True
+        out[idx] = mapped
+        allowed = " or ".join(column.allowed)
+        report("error", unknown, lambda v: f"expected {allowed}, got {V.show(v)}")
+        bad |= unknown
+    return out
+
+
 def _bounds(column: Column, out: np.ndarray, bad: np.ndarray, report) -> None:
     ok = ~bad & ~np.isnan(out)
     huge = ok & (np.abs(out) >= MAX_MAGNITUDE)
-    report("error", huge, lambda v: f"{_show(v) if isinstance(v, str) else format(float(v), '.6g')} is not a plausible value (beyond ±10^15); check the cell")
+    report("error", huge, lambda v: f"{V.show(v) if isinstance(v, str) else format(float(v), '.6g')} is not a plausible value (beyond ±10^15); check the cell")
     bad |= huge
     ok &= ~huge
     if column.minimum is not None:
         low = ok & (out < column.minimum)
-        report("error", low, lambda v: f"must be at least {_num_text(column.minimum)}, got {_show(v)}")
+        report("error", low, lambda v: f"must be at least {_num_text(column.minimum)}, got {V.show(v)}")
         bad |= low
     if column.maximum is not None:
         high = ok & (out > column.maximum)
-        report("error", high, lambda v: f"must be at most {_num_text(column.maximum)}, got {_show(v)}")
+        report("error", high, lambda v: f"must be at most {_num_text(column.maximum)}, got {V.show(v)}")
         bad |= high
     out[bad] = np.nan
 
@@ -373,13 +408,14 @@ def _duplicates(values: np.ndarray, mask: np.ndarray, rows: np.ndarray, sheet, h
         return []
     first = pd.Series(s.index[~dup], index=s[~dup].to_numpy())
     firsts = first.reindex(s[dup].to_numpy()).to_numpy()
-    return [Problem("error", sheet, int(r), head, f"duplicate value {_show(v)} (first on row {int(f)})")
+    return [Problem("error", sheet, int(r), head, f"duplicate value {V.show(v)} (first on row {int(f)})")
             for r, v, f in zip(s.index[dup], s[dup].to_numpy(), firsts, strict=False)]
 
 
 _BLANK, _STR, _NUM, _BOOL, _DATE, _OTHER = range(6)
 _KIND_OF = {type(None): _BLANK, str: _STR, float: _NUM, int: _NUM, bool: _BOOL, dt.date: _DATE,
-            dt.datetime: _DATE, np.float64: _NUM, np.int64: _NUM, np.bool_: _BOOL, pd.Timestamp: _DATE}
+            dt.datetime: _DATE, np.float64: _NUM, np.int64: _NUM, np.bool_: _BOOL, pd.Timestamp: _DATE,
+            np.datetime64: _DATE, dt.time: _DATE}
 
 
 def _kinds(vals: np.ndarray) -> np.ndarray:
@@ -450,64 +486,10 @@ def _calamine_values(values: np.ndarray) -> np.ndarray:
     return calamine_objects(values)
 
 
-def _on_unique(values: np.ndarray, parse: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Apply ``parse`` to the distinct values only (dates and numbers typed as text repeat a lot)."""
-    codes, uniq = pd.factorize(values)
-    return parse(np.asarray(uniq, dtype=object))[codes]
-
-
-_THOUSANDS = re.compile(r"^\s*[(+-]?\s*\d{1,3}([,，]\d{3})+(\.\d*)?\s*\)?\s*%?\s*$")
-
-
-def _parse_numbers(text: np.ndarray, *, percent: bool) -> np.ndarray:
-    raw = pd.Series(text, dtype=object)
-    # a comma is only a thousands separator (1,234,567.89); 7.777,77 or 12,34 is refused, not misread
-    comma = np.array(raw.str.contains(r"[,，]", regex=True).to_numpy(dtype=bool))
-    if comma.any():
-        comma[comma] = ~raw[comma].str.match(_THOUSANDS).to_numpy(dtype=bool)
-    s = raw.str.replace(r"[,\s，]", "", regex=True)
-    pct = s.str.endswith("%")
-    s = s.where(~pct, s.str[:-1])
-    neg = s.str.match(r"^\(.*\)$")  # accounting negatives (1,234.00)
-    s = s.where(~neg, "-" + s.str[1:-1])
-    num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
-    num = np.where(pct.to_numpy(), num / 100.0, num)
-    num[~np.isfinite(num) | comma] = np.nan
-    return num
-
-
-def _parse_dates(text: np.ndarray) -> np.ndarray:
-    s = pd.Series(text, dtype=object)
-    cn = s.str.extract(_CN_DATE)
-    s = s.where(cn[0].isna(), cn[0] + "-" + cn[1].str.zfill(2) + "-" + cn[2].str.zfill(2))
-    s = s.str.replace(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3", regex=True)
-    s = s.str.replace(r"^(\d{4})-(\d)(?=-)", r"\1-0\2", regex=True).str.replace(
-        r"^(\d{4}-\d{2})-(\d)(?!\d)", r"\1-0\2", regex=True)
-    d = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
-    rest = d.isna()
-    if rest.any():
-        d[rest] = pd.to_datetime(s[rest], format="ISO8601", errors="coerce")
-    return d.to_numpy("datetime64[ns]").astype("datetime64[D]").astype("datetime64[ns]")
-
-
 def _num_text(v: object) -> str:
     f = float(v)
     return str(int(f)) if f.is_integer() else repr(f)
 
-
-def _show(v: object) -> str:
-    if isinstance(v, float):
-        return _num_text(v)
-    text = repr(v.strip() if isinstance(v, str) else v)
-    return text if len(text) <= 40 else text[:37] + "...'"
-
-
-def _describe(v: object) -> str:
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, dt.date):
-        return f"a date ({v.isoformat()[:10]})"
-    return _show(v)
 
 
 # ---------------------------------------------------------------------------------------- table rules
@@ -565,7 +547,7 @@ def ledger_rules(ctx: RuleContext) -> list[Problem]:
     f["currency"] = upper
     code_ok = np.array([bool(_ISO.fullmatch(c)) for c in uniq_upper[:-1]] + [False], dtype=bool)[codes]
     out += ctx.problems("error", "currency", filled & ~code_ok,
-                        lambda i: f"expected a 3-letter ISO currency code such as CNY, got {_show(cur[i])}")
+                        lambda i: f"expected a 3-letter ISO currency code such as CNY, got {V.show(cur[i])}")
     if ctx.settings is not None:
         home = ctx.settings.home_currency.upper()
         known = {home, *(k.upper() for k in ctx.settings.fx_rates)}

@@ -35,6 +35,7 @@ import pandas as pd
 from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.insurance import Policy
 from xl_cashrisk.io.reader import WorkbookReader
+from xl_cashrisk.io.safe import check_regular_file
 from xl_cashrisk.pipelines.scoring import workbook_scorecard
 from xl_cashrisk.pipelines.stress import StressTestResult, run_stress_test, scenarios_from_frame
 from xl_cashrisk.schemas.company import COMPANY
@@ -43,6 +44,7 @@ from xl_cashrisk.schemas.ledger import LEDGER
 from xl_cashrisk.schemas.policy import BUYER_LIMITS, DOMAIN, POLICY, policy_from_values
 from xl_cashrisk.schemas.register import REGISTER
 from xl_cashrisk.schemas.settings import SETTINGS, load_settings_file, settings_from_frames
+from xl_cashrisk.schemas.values import ValueRefused, parse_as_of
 from xl_cashrisk.scoring import Scorecard
 from xl_cashrisk.settings import Settings
 from xl_cashrisk.stress import STANDARD_SCENARIOS, Scenario
@@ -77,15 +79,14 @@ def has_sheet(book: WorkbookReader, name: str) -> bool:
 
 
 def parse_date(value: dt.date | str | None, what: str = "as_of") -> dt.date | None:
-    """A date given as a date or as YYYY-MM-DD text (None stays None)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if value is None or isinstance(value, dt.date):
-        return value
+    """An as-of date given as a date or text (None stays None), by the one values rule
+    (:func:`xl_cashrisk.schemas.values.parse_as_of`)."""
+    if value is None:
+        return None
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{what}: expected a date as YYYY-MM-DD, got {value!r}") from None
+        return parse_as_of(value)
+    except ValueRefused as exc:
+        raise InputError(f"{what}: {exc}") from None
 
 
 def read_table(book: WorkbookReader, table, settings: Settings | None, *, feedback: Feedback = SILENT, **kw):
@@ -126,7 +127,7 @@ def read_policy(books: Iterable[WorkbookReader | None], settings: Settings) -> t
         if problems:
             raise InputError(problems[0].message, Location(str(book.path), name, problems[0].row, problems[0].column))
         values = pd.DataFrame({"key": raw["key"], "value": raw.get("value", [""] * len(rows))}, index=rows)
-        parsed = settings_from_frames(values, rows=POLICY.rows, where=where)
+        parsed = settings_from_frames(values, rows=POLICY.rows, where=where, date1904=book.date1904)
         return policy_from_values(parsed.extras.get(DOMAIN, {}), where), f"Policy sheet of {book.path.name}"
     given = settings.extras.get(DOMAIN) or {}
     if any(given.get(row.key) != row.default for row in POLICY.rows):
@@ -170,7 +171,7 @@ def load_inputs(file: Path | WorkbookReader, settings_file: Path | None) -> Inpu
     if settings_file is not None:
         sources.append(settings_file)
         if settings_file.suffix.lower() == ".toml":
-            settings = load_settings_file(settings_file)
+            settings = load_settings_file(check_regular_file(settings_file, role="settings", what="a settings file"))
         else:
             settings_book = WorkbookReader(settings_file)
             if not has_sheet(settings_book, SETTINGS.table.sheet):
@@ -298,11 +299,12 @@ def load_stress_inputs(file: Any, ledger_file: Path | None = None, register_file
     """
     book = file if hasattr(file, "read") else WorkbookReader(file)
     file = book.path
-    if not (has_sheet(book, FORECAST.sheet) or has_sheet(book, SETTINGS.table.sheet)):
-        raise InputError(f"no '{FORECAST.sheet}' or '{SETTINGS.table.sheet}' sheet: start from the forecast "
-                         "template (xl-cashrisk template forecast)", Location(str(file)))
+    if not has_sheet(book, FORECAST.sheet):  # as `analyze` skips the step: never a run on an empty forecast
+        raise InputError(f"no '{FORECAST.sheet}' sheet: the stress test needs the 13-week cash forecast (opening "
+                         "cash and the weekly receipts and payments); start from the forecast template "
+                         "(xl-cashrisk template forecast) / 缺少现金流预测表", Location(str(file)))
     settings = book.settings() if has_sheet(book, SETTINGS.table.sheet) else Settings()
-    forecast = _stress_read(book, FORECAST, settings, feedback) if has_sheet(book, FORECAST.sheet) else None
+    forecast = _stress_read(book, FORECAST, settings, feedback)
     if has_sheet(book, SCENARIOS.sheet):
         frame = _stress_read(book, SCENARIOS, settings, feedback)
         try:

@@ -21,6 +21,7 @@ from xl_cashrisk import receivables as rc
 from xl_cashrisk import scoring as sc
 from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.io.reader import WorkbookReader
+from xl_cashrisk.io.safe import check_regular_file, file_beside
 from xl_cashrisk.io.validate import ValidationReport
 from xl_cashrisk.schemas.ledger import LEDGER
 from xl_cashrisk.schemas.register import REGISTER, SCORECARD, SETTING_ROWS
@@ -73,16 +74,18 @@ def scoring_options(settings: Settings) -> dict[str, object]:
     return {s.key: given.get(s.key) if given.get(s.key) is not None else s.default for s in SETTING_ROWS}
 
 
-def resolve_scorecard(settings: Settings, table_rows=None, base_dir: str | Path | None = None) -> Scorecard:
-    """The scorecard of a run: the default, or the settings' ``scorecard_file`` (relative to ``base_dir``),
-    then the Scorecard table's key | value changes (``table_rows``) on top."""
-    path = scoring_options(settings)["scorecard_file"]
+def resolve_scorecard(settings: Settings, table_rows=None, base_dir: str | Path | None = None,
+                      file: str | Path | None = None) -> Scorecard:
+    """The scorecard of a run: the default, or ``file`` (named on the command line), or the settings'
+    ``scorecard_file`` — a file name in the workbook's folder ``base_dir`` only: a cell never names
+    another place on disk (:func:`~xl_cashrisk.io.safe.file_beside`) — then the Scorecard table's
+    key | value changes (``table_rows``) on top."""
+    name = scoring_options(settings)["scorecard_file"]
     card = sc.default_scorecard()
-    if path:
-        p = Path(str(path))
-        if not p.is_absolute() and base_dir is not None:
-            p = Path(base_dir) / p
-        card = sc.load_scorecard(p)
+    if file is not None:
+        card = sc.load_scorecard(check_regular_file(file, role="scorecard", what="a scorecard file"))
+    elif name:
+        card = sc.load_scorecard(file_beside(base_dir or ".", name, suffix=".toml", what="scorecard_file"))
     rows = [list(r) for r in (table_rows or [])]
     return sc.scorecard_from_table(rows, base=card) if rows else card
 
@@ -271,8 +274,6 @@ def read_scoring_inputs(file: str | Path | WorkbookReader, ledger_file: str | Pa
     settings = book.settings() if _has_sheet(book, "Settings") else Settings()
     if as_of is not None:
         settings.as_of = as_of
-    if scorecard_file is not None:
-        settings.extras.setdefault("scoring", {})["scorecard_file"] = str(scorecard_file)
     reports = []
     reg = book.read(REGISTER, settings=settings)
     reports.append(reg.report)
@@ -295,7 +296,7 @@ def read_scoring_inputs(file: str | Path | WorkbookReader, ledger_file: str | Pa
         r.raise_if_errors()
     if check and ledger is not None:
         unknown_buyers(ledger, reg.frame, files[-1] if ledger_file is not None else path)
-    card = resolve_scorecard(settings, rows, base_dir=path.parent)
+    card = resolve_scorecard(settings, rows, base_dir=path.parent, file=scorecard_file)
     return WorkbookInputs(reg.frame, settings, card, ledger, files, reports)
 
 

@@ -18,7 +18,7 @@ from xl_cashrisk.insurance import CLAIM_BASES, NOTIFY_BASES, WAITING_BASES, Poli
 from xl_cashrisk.schemas.schema import Column, Table
 from xl_cashrisk.schemas.settings import SETTINGS, KeyValueTable, Setting
 
-__all__ = ["BUYER_LIMITS", "DOMAIN", "EXAMPLE_BUYER_ROWS", "LOSS_CAUSES", "POLICY", "SETTING_ROWS",
+__all__ = ["BUYER_LIMITS", "DOMAIN", "EXAMPLE_BUYER_ROWS", "LOSS_CAUSES", "MAX_POLICY_DAYS", "POLICY", "SETTING_ROWS",
            "policy_from_values"]
 
 DOMAIN = "insurance"
@@ -31,7 +31,8 @@ def _row(key: str, zh: str, en: str, dtype: str, help_zh: str, help_en: str, **k
     return Setting(key, zh, en, dtype, default, help_zh, help_en, domain=DOMAIN, **kw)
 
 
-_DAYS = {"minimum": 0, "maximum": 3650}
+MAX_POLICY_DAYS = 3650  # any day count of a policy term (notify, claim, MEP …): ten years at most
+_DAYS = {"minimum": 0, "maximum": MAX_POLICY_DAYS}
 
 SETTING_ROWS: tuple[Setting, ...] = (
     _row("indemnity_pct", "赔付比例（商业风险）", "Indemnity % (commercial)", "percent",
@@ -98,7 +99,7 @@ SETTING_ROWS: tuple[Setting, ...] = (
     _row("move_weekends", "截止日遇休息日提前", "Move deadlines off weekends", "bool",
          "TRUE = 截止日遇周末或节假日提前到上一个工作日（付款日顺延）。",
          "TRUE: deadlines on weekends/holidays move to the previous business day (payments to the next)."),
-    Setting("policy_holidays", "节假日", "Holidays", "text", None,
+    Setting("policy_holidays", "节假日", "Holidays", "date_list", None,
             "节假日日期（2026-10-01 格式），逗号分隔；中国调休上班日无法表示。",
             "Holiday dates such as 2026-10-01, comma-separated (weekend make-up working days cannot be given).",
             domain=DOMAIN),
@@ -164,10 +165,12 @@ EXAMPLE_BUYER_ROWS: tuple[dict[str, object], ...] = (
 def policy_from_values(values: Mapping[str, object], where: Location | None = None) -> Policy:
     """:class:`Policy` from parsed ``insurance`` settings (``Settings.extras["insurance"]``).
 
-    None values keep the core defaults; an inconsistent policy raises :class:`InputError`.
+    The values are typed already (:meth:`Setting.parse`: percents, flags, whole days, dates); None values
+    keep the core defaults; an inconsistent policy raises :class:`InputError`.
 
+    >>> import datetime as dt
     >>> p = policy_from_values({"indemnity_pct": 0.85, "max_extension_period": 90, "covered_countries": "us,de",
-    ...                         "policy_holidays": "2026-10-01, 2026-10-02"})
+    ...                         "policy_holidays": (dt.date(2026, 10, 1), dt.date(2026, 10, 2))})
     >>> p.indemnity_pct, p.max_extension_period, sorted(p.covered_countries), len(p.holidays)
     (0.85, 90, ['DE', 'US'], 2)
     """

@@ -241,9 +241,9 @@ SCORECARD = Table(
 
 SETTING_ROWS: tuple[Setting, ...] = (
     Setting("scorecard_file", "评分卡文件", "Scorecard file", "text", None,
-            "评分卡 TOML 文件路径（相对本工作簿）；留空 = 默认评分卡。“评分卡调整”表中的修改再叠加其上。",
-            "Path of a scorecard TOML file (relative to this workbook); blank = the default. The Scorecard table's "
-            "changes apply on top.", domain="scoring"),
+            "评分卡 TOML 文件名（须与本工作簿在同一文件夹，不含路径）；留空 = 默认评分卡。“评分卡调整”表中的修改再叠加其上。",
+            "Name of a scorecard TOML file in this workbook's own folder (a name, never a path); blank = the default. "
+            "The Scorecard table's changes apply on top.", domain="scoring"),
     Setting("el_lgd", "违约损失率", "Loss given default", "percent", 0.45,
             "预期损失所用的违约损失率（0.45 = 巴塞尔高级无担保）。", "LGD for expected loss (0.45 = Basel senior unsecured).",
             minimum=0, maximum=1, domain="scoring"),

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from xl_cashrisk.dates import serial_to_date
 from xl_cashrisk.errors import InputError, Location
+from xl_cashrisk.schemas import values as V
 from xl_cashrisk.schemas.schema import Column, Table
 from xl_cashrisk.settings import BASES, DAYS_IN_YEAR, DEFAULT_BUCKET_EDGES, Settings
 
@@ -46,8 +46,6 @@ __all__ = [
 ]
 
 CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
-_TRUE = frozenset({"true", "yes", "y", "1", "是", "真", "t"})
-_FALSE = frozenset({"false", "no", "n", "0", "否", "假", "f"})
 _LIST_SPLIT = re.compile(r"[,，;；\s]+")
 
 
@@ -55,7 +53,10 @@ _LIST_SPLIT = re.compile(r"[,，;；\s]+")
 class Setting:
     """One row of the Settings sheet.
 
-    ``dtype`` is one of text, choice, date, integer, number, percent, bool, int_list, number_list.
+    ``dtype`` is one of text, choice, date, date_list, integer, number, percent, bool, int_list, number_list,
+    percent_list;
+    values are read by the rules of :mod:`xl_cashrisk.schemas.values` (a date within
+    :data:`~xl_cashrisk.schemas.values.PLAUSIBLE_YEARS` of today).
     ``domain`` is "" for a field of :class:`~xl_cashrisk.settings.Settings`, else the key in ``extras``.
     """
 
@@ -81,10 +82,11 @@ class Setting:
             return ",".join(_plain(v) for v in self.default)
         return self.default
 
-    def parse(self, value: object) -> object:
+    def parse(self, value: object, *, date1904: bool = False) -> object:
         """Cell or TOML value to the setting's Python value; blank gives the default.
 
-        Raises ValueError whose text says what was expected and what was found.
+        Raises ValueError whose text says what was expected and what was found (``date1904``: a date
+        typed as a plain number counts in the workbook's 1904 date system).
 
         >>> Setting("bucket_edges", "账龄分段", "Bucket edges", "int_list").parse("30, 60，90")
         (30, 60, 90)
@@ -95,7 +97,10 @@ class Setting:
             return self.default
         kind = self.dtype
         if kind == "date":
-            out: object = _date(value)
+            out: object = _date(value, date1904)
+        elif kind == "date_list":
+            items = value if isinstance(value, (list, tuple)) else _LIST_SPLIT.split(_plain(value).strip())
+            out = tuple(_date(v, date1904) for v in items if not _blank(v))
         elif kind in ("text", "choice"):
             out = _plain(value).strip()
             if self.allowed:
@@ -106,12 +111,12 @@ class Setting:
         elif kind == "integer":
             out = _integer(value)
         elif kind in ("number", "percent"):
-            out = _number(value)
+            out = _number(value, kind)
         elif kind == "bool":
             out = _bool(value)
-        elif kind in ("int_list", "number_list"):
+        elif kind in ("int_list", "number_list", "percent_list"):
             items = value if isinstance(value, (list, tuple)) else _LIST_SPLIT.split(_plain(value).strip())
-            conv = _integer if kind == "int_list" else _number
+            conv = {"int_list": _integer, "number_list": _number, "percent_list": lambda x: _number(x, "percent")}[kind]
             out = tuple(conv(v) for v in items if not _blank(v))
             if not out:
                 raise ValueError("expected a list of numbers such as 30,60,90,120")
@@ -143,7 +148,7 @@ SETTING_ROWS: tuple[Setting, ...] = (
     Setting("days_in_year", "年天数", "Days in year", "integer", DAYS_IN_YEAR,
             "年化计算所用天数：365 或 360。", "Days per year for annualised figures: 365 or 360.",
             minimum=360, maximum=366),
-    Setting("reserve_rates", "坏账准备计提比例", "Bad-debt reserve rates", "number_list",
+    Setting("reserve_rates", "坏账准备计提比例", "Bad-debt reserve rates", "percent_list",
             (0.01, 0.02, 0.05, 0.10, 0.25, 0.50),
             "各账龄段的坏账计提比例（小数或百分数）；dpd 时个数 = 分段数 + 2（含未到期），invoice 时 = 分段数 + 1。",
             "Loss rate for each age bucket (decimal or percent): with dpd, edges + 2 rates "
@@ -249,13 +254,14 @@ def settings_from_frames(
     *,
     rows: Iterable[Setting] | None = None,
     where: Location | None = None,
+    date1904: bool = False,
 ) -> Settings:
     """Build :class:`Settings` from the key/value table and the FX table.
 
     ``values``: a mapping key → cell value, or a DataFrame with ``key`` and ``value`` columns whose index
     holds the Excel row numbers (as the reader returns it). ``fx``: a mapping currency → rate, or a
     DataFrame with ``currency`` and ``rate_to_home``. Blank values take the default; unknown keys and bad
-    values raise one :class:`InputError` listing every problem.
+    values raise one :class:`InputError` listing every problem. ``date1904``: the workbook's date system.
 
     >>> s = settings_from_frames({"as_of": "2026-09-30", "bucket_edges": "30,60,90", "ageing_basis": "Invoice",
     ...                           "reserve_rates": "1%, 5%, 10%, 50%"}, {"usd": 7.1})
@@ -288,7 +294,7 @@ def settings_from_frames(
     for k, spec in table.items():
         row, value = given.get(k, (None, None))
         try:
-            parsed[spec.key] = spec.parse(value)
+            parsed[spec.key] = spec.parse(value, date1904=date1904)
         except ValueError as exc:
             problems.append(f"{at(row, 'Value 值')}{spec.key}: {exc}")
 
@@ -407,55 +413,18 @@ def _plain(v: object) -> str:
     return str(v)
 
 
-def _number(v: object) -> float:
-    if isinstance(v, bool):
-        raise ValueError(f"expected a number, got {v!r}")
-    if isinstance(v, (int, float, np.integer, np.floating)):
-        f = float(v)
-    else:
-        text = str(v).strip().replace(",", "").replace("，", "")
-        divisor = 1.0
-        if text.endswith("%"):
-            text, divisor = text[:-1].strip(), 100.0
-        try:
-            f = float(text) / divisor
-        except ValueError:
-            raise ValueError(f"expected a number, got {str(v)!r}") from None
-    if not math.isfinite(f):
-        raise ValueError(f"expected a finite number, got {v!r}")
-    return f
+def _number(v: object, kind: str = "number") -> float:
+    return V.parse_number(v, "percent" if kind == "percent" else "number")
 
 
 def _integer(v: object) -> int:
-    f = _number(v)
-    if not f.is_integer():
-        raise ValueError(f"expected a whole number, got {_plain(f)}")
-    return int(f)
+    return V.parse_integer(v)
 
 
 def _bool(v: object) -> bool:
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    text = _plain(v).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"expected TRUE or FALSE, got {_plain(v)!r}")
+    return V.parse_bool(v)
 
 
-def _date(v: object) -> dt.date:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-        try:
-            return serial_to_date(float(v))
-        except ValueError as exc:
-            raise ValueError(f"expected a date, got {_plain(v)} ({exc})") from None
-    text = str(v).strip().replace("/", "-").replace(".", "-")
-    try:
-        return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"expected a date such as 2026-09-30, got {str(v)!r}") from None
+def _date(v: object, date1904: bool = False) -> dt.date:
+    """A settings date (as-of, forecast start, holidays): a whole date within PLAUSIBLE_YEARS of today."""
+    return V.parse_date(v, date1904=date1904, reference=dt.date.today(), what="today")

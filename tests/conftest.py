@@ -1,0 +1,8 @@
+"""Test set-up: the tests folder on the import path, so test modules share ``tests/helpers.py``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
