@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from xl_cashrisk._array import scalar_or_array
 from xl_cashrisk.scoring.config import Scorecard, default_scorecard
-from xl_cashrisk.scoring.models import _out
 
 __all__ = [
     "BANDS",
@@ -59,7 +59,7 @@ def credit_pd(score, anchor_score=None, anchor_odds=None, pdo=None, scorecard: S
     """
     s0, odds, pdo = _calibration(scorecard, anchor_score, anchor_odds, pdo)
     s = np.asarray(score, dtype=float)
-    return _out(1.0 / (1.0 + odds * np.exp2((s - s0) / pdo)))
+    return scalar_or_array(1.0 / (1.0 + odds * np.exp2((s - s0) / pdo)))
 
 
 def score_from_pd(pd, anchor_score=None, anchor_odds=None, pdo=None, scorecard: Scorecard | None = None):
@@ -73,7 +73,7 @@ def score_from_pd(pd, anchor_score=None, anchor_odds=None, pdo=None, scorecard: 
     p = np.asarray(pd, dtype=float)
     ok = (p > 0) & (p < 1)
     safe = np.where(ok, p, 0.5)
-    return _out(np.where(ok, s0 + pdo * np.log2(((1.0 - safe) / safe) / odds), np.nan))
+    return scalar_or_array(np.where(ok, s0 + pdo * np.log2(((1.0 - safe) / safe) / odds), np.nan))
 
 
 def credit_band(score, language: str = "en", scheme: str = "light", green_min=None, yellow_min=None,
@@ -100,7 +100,7 @@ def credit_band(score, language: str = "en", scheme: str = "light", green_min=No
     names = np.array([labels[k] for k in (*BANDS, NOT_RATED)], dtype=object)
     s = np.asarray(score, dtype=float)
     idx = np.where(np.isnan(s), 3, np.where(s >= green, 0, np.where(s >= yellow, 1, 2)))
-    return _out(names[idx])
+    return scalar_or_array(names[idx])
 
 
 def band_of(score, scorecard: Scorecard | None = None):
@@ -121,7 +121,7 @@ def credit_letter(score, scorecard: Scorecard | None = None):
     idx = np.searchsorted(bounds, np.nan_to_num(s, nan=-np.inf), side="right") - 1
     out = np.where(idx >= 0, names[np.maximum(idx, 0)], names[0]).astype(object)
     out[np.isnan(s)] = NOT_RATED
-    return _out(out)
+    return scalar_or_array(out)
 
 
 def credit_grade(score, scorecard: Scorecard | None = None):
@@ -139,4 +139,4 @@ def credit_grade(score, scorecard: Scorecard | None = None):
     grade = 10 - np.searchsorted(bounds, np.nan_to_num(s, nan=-np.inf), side="right")
     out = np.array(grade.tolist(), dtype=object)  # Python ints, so "NR" can sit beside them
     out[np.isnan(s)] = NOT_RATED
-    return out.item() if out.ndim == 0 else out
+    return scalar_or_array(out)
