@@ -1,4 +1,5 @@
-"""Score ↔ PD (SPEC §3.6), the traffic light and letters (SPEC §3.4, §3.7) and the 1–10 grade.
+"""Score ↔ PD (SPEC §3.6), the traffic light and letters (SPEC §3.4, §3.7), the 1–10 grade, and the band
+vocabulary: the words a user may give for a band.
 
 Thresholds and calibration come from the scorecard (:func:`~xl_cashrisk.scoring.config.default_scorecard`
 unless given), so a team that recalibrates changes one file. A score of NaN means "not rated": the
@@ -17,7 +18,9 @@ __all__ = [
     "BAND_LABELS",
     "BAND_MEANINGS",
     "BAND_SCHEMES",
+    "BAND_WORDS",
     "NOT_RATED",
+    "band_key",
     "band_of",
     "credit_band",
     "credit_grade",
@@ -39,6 +42,21 @@ BAND_MEANINGS = {
     "zh": {"GREEN": "风险可控", "YELLOW": "谨慎交易", "RED": "暂停赊销", NOT_RATED: "未评级"},
 }
 BAND_SCHEMES = ("light", "letter", "meaning")
+# word → band key: the labels of every language (GREEN, 绿, NR, 未评级 …) and the initials G/Y/R, in upper
+# case. Band names are domain vocabulary, kept beside the labels they read back, so a band written by
+# CREDITBAND in either language is read by CREDITLIMIT and by the register's band column alike.
+BAND_WORDS = {label.upper(): key for labels in BAND_LABELS.values() for key, label in labels.items()} | {
+    "G": "GREEN", "Y": "YELLOW", "R": "RED"}
+
+
+def band_key(word) -> str | None:
+    """The band key (GREEN, YELLOW, RED or NR) a word stands for, matched trimmed and in any case; None
+    for anything that is not a band word (another text, a number, a blank).
+
+    >>> band_key(" green "), band_key("黄"), band_key("r"), band_key("未评级"), band_key("amber"), band_key(45.0)
+    ('GREEN', 'YELLOW', 'RED', 'NR', None, None)
+    """
+    return BAND_WORDS.get(word.strip().upper()) if isinstance(word, str) else None
 
 
 def _calibration(card, anchor_score, anchor_odds, pdo):

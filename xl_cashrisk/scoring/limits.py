@@ -9,15 +9,11 @@ import numpy as np
 import pandas as pd
 
 from xl_cashrisk._array import scalar_or_array
-from xl_cashrisk.scoring.bands import BAND_LABELS, band_of
+from xl_cashrisk.scoring.bands import band_key, band_of
 from xl_cashrisk.scoring.config import Scorecard, default_scorecard
 from xl_cashrisk.settings import DAYS_IN_YEAR
 
 __all__ = ["band_multiplier", "credit_limit", "expected_loss", "insured_indemnity", "limit_capacity", "limit_need"]
-
-_BAND_WORDS = {label.upper(): key for labels in BAND_LABELS.values() for key, label in labels.items()}
-_BAND_WORDS.update({"G": "GREEN", "Y": "YELLOW", "R": "RED"})
-
 
 def limit_need(annual_sales, terms_days, expected_dbt=0.0, vat_rate=0.0, days_in_year=DAYS_IN_YEAR):
     """Needs-based limit: ``annual_sales / days_in_year × (terms + max(DBT, 0)) × (1 + VAT)`` (SPEC §3.8).
@@ -47,7 +43,8 @@ def limit_capacity(tangible_net_worth, working_capital, tnw_share=0.10, wc_share
 
 def band_multiplier(band, scorecard: Scorecard | None = None):
     """Share of capacity granted for a band: GREEN 1.0, YELLOW 0.5, RED 0.0 by default. ``band`` may be a
-    band word (GREEN/YELLOW/RED, 绿/黄/红, G/Y/R, any case) or a score (its band is used).
+    band word (:func:`~xl_cashrisk.scoring.bands.band_key`: GREEN/YELLOW/RED, 绿/黄/红, G/Y/R, any case) or a
+    score (its band is used).
 
     >>> band_multiplier(["green", "黄", "R", 45.0]).tolist()
     [1.0, 0.5, 0.0, 0.5]
@@ -58,7 +55,7 @@ def band_multiplier(band, scorecard: Scorecard | None = None):
     codes, distinct = pd.factorize(arr.ravel(), use_na_sentinel=False)  # a column holds few distinct bands
     flat = pd.Series(np.asarray(distinct, dtype=object), dtype=object)
     is_num = flat.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
-    keys = flat.where(~is_num, "").astype(str).str.strip().str.upper().map(_BAND_WORDS)
+    keys = flat.map(band_key)
     if is_num.any():
         keys[is_num] = band_of(flat[is_num].to_numpy(dtype=float), card)
     values = keys.map(mult).to_numpy(dtype=float)  # unknown words and "NR" → NaN
