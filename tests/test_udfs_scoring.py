@@ -225,7 +225,8 @@ def test_creditscore_fill_down_ranges():
 
 
 def test_creditscore_messages():
-    with pytest.raises(ArgumentError, match=r"CREDITSCORE: overdue_share must be a decimal from 0 to 1 \(0.9 = 90 %\), got 25.0"):
+    with pytest.raises(ArgumentError,
+                       match=r"CREDITSCORE: overdue_share must be a decimal from 0 to 1 \(0.9 = 90 %\), got 25.0"):
         u.CREDITSCORE(overdue_share=25.0)
     with pytest.raises(ArgumentError, match=r"CREDITSCORE: paydex \(item 2\) must be a PAYDEX between 0 and 100, got 120"):
         u.CREDITSCORE(paydex=col(80, 120))

@@ -139,7 +139,8 @@ def BASELRHO(pd, turnover_m_eur=None):
 def _book(fn, eads, pds, lgds):
     """EAD, PD and LGD of the buyers with all three (a PD or LGD given once applies to every buyer)."""
     a = _args.Elementwise(fn)
-    e, p, lg = a.number("eads", eads, "nonnegative"), a.number("pds", pds, "fraction"), a.number("lgds", lgds, "fraction")
+    e = a.number("eads", eads, "nonnegative")
+    p, lg = a.number("pds", pds, "fraction"), a.number("lgds", lgds, "fraction")
     keep = ~a.full(a.blank)
     if not keep.any():
         raise ArgumentError(fn, "eads", "at least one buyer with an EAD, a PD and an LGD", detail="all rows are blank")

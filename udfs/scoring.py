@@ -364,7 +364,8 @@ _FACTOR_ARGS = {
 }
 _NUMERIC_FACTORS = {
     "altman_z2": "any", "current_ratio": "nonnegative", "debt_ratio": "nonnegative", "paydex": "paydex",
-    "dbt_days": "any", "max_days_overdue": "nonnegative", "overdue_share": "fraction", "years_in_business": "nonnegative",
+    "dbt_days": "any", "max_days_overdue": "nonnegative", "overdue_share": "fraction",
+    "years_in_business": "nonnegative",
     "employees": "nonnegative", "negative_events": "nonnegative",
 }
 _FACTOR_RANGES = tuple(k for k in _FACTOR_ARGS if k != "scorecard")

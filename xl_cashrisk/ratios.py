@@ -99,7 +99,8 @@ def quick_ratio(cash, marketable_securities, receivables, current_liabilities):
     1.1
     """
     liquid = np.asarray(cash, dtype=float) + np.asarray(marketable_securities, dtype=float)
-    return scalar_or_array(safe_divide(liquid + np.asarray(receivables, dtype=float), current_liabilities, positive=True))
+    quick = liquid + np.asarray(receivables, dtype=float)
+    return scalar_or_array(safe_divide(quick, current_liabilities, positive=True))
 
 
 def quick_ratio_from_current_assets(current_assets, inventory, prepaids, current_liabilities):

@@ -115,4 +115,5 @@ def expected_loss(pd_, lgd, ead, insured_share=0.0, insurer_limit=None, recoveri
     1020.0
     """
     i = np.asarray(insured_indemnity(ead, insured_share, insurer_limit, recoveries), dtype=float)
-    return scalar_or_array(np.asarray(pd_, dtype=float) * np.asarray(lgd, dtype=float) * (np.asarray(ead, dtype=float) - i))
+    kept = np.asarray(ead, dtype=float) - i
+    return scalar_or_array(np.asarray(pd_, dtype=float) * np.asarray(lgd, dtype=float) * kept)

@@ -101,7 +101,8 @@ def altman_z(wc, re, ebit, equity_value, sales, ta, tl, model: str = "Z"):
     8.4144
     """
     c, b1, b2, b3, b4, b5 = ALTMAN_MODELS[altman_model(model)]
-    z = c + b1 * safe_divide(wc, ta) + b2 * safe_divide(re, ta) + b3 * safe_divide(ebit, ta) + b4 * safe_divide(equity_value, tl)
+    z = (c + b1 * safe_divide(wc, ta) + b2 * safe_divide(re, ta) + b3 * safe_divide(ebit, ta)
+         + b4 * safe_divide(equity_value, tl))
     if b5:
         z = z + b5 * safe_divide(np.asarray(sales, dtype=float), ta)
     return scalar_or_array(z)
@@ -179,7 +180,8 @@ def ohlson_terms(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_uni
     chin = np.where(denom == 0, 0.0, safe_divide(ni - ni_prev, denom))
     variables = (
         np.ones_like(ta), size, safe_divide(tl, ta), safe_divide(ca - cl, ta), safe_divide(cl, ca),
-        (tl > ta).astype(float), safe_divide(ni, ta), safe_divide(ffo, tl), ((ni < 0) & (ni_prev < 0)).astype(float), chin,
+        (tl > ta).astype(float), safe_divide(ni, ta), safe_divide(ffo, tl), ((ni < 0) & (ni_prev < 0)).astype(float),
+        chin,
     )
     return {k: scalar_or_array(c * v + 0.0) for k, c, v in zip(OHLSON_TERMS, _OHLSON_COEF, variables, strict=True)}
 
@@ -217,7 +219,8 @@ def ohlson_p(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_unit=1.
     >>> round(ohlson_p(10e6, 11e6, 3e6, 5e6, -1.5e6, -0.8e6, -0.5e6), 6)
     0.550243
     """
-    return scalar_or_array(expit(np.asarray(ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit), dtype=float)))
+    o = ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit)
+    return scalar_or_array(expit(np.asarray(o, dtype=float)))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -231,7 +234,8 @@ def zmijewski_x(ni, tl, ta, ca, cl):
     >>> round(zmijewski_x(4e6, 20e6, 50e6, 25e6, 10e6), 6), round(zmijewski_x(-1.5e6, 11e6, 10e6, 3e6, 5e6), 6)
     (-2.41544, 2.59025)
     """
-    return scalar_or_array(-4.336 - 4.513 * safe_divide(ni, ta) + 5.679 * safe_divide(tl, ta) + 0.004 * safe_divide(ca, cl))
+    return scalar_or_array(-4.336 - 4.513 * safe_divide(ni, ta) + 5.679 * safe_divide(tl, ta)
+                           + 0.004 * safe_divide(ca, cl))
 
 
 def zmijewski_p(ni, tl, ta, ca, cl):
@@ -281,11 +285,13 @@ def piotroski_signals(current: Mapping[str, Any], previous: Mapping[str, Any]):
     [1, 1, 0, 1, 1, 0, 1, 1, 1]
     """
     c, p = _year(current), _year(previous)
-    roa, roa_p = safe_divide(c["net_income"], c["total_assets_begin"]), safe_divide(p["net_income"], p["total_assets_begin"])
+    roa = safe_divide(c["net_income"], c["total_assets_begin"])
+    roa_p = safe_divide(p["net_income"], p["total_assets_begin"])
     cfo = safe_divide(c["cfo"], c["total_assets_begin"])
     lev = safe_divide(c["long_term_debt"], (c["total_assets_begin"] + c["total_assets_end"]) / 2)
     lev_p = safe_divide(p["long_term_debt"], (p["total_assets_begin"] + p["total_assets_end"]) / 2)
-    cr, cr_p = safe_divide(c["current_assets"], c["current_liabilities"]), safe_divide(p["current_assets"], p["current_liabilities"])
+    cr = safe_divide(c["current_assets"], c["current_liabilities"])
+    cr_p = safe_divide(p["current_assets"], p["current_liabilities"])
     gm, gm_p = safe_divide(c["sales"] - c["cogs"], c["sales"]), safe_divide(p["sales"] - p["cogs"], p["sales"])
     at, at_p = safe_divide(c["sales"], c["total_assets_begin"]), safe_divide(p["sales"], p["total_assets_begin"])
     signals = (roa > 0, cfo > 0, roa > roa_p, cfo > roa, lev < lev_p, cr > cr_p, c["equity_issued"] == 0,
