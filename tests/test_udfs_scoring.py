@@ -225,7 +225,8 @@ def test_creditscore_fill_down_ranges():
 
 
 def test_creditscore_messages():
-    with pytest.raises(ArgumentError, match=r"CREDITSCORE: overdue_share must be a share between 0 and 1 \(0.25 for 25 %\), got 25.0"):
+    with pytest.raises(ArgumentError,
+                       match=r"CREDITSCORE: overdue_share must be a decimal from 0 to 1 \(0.9 = 90 %\), got 25.0"):
         u.CREDITSCORE(overdue_share=25.0)
     with pytest.raises(ArgumentError, match=r"CREDITSCORE: paydex \(item 2\) must be a PAYDEX between 0 and 100, got 120"):
         u.CREDITSCORE(paydex=col(80, 120))
@@ -326,7 +327,7 @@ def test_creditlimit_cl1_and_caps():
         u.CREDITLIMIT(*base, "amber")
     with pytest.raises(ArgumentError, match=r"tangible_net_worth must be a number \(or give working_capital\)"):
         u.CREDITLIMIT(1200000.0, 60.0, 10.0, None, None, "GREEN")
-    with pytest.raises(ArgumentError, match=r"vat_rate must be a share between 0 and 1"):
+    with pytest.raises(ArgumentError, match=r"vat_rate must be a decimal from 0 to 1"):
         u.CREDITLIMIT(*base, "GREEN", 13)
 
 
@@ -342,7 +343,7 @@ def test_expectedloss_el1_el2():
     np.testing.assert_allclose([r[0] for r in gross], [4800, 10080, 11520, 14400], atol=MONEY)
     np.testing.assert_allclose([r[0] for r in insurer], [3780, 9072, 0, 12960], atol=MONEY)
     assert u.EXPECTEDLOSS(0.02, 0.45, 1000000.0, 0.9) == pytest.approx(900, abs=MONEY)  # no limit: all insured
-    with pytest.raises(ArgumentError, match=r"EXPECTEDLOSS: lgd must be a share between 0 and 1"):
+    with pytest.raises(ArgumentError, match=r"EXPECTEDLOSS: lgd must be a decimal from 0 to 1"):
         u.EXPECTEDLOSS(0.02, 45, 1000000.0)
 
 

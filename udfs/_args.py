@@ -7,8 +7,14 @@ after a DataFrame conversion, ``datetime``/``date`` (classic xlwings, scalar dat
 :class:`~xl_cashrisk.errors.ArgumentError` with the function, the argument and, for ranges, the item
 position, so the cell shows one readable line.
 
-Shapes: :func:`shape_of` records whether an argument was a scalar, a 1-D list or a 2-D range, and
-:func:`shaped` gives a result the same shape, so a column in gives a spilled column out.
+Shapes: :func:`flatten` records in a :class:`Shape` whether an argument was a scalar, a 1-D list or a
+2-D range, and :func:`shaped` gives a result the same shape, so a column in gives a spilled column out.
+
+This is the one argument system of every udfs module: values are read by the one values module
+(:mod:`xl_cashrisk.schemas.values`); :data:`RULES` is the one table of what a number must be
+(``"fraction"``: a decimal from 0 to 1 …); :class:`Elementwise` reads the arguments of a function that
+works row by row — each one cell or a range, a single cell (or a one-cell range) applying to every row
+— and shapes its results.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import datetime as dt
 import gc
 import itertools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -407,59 +414,167 @@ def table(rows: list[list[Any]]) -> list[list[Any]]:
 # ----------------------------------------------------------------------------------------------
 # Element-wise functions: every argument one cell or a range of the same size
 
-# rule → (what the message says is expected, test an item must pass)
-RULES = {
+# rule → (what the message says is expected, test an item must pass): the one table of every udfs module
+RULES: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
     "any": ("a number", lambda x: np.ones(x.shape, dtype=bool)),
     "nonnegative": ("a number ≥ 0", lambda x: x >= 0),
     "positive": ("a positive number", lambda x: x > 0),
     "fraction": ("a decimal from 0 to 1 (0.9 = 90 %)", lambda x: (x >= 0) & (x <= 1)),
+    "probability": ("a probability between 0 and 1, both excluded (0.02 for 2 %)", lambda x: (x > 0) & (x < 1)),
+    "paydex": ("a PAYDEX between 0 and 100", lambda x: (x >= 0) & (x <= 100)),
+    "score": ("a score between 0 and 100", lambda x: (x >= 0) & (x <= 100)),
 }
-REQUIRED = object()  # marks a required argument in elementwise() specs
+REQUIRED = object()  # Elementwise.number(default=REQUIRED): the argument must be given
 
 
-def elementwise(fn: str, *specs: tuple[str, Any, str, Any]) -> tuple[list[np.ndarray], Shape, np.ndarray]:
-    """Element-wise numeric arguments: each a single cell or a range of the same size.
+def check_same_size(fn: str, name: str, shape: Shape, first: str, first_shape: Shape) -> None:
+    """Refuse a range ``name`` whose number of cells differs from that of the range ``first``."""
+    if shape.size != first_shape.size:
+        raise ArgumentError(fn, name, f"a range with as many cells as {first} ({first_shape.size})",
+                            detail=f"it has {shape.size}")
 
-    ``specs`` are (name, value, rule, default); :data:`REQUIRED` marks a required argument. A blank
-    single cell takes the default (or is an error when required); a blank cell inside a range takes
-    the default too, or, for a required argument, makes that row blank. Returns the flat arrays,
-    the output shape (that of the first range, else scalar) and the mask of blank rows.
+
+class Elementwise:
+    """The arguments of an element-by-element function, converted one by one (the one way every udfs
+    module reads a row of Excel arguments).
+
+    Each argument is a single cell or a range. Ranges of more than one cell all have the same number of
+    cells, one per row of the result; a single cell applies to every row, whether it arrives as a value
+    or as a one-cell range (xlwings passes a referenced cell as ``[[v]]`` to an ``ndim=2`` argument).
+    The result takes the shape of the first range of more than one cell, else of a one-cell range,
+    else it is a single value. :meth:`result` gives blank cells on rows where a required argument is
+    blank and the token on rows given a pass-through word (``"NR"``).
+
+    A call of single cells takes the same steps on one-item arrays; a scalar fast path (issue 20)
+    belongs in :meth:`number` and :meth:`result`, the two ends every function goes through.
     """
-    arrays, shape, first = [], None, ""
-    blank_parts = []
-    for name, value, rule, default in specs:
-        expected, ok = RULES[rule]
-        flat, sh, kinds = flatten_typed(value, fn, name)
-        if sh.kind == "scalar":
-            kwargs = {} if default is REQUIRED else {"default": default}
-            x = number(value, fn, name, expected=expected, **kwargs)
-            arr = np.array([np.nan if x is None else x], dtype=float)
+
+    def __init__(self, fn: str):
+        self.fn = fn
+        self.shape = Shape("scalar")
+        self.first = ""  # the first range of more than one cell, named in size messages
+        self.blank = np.zeros(1, dtype=bool)  # rows where a required argument is blank
+        self.passed = np.zeros(1, dtype=bool)  # rows given a pass-through word
+
+    @property
+    def size(self) -> int:
+        return self.shape.size
+
+    def cells(self, name: str, value: Any) -> tuple[list[Any], Shape, set[type] | None]:
+        """One argument flattened (:func:`flatten_typed`) and its size fitted to the others'; for an
+        argument whose cells the caller reads itself."""
+        flat, sh, kinds = flatten_typed(value, self.fn, name)
+        if sh.kind == "scalar" or (sh.size == 1 and self.shape.kind != "scalar"):
+            return flat, sh, kinds  # one cell: it applies to every row
+        if self.size == 1:
+            self.shape = sh
+            if sh.size > 1:
+                self.first = name
+                self.blank = np.repeat(self.blank, sh.size)
+                self.passed = np.repeat(self.passed, sh.size)
         else:
-            arr = numbers_of(flat, sh, fn, name, expected=expected, kinds=kinds)  # flattened once, not twice
-            if shape is None:
-                shape, first = sh, name
-            elif sh.size != shape.size:
-                raise ArgumentError(fn, name, f"a range with as many cells as {first} ({shape.size})",
-                                    detail=f"it has {sh.size}")
-        missing = np.isnan(arr)
+            check_same_size(self.fn, name, sh, self.first, self.shape)
+        return flat, sh, kinds
+
+    def number(self, name: str, value: Any, rule: str = "any", *, default: Any = REQUIRED,
+               words: frozenset[str] = frozenset(), pass_through: bool = False) -> np.ndarray:
+        """One numeric argument: a float array of one item (a single cell) or one per row (a range).
+
+        ``rule`` names the test of :data:`RULES` every given value must pass. ``default``:
+        :data:`REQUIRED` (a blank single cell is an error, a blank cell in a range blanks its row),
+        ``None`` (blanks stay NaN: the core reads NaN as "not given") or the number blanks stand for.
+        ``words``: texts (matched trimmed, any case) that stand for a missing value here, such as our
+        own functions' "NR" and "UN"; they read as blank, and with ``pass_through`` their rows give
+        :meth:`result`'s token instead.
+        """
+        expected, ok = RULES[rule]
+        flat, sh, kinds = self.cells(name, value)
+        if kinds is None:
+            kinds = set(map(type, flat))
+        word = None
+        if not words or str not in kinds:  # no text, no word: vectorised, same messages
+            out = numbers_of(flat, sh, self.fn, name, expected=expected, kinds=kinds)
+        else:
+            out, word = self._numbers_or_words(flat, sh, name, expected, words)
+        passing = word if pass_through and word is not None else np.zeros(len(flat), dtype=bool)
+        missing = np.isnan(out)
         if default is REQUIRED:
-            blank_parts.append(missing)
+            if sh.kind == "scalar" and missing[0] and not passing[0]:
+                raise ArgumentError(self.fn, name, expected, detail="the cell is blank")
+            self.blank = self.blank | missing
         elif default is not None:
-            arr = np.where(missing, float(default), arr)
-        bad = ~np.isnan(arr) & ~ok(np.nan_to_num(arr))
+            out = np.where(missing, float(default), out)
+        bad = ~np.isnan(out) & ~ok(out)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ArgumentError(fn, f"{name}{sh.position(i)}", expected, flat[i])
-        arrays.append(arr)
-    shape = shape or Shape("scalar")
-    out = [np.broadcast_to(a, (shape.size,)) for a in arrays]
-    blank = np.zeros(shape.size, dtype=bool)
-    for b in blank_parts:
-        blank |= np.broadcast_to(b, (shape.size,))
-    return out, shape, blank
+            raise ArgumentError(self.fn, f"{name}{sh.position(i)}", expected, flat[i])
+        if passing.any():
+            self.passed = self.passed | passing
+        return out
 
+    def _numbers_or_words(self, flat: list[Any], sh: Shape, name: str, expected: str,
+                          words: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+        out = np.full(len(flat), np.nan)
+        word = np.zeros(len(flat), dtype=bool)
+        for i, v in enumerate(flat):
+            if isinstance(v, str) and v.strip().upper() in words:
+                word[i] = True
+            elif not is_blank(v):
+                out[i] = number(v, self.fn, name, expected=expected, where=sh.position(i))
+        return out, word
 
-def shaped_blank(values, shape: Shape, blank: np.ndarray) -> Any:
-    """Results in the caller's shape, blank rows as ''."""
-    flat = np.asarray(values, dtype=object).reshape(-1)
-    return shaped(np.where(blank, "", flat), shape)
+    def text(self, name: str, value: Any, expected: str) -> np.ndarray:
+        """One text argument (codes such as a country): trimmed texts, '' for blanks, as an object array."""
+        flat, sh, _ = self.cells(name, value)
+        try:  # each distinct value is checked once (a 100k-row column holds a few dozen countries)
+            distinct = set(flat)
+        except TypeError:
+            distinct = set()
+        ok: dict[Any, str] = {}
+        for v in distinct:
+            if is_blank(v):
+                ok[v] = ""
+            elif isinstance(v, str) and not v.strip().startswith("#"):
+                ok[v] = check_text(v, self.fn, name).strip()
+        out = np.empty(len(flat), dtype=object)
+        if len(ok) == len(distinct) and distinct:
+            if all(ok[v] is v for v in distinct):  # codes already trimmed (the usual case): no lookups
+                out[:] = flat
+            else:
+                out[:] = [ok[v] for v in flat]
+            return out
+        for i, v in enumerate(flat):
+            if is_blank(v):
+                out[i] = ""
+            elif isinstance(v, str) and not v.strip().startswith("#"):
+                out[i] = v.strip()
+            else:
+                raise ArgumentError(self.fn, f"{name}{sh.position(i)}", expected, v)
+        return out
+
+    def add_blank(self, rows: np.ndarray) -> None:
+        """Blank these rows of the result as well (an argument kind the caller read through :meth:`cells`)."""
+        self.blank = self.blank | rows
+
+    def add_passed(self, rows: np.ndarray) -> None:
+        """Give these rows the pass-through token as well."""
+        self.passed = self.passed | rows
+
+    def full(self, values: np.ndarray) -> np.ndarray:
+        """An argument's array with one item per row (a single cell repeated)."""
+        return np.broadcast_to(values, (self.size,)) if values.size == 1 else values
+
+    def result(self, values: Any, *, token: str = "", missing: str = "") -> Any:
+        """The results in the caller's shape: blank rows '', rows given a pass-through word ``token``;
+        other NaN results ``missing`` ('' unless said otherwise), ±inf ''."""
+        arr = np.asarray(values)
+        size = self.size
+        blank, passed = np.broadcast_to(self.blank, (size,)), np.broadcast_to(self.passed, (size,))
+        if arr.dtype == np.float64:  # numbers: no object array, no per-cell check
+            return shaped_floats(np.broadcast_to(arr, (size,)), self.shape, ((blank, ""), (passed, token)), missing)
+        if missing:
+            raise ValueError("missing= is for number results")
+        out = np.array(np.broadcast_to(np.asarray(values, dtype=object), (size,)), dtype=object)
+        out[blank] = ""
+        out[passed] = token
+        return shaped(out, self.shape)

@@ -39,17 +39,14 @@ _HOLIDAYS = "Optional range of holiday dates, as in WORKDAY, also treated as non
 
 
 def _claims(fn, debt, limit, cover_pct, aggregate_first_loss, non_qualifying_loss, recoveries):
-    values, shape, blank = _args.elementwise(
-        fn,
-        ("debt", debt, "nonnegative", _args.REQUIRED),
-        ("limit", limit, "nonnegative", None),
-        ("cover_pct", cover_pct, "fraction", _args.REQUIRED),
-        ("aggregate_first_loss", aggregate_first_loss, "nonnegative", 0.0),
-        ("non_qualifying_loss", non_qualifying_loss, "nonnegative", 0.0),
-        ("recoveries", recoveries, "nonnegative", 0.0),
-    )
-    d, lim, pct, afl, nql, rec = values
-    return dict(debt=d, limit=lim, cover_pct=pct, afl=afl, nql=nql, recoveries=rec), shape, blank
+    a = _args.Elementwise(fn)
+    kw = dict(debt=a.number("debt", debt, "nonnegative"),
+              limit=a.number("limit", limit, "nonnegative", default=None),  # blank: no limit, nothing insured
+              cover_pct=a.number("cover_pct", cover_pct, "fraction"),
+              afl=a.number("aggregate_first_loss", aggregate_first_loss, "nonnegative", default=0.0),
+              nql=a.number("non_qualifying_loss", non_qualifying_loss, "nonnegative", default=0.0),
+              recoveries=a.number("recoveries", recoveries, "nonnegative", default=0.0))
+    return kw, a
 
 
 _CLAIM_ARGS = {
@@ -79,9 +76,8 @@ def INSUREDLOSS(debt, limit, cover_pct, aggregate_first_loss=0, non_qualifying_l
     >>> INSUREDLOSS([[1200000], [3000], [240000]], [[1000000], [10000], [None]], 0.9, 50000, 5000)
     [[850000.0], [0.0], [0.0]]
     """
-    kw, shape, blank = _claims("INSUREDLOSS", debt, limit, cover_pct, aggregate_first_loss,
-                               non_qualifying_loss, recoveries)
-    return _args.shaped_blank(ins.indemnity(**kw), shape, blank)
+    kw, a = _claims("INSUREDLOSS", debt, limit, cover_pct, aggregate_first_loss, non_qualifying_loss, recoveries)
+    return a.result(ins.indemnity(**kw))
 
 
 @excel_function(
@@ -101,9 +97,8 @@ def UNINSUREDLOSS(debt, limit, cover_pct, aggregate_first_loss=0, non_qualifying
     >>> UNINSUREDLOSS(300000, 250000, 0.9, 0, 5000, 60000)  # TCI-1 claim 4
     24000.0
     """
-    kw, shape, blank = _claims("UNINSUREDLOSS", debt, limit, cover_pct, aggregate_first_loss,
-                               non_qualifying_loss, recoveries)
-    return _args.shaped_blank(ins.uninsured_loss(**kw), shape, blank)
+    kw, a = _claims("UNINSUREDLOSS", debt, limit, cover_pct, aggregate_first_loss, non_qualifying_loss, recoveries)
+    return a.result(ins.uninsured_loss(**kw))
 
 
 @excel_function(
@@ -128,15 +123,12 @@ def INSUREDSHARE(exposure, limit, cover_pct, recoveries=0):
     >>> INSUREDSHARE([[240000], [120000]], [[None], [150000]], 0.9)
     [[0.0], [0.9]]
     """
-    values, shape, blank = _args.elementwise(
-        "INSUREDSHARE",
-        ("exposure", exposure, "nonnegative", _args.REQUIRED),
-        ("limit", limit, "nonnegative", None),
-        ("cover_pct", cover_pct, "fraction", _args.REQUIRED),
-        ("recoveries", recoveries, "nonnegative", 0.0),
-    )
-    e, lim, pct, rec = values
-    return _args.shaped_blank(ins.insured_share(e, lim, pct, rec), shape, blank)
+    a = _args.Elementwise("INSUREDSHARE")
+    e = a.number("exposure", exposure, "nonnegative")
+    lim = a.number("limit", limit, "nonnegative", default=None)
+    pct = a.number("cover_pct", cover_pct, "fraction")
+    rec = a.number("recoveries", recoveries, "nonnegative", default=0.0)
+    return a.result(ins.insured_share(e, lim, pct, rec))
 
 
 def _deadline_dates(fn: str, dates, arg: str, policy: ins.Policy, core) -> object:

@@ -54,12 +54,12 @@ def _check_rho(fn: str, rho: np.ndarray, *, above_zero: bool = False) -> None:
         raise ArgumentError(fn, "rho", expected, float(rho[np.flatnonzero(bad)[0]]))
 
 
-def _spill(formula, shape: _args.Shape, blank: np.ndarray, *arrays: np.ndarray):
+def _spill(formula, a: _args.Elementwise, *arrays: np.ndarray):
     """``formula`` on the rows with every required input, blank cells elsewhere, in the caller's shape."""
-    ok = ~blank
-    out = np.full(shape.size, np.nan)
-    out[ok] = formula(*(a[ok] for a in arrays))
-    return _args.shaped_blank(out, shape, blank)
+    ok = ~a.full(a.blank)
+    out = np.full(a.size, np.nan)
+    out[ok] = formula(*(a.full(x)[ok] for x in arrays))
+    return a.result(out)
 
 
 @excel_function(
@@ -78,11 +78,10 @@ def VASICEKPD(pd, rho, z):
     0.12861
     """
     fn = "VASICEKPD"
-    (p, r, zz), shape, blank = _args.elementwise(
-        fn, ("pd", pd, "fraction", _args.REQUIRED), ("rho", rho, "fraction", _args.REQUIRED),
-        ("z", z, "any", _args.REQUIRED))
+    a = _args.Elementwise(fn)
+    p, r, zz = a.number("pd", pd, "fraction"), a.number("rho", rho, "fraction"), a.number("z", z)
     _check_rho(fn, r)
-    return _spill(pf.vasicek_pd, shape, blank, p, r, zz)
+    return _spill(pf.vasicek_pd, a, p, r, zz)
 
 
 @excel_function(
@@ -101,15 +100,14 @@ def WCDR(pd, rho, q):
     0.226313
     """
     fn = "WCDR"
-    (p, r, qq), shape, blank = _args.elementwise(
-        fn, ("pd", pd, "fraction", _args.REQUIRED), ("rho", rho, "fraction", _args.REQUIRED),
-        ("q", q, "fraction", _args.REQUIRED))
+    a = _args.Elementwise(fn)
+    p, r, qq = a.number("pd", pd, "fraction"), a.number("rho", rho, "fraction"), a.number("q", q, "fraction")
     _check_rho(fn, r)
     bad = ~np.isnan(qq) & ((qq <= 0) | (qq >= 1))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ArgumentError(fn, "q", "a confidence level strictly between 0 and 1", float(qq[i]))
-    return _spill(pf.wcdr, shape, blank, p, r, qq)
+    return _spill(pf.wcdr, a, p, r, qq)
 
 
 _TURNOVER = ("Annual turnover of the buyer's group in € million, for the Basel SME adjustment (below 50; under 5 "
@@ -132,18 +130,21 @@ def BASELRHO(pd, turnover_m_eur=None):
     >>> round(BASELRHO(0.01), 6), round(BASELRHO(0.01, 5), 6), round(BASELRHO(0.01, 27.5), 6)
     (0.192784, 0.152784, 0.172784)
     """
-    (p, s), shape, blank = _args.elementwise("BASELRHO", ("pd", pd, "fraction", _args.REQUIRED),
-                                             ("turnover_m_eur", turnover_m_eur, "nonnegative", None))
-    return _spill(pf.basel_rho, shape, blank, p, s)
+    a = _args.Elementwise("BASELRHO")
+    p = a.number("pd", pd, "fraction")
+    s = a.number("turnover_m_eur", turnover_m_eur, "nonnegative", default=None)
+    return _spill(pf.basel_rho, a, p, s)
 
 
 def _book(fn, eads, pds, lgds):
-    (e, p, lg), _, blank = _args.elementwise(fn, ("eads", eads, "nonnegative", _args.REQUIRED),
-                                   ("pds", pds, "fraction", _args.REQUIRED), ("lgds", lgds, "fraction", _args.REQUIRED))
-    keep = ~blank
+    """EAD, PD and LGD of the buyers with all three (a PD or LGD given once applies to every buyer)."""
+    a = _args.Elementwise(fn)
+    e = a.number("eads", eads, "nonnegative")
+    p, lg = a.number("pds", pds, "fraction"), a.number("lgds", lgds, "fraction")
+    keep = ~a.full(a.blank)
     if not keep.any():
         raise ArgumentError(fn, "eads", "at least one buyer with an EAD, a PD and an LGD", detail="all rows are blank")
-    return e[keep], p[keep], lg[keep]
+    return a.full(e)[keep], a.full(p)[keep], a.full(lg)[keep]
 
 
 @excel_function(
@@ -242,21 +243,22 @@ _MATURITY = "Effective maturity M in years, above 0 up to 5 (default 2.5, the Ba
 
 
 def _irb(fn, pd, lgd, maturity, turnover_m_eur, extra=()):
-    """Checked IRB inputs: one array per argument, the output shape and the blank rows."""
-    values, shape, blank = _args.elementwise(
-        fn, ("pd", pd, "fraction", _args.REQUIRED), ("lgd", lgd, "fraction", _args.REQUIRED),
-        ("maturity", maturity, "positive", pf.BASEL_MATURITY), ("turnover_m_eur", turnover_m_eur, "nonnegative", None),
-        *extra)
-    p, m = values[0], values[2]
+    """Checked IRB inputs: one array per argument, and the converter that read them (shape, blank rows)."""
+    a = _args.Elementwise(fn)
+    values = [a.number("pd", pd, "fraction"), a.number("lgd", lgd, "fraction"),
+              a.number("maturity", maturity, "positive", default=pf.BASEL_MATURITY),
+              a.number("turnover_m_eur", turnover_m_eur, "nonnegative", default=None),
+              *(a.number(name, value, rule, default=default) for name, value, rule, default in extra)]
+    p, m = a.full(values[0]), a.full(values[2])
     checks = (("pd", p, (p <= 0) | (p >= 1), "a probability above 0 and below 1 (a defaulted exposure has "
                "K = max(0, LGD − best-estimate EL), Basel ¶272)"),
               ("maturity", m, m > pf.BASEL_MAX_MATURITY, "at most 5 years (Basel ¶320)"))
     for name, x, bad, expected in checks:
-        bad = bad & ~blank
+        bad = bad & ~a.full(a.blank)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ArgumentError(fn, name + shape.position(i), expected, float(x[i]))
-    return values, shape, blank
+            raise ArgumentError(fn, name + a.shape.position(i), expected, float(x[i]))
+    return values, a
 
 
 @excel_function(
@@ -276,8 +278,8 @@ def IRBK(pd, lgd, maturity=2.5, turnover_m_eur=None):
     >>> round(IRBK(0.01, 0.45), 6), round(IRBK(0.01, 0.45, 2.5, 5), 6)
     (0.073853, 0.057916)
     """
-    values, shape, blank = _irb("IRBK", pd, lgd, maturity, turnover_m_eur)
-    return _spill(pf.basel_k, shape, blank, *values)
+    values, a = _irb("IRBK", pd, lgd, maturity, turnover_m_eur)
+    return _spill(pf.basel_k, a, *values)
 
 
 @excel_function(
@@ -299,9 +301,8 @@ def IRBRW(pd, lgd, maturity=2.5, turnover_m_eur=None, scaling=1):
     (0.9232, 0.9343, 0.9786)
     """
     fn = "IRBRW"
-    (p, lg, m, s, f), shape, blank = _irb(fn, pd, lgd, maturity, turnover_m_eur,
-                                          (("scaling", scaling, "positive", 1.0),))
-    return _spill(pf.risk_weight, shape, blank, p, lg, m, f, s)
+    (p, lg, m, s, f), a = _irb(fn, pd, lgd, maturity, turnover_m_eur, (("scaling", scaling, "positive", 1.0),))
+    return _spill(pf.risk_weight, a, p, lg, m, f, s)
 
 
 @excel_function(
@@ -324,11 +325,11 @@ def VASICEKCDF(default_rate, pd, rho):
     (0.99, 0.6861)
     """
     fn = "VASICEKCDF"
-    (x, p, r), shape, blank = _args.elementwise(
-        fn, ("default_rate", default_rate, "fraction", _args.REQUIRED), ("pd", pd, "fraction", _args.REQUIRED),
-        ("rho", rho, "fraction", _args.REQUIRED))
+    a = _args.Elementwise(fn)
+    x = a.number("default_rate", default_rate, "fraction")
+    p, r = a.number("pd", pd, "fraction"), a.number("rho", rho, "fraction")
     _check_rho(fn, r, above_zero=True)
-    return _spill(pf.loss_rate_cdf, shape, blank, x, p, r)
+    return _spill(pf.loss_rate_cdf, a, x, p, r)
 
 
 @excel_function(

@@ -41,12 +41,9 @@ def WORKINGCAPITAL(current_assets, current_liabilities):
     >>> WORKINGCAPITAL(920000, 500000)  # WC-1
     420000.0
     """
-    values, shape, blank = _args.elementwise(
-        "WORKINGCAPITAL",
-        ("current_assets", current_assets, "any", _args.REQUIRED),
-        ("current_liabilities", current_liabilities, "any", _args.REQUIRED),
-    )
-    return _args.shaped_blank(ratios.working_capital(*values), shape, blank)
+    a = _args.Elementwise("WORKINGCAPITAL")
+    ca, cl = a.number("current_assets", current_assets), a.number("current_liabilities", current_liabilities)
+    return a.result(ratios.working_capital(ca, cl))
 
 
 @excel_function(
@@ -69,12 +66,10 @@ def CURRENTRATIO(current_assets, current_liabilities):
     >>> CURRENTRATIO([[920000], [None]], [[500000], [400000]])
     [[1.84], ['']]
     """
-    values, shape, blank = _args.elementwise(
-        "CURRENTRATIO",
-        ("current_assets", current_assets, "any", _args.REQUIRED),
-        ("current_liabilities", current_liabilities, "positive", _args.REQUIRED),
-    )
-    return _args.shaped_blank(ratios.current_ratio(*values), shape, blank)
+    a = _args.Elementwise("CURRENTRATIO")
+    ca = a.number("current_assets", current_assets)
+    cl = a.number("current_liabilities", current_liabilities, "positive")
+    return a.result(ratios.current_ratio(ca, cl))
 
 
 @excel_function(
@@ -97,14 +92,11 @@ def QUICKRATIO(cash, marketable_securities, receivables, current_liabilities):
     >>> round(QUICKRATIO(120000, 30000, 400000, 500000), 4)  # WC-1
     1.1
     """
-    values, shape, blank = _args.elementwise(
-        "QUICKRATIO",
-        ("cash", cash, "any", _args.REQUIRED),
-        ("marketable_securities", marketable_securities, "any", 0.0),
-        ("receivables", receivables, "any", _args.REQUIRED),
-        ("current_liabilities", current_liabilities, "positive", _args.REQUIRED),
-    )
-    return _args.shaped_blank(ratios.quick_ratio(*values), shape, blank)
+    a = _args.Elementwise("QUICKRATIO")
+    c, ms = a.number("cash", cash), a.number("marketable_securities", marketable_securities, default=0.0)
+    ar = a.number("receivables", receivables)
+    cl = a.number("current_liabilities", current_liabilities, "positive")
+    return a.result(ratios.quick_ratio(c, ms, ar, cl))
 
 
 @excel_function(
@@ -126,14 +118,10 @@ def CASHRATIO(cash, current_liabilities, marketable_securities=0):
     >>> round(CASHRATIO(120000, 500000, 30000), 4)  # WC-1
     0.3
     """
-    values, shape, blank = _args.elementwise(
-        "CASHRATIO",
-        ("cash", cash, "any", _args.REQUIRED),
-        ("current_liabilities", current_liabilities, "positive", _args.REQUIRED),
-        ("marketable_securities", marketable_securities, "any", 0.0),
-    )
-    c, cl, ms = values
-    return _args.shaped_blank(ratios.cash_ratio(c, cl, ms), shape, blank)
+    a = _args.Elementwise("CASHRATIO")
+    c, cl = a.number("cash", cash), a.number("current_liabilities", current_liabilities, "positive")
+    ms = a.number("marketable_securities", marketable_securities, default=0.0)
+    return a.result(ratios.cash_ratio(c, cl, ms))
 
 
 @excel_function(
@@ -155,10 +143,8 @@ def CCC(dso, dio, dpo):
     >>> CCC(40, 43.75, 30)  # CCC-1
     53.75
     """
-    values, shape, blank = _args.elementwise(
-        "CCC", *[(n, v, "any", _args.REQUIRED) for n, v in (("dso", dso), ("dio", dio), ("dpo", dpo))]
-    )
-    return _args.shaped_blank(ratios.ccc(*values), shape, blank)
+    a = _args.Elementwise("CCC")
+    return a.result(ratios.ccc(a.number("dso", dso), a.number("dio", dio), a.number("dpo", dpo)))
 
 
 @excel_function(
@@ -193,9 +179,10 @@ def WCHEALTH(ratio, danger_below=1, healthy_from=1.5, idle_above=3, language="en
         raise ArgumentError(fn, "healthy_from", f"at least danger_below ({low:g})", healthy_from)
     if idle and idle < high:
         raise ArgumentError(fn, "idle_above", f"0 (no note) or at least healthy_from ({high:g})", idle_above)
-    values, shape, blank = _args.elementwise(fn, ("ratio", ratio, "any", _args.REQUIRED))
+    a = _args.Elementwise(fn)
+    r = a.number("ratio", ratio)
     bands = ratios.HealthBands(low, high, idle or None)
-    return _args.shaped_blank(ratios.wc_health_label(values[0], bands, lang), shape, blank)
+    return a.result(ratios.wc_health_label(r, bands, lang))
 
 
 def _amounts(fn: str, amounts) -> np.ndarray:

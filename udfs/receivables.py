@@ -30,15 +30,6 @@ _AS_OF = "Date to age at (cell or date). Blank = today."
 _BASIS = '"dpd" (default): age from the due date, buckets current, 1-30 ... >120; "invoice": age from the invoice date, buckets 0-30 ... >120.'
 _DAYS = "Days in the period the sales cover: 365 for a year (default), 90 for a quarter, 30 for a month."
 
-def _elementwise(fn: str, *specs: tuple[str, object, str, object]) -> tuple[list[np.ndarray], _args.Shape]:
-    """Numbers for element-by-element functions (:func:`udfs._args.elementwise`): a default of None
-    marks a required argument, whose blank cells inside a range give NaN, so that row's result is blank."""
-    arrays, shape, _ = _args.elementwise(
-        fn, *((name, value, rule, _args.REQUIRED if default is None else default)
-              for name, value, rule, default in specs))
-    return arrays, shape
-
-
 def _plain(x: float) -> int | float:
     """A number as a user typed it, for messages: 15000 rather than np.float64(15000.0)."""
     return int(x) if float(x).is_integer() else float(x)
@@ -139,9 +130,7 @@ def AGEING(due_dates, amounts, as_of=None, basis="dpd"):
     b = _basis(fn, basis)
     days, dshape = _ages(fn, due_dates, as_of, "due_dates")
     amt, ashape = _args.numbers(amounts, fn, "amounts")
-    if ashape.size != dshape.size:
-        raise ArgumentError(fn, "amounts", f"a range with as many cells as due_dates ({dshape.size})",
-                            detail=f"it has {ashape.size}")
+    _args.check_same_size(fn, "amounts", ashape, "due_dates", dshape)
     undated = (amt > 0) & np.isnan(days)
     if undated.any():
         i = int(np.flatnonzero(undated)[0])
@@ -170,10 +159,9 @@ def DSO(receivables, credit_sales, days=DAYS_IN_YEAR):
     >>> round(DSO(150000, 1800000), 4)      # DSO-1
     30.4167
     """
-    (ar, sales, d), shape = _elementwise("DSO", ("receivables", receivables, "any", None),
-                                         ("credit_sales", credit_sales, "positive", None),
-                                         ("days", days, "positive", DAYS_IN_YEAR))
-    return _args.shaped(rcv.dso(ar, sales, d), shape)
+    a = _args.Elementwise("DSO")
+    ar, sales = a.number("receivables", receivables), a.number("credit_sales", credit_sales, "positive")
+    return a.result(rcv.dso(ar, sales, a.number("days", days, "positive", default=DAYS_IN_YEAR)))
 
 
 @excel_function(
@@ -194,10 +182,10 @@ def BPDSO(current_receivables, credit_sales, days=DAYS_IN_YEAR):
     >>> BPDSO(4000, 10000, 30)      # ADD-1
     12.0
     """
-    (cur, sales, d), shape = _elementwise("BPDSO", ("current_receivables", current_receivables, "nonnegative", None),
-                                          ("credit_sales", credit_sales, "positive", None),
-                                          ("days", days, "positive", DAYS_IN_YEAR))
-    return _args.shaped(rcv.best_possible_dso(cur, sales, d), shape)
+    a = _args.Elementwise("BPDSO")
+    cur = a.number("current_receivables", current_receivables, "nonnegative")
+    sales = a.number("credit_sales", credit_sales, "positive")
+    return a.result(rcv.best_possible_dso(cur, sales, a.number("days", days, "positive", default=DAYS_IN_YEAR)))
 
 
 @excel_function(
@@ -220,17 +208,18 @@ def ADD(receivables, current_receivables, credit_sales, days=DAYS_IN_YEAR):
     33.0
     """
     fn = "ADD"
-    (ar, cur, sales, d), shape = _elementwise(fn, ("receivables", receivables, "nonnegative", None),
-                                              ("current_receivables", current_receivables, "nonnegative", None),
-                                              ("credit_sales", credit_sales, "positive", None),
-                                              ("days", days, "positive", DAYS_IN_YEAR))
+    a = _args.Elementwise(fn)
+    ar = a.full(a.number("receivables", receivables, "nonnegative"))
+    cur = a.full(a.number("current_receivables", current_receivables, "nonnegative"))
+    sales = a.number("credit_sales", credit_sales, "positive")
+    d = a.number("days", days, "positive", default=DAYS_IN_YEAR)
     over = cur > ar
     if over.any():
         i = int(np.flatnonzero(over)[0])
-        where = shape.position(i)
+        where = a.shape.position(i)
         raise ArgumentError(fn, f"current_receivables{where}", f"at most receivables{where} ({ar[i]:g})",
                             _plain(cur[i]))
-    return _args.shaped(rcv.average_days_delinquent(ar, cur, sales, d), shape)
+    return a.result(rcv.average_days_delinquent(ar, cur, sales, d))
 
 
 @excel_function(
@@ -333,19 +322,21 @@ def CEI(beginning_ar, credit_sales, ending_ar, ending_current_ar, periods=1):
     98.0
     """
     fn = "CEI"
-    (beg, sales, end, cur, n), shape = _elementwise(
-        fn, ("beginning_ar", beginning_ar, "nonnegative", None), ("credit_sales", credit_sales, "nonnegative", None),
-        ("ending_ar", ending_ar, "nonnegative", None), ("ending_current_ar", ending_current_ar, "nonnegative", None),
-        ("periods", periods, "positive", 1))
-    collectible = beg + sales / n
+    a = _args.Elementwise(fn)
+    beg = a.number("beginning_ar", beginning_ar, "nonnegative")
+    sales = a.number("credit_sales", credit_sales, "nonnegative")
+    end = a.number("ending_ar", ending_ar, "nonnegative")
+    cur = a.full(a.number("ending_current_ar", ending_current_ar, "nonnegative"))
+    n = a.number("periods", periods, "positive", default=1)
+    collectible = a.full(beg + sales / n)
     empty = collectible - cur <= 0
     if empty.any():
         i = int(np.flatnonzero(empty)[0])
-        where = shape.position(i)
+        where = a.shape.position(i)
         raise ArgumentError(fn, f"ending_current_ar{where}",
                             f"less than beginning_ar + credit_sales/periods ({collectible[i]:g})", _plain(cur[i]),
                             detail="nothing was collectible")
-    return _args.shaped(rcv.cei(beg, sales, end, cur, n), shape)
+    return a.result(rcv.cei(beg, sales, end, cur, n))
 
 
 @excel_function(
@@ -393,9 +384,7 @@ def _paid_invoices(fn: str, amounts, dates, dates_arg: str, payment_dates):
     ref, rshape = _args.dates(dates, fn, dates_arg)
     paid, pshape = _args.dates(payment_dates, fn, "payment_dates")
     for name, sh in ((dates_arg, rshape), ("payment_dates", pshape)):
-        if sh.size != ashape.size:
-            raise ArgumentError(fn, name, f"a range with as many cells as amounts ({ashape.size})",
-                                detail=f"it has {sh.size}")
+        _args.check_same_size(fn, name, sh, "amounts", ashape)
     negative = amt < 0
     if negative.any():
         i = int(np.flatnonzero(negative)[0])

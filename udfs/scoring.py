@@ -4,10 +4,13 @@ grades, credit limits and expected loss.
 Thin adapters over :mod:`xl_cashrisk.scoring` (SPEC §1–§3, §6.1). Conventions chosen here:
 
 - Functions a user fills down a column take whole ranges too and spill a column of the same shape
-  (every argument may be one cell or a range with as many cells as the others). In a range a row with
-  a blank required value gives a blank result; a single blank required cell is an error.
+  (every argument may be one cell or a range with as many cells as the others; one cell applies to
+  every row: :class:`udfs._args.Elementwise`). In a range a row with a blank required value gives a
+  blank result; a single blank required cell is an error.
 - "NR" (not rated) from CREDITSCORE and "UN" from PAYDEX may be fed to the next function: CREDITPD,
-  CREDITBAND, CREDITGRADE pass "NR" on; CREDITSCORE treats a PAYDEX of "UN" as missing.
+  CREDITBAND, CREDITGRADE, EXPECTEDLOSS pass "NR" on; CREDITSCORE treats a PAYDEX of "UN" as missing.
+- Band words (CREDITLIMIT) are read by the core's band vocabulary, :func:`xl_cashrisk.scoring.band_key`:
+  GREEN/YELLOW/RED, 绿/黄/红, G/Y/R, and "NR" / 未评级 (not rated: the row gives "NR").
 - CREDITSCORE arguments, in register order: altman_z2, current_ratio, debt_ratio, paydex, dbt_days,
   max_days_overdue, overdue_share, years_in_business, employees, country, sector, negative_events;
   every one optional (docs/scorecard.md). ``scorecard`` is the workbook's Scorecard table of key|value
@@ -32,120 +35,8 @@ from xl_cashrisk.scoring.config import Scorecard
 from xl_cashrisk.scoring.paydex import PAYDEX_METHODS
 
 CATEGORY = "Credit scoring"
-_PASS_TOKENS = {"NR", "UN"}  # text results of our own functions, read as "missing" where numbers go
-
-# rule → (expected text, test)
-_RULES = {
-    "any": ("a number", lambda x: np.ones(x.shape, bool)),
-    "nonnegative": ("a number ≥ 0", lambda x: x >= 0),
-    "positive": ("a positive number", lambda x: x > 0),
-    "nonzero": ("a non-zero number", lambda x: x != 0),
-    "share": ("a share between 0 and 1 (0.25 for 25 %)", lambda x: (x >= 0) & (x <= 1)),
-    "probability": ("a probability between 0 and 1, both excluded (0.02 for 2 %)", lambda x: (x > 0) & (x < 1)),
-    "paydex": ("a PAYDEX between 0 and 100", lambda x: (x >= 0) & (x <= 100)),
-    "score": ("a score between 0 and 100", lambda x: (x >= 0) & (x <= 100)),
-}
-
-
-class _Rows:
-    """Arguments converted for an element-by-element function: one array per argument and the shape
-    of the ranges (all ranges must have the same number of cells; single cells apply to every row)."""
-
-    def __init__(self, fn: str):
-        self.fn, self.shape, self.first = fn, _args.Shape("scalar"), ""
-        self.passed = np.zeros(1, bool)  # rows where a pass-through token ("NR") was given
-
-    def _size(self, name: str, sh: _args.Shape) -> None:
-        if sh.kind == "scalar":
-            return
-        if self.shape.kind == "scalar":
-            self.shape, self.first = sh, name
-            self.passed = np.broadcast_to(self.passed, (sh.size,)).copy()
-        elif sh.size != self.shape.size:
-            raise ArgumentError(self.fn, name, f"a range with as many cells as {self.first} ({self.shape.size})",
-                                detail=f"it has {sh.size}")
-
-    def number(self, name: str, value: Any, rule: str = "any", *, required: bool = False,
-               tokens: bool = False) -> np.ndarray:
-        expected, ok = _RULES[rule]
-        flat, sh, kinds = _args.flatten_typed(value, self.fn, name)
-        self._size(name, sh)
-        token = np.zeros(len(flat), bool)
-        if kinds is None:
-            kinds = set(map(type, flat))
-        if not tokens or str not in kinds:  # no text, no token: vectorised, same messages
-            out = _args.numbers_of(flat, sh, self.fn, name, expected=expected, kinds=kinds)
-        else:
-            out = np.full(len(flat), np.nan)
-            for i, v in enumerate(flat):
-                if isinstance(v, str) and v.strip().upper() in _PASS_TOKENS:
-                    token[i] = True
-                elif not _args.is_blank(v):
-                    out[i] = _args.number(v, self.fn, name, expected=expected, where=sh.position(i))
-        if sh.kind == "scalar" and required and np.isnan(out[0]) and not token[0]:
-            raise ArgumentError(self.fn, name, expected, detail="the cell is blank")
-        bad = ~np.isnan(out) & ~ok(out)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ArgumentError(self.fn, f"{name}{sh.position(i)}", expected, flat[i])
-        if token.any():
-            self.passed = self.passed | (token if sh.kind != "scalar" else token[0])
-        return out
-
-    def text(self, name: str, value: Any, expected: str) -> np.ndarray:
-        flat, sh = _args.flatten(value, self.fn, name)
-        self._size(name, sh)
-        try:  # each distinct value is checked once (a 100k-row column holds a few dozen countries)
-            distinct = set(flat)
-        except TypeError:
-            distinct = set()
-        ok: dict[Any, str] = {}
-        for v in distinct:
-            if _args.is_blank(v):
-                ok[v] = ""
-            elif isinstance(v, str) and not v.strip().startswith("#"):
-                ok[v] = _args.check_text(v, self.fn, name).strip()
-        if len(ok) == len(distinct) and distinct:
-            out = np.empty(len(flat), dtype=object)
-            if all(ok[v] is v for v in distinct):  # codes already trimmed (the usual case): no lookups
-                out[:] = flat
-            else:
-                out[:] = [ok[v] for v in flat]
-            return out
-        out = np.empty(len(flat), dtype=object)
-        for i, v in enumerate(flat):
-            if _args.is_blank(v):
-                out[i] = ""
-            elif isinstance(v, str) and not v.strip().startswith("#"):
-                out[i] = v.strip()
-            else:
-                raise ArgumentError(self.fn, f"{name}{sh.position(i)}", expected, v)
-        return out
-
-    def full(self, arr: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(arr, (self.shape.size,)) if arr.size == 1 else arr
-
-    def result(self, values: Any, blank: np.ndarray | None = None, token: str = sc.NOT_RATED, *,
-               missing: str = "") -> Any:
-        """Shape the results; rows with ``blank`` give '' and rows that got a token give the token.
-        Other NaN results give ``missing`` ('' unless said otherwise)."""
-        arr = np.asarray(values)
-        if arr.dtype == np.float64 and isinstance(token, str):  # numbers: no object array, no per-cell check
-            size = self.shape.size
-            marks = ((np.broadcast_to(blank, (size,)), ""),) if blank is not None else ()
-            marks += ((np.broadcast_to(self.passed, (size,)), token),)
-            return _args.shaped_floats(np.broadcast_to(arr, (size,)), self.shape, marks, missing)
-        if missing:
-            raise ValueError("missing= is for number results")
-        out = np.array(np.broadcast_to(np.asarray(values, dtype=object), (self.shape.size,)), dtype=object)
-        if blank is not None:
-            out[np.broadcast_to(blank, out.shape)] = ""
-        out[np.broadcast_to(self.passed, out.shape)] = token
-        return _args.shaped(out, self.shape)
-
-
-def _missing(*arrays: np.ndarray) -> np.ndarray:
-    return np.logical_or.reduce([np.isnan(a) for a in np.broadcast_arrays(*arrays)])
+# text results of our own functions (not rated, unavailable), read as "missing" where numbers go
+_PASS_WORDS = frozenset({sc.NOT_RATED, sc.UNAVAILABLE})
 
 
 def _option(fn: str, name: str, value: Any, allowed: tuple[str, ...], default: str) -> str:
@@ -171,17 +62,16 @@ _MODELS = ("Z", "Z1", "Z2", "EM", "Zp", "Zpp")
 def _altman(fn: str, working_capital, retained_earnings, ebit, equity_value, sales, total_assets,
             total_liabilities, model):
     model = sc.altman_model(_option(fn, "model", model, _MODELS, "Z"))
-    r = _Rows(fn)
-    wc = r.number("working_capital", working_capital, required=True)
-    re = r.number("retained_earnings", retained_earnings, required=True)
-    ebit = r.number("ebit", ebit, required=True)
-    eq = r.number("equity_value", equity_value, required=True)
+    r = _args.Elementwise(fn)
+    wc = r.number("working_capital", working_capital)
+    re = r.number("retained_earnings", retained_earnings)
+    ebit = r.number("ebit", ebit)
+    eq = r.number("equity_value", equity_value)
     needs_sales = model in ("Z", "Z1")
-    s = r.number("sales", sales, required=needs_sales)
-    ta = r.number("total_assets", total_assets, "positive", required=True)
-    tl = r.number("total_liabilities", total_liabilities, "positive", required=True)
-    blank = _missing(wc, re, ebit, eq, ta, tl, *((s,) if needs_sales else ()))
-    return r, model, sc.altman_z(wc, re, ebit, eq, s, ta, tl, model), blank
+    s = r.number("sales", sales, default=_args.REQUIRED if needs_sales else None)
+    ta = r.number("total_assets", total_assets, "positive")
+    tl = r.number("total_liabilities", total_liabilities, "positive")
+    return r, model, sc.altman_z(wc, re, ebit, eq, s, ta, tl, model)
 
 
 @excel_function(category=CATEGORY, args=_ALTMAN_ARGS, ranges=tuple(a for a in _ALTMAN_ARGS if a != "model"),
@@ -190,9 +80,9 @@ def ALTMANZ(working_capital, retained_earnings, ebit, equity_value, sales, total
     """Altman Z-score: "Z" 1.2·WC/TA + 1.4·RE/TA + 3.3·EBIT/TA + 0.6·E/TL + 1.0·S/TA; "Z1" private (Z′); "Z2" non-manufacturing (Z″); "EM" = Z″ + 3.25.
 
     Source: SPEC §1.1–1.3."""
-    r, _, z, blank = _altman("ALTMANZ", working_capital, retained_earnings, ebit, equity_value, sales, total_assets,
-                             total_liabilities, model)
-    return r.result(z, blank)
+    r, _, z = _altman("ALTMANZ", working_capital, retained_earnings, ebit, equity_value, sales, total_assets,
+                      total_liabilities, model)
+    return r.result(z)
 
 
 _ZONE_ZH = {"safe": "安全", "grey": "灰色", "distress": "危险", "": ""}
@@ -207,12 +97,12 @@ def ALTMANZONE(working_capital, retained_earnings, ebit, equity_value, sales, to
 
     Source: SPEC §1.1–1.3."""
     lang = _option("ALTMANZONE", "language", language, ("en", "zh"), "en")
-    r, model, z, blank = _altman("ALTMANZONE", working_capital, retained_earnings, ebit, equity_value, sales,
+    r, model, z = _altman("ALTMANZONE", working_capital, retained_earnings, ebit, equity_value, sales,
                                  total_assets, total_liabilities, model)
     zones = np.atleast_1d(np.asarray(sc.altman_zone(z, model), dtype=object))
     if lang == "zh":
         zones = np.array([_ZONE_ZH[z] for z in zones], dtype=object)
-    return r.result(zones, blank)
+    return r.result(zones)
 
 
 @excel_function(category=CATEGORY, args={"em_score": "Altman Z″-EM score (Z″ + 3.25), e.g. =ALTMANZ(...,\"EM\"). Cell or range."},
@@ -221,9 +111,9 @@ def EMRATING(em_score):
     """US bond-rating equivalent (AAA … CCC−, D) of an Altman Z″-EM score; the table's scores are used as lower bounds.
 
     Source: SPEC §1.3."""
-    r = _Rows("EMRATING")
-    s = r.number("em_score", em_score, required=True)
-    return r.result(np.atleast_1d(np.asarray(sc.em_rating(s), dtype=object)), np.isnan(s))
+    r = _args.Elementwise("EMRATING")
+    s = r.number("em_score", em_score)
+    return r.result(np.atleast_1d(np.asarray(sc.em_rating(s), dtype=object)))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -264,28 +154,25 @@ def OHLSON(total_assets, price_index, total_liabilities, current_assets, current
     """
     fn = "OHLSON"
     out = _option(fn, "output", output, ("P", "O", "SIZE", "TERMS"), "P")
-    r = _Rows(fn)
-    ta = r.number("total_assets", total_assets, "positive", required=True)
-    idx = r.number("price_index", price_index, "positive")
-    idx = np.where(np.isnan(idx), 100.0, idx)
-    unit = r.number("amount_unit", amount_unit, "positive")
-    unit = np.where(np.isnan(unit), 1.0, unit)
-    tl = r.number("total_liabilities", total_liabilities, "positive", required=True)
-    ca = r.number("current_assets", current_assets, "positive", required=True)
-    cl = r.number("current_liabilities", current_liabilities, required=True)
-    ni = r.number("net_income", net_income, required=True)
-    nip = r.number("net_income_prev", net_income_prev, required=True)
-    ffo = r.number("ffo", ffo, required=True)
-    blank = _missing(ta, tl, ca, cl, ni, nip, ffo)
+    r = _args.Elementwise(fn)
+    ta = r.number("total_assets", total_assets, "positive")
+    idx = r.number("price_index", price_index, "positive", default=100.0)
+    unit = r.number("amount_unit", amount_unit, "positive", default=1.0)
+    tl = r.number("total_liabilities", total_liabilities, "positive")
+    ca = r.number("current_assets", current_assets, "positive")
+    cl = r.number("current_liabilities", current_liabilities)
+    ni = r.number("net_income", net_income)
+    nip = r.number("net_income_prev", net_income_prev)
+    ffo = r.number("ffo", ffo)
     terms = sc.ohlson_terms(ta, tl, ca, cl, ni, nip, ffo, idx, unit)
     if out == "TERMS":
-        if r.shape.kind != "scalar":
+        if r.size > 1:
             raise ArgumentError(fn, "output", '"P", "O" or "SIZE" when the inputs are ranges', "TERMS")
         return _args.table([["term", "value"], *([k, float(np.asarray(v).ravel()[0])] for k, v in terms.items())])
     if out == "SIZE":
-        return r.result(np.asarray(terms["SIZE"]) / -0.407, blank)
+        return r.result(np.asarray(terms["SIZE"]) / -0.407)
     o = sc.ohlson_o(ta, tl, ca, cl, ni, nip, ffo, idx, unit)
-    return r.result(o if out == "O" else sc.ohlson_p(ta, tl, ca, cl, ni, nip, ffo, idx, unit), blank)
+    return r.result(o if out == "O" else sc.ohlson_p(ta, tl, ca, cl, ni, nip, ffo, idx, unit))
 
 
 @excel_function(
@@ -307,14 +194,14 @@ def ZMIJEWSKI(net_income, total_liabilities, total_assets, current_assets, curre
     Source: SPEC §1.5."""
     fn = "ZMIJEWSKI"
     out = _option(fn, "output", output, ("P", "X"), "P")
-    r = _Rows(fn)
-    ni = r.number("net_income", net_income, required=True)
-    tl = r.number("total_liabilities", total_liabilities, "nonnegative", required=True)
-    ta = r.number("total_assets", total_assets, "positive", required=True)
-    ca = r.number("current_assets", current_assets, "nonnegative", required=True)
-    cl = r.number("current_liabilities", current_liabilities, "positive", required=True)
+    r = _args.Elementwise(fn)
+    ni = r.number("net_income", net_income)
+    tl = r.number("total_liabilities", total_liabilities, "nonnegative")
+    ta = r.number("total_assets", total_assets, "positive")
+    ca = r.number("current_assets", current_assets, "nonnegative")
+    cl = r.number("current_liabilities", current_liabilities, "positive")
     f = sc.zmijewski_x if out == "X" else sc.zmijewski_p
-    return r.result(f(ni, tl, ta, ca, cl), _missing(ni, tl, ta, ca, cl))
+    return r.result(f(ni, tl, ta, ca, cl))
 
 
 _PIOTROSKI_ORDER = ("net income, CFO, total assets at start of year, total assets at end, long-term debt, current assets, "
@@ -395,15 +282,11 @@ def PAYDEX(amounts, days_beyond_terms, method="points", reporters=None):
     how = _option(fn, "method", method, PAYDEX_METHODS, "points")
     a, sa = _args.numbers(amounts, fn, "amounts")
     d, sd = _args.numbers(days_beyond_terms, fn, "days_beyond_terms")
-    if sa.size != sd.size:
-        raise ArgumentError(fn, "days_beyond_terms", f"a range with as many cells as amounts ({sa.size})",
-                            detail=f"it has {sd.size}")
+    _args.check_same_size(fn, "days_beyond_terms", sd, "amounts", sa)
     who = None
     flat, sr = _args.flatten(reporters, fn, "reporters")
     if not all(_args.is_blank(v) for v in flat):
-        if sr.size != sa.size:
-            raise ArgumentError(fn, "reporters", f"a range with as many cells as amounts ({sa.size})",
-                                detail=f"it has {sr.size}")
+        _args.check_same_size(fn, "reporters", sr, "amounts", sa)
         who = np.array(["" if _args.is_blank(v) else str(v).strip() for v in flat], dtype=object)
     keep = ~(np.isnan(a) & np.isnan(d))
     for name, arr, sh in (("amounts", a, sa), ("days_beyond_terms", d, sd)):
@@ -481,7 +364,8 @@ _FACTOR_ARGS = {
 }
 _NUMERIC_FACTORS = {
     "altman_z2": "any", "current_ratio": "nonnegative", "debt_ratio": "nonnegative", "paydex": "paydex",
-    "dbt_days": "any", "max_days_overdue": "nonnegative", "overdue_share": "share", "years_in_business": "nonnegative",
+    "dbt_days": "any", "max_days_overdue": "nonnegative", "overdue_share": "fraction",
+    "years_in_business": "nonnegative",
     "employees": "nonnegative", "negative_events": "nonnegative",
 }
 _FACTOR_RANGES = tuple(k for k in _FACTOR_ARGS if k != "scorecard")
@@ -516,14 +400,15 @@ def _scorecard(fn: str, value: Any) -> Scorecard:
         raise ArgumentError(fn, "scorecard", "a valid scorecard", detail=str(e)) from None
 
 
-def _factor_inputs(r: _Rows, values: dict[str, Any]) -> dict[str, np.ndarray]:
+def _factor_inputs(r: _args.Elementwise, values: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The scorecard factors, every one optional; "UN" (or "NR") in paydex means missing."""
     out = {}
     for key, value in values.items():
         if key in ("country", "sector"):
             out[key] = r.text(key, value, "a code (text)")
         else:
-            out[key] = r.number(key, value, _NUMERIC_FACTORS[key], tokens=key == "paydex")
-    r.passed = np.zeros_like(r.passed)  # "UN" in paydex means missing, not a pass-through
+            out[key] = r.number(key, value, _NUMERIC_FACTORS[key], default=None,
+                                words=_PASS_WORDS if key == "paydex" else frozenset())
     return {k: r.full(v) for k, v in out.items()}
 
 
@@ -537,7 +422,7 @@ def CREDITSCORE(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None
     fn = "CREDITSCORE"
     out = _option(fn, "output", output, _SCORE_OUTPUTS, "score")
     card = _scorecard(fn, scorecard)
-    r = _Rows(fn)
+    r = _args.Elementwise(fn)
     values = {k: v for k, v in locals().items() if k in _FACTOR_RANGES}
     inputs = _factor_inputs(r, values)
     res = sc.credit_score(inputs, card)
@@ -571,10 +456,10 @@ def CREDITEXPLAIN(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=No
     fn = "CREDITEXPLAIN"
     lang = _option(fn, "language", language, ("en", "zh"), "en")
     card = _scorecard(fn, scorecard)
-    r = _Rows(fn)
+    r = _args.Elementwise(fn)
     values = {k: v for k, v in locals().items() if k in _FACTOR_RANGES}
     inputs = _factor_inputs(r, values)
-    if r.shape.kind != "scalar":
+    if r.size > 1:
         raise ArgumentError(fn, r.first, "a single cell (CREDITEXPLAIN explains one buyer)")
     table = sc.explain({k: (v[0] if k in ("country", "sector") else float(v[0])) for k, v in inputs.items()}, card, lang)
     cols = ["label", "input", "bin", "points", "weight", "share", "contribution"]
@@ -609,9 +494,9 @@ def CREDITPD(score, anchor_score=None, anchor_odds=None, pdo=None):
 
     Source: SPEC §3.6."""
     cal = _calibration("CREDITPD", anchor_score, anchor_odds, pdo)
-    r = _Rows("CREDITPD")
-    s = r.number("score", score, "score", required=True, tokens=True)
-    return r.result(sc.credit_pd(s, **cal), np.isnan(s))
+    r = _args.Elementwise("CREDITPD")
+    s = r.number("score", score, "score", words=_PASS_WORDS, pass_through=True)
+    return r.result(sc.credit_pd(s, **cal), token=sc.NOT_RATED)
 
 
 @excel_function(category=CATEGORY, args={"pd": "One-year probability of default, 0 < PD < 1 (0.02 for 2 %). Cell or range.", **_CAL},
@@ -621,9 +506,9 @@ def SCOREFROMPD(pd, anchor_score=None, anchor_odds=None, pdo=None):
 
     Source: SPEC §3.6."""
     cal = _calibration("SCOREFROMPD", anchor_score, anchor_odds, pdo)
-    r = _Rows("SCOREFROMPD")
-    p = r.number("pd", pd, "probability", required=True)
-    return r.result(sc.score_from_pd(p, **cal), np.isnan(p))
+    r = _args.Elementwise("SCOREFROMPD")
+    p = r.number("pd", pd, "probability")
+    return r.result(sc.score_from_pd(p, **cal))
 
 
 @excel_function(
@@ -651,78 +536,73 @@ def CREDITBAND(score, language="en", scheme="light", green_min=None, yellow_min=
     lo, hi = (card.yellow_min if y is None else y), (card.green_min if g is None else g)
     if not lo < hi:
         raise ArgumentError(fn, "yellow_min", f"below green_min ({hi:g})", lo)
-    r = _Rows(fn)
-    s = r.number("score", score, "score", required=True, tokens=True)
+    r = _args.Elementwise(fn)
+    s = r.number("score", score, "score", words=_PASS_WORDS, pass_through=True)
     bands = sc.credit_band(s, lang, how, g, y)
     token = sc.BAND_LABELS[lang][sc.NOT_RATED] if how == "light" else sc.NOT_RATED
-    return r.result(np.atleast_1d(np.asarray(bands, dtype=object)), np.isnan(s), token=token)
+    return r.result(np.atleast_1d(np.asarray(bands, dtype=object)), token=token)
 
 
 @excel_function(category=CATEGORY, args={"score": "CREDITSCORE result 0–100. Cell or range; \"NR\" gives \"NR\"."},
                 ranges=("score",), example="=CREDITGRADE(64)")
 def CREDITGRADE(score):
     """Grade 1–10 (1 best, 10 worst) of a score for users used to insurer grades: 1–5 green, 6–7 yellow, 8–10 red. A toolkit mapping, not any insurer's grade."""
-    r = _Rows("CREDITGRADE")
-    s = r.number("score", score, "score", required=True, tokens=True)
-    return r.result(np.atleast_1d(np.asarray(sc.credit_grade(s), dtype=object)), np.isnan(s))
+    r = _args.Elementwise("CREDITGRADE")
+    s = r.number("score", score, "score", words=_PASS_WORDS, pass_through=True)
+    return r.result(np.atleast_1d(np.asarray(sc.credit_grade(s), dtype=object)), token=sc.NOT_RATED)
 
 
 # ----------------------------------------------------------------------------------------------
 # Limits and expected loss
 
 
+_BAND = "GREEN, YELLOW, RED or a score 0–100"
+
+
 def _band_cell(fn: str, v: Any, sh: _args.Shape, i: int) -> Any:
-    """One band cell: None (blank), a score as float, "NR", or the band word as given."""
+    """One band cell: None (blank), a score as a float, or the band key (GREEN, YELLOW, RED, NR) of a band
+    word (:func:`xl_cashrisk.scoring.band_key`: 绿/黄/红, G/Y/R, 未评级 …)."""
     if _args.is_blank(v):
         return None
     if isinstance(v, int | float) and not isinstance(v, bool):
         if not 0 <= v <= 100:
-            raise ArgumentError(fn, f"band{sh.position(i)}", "GREEN, YELLOW, RED or a score 0–100", v)
+            raise ArgumentError(fn, f"band{sh.position(i)}", _BAND, v)
         return float(v)
-    m = sc.band_multiplier(v) if isinstance(v, str) else np.nan
-    if isinstance(v, str) and v.strip().upper() == sc.NOT_RATED:
-        return sc.NOT_RATED
-    if np.isnan(m):
+    key = sc.band_key(v)
+    if key is None:
         raise ArgumentError(fn, f"band{sh.position(i)}", "GREEN, YELLOW, RED (绿/黄/红) or a score 0–100", v)
-    return v
+    return key
 
 
-def _band_arg(r: _Rows, band: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The band argument: (values, rows that are "NR", blank rows); values as :func:`_band_cell` gives them."""
-    fn = r.fn
-    flat, sh, kinds = _args.flatten_typed(band, fn, "band")
-    r._size("band", sh)
+def _band_arg(r: _args.Elementwise, band: Any) -> np.ndarray:
+    """The band argument as :func:`_band_cell` reads each cell; its blank rows give a blank result and its
+    "NR" rows "NR"."""
+    flat, sh, kinds = r.cells("band", band)
     out = np.empty(len(flat), dtype=object)
     words: dict[str, Any] | None = None
     if kinds == {str}:  # a column of band words: each distinct word is checked once (100k rows → 3 words)
         try:
-            words = {v: _band_cell(fn, v, sh, 0) for v in set(flat)}
+            words = {v: _band_cell(r.fn, v, sh, 0) for v in set(flat)}
         except ArgumentError:  # a bad word: the cell by cell pass below names the first one
             words = None
-    if words is not None:
-        nr_words = {v for v, w in words.items() if w == sc.NOT_RATED}
-        none_words = {v for v, w in words.items() if w is None}
-        if not nr_words and not none_words and all(w is v for v, w in words.items()):
-            out[:] = flat  # every word kept as given: no lookups
-            nr, none = np.zeros(len(flat), dtype=bool), np.zeros(len(flat), dtype=bool)
-        else:
-            out[:] = [words[v] for v in flat]
-            nr = np.array([v in nr_words for v in flat], dtype=bool)
-            none = np.array([v in none_words for v in flat], dtype=bool)
+    if words is not None and all(w == v for v, w in words.items()):
+        out[:] = flat  # every word is already a band key (GREEN, YELLOW, RED, NR): no lookups
+    elif words is not None:
+        out[:] = [words[v] for v in flat]
     else:
         words = {}  # each distinct word is checked once, not once per cell
         for i, v in enumerate(flat):
             if v.__class__ is str and v in words:
                 out[i] = words[v]
                 continue
-            out[i] = _band_cell(fn, v, sh, i)
+            out[i] = _band_cell(r.fn, v, sh, i)
             if v.__class__ is str:
                 words[v] = out[i]
-        nr = np.array([isinstance(v, str) and v == sc.NOT_RATED for v in out], dtype=bool)
-        none = np.array([v is None for v in out], dtype=bool)
     if sh.kind == "scalar" and out[0] is None:
-        raise ArgumentError(fn, "band", "GREEN, YELLOW, RED or a score 0–100", detail="the cell is blank")
-    return out, nr, none
+        raise ArgumentError(r.fn, "band", _BAND, detail="the cell is blank")
+    r.add_blank(np.equal(out, None))
+    r.add_passed(out == sc.NOT_RATED)
+    return out
 
 
 @excel_function(
@@ -747,27 +627,20 @@ def CREDITLIMIT(annual_sales, terms_days, expected_dbt, tangible_net_worth, work
 
     Source: SPEC §3.8."""
     fn = "CREDITLIMIT"
-    r = _Rows(fn)
-    sales = r.number("annual_sales", annual_sales, "nonnegative", required=True)
-    terms = r.number("terms_days", terms_days, "nonnegative", required=True)
-    dbt = r.number("expected_dbt", expected_dbt)
-    tnw = r.number("tangible_net_worth", tangible_net_worth)
-    wc = r.number("working_capital", working_capital)
-    b, nr, none = _band_arg(r, band)
-    vat = r.number("vat_rate", vat_rate, "share")
-    ins = r.number("insurer_limit", insurer_limit, "nonnegative")
-    bands = np.array(r.full(b), dtype=object)
-    no_base = np.isnan(r.full(tnw)) & np.isnan(r.full(wc))
-    if r.shape.kind == "scalar" and no_base[0]:
+    r = _args.Elementwise(fn)
+    sales = r.number("annual_sales", annual_sales, "nonnegative")
+    terms = r.number("terms_days", terms_days, "nonnegative")
+    dbt = r.number("expected_dbt", expected_dbt, default=None)
+    tnw = r.number("tangible_net_worth", tangible_net_worth, default=None)
+    wc = r.number("working_capital", working_capital, default=None)
+    bands = _band_arg(r, band)
+    vat = r.number("vat_rate", vat_rate, "fraction", default=0.0)
+    ins = r.number("insurer_limit", insurer_limit, "nonnegative", default=None)
+    if r.shape.kind == "scalar" and np.isnan(sc.limit_capacity(tnw, wc)).all():
         raise ArgumentError(fn, "tangible_net_worth", "a number (or give working_capital)",
                             detail="both capacity bases are blank")
-    nr, none = r.full(nr), r.full(none)
-    blank = _missing(sales, terms) | none | no_base
-    safe_bands = np.where(nr | none, "RED", bands)  # those rows are blanked or "NR" below
-    lim = sc.credit_limit(r.full(sales), r.full(terms), r.full(dbt), r.full(tnw), r.full(wc), safe_bands,
-                          np.nan_to_num(r.full(vat)), r.full(ins))
-    r.passed = r.passed | nr
-    return r.result(lim, blank)
+    # rows without a limit (a blank capacity base, an unrated band) come back NaN from the core: blank cells
+    return r.result(sc.credit_limit(sales, terms, dbt, tnw, wc, bands, vat, ins), token=sc.NOT_RATED)
 
 
 @excel_function(
@@ -789,13 +662,13 @@ def EXPECTEDLOSS(pd, lgd, ead, insured_share=0, insurer_limit=None, output="sell
     Source: SPEC §6.1."""
     fn = "EXPECTEDLOSS"
     out = _option(fn, "output", output, ("seller", "gross", "insurer"), "seller")
-    r = _Rows(fn)
-    p = r.number("pd", pd, "share", required=True, tokens=True)
-    lgd_ = r.number("lgd", lgd, "share", required=True)
-    e = r.number("ead", ead, "nonnegative", required=True)
-    share = np.nan_to_num(r.number("insured_share", insured_share, "share"))
-    lim = r.number("insurer_limit", insurer_limit, "nonnegative")
+    r = _args.Elementwise(fn)
+    p = r.number("pd", pd, "fraction", words=_PASS_WORDS, pass_through=True)
+    lgd_ = r.number("lgd", lgd, "fraction")
+    e = r.number("ead", ead, "nonnegative")
+    share = r.number("insured_share", insured_share, "fraction", default=0.0)
+    lim = r.number("insurer_limit", insurer_limit, "nonnegative", default=None)
     gross = sc.expected_loss(p, lgd_, e)
     seller = sc.expected_loss(p, lgd_, e, share, lim)
     value = {"gross": gross, "seller": seller, "insurer": np.asarray(gross) - np.asarray(seller)}[out]
-    return r.result(value, _missing(p, lgd_, e))
+    return r.result(value, token=sc.NOT_RATED)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from xl_cashrisk._array import scalar_or_array
+
 __all__ = [
     "ConcentrationResult",
     "ConcentrationThresholds",
@@ -135,7 +137,7 @@ def share_status(share, thresholds: ConcentrationThresholds = ConcentrationThres
     s = np.asarray(share, dtype=float)
     out = np.select([np.isnan(s), s > thresholds.share_red, s >= thresholds.share_yellow], ["", RED, YELLOW], GREEN)
     out = out.astype(object)
-    return out.item() if out.ndim == 0 else out
+    return scalar_or_array(out)
 
 
 def hhi_status(value, thresholds: ConcentrationThresholds = ConcentrationThresholds()):
@@ -147,7 +149,7 @@ def hhi_status(value, thresholds: ConcentrationThresholds = ConcentrationThresho
     h = np.asarray(value, dtype=float)
     out = np.select([np.isnan(h), h > thresholds.hhi_red, h >= thresholds.hhi_yellow], ["", RED, YELLOW], GREEN)
     out = out.astype(object)
-    return out.item() if out.ndim == 0 else out
+    return scalar_or_array(out)
 
 
 @dataclass

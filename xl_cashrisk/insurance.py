@@ -39,6 +39,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from xl_cashrisk._array import safe_divide, scalar_or_array
 from xl_cashrisk.scoring.limits import expected_loss, insured_indemnity
 
 __all__ = [
@@ -206,11 +207,6 @@ class Policy:
 # Amounts
 
 
-def _out(x):
-    x = np.asarray(x)
-    return x.item() if x.ndim == 0 else x
-
-
 def _limit(limit) -> np.ndarray:
     """Limits as floats: blank/NaN (no limit) → 0 insured; inf → uncapped."""
     lim = np.asarray(limit, dtype=float)
@@ -250,7 +246,7 @@ def indemnity(debt, limit, cover_pct, afl=0.0, nql=0.0, recoveries=0.0, minimum_
     else:
         share = _share_after_thresholds(ascertained, pct, np.asarray(nql, dtype=float), minimum_retention)
         paid = np.maximum(0.0, share - np.asarray(afl, dtype=float))
-    return _out(paid)
+    return scalar_or_array(paid)
 
 
 def uninsured_loss(debt, limit, cover_pct, afl=0.0, nql=0.0, recoveries=0.0, minimum_retention=0.0,
@@ -266,7 +262,7 @@ def uninsured_loss(debt, limit, cover_pct, afl=0.0, nql=0.0, recoveries=0.0, min
     """
     paid = indemnity(debt, limit, cover_pct, afl, nql, recoveries, minimum_retention, afl_before_pct)
     net = np.maximum(np.asarray(debt, dtype=float) - np.asarray(recoveries, dtype=float), 0.0)
-    return _out(net - paid)
+    return scalar_or_array(net - paid)
 
 
 def cover_pct(policy: Policy, cause=COMMERCIAL, country=None):
@@ -293,7 +289,7 @@ def cover_pct(policy: Policy, cause=COMMERCIAL, country=None):
     covered = _country_covered(policy, country_arr)
     political_ok = policy.political_cover & (country_arr != policy.home_country.upper())
     pct = np.where(cause_arr == POLITICAL, np.where(political_ok, policy.political_pct, 0.0), policy.indemnity_pct)
-    return _out(np.where(covered, pct, 0.0))
+    return scalar_or_array(np.where(covered, pct, 0.0))
 
 
 def _country_covered(policy: Policy, countries: np.ndarray) -> np.ndarray:
@@ -372,9 +368,8 @@ def post_claim_recovery_split(recovery, paid, debt, recoveries_before_claim=0.0)
     """
     base = np.asarray(debt, dtype=float) - np.asarray(recoveries_before_claim, dtype=float)
     r = np.asarray(recovery, dtype=float)
-    ok = base > 0
-    insurer = np.where(ok, r * np.asarray(paid, dtype=float) / np.where(ok, base, 1.0), 0.0)
-    return _out(insurer), _out(r - insurer)
+    insurer = safe_divide(r * np.asarray(paid, dtype=float), base, positive=True, fill=0.0)
+    return scalar_or_array(insurer), scalar_or_array(r - insurer)
 
 
 def insured_amount(ead, limit, insured_pct, recoveries_before_claim=0.0):
@@ -400,8 +395,7 @@ def insured_share(exposure, limit, insured_pct, recoveries_before_claim=0.0):
     """
     e = np.asarray(exposure, dtype=float)
     i = np.asarray(insured_amount(e, limit, insured_pct, recoveries_before_claim), dtype=float)
-    ok = e > 0
-    return _out(np.where(ok, i / np.where(ok, e, 1.0), 0.0))
+    return scalar_or_array(safe_divide(i, e, positive=True, fill=0.0))
 
 
 class ExpectedLoss(NamedTuple):
@@ -425,7 +419,7 @@ def expected_loss_insured(pd_, lgd, ead, limit=np.nan, insured_pct=0.9, recoveri
     """
     gross = expected_loss(pd_, lgd, ead)
     seller = expected_loss(pd_, lgd, ead, insured_pct, _limit(limit), recoveries_before_claim)
-    return ExpectedLoss(gross, seller, _out(np.asarray(gross) - np.asarray(seller)))
+    return ExpectedLoss(gross, seller, scalar_or_array(np.asarray(gross) - np.asarray(seller)))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -680,8 +674,7 @@ def insured_exposure_by_buyer(exposure: pd.DataFrame) -> pd.DataFrame:
         "limit": g["limit"].first(),
     })
     lim = out["limit"].to_numpy(dtype=float)
-    ok = lim > 0
-    out["limit_used"] = np.where(ok, out["within_limit"].to_numpy() / np.where(ok, lim, 1.0), np.nan)
+    out["limit_used"] = safe_divide(out["within_limit"].to_numpy(), lim, positive=True)
     return out
 
 
@@ -730,8 +723,7 @@ def _overdue_from_exposure(exp: pd.DataFrame, as_of, policy: Policy, insolvency_
     claim_base = r.groupby(buyer)["within_limit"].transform("sum").to_numpy()
     claim = np.asarray(indemnity(claim_base, np.inf, policy.indemnity_pct, 0.0, policy.non_qualifying_loss,
                                  0.0, policy.minimum_retention), dtype=float).reshape(-1)
-    ok = claim_base > 0
-    r["expected_indemnity"] = np.where(ok, claim * r["within_limit"].to_numpy() / np.where(ok, claim_base, 1.0), 0.0)
+    r["expected_indemnity"] = safe_divide(claim * r["within_limit"].to_numpy(), claim_base, positive=True, fill=0.0)
     return r
 
 

@@ -40,6 +40,7 @@ from scipy import fft as sfft
 from scipy.special import ndtr, ndtri
 
 from xl_cashrisk import loss_transform as lt
+from xl_cashrisk._array import scalar_or_array
 
 __all__ = [
     "BASEL_MATURITY",
@@ -83,11 +84,6 @@ _PARALLEL_FROM = 20_000_000  # buyers × draws from which chunks are drawn on se
 _FFT_PARALLEL_FROM = 1_000_000  # polynomial coefficients from which a product's FFTs use several threads
 
 
-def _out(x):
-    x = np.asarray(x, dtype=float)
-    return x.item() if x.ndim == 0 else x
-
-
 def _check_unit(name: str, x, *, open_right: bool = False) -> np.ndarray:
     a = np.asarray(x, dtype=float)
     bad = ~((a >= 0) & ((a < 1) if open_right else (a <= 1)))
@@ -117,7 +113,7 @@ def vasicek_pd(pd, rho, z):
     r = _check_unit("rho", rho, open_right=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = ndtr((ndtri(p) - np.sqrt(r) * np.asarray(z, dtype=float)) / np.sqrt(1.0 - r))
-    return _out(out)
+    return scalar_or_array(out, dtype=float)
 
 
 def wcdr(pd, rho, q):
@@ -149,7 +145,7 @@ def loss_rate_cdf(x, pd, rho):
     p = _check_unit("pd", pd)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = ndtr((np.sqrt(1.0 - r) * ndtri(xx) - ndtri(p)) / np.sqrt(r))
-    return _out(out)
+    return scalar_or_array(out, dtype=float)
 
 
 def basel_sme_adjustment(turnover_m_eur):
@@ -167,7 +163,7 @@ def basel_sme_adjustment(turnover_m_eur):
         raise ValueError(f"turnover must be ≥ 0 (€ million), got {s[s < 0].flat[0]!r}")
     size = np.clip(s, SME_TURNOVER_FLOOR, SME_TURNOVER_LIMIT)
     adj = SME_RHO_REDUCTION * (1.0 - (size - SME_TURNOVER_FLOOR) / (SME_TURNOVER_LIMIT - SME_TURNOVER_FLOOR))
-    return _out(np.where(np.isnan(s), 0.0, adj))
+    return scalar_or_array(np.where(np.isnan(s), 0.0, adj), dtype=float)
 
 
 def basel_rho(pd, turnover_m_eur=None):
@@ -186,7 +182,7 @@ def basel_rho(pd, turnover_m_eur=None):
     rho = 0.12 * w + 0.24 * (1.0 - w)
     if turnover_m_eur is not None:
         rho = rho - np.asarray(basel_sme_adjustment(turnover_m_eur))
-    return _out(rho)
+    return scalar_or_array(rho, dtype=float)
 
 
 def basel_b(pd):
@@ -198,7 +194,7 @@ def basel_b(pd):
     p = _check_unit("pd", pd)
     if np.any(p <= 0):
         raise ValueError("pd must be > 0 for the Basel maturity adjustment")
-    return _out((0.11852 - 0.05478 * np.log(p)) ** 2)
+    return scalar_or_array((0.11852 - 0.05478 * np.log(p)) ** 2, dtype=float)
 
 
 def basel_k(pd, lgd=0.45, maturity=BASEL_MATURITY, turnover_m_eur=None):
@@ -219,7 +215,7 @@ def basel_k(pd, lgd=0.45, maturity=BASEL_MATURITY, turnover_m_eur=None):
     k = (lg * np.asarray(wcdr(p, basel_rho(p, turnover_m_eur), BASEL_Q)) - p * lg) * (
         (1.0 + (np.asarray(maturity, dtype=float) - 2.5) * b) / (1.0 - 1.5 * b)
     )
-    return _out(k)
+    return scalar_or_array(k, dtype=float)
 
 
 def risk_weight(pd, lgd=0.45, maturity=BASEL_MATURITY, scaling=1.0, turnover_m_eur=None):
@@ -234,7 +230,7 @@ def risk_weight(pd, lgd=0.45, maturity=BASEL_MATURITY, scaling=1.0, turnover_m_e
     >>> round(100 * risk_weight(0.025, turnover_m_eur=5), 2)   # Annex 5 SME column (S = 5), PD 2.5 %
     93.43
     """
-    return _out(12.5 * np.asarray(basel_k(pd, lgd, maturity, turnover_m_eur)) * scaling)
+    return scalar_or_array(12.5 * np.asarray(basel_k(pd, lgd, maturity, turnover_m_eur)) * scaling, dtype=float)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -303,7 +299,7 @@ def value_at_risk(losses, alpha=0.99):
         raise ValueError("no losses given")
     a = np.asarray(alpha, dtype=float)
     out = np.array([s[_k_index(float(x), s.size) - 1] for x in a.ravel()]).reshape(a.shape)
-    return _out(out)
+    return scalar_or_array(out, dtype=float)
 
 
 def expected_shortfall(losses, alpha=0.99):
@@ -329,7 +325,7 @@ def expected_shortfall(losses, alpha=0.99):
         an = _alpha_n(float(x), s.size)
         k = max(1, math.ceil(an))
         res.append((s[k:].sum() + (k - an) * s[k - 1]) / (s.size - an))
-    return _out(np.array(res).reshape(a.shape))
+    return scalar_or_array(np.array(res).reshape(a.shape), dtype=float)
 
 
 def unexpected_loss(var, el):
@@ -342,7 +338,7 @@ def unexpected_loss(var, el):
     >>> unexpected_loss(180_000, 27_000), unexpected_loss(300_000, 27_000)   # VaR-1 at 95 % and 99 %
     (153000.0, 273000.0)
     """
-    return _out(np.asarray(var, dtype=float) - np.asarray(el, dtype=float))
+    return scalar_or_array(np.asarray(var, dtype=float) - np.asarray(el, dtype=float), dtype=float)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -375,7 +371,7 @@ class LossDistribution:
         """``P(L ≤ x)``."""
         c = np.cumsum(self.probs)
         idx = np.searchsorted(self.values, np.asarray(x, dtype=float), side="right")
-        return _out(np.where(idx > 0, c[np.maximum(idx - 1, 0)], 0.0))
+        return scalar_or_array(np.where(idx > 0, c[np.maximum(idx - 1, 0)], 0.0), dtype=float)
 
     def _var_index(self, alpha: float) -> int:
         if not 0 < alpha < 1:

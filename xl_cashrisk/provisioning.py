@@ -33,6 +33,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from xl_cashrisk._array import safe_divide, scalar_or_array
+
 __all__ = [
     "chain_loss_rates",
     "forward_looking",
@@ -42,11 +44,6 @@ __all__ = [
 
 LOSS_RATE_NAME = "loss_rate"
 MIGRATION_RATE_NAME = "migration_rate"
-
-
-def _out(x):
-    x = np.asarray(x, dtype=float)
-    return x.item() if x.ndim == 0 else x
 
 
 def _history(balances) -> np.ndarray:
@@ -101,8 +98,7 @@ def migration_rates(balances, last_rate=1.0):
     b = _history(balances)
     num = b[..., 1:, 1:].sum(axis=-2)
     den = b[..., :-1, :-1].sum(axis=-2)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a tiny denominator: capped at 1
-        m = np.where(den > 0, np.minimum(num / np.where(den > 0, den, 1.0), 1.0), 0.0)
+    m = np.minimum(safe_divide(num, den, positive=True, fill=0.0), 1.0)  # a tiny denominator: capped at 1
     last = np.broadcast_to(_unit_interval("last_rate", last_rate), m.shape[:-1])[..., None]
     return _like(np.concatenate([m, last], axis=-1), balances, MIGRATION_RATE_NAME)
 
@@ -146,9 +142,7 @@ def forward_looking(rates, factor=1.0):
     if np.any(~np.isfinite(f)) or np.any(f < 0):
         raise ValueError(f"the forward-looking factor must be a number ≥ 0, got {factor!r}")
     out = np.minimum(r * f, 1.0)
-    if isinstance(rates, pd.Series):
-        return pd.Series(out, index=rates.index, name=rates.name)
-    return _out(out)
+    return scalar_or_array(out, like=rates, dtype=float)
 
 
 def loss_rates(balances, last_rate=1.0, forward_factor=1.0):

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from xl_cashrisk._array import safe_divide, scalar_or_array
+from xl_cashrisk.settings import DAYS_IN_YEAR  # SPEC §0: period days default 365 (360 allowed); re-exported
+
 __all__ = [
     "CURRENT_RATIO_BANDS",
     "DAYS_IN_YEAR",
@@ -40,8 +43,6 @@ __all__ = [
     "wc_health_note",
     "working_capital",
 ]
-
-DAYS_IN_YEAR = 365  # SPEC §0: period days default 365 (360 allowed)
 
 DANGER, WATCH, HEALTHY = "DANGER", "WATCH", "HEALTHY"
 HEALTH_LABELS = {
@@ -73,26 +74,13 @@ CURRENT_RATIO_BANDS = HealthBands(1.0, 1.5, 3.0)  # SPEC §5 (D): < 1.0 red, 1.0
 QUICK_RATIO_BANDS = HealthBands(0.7, 1.0, None)  # SPEC §5 (D): < 0.7 red, 0.7–1.0 yellow, ≥ 1.0 green
 
 
-def _out(x: np.ndarray):
-    """Python float for a 0-d result, the array otherwise (numpy-financial style)."""
-    x = np.asarray(x)
-    return x.item() if x.ndim == 0 else x
-
-
-def _divide(numerator, denominator):
-    """numerator / denominator, NaN where the denominator is not positive (ratio undefined)."""
-    num, den = np.broadcast_arrays(np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float))
-    ok = den > 0
-    return np.where(ok, num / np.where(ok, den, 1.0), np.nan)
-
-
 def working_capital(current_assets, current_liabilities):
     """Working capital = CA − CL (SPEC §5).
 
     >>> working_capital(920_000, 500_000)  # WC-1
     420000.0
     """
-    return _out(np.asarray(current_assets, dtype=float) - np.asarray(current_liabilities, dtype=float))
+    return scalar_or_array(np.asarray(current_assets, dtype=float) - np.asarray(current_liabilities, dtype=float))
 
 
 def current_ratio(current_assets, current_liabilities):
@@ -101,7 +89,7 @@ def current_ratio(current_assets, current_liabilities):
     >>> round(current_ratio(920_000, 500_000), 4)  # WC-1
     1.84
     """
-    return _out(_divide(current_assets, current_liabilities))
+    return scalar_or_array(safe_divide(current_assets, current_liabilities, positive=True))
 
 
 def quick_ratio(cash, marketable_securities, receivables, current_liabilities):
@@ -111,7 +99,8 @@ def quick_ratio(cash, marketable_securities, receivables, current_liabilities):
     1.1
     """
     liquid = np.asarray(cash, dtype=float) + np.asarray(marketable_securities, dtype=float)
-    return _out(_divide(liquid + np.asarray(receivables, dtype=float), current_liabilities))
+    quick = liquid + np.asarray(receivables, dtype=float)
+    return scalar_or_array(safe_divide(quick, current_liabilities, positive=True))
 
 
 def quick_ratio_from_current_assets(current_assets, inventory, prepaids, current_liabilities):
@@ -122,7 +111,7 @@ def quick_ratio_from_current_assets(current_assets, inventory, prepaids, current
     """
     ca = np.asarray(current_assets, dtype=float)
     quick = ca - np.asarray(inventory, dtype=float) - np.asarray(prepaids, dtype=float)
-    return _out(_divide(quick, current_liabilities))
+    return scalar_or_array(safe_divide(quick, current_liabilities, positive=True))
 
 
 def cash_ratio(cash, current_liabilities, marketable_securities=0.0):
@@ -132,7 +121,7 @@ def cash_ratio(cash, current_liabilities, marketable_securities=0.0):
     0.3
     """
     liquid = np.asarray(cash, dtype=float) + np.asarray(marketable_securities, dtype=float)
-    return _out(_divide(liquid, current_liabilities))
+    return scalar_or_array(safe_divide(liquid, current_liabilities, positive=True))
 
 
 def average_balance(opening, closing):
@@ -141,7 +130,7 @@ def average_balance(opening, closing):
     >>> average_balance(380_000, 420_000)
     400000.0
     """
-    return _out((np.asarray(opening, dtype=float) + np.asarray(closing, dtype=float)) / 2.0)
+    return scalar_or_array((np.asarray(opening, dtype=float) + np.asarray(closing, dtype=float)) / 2.0)
 
 
 def dso_average(average_receivables, revenue, days=DAYS_IN_YEAR):
@@ -150,7 +139,7 @@ def dso_average(average_receivables, revenue, days=DAYS_IN_YEAR):
     >>> dso_average(average_balance(380_000, 420_000), 3_650_000)  # CCC-1
     40.0
     """
-    return _out(_divide(average_receivables, revenue) * np.asarray(days, dtype=float))
+    return scalar_or_array(safe_divide(average_receivables, revenue, positive=True) * np.asarray(days, dtype=float))
 
 
 def dio(average_inventory, cogs, days=DAYS_IN_YEAR):
@@ -159,7 +148,7 @@ def dio(average_inventory, cogs, days=DAYS_IN_YEAR):
     >>> dio(average_balance(330_000, 370_000), 2_920_000)  # CCC-1
     43.75
     """
-    return _out(_divide(average_inventory, cogs) * np.asarray(days, dtype=float))
+    return scalar_or_array(safe_divide(average_inventory, cogs, positive=True) * np.asarray(days, dtype=float))
 
 
 def dpo(average_payables, cogs, days=DAYS_IN_YEAR):
@@ -168,7 +157,7 @@ def dpo(average_payables, cogs, days=DAYS_IN_YEAR):
     >>> dpo(average_balance(220_000, 260_000), 2_920_000)  # CCC-1
     30.0
     """
-    return _out(_divide(average_payables, cogs) * np.asarray(days, dtype=float))
+    return scalar_or_array(safe_divide(average_payables, cogs, positive=True) * np.asarray(days, dtype=float))
 
 
 def ccc(dso, dio, dpo):
@@ -177,7 +166,7 @@ def ccc(dso, dio, dpo):
     >>> ccc(40.0, 43.75, 30.0)  # CCC-1
     53.75
     """
-    return _out(np.asarray(dso, dtype=float) + np.asarray(dio, dtype=float) - np.asarray(dpo, dtype=float))
+    return scalar_or_array(np.asarray(dso, dtype=float) + np.asarray(dio, dtype=float) - np.asarray(dpo, dtype=float))
 
 
 def wc_health(ratio, bands: HealthBands = CURRENT_RATIO_BANDS):
@@ -195,7 +184,7 @@ def wc_health(ratio, bands: HealthBands = CURRENT_RATIO_BANDS):
     status = np.select(
         [np.isnan(r), r < bands.danger_below, r < bands.healthy_from], ["", DANGER, WATCH], HEALTHY
     ).astype(object)
-    return _out(status)
+    return scalar_or_array(status)
 
 
 def wc_health_note(ratio, bands: HealthBands = CURRENT_RATIO_BANDS, language: str = "en"):
@@ -206,9 +195,9 @@ def wc_health_note(ratio, bands: HealthBands = CURRENT_RATIO_BANDS, language: st
     """
     r = np.asarray(ratio, dtype=float)
     if bands.idle_above is None:
-        return _out(np.full(r.shape, "", dtype=object))
+        return scalar_or_array(np.full(r.shape, "", dtype=object))
     idle = np.nan_to_num(r, nan=-np.inf) > bands.idle_above
-    return _out(np.where(idle, IDLE_CASH_NOTE[language], "").astype(object))
+    return scalar_or_array(np.where(idle, IDLE_CASH_NOTE[language], "").astype(object))
 
 
 def wc_health_label(ratio, bands: HealthBands = CURRENT_RATIO_BANDS, language: str = "en"):
@@ -225,7 +214,7 @@ def wc_health_label(ratio, bands: HealthBands = CURRENT_RATIO_BANDS, language: s
         "" if s == "" else names[s] + (sep + n if n else "")
         for s, n in zip(status.ravel().tolist(), note.ravel().tolist(), strict=True)
     ]
-    return _out(np.array(flat, dtype=object).reshape(status.shape))
+    return scalar_or_array(np.array(flat, dtype=object).reshape(status.shape))
 
 
 _TREND_RATIOS = ("working_capital", "current_ratio", "quick_ratio", "cash_ratio", "dso", "dio", "dpo", "ccc")

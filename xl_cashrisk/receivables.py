@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from xl_cashrisk._array import safe_divide, scalar_or_array
 from xl_cashrisk.errors import InputError
 from xl_cashrisk.settings import BASES, DAYS_IN_YEAR, DEFAULT_BUCKET_EDGES
 
@@ -67,15 +68,6 @@ def _dates(x) -> np.ndarray:
     return np.asarray(x, dtype="datetime64[D]")
 
 
-def _out(values: np.ndarray, like):
-    """Return like numpy-financial: 0-d → Python scalar; a Series argument → Series with its index."""
-    if isinstance(like, pd.Series):
-        return pd.Series(values, index=like.index, name=like.name)
-    if np.ndim(values) == 0:
-        return values.item() if isinstance(values, np.generic | np.ndarray) else values
-    return values
-
-
 def _day_count(later, earlier) -> np.ndarray:
     delta = (_dates(later) - _dates(earlier)).astype("timedelta64[D]")
     out = delta.astype("int64").astype(float)
@@ -118,7 +110,7 @@ def days_past_due(due_dates, as_of):
     >>> days_past_due(np.array(["2024-07-10", "2024-03-31", "NaT"], dtype="datetime64[D]"), "2024-06-30")
     array([-10.,  91.,  nan])
     """
-    return _out(_scalar_days(_day_count(as_of, due_dates)), due_dates)
+    return scalar_or_array(_scalar_days(_day_count(as_of, due_dates)), like=due_dates)
 
 
 def days_since_invoice(invoice_dates, as_of):
@@ -129,7 +121,7 @@ def days_since_invoice(invoice_dates, as_of):
     >>> days_since_invoice("2024-03-01", "2024-06-30")   # AG-1 INV4
     121
     """
-    return _out(_scalar_days(_day_count(as_of, invoice_dates)), invoice_dates)
+    return scalar_or_array(_scalar_days(_day_count(as_of, invoice_dates)), like=invoice_dates)
 
 
 def age_bucket_index(days, edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis: str = "dpd"):
@@ -154,7 +146,7 @@ def age_bucket_index(days, edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis:
     d = np.asarray(days, dtype=float)
     idx = np.searchsorted(bounds, d, side="left")
     idx = np.where(np.isnan(d), -1, idx).astype(np.int64)
-    return _out(idx, days)
+    return scalar_or_array(idx, like=days)
 
 
 def bucket_labels(edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis: str = "dpd",
@@ -421,8 +413,7 @@ def buyer_ageing_schedule(ledger: pd.DataFrame, as_of, edges: Sequence[float] = 
     out[CREDITS[language]] = credits
     out["total"] = invoiced + credits
     out["overdue"] = overdue
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["pct_overdue"] = np.where(invoiced > 0, overdue / np.where(invoiced > 0, invoiced, 1.0), 0.0)
+    out["pct_overdue"] = safe_divide(overdue, invoiced, positive=True, fill=0.0)
     out["oldest_dpd"] = oldest
     out = out.sort_values(["total", "buyer_id"], ascending=[False, True], kind="stable")
     return out.reset_index(drop=True)
@@ -491,7 +482,7 @@ def dso(ar, credit_sales, days=DAYS_IN_YEAR):
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.asarray(ar, float) / np.asarray(credit_sales, float) * np.asarray(days, float)
-    return _out(np.where(np.isinf(r), np.nan, r), ar)
+    return scalar_or_array(np.where(np.isinf(r), np.nan, r), like=ar)
 
 
 def best_possible_dso(current_ar, credit_sales, days=DAYS_IN_YEAR):
@@ -510,7 +501,7 @@ def average_days_delinquent(ar, current_ar, credit_sales, days=DAYS_IN_YEAR):
     33.0
     """
     r = np.asarray(dso(ar, credit_sales, days), float) - np.asarray(best_possible_dso(current_ar, credit_sales, days), float)
-    return _out(r, ar)
+    return scalar_or_array(r, like=ar)
 
 
 def receivables_turnover(credit_sales, average_ar):
@@ -522,7 +513,7 @@ def receivables_turnover(credit_sales, average_ar):
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.asarray(credit_sales, float) / np.asarray(average_ar, float)
-    return _out(np.where(np.isinf(r), np.nan, r), credit_sales)
+    return scalar_or_array(np.where(np.isinf(r), np.nan, r), like=credit_sales)
 
 
 ZERO_SALES_RULES = ("count", "stop")  # countback DSO at a month without sales: SPEC §4.2 / Oracle HFM
@@ -578,7 +569,7 @@ def dso_countback(ar, sales_newest_first, days_newest_first=30, zero_sales="coun
     if zero_sales == "stop" and not pos.all():
         frac = np.where(np.arange(s.size) < np.argmin(pos), frac, 0.0)  # months before the first without sales
         tail = np.zeros_like(tail)
-    return _out(frac @ d + tail, ar)
+    return scalar_or_array(frac @ d + tail, like=ar)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -603,7 +594,7 @@ def cei(beginning_ar, credit_sales, ending_ar, ending_current_ar, periods=1):
     base = np.asarray(beginning_ar, float) + np.asarray(credit_sales, float) / np.asarray(periods, float)
     with np.errstate(invalid="ignore", divide="ignore"):
         r = (base - np.asarray(ending_ar, float)) / (base - np.asarray(ending_current_ar, float)) * 100.0
-    return _out(np.where(np.isinf(r), np.nan, r), beginning_ar)
+    return scalar_or_array(np.where(np.isinf(r), np.nan, r), like=beginning_ar)
 
 
 def bad_debt_reserve(bucket_amounts, rates):
@@ -620,7 +611,7 @@ def bad_debt_reserve(bucket_amounts, rates):
     r = np.asarray(rates, float)
     if b.shape[-1:] != r.shape[-1:]:
         raise ValueError(f"{b.shape[-1:]} bucket amounts but {r.shape[-1:]} rates")
-    return _out(np.sum(b * r, axis=-1), None)
+    return scalar_or_array(np.sum(b * r, axis=-1))
 
 
 def dbt_from_buckets(bucket_amounts, midpoints=DBT_BUCKET_MIDPOINTS):
@@ -638,7 +629,7 @@ def dbt_from_buckets(bucket_amounts, midpoints=DBT_BUCKET_MIDPOINTS):
         raise ValueError(f"{b.shape[-1:]} bucket amounts but {m.shape[-1:]} mid-points")
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.sum(b * m, axis=-1) / np.sum(b, axis=-1)
-    return _out(np.where(np.isinf(r), np.nan, r), None)
+    return scalar_or_array(np.where(np.isinf(r), np.nan, r))
 
 
 def _weighted_days(amounts, later, earlier, floor: bool):

@@ -44,6 +44,9 @@ CASES = [
     Case("VASICEKCDF", (0.1, 0.02, Inline(0)), "rho-zero-message"),
     # PORTFOLIOEL -------------------------------------------------------------------------------
     Case("PORTFOLIOEL", (EADS, PDS, Inline(0.6)), "VaR-1-EL", want=27000.0),
+    # one cell referenced beside the columns (xlwings passes it as [[0.6]]) applies to every buyer
+    Case("PORTFOLIOEL", (EADS, PDS, [[0.6]]), "VaR-1-EL-one-cell-lgd", want=27000.0),
+    Case("PORTFOLIOVAR", (EADS, [[0.05]], [[0.6]], Inline(0.25), Inline(0.95)), "one-cell-pd-lgd"),
     Case("PORTFOLIOEL", ([[800000], [560000], [240000], [120000]], [[0.01], [0.03], [0.08], [0.2]],
                          Inline(0.6)), "EL-2-gross", want=40800.0),
     # PORTFOLIOVAR / PORTFOLIOES ------------------------------------------------------------------

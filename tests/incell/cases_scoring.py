@@ -93,6 +93,9 @@ CASES = [
          want=[[180000.0], [90000.0], [0.0]], tolerance=1e-6),
     Case("CREDITLIMIT", (1200000, 60, 10, 2000000, 900000, "GREEN", 0, 150000), "insurer-cap", want=150000.0),
     Case("CREDITLIMIT", (1200000, 60, 10, 2000000, 900000, "amber"), "bad-band-message"),
+    # a band word in Chinese, 未评级 (CREDITBAND's "NR" in zh) included; one-cell terms beside the column
+    Case("CREDITLIMIT", (1200000, [[60]], 10, 2000000, 900000, [["绿"], ["黄"], ["红"], ["未评级"]]), "CL-1-zh",
+         want=[[180000.0], [90000.0], [0.0], ["NR"]], tolerance=1e-6),
     Case("EXPECTEDLOSS", (0.02, 0.45, 1000000), "EL-1", want=9000.0, tolerance=1e-6),
     Case("EXPECTEDLOSS", ([[0.01], [0.03], [0.08], [0.20]], 0.6, [[800000], [560000], [240000], [120000]], 0.9,
                           [[700000], [600000], [0], [150000]]), "EL-2-seller",

@@ -9,8 +9,10 @@ Modules: :mod:`.models` (Altman, Ohlson, Zmijewski, Piotroski), :mod:`.paydex` (
 from xl_cashrisk.scoring.bands import (
     BAND_LABELS,
     BAND_MEANINGS,
+    BAND_WORDS,
     BANDS,
     NOT_RATED,
+    band_key,
     band_of,
     credit_band,
     credit_grade,
@@ -59,11 +61,12 @@ from xl_cashrisk.scoring.scorecard import (
 )
 
 __all__ = [
-    "ALTMAN_ZONES", "BANDS", "BAND_LABELS", "BAND_MEANINGS", "NOT_RATED", "PIOTROSKI_ITEMS", "PIOTROSKI_SIGNALS",
-    "UNAVAILABLE", "ScoreResult", "Scorecard", "ScorecardError", "altman_model", "altman_z", "altman_zone",
-    "band_multiplier", "band_of", "credit_band", "credit_grade", "credit_letter", "credit_limit", "credit_pd",
-    "credit_score", "default_scorecard", "em_rating", "expected_loss", "explain", "inputs_from_register",
-    "insured_indemnity", "limit_capacity", "limit_need", "load_scorecard", "ohlson_o", "ohlson_p", "ohlson_terms",
-    "paydex", "paydex_points", "paydex_to_dbt", "piotroski_f", "piotroski_signals", "score_from_pd",
-    "score_register", "scorecard_from_table", "zmijewski_p", "zmijewski_x",
+    "ALTMAN_ZONES", "BANDS", "BAND_LABELS", "BAND_MEANINGS", "BAND_WORDS", "NOT_RATED", "PIOTROSKI_ITEMS",
+    "PIOTROSKI_SIGNALS", "UNAVAILABLE", "ScoreResult", "Scorecard", "ScorecardError", "altman_model",
+    "altman_z", "altman_zone", "band_key", "band_multiplier", "band_of", "credit_band", "credit_grade",
+    "credit_letter", "credit_limit", "credit_pd", "credit_score", "default_scorecard", "em_rating",
+    "expected_loss", "explain", "inputs_from_register", "insured_indemnity", "limit_capacity", "limit_need",
+    "load_scorecard", "ohlson_o", "ohlson_p", "ohlson_terms", "paydex", "paydex_points", "paydex_to_dbt",
+    "piotroski_f", "piotroski_signals", "score_from_pd", "score_register", "scorecard_from_table",
+    "zmijewski_p", "zmijewski_x",
 ]

@@ -1,4 +1,5 @@
-"""Score ↔ PD (SPEC §3.6), the traffic light and letters (SPEC §3.4, §3.7) and the 1–10 grade.
+"""Score ↔ PD (SPEC §3.6), the traffic light and letters (SPEC §3.4, §3.7), the 1–10 grade, and the band
+vocabulary: the words a user may give for a band.
 
 Thresholds and calibration come from the scorecard (:func:`~xl_cashrisk.scoring.config.default_scorecard`
 unless given), so a team that recalibrates changes one file. A score of NaN means "not rated": the
@@ -9,15 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from xl_cashrisk._array import scalar_or_array
 from xl_cashrisk.scoring.config import Scorecard, default_scorecard
-from xl_cashrisk.scoring.models import _out
 
 __all__ = [
     "BANDS",
     "BAND_LABELS",
     "BAND_MEANINGS",
     "BAND_SCHEMES",
+    "BAND_WORDS",
     "NOT_RATED",
+    "band_key",
     "band_of",
     "credit_band",
     "credit_grade",
@@ -39,6 +42,21 @@ BAND_MEANINGS = {
     "zh": {"GREEN": "风险可控", "YELLOW": "谨慎交易", "RED": "暂停赊销", NOT_RATED: "未评级"},
 }
 BAND_SCHEMES = ("light", "letter", "meaning")
+# word → band key: the labels of every language (GREEN, 绿, NR, 未评级 …) and the initials G/Y/R, in upper
+# case. Band names are domain vocabulary, kept beside the labels they read back, so a band written by
+# CREDITBAND in either language is read by CREDITLIMIT and by the register's band column alike.
+BAND_WORDS = {label.upper(): key for labels in BAND_LABELS.values() for key, label in labels.items()} | {
+    "G": "GREEN", "Y": "YELLOW", "R": "RED"}
+
+
+def band_key(word) -> str | None:
+    """The band key (GREEN, YELLOW, RED or NR) a word stands for, matched trimmed and in any case; None
+    for anything that is not a band word (another text, a number, a blank).
+
+    >>> band_key(" green "), band_key("黄"), band_key("r"), band_key("未评级"), band_key("amber"), band_key(45.0)
+    ('GREEN', 'YELLOW', 'RED', 'NR', None, None)
+    """
+    return BAND_WORDS.get(word.strip().upper()) if isinstance(word, str) else None
 
 
 def _calibration(card, anchor_score, anchor_odds, pdo):
@@ -59,7 +77,7 @@ def credit_pd(score, anchor_score=None, anchor_odds=None, pdo=None, scorecard: S
     """
     s0, odds, pdo = _calibration(scorecard, anchor_score, anchor_odds, pdo)
     s = np.asarray(score, dtype=float)
-    return _out(1.0 / (1.0 + odds * np.exp2((s - s0) / pdo)))
+    return scalar_or_array(1.0 / (1.0 + odds * np.exp2((s - s0) / pdo)))
 
 
 def score_from_pd(pd, anchor_score=None, anchor_odds=None, pdo=None, scorecard: Scorecard | None = None):
@@ -73,7 +91,7 @@ def score_from_pd(pd, anchor_score=None, anchor_odds=None, pdo=None, scorecard: 
     p = np.asarray(pd, dtype=float)
     ok = (p > 0) & (p < 1)
     safe = np.where(ok, p, 0.5)
-    return _out(np.where(ok, s0 + pdo * np.log2(((1.0 - safe) / safe) / odds), np.nan))
+    return scalar_or_array(np.where(ok, s0 + pdo * np.log2(((1.0 - safe) / safe) / odds), np.nan))
 
 
 def credit_band(score, language: str = "en", scheme: str = "light", green_min=None, yellow_min=None,
@@ -100,7 +118,7 @@ def credit_band(score, language: str = "en", scheme: str = "light", green_min=No
     names = np.array([labels[k] for k in (*BANDS, NOT_RATED)], dtype=object)
     s = np.asarray(score, dtype=float)
     idx = np.where(np.isnan(s), 3, np.where(s >= green, 0, np.where(s >= yellow, 1, 2)))
-    return _out(names[idx])
+    return scalar_or_array(names[idx])
 
 
 def band_of(score, scorecard: Scorecard | None = None):
@@ -121,7 +139,7 @@ def credit_letter(score, scorecard: Scorecard | None = None):
     idx = np.searchsorted(bounds, np.nan_to_num(s, nan=-np.inf), side="right") - 1
     out = np.where(idx >= 0, names[np.maximum(idx, 0)], names[0]).astype(object)
     out[np.isnan(s)] = NOT_RATED
-    return _out(out)
+    return scalar_or_array(out)
 
 
 def credit_grade(score, scorecard: Scorecard | None = None):
@@ -139,4 +157,4 @@ def credit_grade(score, scorecard: Scorecard | None = None):
     grade = 10 - np.searchsorted(bounds, np.nan_to_num(s, nan=-np.inf), side="right")
     out = np.array(grade.tolist(), dtype=object)  # Python ints, so "NR" can sit beside them
     out[np.isnan(s)] = NOT_RATED
-    return out.item() if out.ndim == 0 else out
+    return scalar_or_array(out)

@@ -8,24 +8,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xl_cashrisk.scoring.bands import BAND_LABELS, band_of
+from xl_cashrisk._array import scalar_or_array
+from xl_cashrisk.scoring.bands import band_key, band_of
 from xl_cashrisk.scoring.config import Scorecard, default_scorecard
-from xl_cashrisk.scoring.models import _out
+from xl_cashrisk.settings import DAYS_IN_YEAR
 
 __all__ = ["band_multiplier", "credit_limit", "expected_loss", "insured_indemnity", "limit_capacity", "limit_need"]
 
-_BAND_WORDS = {label.upper(): key for labels in BAND_LABELS.values() for key, label in labels.items()}
-_BAND_WORDS.update({"G": "GREEN", "Y": "YELLOW", "R": "RED"})
-
-
-def limit_need(annual_sales, terms_days, expected_dbt=0.0, vat_rate=0.0, days_in_year=365):
+def limit_need(annual_sales, terms_days, expected_dbt=0.0, vat_rate=0.0, days_in_year=DAYS_IN_YEAR):
     """Needs-based limit: ``annual_sales / days_in_year × (terms + max(DBT, 0)) × (1 + VAT)`` (SPEC §3.8).
 
     >>> round(limit_need(1_200_000, 60, 10), 2)                 # CL-1
     230136.99
     """
     s, t, d, v = (np.asarray(x, dtype=float) for x in (annual_sales, terms_days, expected_dbt, vat_rate))
-    return _out(s / float(days_in_year) * (t + np.maximum(np.nan_to_num(d), 0.0)) * (1.0 + v))
+    return scalar_or_array(s / float(days_in_year) * (t + np.maximum(np.nan_to_num(d), 0.0)) * (1.0 + v))
 
 
 def limit_capacity(tangible_net_worth, working_capital, tnw_share=0.10, wc_share=0.20):
@@ -41,12 +38,13 @@ def limit_capacity(tangible_net_worth, working_capital, tnw_share=0.10, wc_share
     a = np.asarray(tangible_net_worth, dtype=float) * tnw_share
     b = np.asarray(working_capital, dtype=float) * wc_share
     both = np.fmin(a, b)  # fmin ignores a single NaN
-    return _out(np.where(np.isnan(both), np.nan, np.maximum(both, 0.0)))
+    return scalar_or_array(np.where(np.isnan(both), np.nan, np.maximum(both, 0.0)))
 
 
 def band_multiplier(band, scorecard: Scorecard | None = None):
     """Share of capacity granted for a band: GREEN 1.0, YELLOW 0.5, RED 0.0 by default. ``band`` may be a
-    band word (GREEN/YELLOW/RED, 绿/黄/红, G/Y/R, any case) or a score (its band is used).
+    band word (:func:`~xl_cashrisk.scoring.bands.band_key`: GREEN/YELLOW/RED, 绿/黄/红, G/Y/R, any case) or a
+    score (its band is used).
 
     >>> band_multiplier(["green", "黄", "R", 45.0]).tolist()
     [1.0, 0.5, 0.0, 0.5]
@@ -57,11 +55,11 @@ def band_multiplier(band, scorecard: Scorecard | None = None):
     codes, distinct = pd.factorize(arr.ravel(), use_na_sentinel=False)  # a column holds few distinct bands
     flat = pd.Series(np.asarray(distinct, dtype=object), dtype=object)
     is_num = flat.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
-    keys = flat.where(~is_num, "").astype(str).str.strip().str.upper().map(_BAND_WORDS)
+    keys = flat.map(band_key)
     if is_num.any():
         keys[is_num] = band_of(flat[is_num].to_numpy(dtype=float), card)
     values = keys.map(mult).to_numpy(dtype=float)  # unknown words and "NR" → NaN
-    return _out(values[codes].reshape(arr.shape))
+    return scalar_or_array(values[codes].reshape(arr.shape))
 
 
 def credit_limit(annual_sales, terms_days, expected_dbt, tangible_net_worth, working_capital, band, vat_rate=0.0,
@@ -90,7 +88,7 @@ def credit_limit(annual_sales, terms_days, expected_dbt, tangible_net_worth, wor
     # fmin: a NaN insurer limit means "no cap"; but a NaN base stays NaN (no limit is recommended
     # for a buyer that cannot be rated, whatever the insurer's limit)
     out = np.where(np.isnan(base), np.nan, np.fmin(base, ins))
-    return _out(np.maximum(out, 0.0))
+    return scalar_or_array(np.maximum(out, 0.0))
 
 
 def insured_indemnity(ead, insured_share, insurer_limit=None, recoveries=0.0):
@@ -103,7 +101,7 @@ def insured_indemnity(ead, insured_share, insurer_limit=None, recoveries=0.0):
     """
     e = np.asarray(ead, dtype=float) - np.asarray(recoveries, dtype=float)
     lim = np.asarray(np.nan if insurer_limit is None else insurer_limit, dtype=float)
-    return _out(np.asarray(insured_share, dtype=float) * np.maximum(np.fmin(e, lim), 0.0))
+    return scalar_or_array(np.asarray(insured_share, dtype=float) * np.maximum(np.fmin(e, lim), 0.0))
 
 
 def expected_loss(pd_, lgd, ead, insured_share=0.0, insurer_limit=None, recoveries=0.0):
@@ -117,4 +115,5 @@ def expected_loss(pd_, lgd, ead, insured_share=0.0, insurer_limit=None, recoveri
     1020.0
     """
     i = np.asarray(insured_indemnity(ead, insured_share, insurer_limit, recoveries), dtype=float)
-    return _out(np.asarray(pd_, dtype=float) * np.asarray(lgd, dtype=float) * (np.asarray(ead, dtype=float) - i))
+    kept = np.asarray(ead, dtype=float) - i
+    return scalar_or_array(np.asarray(pd_, dtype=float) * np.asarray(lgd, dtype=float) * kept)

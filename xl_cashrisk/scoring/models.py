@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from scipy.special import expit, ndtr
 
+from xl_cashrisk._array import safe_divide, scalar_or_array
+
 __all__ = [
     "ALTMAN_MODELS",
     "ALTMAN_ZONES",
@@ -60,17 +62,6 @@ _EM_EDGES = np.array([e for e, _ in EM_RATINGS])
 _EM_LABELS = np.array(["D", *(r for _, r in EM_RATINGS)], dtype=object)
 
 
-def _out(x: Any) -> Any:
-    """numpy 0-d result → Python scalar, arrays unchanged (the numpy-financial convention)."""
-    x = np.asarray(x)
-    return x.item() if x.ndim == 0 else x
-
-
-def _div(a: Any, b: Any) -> np.ndarray:
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(b == 0, np.nan, a / np.where(b == 0, 1.0, b))
-
 
 def altman_model(model: str) -> str:
     """Canonical model key for a user spelling: "Z", "Z1" (also Zp, Z′), "Z2" (Zpp, Z″) or "EM".
@@ -110,10 +101,11 @@ def altman_z(wc, re, ebit, equity_value, sales, ta, tl, model: str = "Z"):
     8.4144
     """
     c, b1, b2, b3, b4, b5 = ALTMAN_MODELS[altman_model(model)]
-    z = c + b1 * _div(wc, ta) + b2 * _div(re, ta) + b3 * _div(ebit, ta) + b4 * _div(equity_value, tl)
+    z = (c + b1 * safe_divide(wc, ta) + b2 * safe_divide(re, ta) + b3 * safe_divide(ebit, ta)
+         + b4 * safe_divide(equity_value, tl))
     if b5:
-        z = z + b5 * _div(np.asarray(sales, dtype=float), ta)
-    return _out(z)
+        z = z + b5 * safe_divide(np.asarray(sales, dtype=float), ta)
+    return scalar_or_array(z)
 
 
 def altman_zone(score, model: str = "Z"):
@@ -132,7 +124,7 @@ def altman_zone(score, model: str = "Z"):
     s = np.asarray(score, dtype=float)
     zone = np.where(s > hi, "safe", np.where(s >= lo, "grey", "distress")).astype(object)
     zone[np.isnan(s)] = ""
-    return _out(zone)
+    return scalar_or_array(zone)
 
 
 def em_rating(em_score):
@@ -151,7 +143,7 @@ def em_rating(em_score):
     out = _EM_LABELS[np.searchsorted(_EM_EDGES, np.nan_to_num(s, nan=-np.inf), side="right")]
     out = np.asarray(out, dtype=object)
     out[np.isnan(s)] = ""
-    return _out(out)
+    return scalar_or_array(out)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -185,12 +177,13 @@ def ohlson_terms(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_uni
     with np.errstate(divide="ignore", invalid="ignore"):
         size = np.where(ok, np.log(np.where(ok, ta * unit, 1.0) / np.where(ok, idx, 1.0)), np.nan)
     denom = np.abs(ni) + np.abs(ni_prev)
-    chin = np.where(denom == 0, 0.0, _div(ni - ni_prev, denom))
+    chin = np.where(denom == 0, 0.0, safe_divide(ni - ni_prev, denom))
     variables = (
-        np.ones_like(ta), size, _div(tl, ta), _div(ca - cl, ta), _div(cl, ca),
-        (tl > ta).astype(float), _div(ni, ta), _div(ffo, tl), ((ni < 0) & (ni_prev < 0)).astype(float), chin,
+        np.ones_like(ta), size, safe_divide(tl, ta), safe_divide(ca - cl, ta), safe_divide(cl, ca),
+        (tl > ta).astype(float), safe_divide(ni, ta), safe_divide(ffo, tl), ((ni < 0) & (ni_prev < 0)).astype(float),
+        chin,
     )
-    return {k: _out(c * v + 0.0) for k, c, v in zip(OHLSON_TERMS, _OHLSON_COEF, variables, strict=True)}
+    return {k: scalar_or_array(c * v + 0.0) for k, c, v in zip(OHLSON_TERMS, _OHLSON_COEF, variables, strict=True)}
 
 
 def ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_unit=1.0):
@@ -213,7 +206,7 @@ def ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_unit=1.
     0.202058
     """
     terms = ohlson_terms(ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit)
-    return _out(sum(np.asarray(v) for v in terms.values()))
+    return scalar_or_array(sum(np.asarray(v) for v in terms.values()))
 
 
 def ohlson_p(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_unit=1.0):
@@ -226,7 +219,8 @@ def ohlson_p(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_unit=1.
     >>> round(ohlson_p(10e6, 11e6, 3e6, 5e6, -1.5e6, -0.8e6, -0.5e6), 6)
     0.550243
     """
-    return _out(expit(np.asarray(ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit), dtype=float)))
+    o = ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit)
+    return scalar_or_array(expit(np.asarray(o, dtype=float)))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -240,7 +234,8 @@ def zmijewski_x(ni, tl, ta, ca, cl):
     >>> round(zmijewski_x(4e6, 20e6, 50e6, 25e6, 10e6), 6), round(zmijewski_x(-1.5e6, 11e6, 10e6, 3e6, 5e6), 6)
     (-2.41544, 2.59025)
     """
-    return _out(-4.336 - 4.513 * _div(ni, ta) + 5.679 * _div(tl, ta) + 0.004 * _div(ca, cl))
+    return scalar_or_array(-4.336 - 4.513 * safe_divide(ni, ta) + 5.679 * safe_divide(tl, ta)
+                           + 0.004 * safe_divide(ca, cl))
 
 
 def zmijewski_p(ni, tl, ta, ca, cl):
@@ -249,7 +244,7 @@ def zmijewski_p(ni, tl, ta, ca, cl):
     >>> round(zmijewski_p(4e6, 20e6, 50e6, 25e6, 10e6), 6), round(zmijewski_p(90e3, 450e3, 1e6, 500e3, 250e3), 6)
     (0.007858, 0.01468)
     """
-    return _out(ndtr(np.asarray(zmijewski_x(ni, tl, ta, ca, cl), dtype=float)))
+    return scalar_or_array(ndtr(np.asarray(zmijewski_x(ni, tl, ta, ca, cl), dtype=float)))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -290,13 +285,15 @@ def piotroski_signals(current: Mapping[str, Any], previous: Mapping[str, Any]):
     [1, 1, 0, 1, 1, 0, 1, 1, 1]
     """
     c, p = _year(current), _year(previous)
-    roa, roa_p = _div(c["net_income"], c["total_assets_begin"]), _div(p["net_income"], p["total_assets_begin"])
-    cfo = _div(c["cfo"], c["total_assets_begin"])
-    lev = _div(c["long_term_debt"], (c["total_assets_begin"] + c["total_assets_end"]) / 2)
-    lev_p = _div(p["long_term_debt"], (p["total_assets_begin"] + p["total_assets_end"]) / 2)
-    cr, cr_p = _div(c["current_assets"], c["current_liabilities"]), _div(p["current_assets"], p["current_liabilities"])
-    gm, gm_p = _div(c["sales"] - c["cogs"], c["sales"]), _div(p["sales"] - p["cogs"], p["sales"])
-    at, at_p = _div(c["sales"], c["total_assets_begin"]), _div(p["sales"], p["total_assets_begin"])
+    roa = safe_divide(c["net_income"], c["total_assets_begin"])
+    roa_p = safe_divide(p["net_income"], p["total_assets_begin"])
+    cfo = safe_divide(c["cfo"], c["total_assets_begin"])
+    lev = safe_divide(c["long_term_debt"], (c["total_assets_begin"] + c["total_assets_end"]) / 2)
+    lev_p = safe_divide(p["long_term_debt"], (p["total_assets_begin"] + p["total_assets_end"]) / 2)
+    cr = safe_divide(c["current_assets"], c["current_liabilities"])
+    cr_p = safe_divide(p["current_assets"], p["current_liabilities"])
+    gm, gm_p = safe_divide(c["sales"] - c["cogs"], c["sales"]), safe_divide(p["sales"] - p["cogs"], p["sales"])
+    at, at_p = safe_divide(c["sales"], c["total_assets_begin"]), safe_divide(p["sales"], p["total_assets_begin"])
     signals = (roa > 0, cfo > 0, roa > roa_p, cfo > roa, lev < lev_p, cr > cr_p, c["equity_issued"] == 0,
                gm > gm_p, at > at_p)
     return np.stack(np.broadcast_arrays(*signals), axis=-1).astype(int)
@@ -314,4 +311,4 @@ def piotroski_f(current: Mapping[str, Any], previous: Mapping[str, Any]):
     >>> piotroski_f(cur, prev)
     9
     """
-    return _out(piotroski_signals(current, previous).sum(axis=-1))
+    return scalar_or_array(piotroski_signals(current, previous).sum(axis=-1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xl_cashrisk.scoring.models import _out
+from xl_cashrisk._array import scalar_or_array
 
 __all__ = [
     "MIN_EXPERIENCES",
@@ -48,7 +48,7 @@ def paydex_points(dbt_days):
     """
     d = np.asarray(dbt_days, dtype=float)
     tail = np.maximum(1.0, 20.0 - (d - _DAYS[-1]) / TAIL_DAYS_PER_POINT)
-    return _out(np.where(d > _DAYS[-1], tail, np.interp(d, _DAYS, _POINTS)))
+    return scalar_or_array(np.where(d > _DAYS[-1], tail, np.interp(d, _DAYS, _POINTS)))
 
 
 def paydex_to_dbt(paydex_value):
@@ -65,7 +65,7 @@ def paydex_to_dbt(paydex_value):
     head = np.interp(p, _POINTS[::-1], _DAYS[::-1])
     tail = _DAYS[-1] + (_POINTS[-1] - p) * TAIL_DAYS_PER_POINT
     out = np.where(p < _POINTS[-1], tail, head)
-    return _out(np.where((p >= 1) & (p <= 100), out, np.nan))
+    return scalar_or_array(np.where((p >= 1) & (p <= 100), out, np.nan))
 
 
 def paydex(amounts, dbt_days, reporters=None, method: str = "points",

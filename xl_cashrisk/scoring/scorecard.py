@@ -26,9 +26,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xl_cashrisk._array import safe_divide, scalar_or_array
 from xl_cashrisk.scoring.bands import band_of, credit_band, credit_grade, credit_pd
 from xl_cashrisk.scoring.config import GROUPS, Factor, Scorecard, default_scorecard
-from xl_cashrisk.scoring.models import _div, _out, altman_z
+from xl_cashrisk.scoring.models import altman_z
 from xl_cashrisk.scoring.paydex import paydex_points
 
 __all__ = ["ScoreResult", "credit_score", "explain", "factor_points", "inputs_from_register", "score_register"]
@@ -121,8 +122,7 @@ def _score(inputs: Mapping[str, Any], card: Scorecard):
         pts[i], present[i] = factor_points(f, value)
     w = np.array([f.weight for f in card.factors])[:, None]
     avail = (w * present).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        raw = np.where(avail > 0, (w * pts * present).sum(axis=0) / np.where(avail > 0, avail, 1.0), np.nan)
+    raw = safe_divide((w * pts * present).sum(axis=0), avail, positive=True)
     confidence = avail / card.total_weight
     rated = (avail > 0) & (confidence >= card.min_confidence - 1e-12)
     score = np.where(rated, raw, np.nan)
@@ -200,7 +200,7 @@ def explain(inputs: Mapping[str, Any], scorecard: Scorecard | None = None, langu
             rule = _bin_text(f, float(value)) if here else ("缺失" if zh else "missing")
         share = f.weight / avail if here and avail else 0.0
         rows.append({"factor": f.key, "group": GROUPS[f.group][1 if zh else 0], "label": f.label(language),
-                     "input": _out(np.asarray(value)) if here and f.kind != "table" else value, "bin": rule,
+                     "input": scalar_or_array(np.asarray(value)) if here and f.kind != "table" else value, "bin": rule,
                      "points": float(pts[i, 0]) if here else np.nan, "weight": f.weight, "share": share,
                      "contribution": float(pts[i, 0]) * share if here else 0.0})
     s = float(score[0])
@@ -249,14 +249,14 @@ def inputs_from_register(register: pd.DataFrame, scorecard: Scorecard | None = N
     if "altman_z2" not in out:
         out["altman_z2"] = np.asarray(altman_z(ca - cl, _col(df, "retained_earnings"), _col(df, "ebit"),
                                                _col(df, "equity_book"), None, ta, tl, "Z2"), dtype=float)
-    out.setdefault("current_ratio", _div(ca, cl))
-    out.setdefault("debt_ratio", _div(tl, ta))
+    out.setdefault("current_ratio", safe_divide(ca, cl))
+    out.setdefault("debt_ratio", safe_divide(tl, ta))
     if DBT_INPUT not in out and "dbt" in df.columns:
         out[DBT_INPUT] = _col(df, "dbt")
     if "max_days_overdue" not in out and "max_dpd_open" in df.columns:
         out["max_days_overdue"] = _col(df, "max_dpd_open")
     if "overdue_share" not in out and {"overdue_amount", "open_amount"} <= set(df.columns):
-        out["overdue_share"] = _div(_col(df, "overdue_amount"), _col(df, "open_amount"))
+        out["overdue_share"] = safe_divide(_col(df, "overdue_amount"), _col(df, "open_amount"))
     if "negative_events" in out:  # a blank count in a register means none recorded
         out["negative_events"] = np.nan_to_num(out["negative_events"], nan=0.0)
     return out
