@@ -91,3 +91,19 @@ def test_insurance_action_as_of_option(book, tmp_path):
     with pytest.raises(InputError, match="as_of"):
         run_action("insurance_deadlines", WorkbookTarget(book, options={"as_of": "30/09/2026",
                                                                         "out": tmp_path / "b.xlsx"}))
+
+
+def test_where_the_policy_comes_from(book, tmp_path):
+    """The Policy sheet first; else the settings' insurance rows when they say anything; else the defaults
+    (a workbook without a Settings sheet has no policy rows to speak of)."""
+    from xl_cashrisk.insurance import Policy
+    from xl_cashrisk.io.reader import WorkbookReader
+    from xl_cashrisk.settings import Settings
+
+    reader = WorkbookReader(book)
+    policy, source = pin.read_policy((reader,), Settings())
+    assert source == "Policy sheet of sample.xlsx" and policy != Policy()
+    given = Settings(insurance=Policy(indemnity_pct=0.8))
+    assert pin.read_policy((None,), given) == (given.insurance, "insurance rows of the settings")
+    policy, source = pin.read_policy((None,), Settings())
+    assert policy == Policy() and source.startswith("defaults (SPEC §7)")
