@@ -91,6 +91,9 @@ def violations(sources: dict[str, str]) -> list[str]:
             where = f"{module}:{line} imports {target}"
             if here == "core" and top in CORE_REFUSES:
                 found.append(f"{where}: the formula core works on numbers, not files, Excel or a console")
+            if here == "core" and target == "xl_cashrisk.settings" and module != "xl_cashrisk.settings":
+                found.append(f"{where}: settings gathers the core's defaults and imports the core; a core module "
+                             "takes its constants from below (dates, its own module)")
             if here is None or there is None:
                 continue
             if RANK[there] > RANK[here]:
@@ -190,6 +193,7 @@ def test_settings_hold_typed_groups_only():
     ("udfs.bad", "from xl_cashrisk.build import reference\n", "udfs may not import build"),
     ("xl_cashrisk.receivables_bad", "import openpyxl\n", "not files, Excel or a console"),
     ("xl_cashrisk.scoring.bad", "from ..io import reader\n", "core may not import io"),
+    ("xl_cashrisk.ratios_bad", "from xl_cashrisk.settings import DAYS_IN_YEAR\n", "settings gathers the core"),
 ])
 def test_a_wrong_arrow_fails(module, source, expected):
     sources = {**repo_sources(), module: source}

@@ -16,16 +16,15 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from xl_cashrisk.concentration import ConcentrationThresholds
+from xl_cashrisk.dates import DAYS_IN_YEAR
 from xl_cashrisk.insurance import Policy
 from xl_cashrisk.portfolio import DEFAULT_SEED
 from xl_cashrisk.ratios import CURRENT_RATIO_BANDS, QUICK_RATIO_BANDS
+from xl_cashrisk.receivables import BASES, DEFAULT_BUCKET_EDGES
 
 __all__ = ["BASES", "DAYS_IN_YEAR", "DEFAULT_BUCKET_EDGES", "DEFAULT_RESERVE_RATES", "OPTION_GROUPS", "ConcentrationOptions", "ForecastOptions",
            "RatioOptions", "ScoringOptions", "Settings", "StressOptions"]
 
-DEFAULT_BUCKET_EDGES = (30, 60, 90, 120)  # SPEC §4.1: current, 1–30, 31–60, 61–90, 91–120, >120
-DAYS_IN_YEAR = 365
-BASES = ("dpd", "invoice")  # days past due (default) or days since invoice
 # loss rates per ageing bucket for the bad-debt reserve (SPEC §4.4 RES-1 style), one per bucket (dpd)
 DEFAULT_RESERVE_RATES = (0.01, 0.02, 0.05, 0.10, 0.25, 0.50)
 
