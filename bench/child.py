@@ -157,6 +157,10 @@ def _tree_probe(self_mb: str, forked_mb: str) -> dict:
 def main(argv: list[str]) -> int:
     kind, *args, result = argv
     method = os.environ.get("XLC_BENCH_LOSS_METHOD")
+    if os.environ.get("XLC_BENCH_MC_DRAWS") == "normal":  # the simulation as before its grouped path
+        from xl_cashrisk import portfolio
+
+        portfolio._BUYERS_PER_KEY = 10**9
     with loss_method(method) if method else contextlib.nullcontext():
         out = _run(kind, args)
     tmp = result + ".tmp"
