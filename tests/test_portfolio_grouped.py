@@ -39,7 +39,7 @@ def _plan(pd_, rho_region=0.0, region=None, cash_pd=None):
 
 
 def test_the_grouped_path_is_taken_when_buyers_share_pds():
-    loss, pd_ = _graded_book()
+    _, pd_ = _graded_book()
     assert _plan(pd_) is not None  # 7 PDs for 300 buyers
     assert _plan(np.linspace(0.01, 0.2, 300)) is None  # every PD different: the normal draws
     # with a region factor the key is (PD, region): 7 × 5 = 35 keys for 300 buyers
@@ -168,3 +168,18 @@ def test_sample_portfolio_gives_the_numbers_it_gave_before(monkeypatch):
     assert np.array_equal(now.losses.gross, before.losses.gross)
     assert now.loss_stats.equals(before.loss_stats)
     assert (now.prob_cash_negative, now.prob_buffer_breach) == (before.prob_cash_negative, before.prob_buffer_breach)
+
+
+def test_losses_and_cash_are_each_functions_own_draws_on_the_grouped_path():
+    # no region or sector labels, cash PDs over the horizon (ranked as the PDs): the draws of each alone
+    pd_, rec, ind, cash = _cash_book(seed=2)
+    ead = rec.sum(axis=1) + 1.0
+    cash_kw = dict(default_week=1, indemnity=ind, claim_weeks=5, horizon_pd=True, threshold=[0.0, cash[0] * 0.5])
+    assert _plan(pd_) is not None
+    for memory_mb in (1, 256):
+        common = dict(n_sims=8_001, seed=4, memory_mb=memory_mb)
+        s, p = simulate_losses_and_cash(ead, pd_, 0.45, 0.2, cash, rec, insured=ead * 0.3, **common, **cash_kw)
+        alone = simulate_losses(ead, pd_, 0.45, 0.2, insured=ead * 0.3, **common)
+        assert np.array_equal(s.gross, alone.gross) and np.array_equal(s.net, alone.net)
+        assert p.tolist() == pf.prob_cash_below_zero(cash, rec, pd_, 0.2, **common, **cash_kw).tolist()
+        assert 0 < p[0] <= p[1] < 1

@@ -990,9 +990,13 @@ def simulate_losses(ead, pd, lgd, rho, *, rho_region=0.0, rho_sector=0.0, region
     (buyers' ``region``/``sector`` labels, any hashable); ``corr(Xᵢ,Xⱼ) = β_g + β_r·1[same region] +
     β_s·1[same sector]``. Each scenario's loss is ``Σ 1[default]·lossᵢ``, gross (``EAD·LGD``) and net of
     the per-buyer indemnity ``insured`` (``(EAD − I)·LGD``). Scenarios are drawn in chunks whose working
-    set stays below ``memory_mb``; idiosyncratic shocks are float32 (losses are summed in float64).
-    With ``antithetic`` (default) half the scenarios are the mirror images of the other half.
-    Same inputs and seed give identical results with the same NumPy.
+    set stays below ``memory_mb``; losses are summed in float64. Idiosyncratic shocks are float32
+    normals, or — when the buyers share few PDs (at least :data:`_BUYERS_PER_KEY` buyers per distinct PD,
+    per (region, sector) cell when those factors have weight: rating grades, a scorecard's PD bands) —
+    32-bit uniforms compared with the conditional PD of the buyer's PD and the scenario's factors
+    (:func:`_default_draws`): the same model, a sixth of the random-number cost, each conditional PD met
+    to 2⁻³². With ``antithetic`` (default) half the scenarios are the mirror images of the other half.
+    Same inputs and seed give identical results with the same NumPy, whatever the number of threads.
 
     >>> s = simulate_losses([500_000, 300_000, 200_000], [0.02, 0.05, 0.10], 0.6, 0.25, n_sims=200_000)
     >>> abs(s.el() / 27_000 - 1) < 0.02, s.var(0.95), s.var(0.99)
@@ -1150,9 +1154,12 @@ def simulate_losses_and_cash(ead, pd, lgd, rho, cash_path, receipts, *, rho_regi
     simulation's ``Z_g`` and ``εᵢ`` — so a scenario's credit loss and its cash path come from the same
     defaults of the cash model's PDs, and the simulation's random numbers, its costly part, are drawn
     once instead of twice. Same distribution as :func:`prob_cash_below_zero`, not the same draws
-    (the same draws when there are no ``region`` / ``sector`` labels). The chunks are those of
+    (the same draws when there are no ``region`` / ``sector`` labels and, on the grouped path, when the
+    cash PDs rank the buyers as their PDs do, as ``horizon_pd`` does). The chunks are those of
     :func:`simulate_losses`; each holds two more boolean matrices, about a tenth more than its
-    ``memory_mb`` working set. Returns ``(LossSample, probability or array of probabilities per threshold)``.
+    ``memory_mb`` working set. On the grouped path of a one-factor model whose cash PDs are at most the
+    PDs, a scenario's cash defaults are among its loss defaults: the cash defaults are then computed only
+    for the scenarios whose loss defaults could reach a level (their largest weekly losses summed). Returns ``(LossSample, probability or array of probabilities per threshold)``.
 
     >>> s, p = simulate_losses_and_cash([500_000, 300_000, 200_000], [0.02, 0.05, 0.10], 0.6, 0.25,
     ...                                 [100_000] * 3, [[150_000, 0, 0], [0] * 3, [0] * 3], n_sims=200_000)
