@@ -1083,7 +1083,7 @@ class _CashPaths:
 
     def add_within(self, cash: _CashDefaults, bound: np.ndarray) -> None:
         """Scenarios whose cash defaults (``cash``, computed here only where needed) are among defaults whose
-        summed largest weekly losses are ``bound`` (from :meth:`worst_column` in the loss lookup)."""
+        summed largest weekly losses are ``bound`` (``worst`` summed in the loss lookup)."""
         self.count += bound.size
         near = np.flatnonzero(bound * self.margin >= self.room) if self.room > 0 else np.arange(bound.size)
         if near.size:
@@ -1179,25 +1179,23 @@ def simulate_losses_and_cash(ead, pd, lgd, rho, cash_path, receipts, *, rho_regi
     paths.reorder(order)
     if order is not None:
         gross, net = gross[order], net[order]
-    offsets, tables = _loss_tables(np.column_stack([gross, net]))
     out = np.empty((n_sims + 1, 2))
     pos = 0
-    bounded = None  # the loss lookup with a third column, each buyer's largest weekly cash loss
+    lookups = {}  # gross and net; with a third column, each buyer's largest weekly cash loss (built once)
     for item in draws:
         d, dc = item if paths.simulate else (item, None)
         m = min(d.shape[0], n_sims - pos)
         if m <= 0:
             break
-        if isinstance(dc, _CashDefaults):
-            if bounded is None:
-                bounded = _loss_tables(np.column_stack([gross, net, paths.worst]))
-            sums = _sum_defaults(d[:m], *bounded)
-            out[pos: pos + m] = sums[:, :2]
+        within = isinstance(dc, _CashDefaults)
+        if within not in lookups:
+            lookups[within] = _loss_tables(np.column_stack([gross, net, paths.worst] if within else [gross, net]))
+        sums = _sum_defaults(d[:m], *lookups[within])
+        out[pos: pos + m] = sums[:, :2]
+        if within:
             paths.add_within(dc, sums[:, 2])
-        else:
-            out[pos: pos + m] = _sum_defaults(d[:m], offsets, tables)
-            if dc is not None:
-                paths.add(dc[:m])
+        elif dc is not None:
+            paths.add(dc[:m])
         pos += m
     losses = LossSample(out[:n_sims, 0].copy(), out[:n_sims, 1].copy(), int(seed), True)
     probs = paths.probabilities()
