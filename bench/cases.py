@@ -359,6 +359,9 @@ def e2e(args):
     before = Alternative("same, exact loss by the polynomial product (before)", repeats=1,
                          fn=lambda: _in_child("cli-analyze", str(book), str(analysed), keep,
                                               env={"XLC_BENCH_LOSS_METHOD": "grid"}))
+    normal = Alternative("same, Monte Carlo by normal draws (before)", repeats=1,
+                         fn=lambda: _in_child("cli-analyze", str(book), str(analysed), keep,
+                                              env={"XLC_BENCH_MC_DRAWS": "normal"}))
     yield Case("e2e", f"full analysis {_label(n, 'invoices')}", n,
-               lambda: _in_child("cli-analyze", str(book), str(analysed), keep), alternatives=[before],
+               lambda: _in_child("cli-analyze", str(book), str(analysed), keep), alternatives=[before, normal],
                repeats=1, note=note, targets=[Target("max_s", 60.0), Target("max_mb", 4096)] if full else [])

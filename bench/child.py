@@ -12,6 +12,7 @@ process's CPU time; ``children_cpu_seconds`` that of its waited-for descendants.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import os
@@ -85,14 +86,22 @@ def _cli_analyze(path: str, out: str, limit: str = "keep", *extra: str) -> dict:
     steps, write; ``stress.*``: the stress test's parts), to see where the time goes."""
     from click.testing import CliRunner
 
+    from xl_cashrisk import portfolio
     from xl_cashrisk.cli import analyze as analyze_cmd
     from xl_cashrisk.cli import cli
     from xl_cashrisk.io import safe
+    from xl_cashrisk.pipelines import analysis
 
     if limit == "lift":
         safe.MAX_CELLS = 10**9
     steps: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     analyze_file = analyze_cmd.analyze_file
+    for step in analysis.ANALYSIS_STEPS:  # each step's CPU time too (all threads of this process)
+        analysis.ANALYSIS_STEPS[analysis.ANALYSIS_STEPS.index(step)] = dataclasses.replace(
+            step, run=functools.partial(_cpu_timed, step.run, cpu, step.key))
+    for name, key in (("simulate_losses_and_cash", "stress.monte_carlo"), ("loss_distribution", "stress.exact")):
+        setattr(portfolio, name, functools.partial(_cpu_timed, getattr(portfolio, name), cpu, key))
 
     def recorded(*args, **kwargs):
         result = analyze_file(*args, **kwargs)
@@ -108,7 +117,16 @@ def _cli_analyze(path: str, out: str, limit: str = "keep", *extra: str) -> dict:
         if r.exit_code != 0:
             raise SystemExit(f"analyze failed ({r.exit_code}): {r.output[-800:]}")
 
-    return {**_timed(run), "steps": steps}
+    return {**_timed(run), "steps": steps, "steps_cpu": cpu}
+
+
+def _cpu_timed(fn, into: dict, key: str, *args, **kwargs):
+    """``fn(*args, **kwargs)``, its CPU time added to ``into[key]``."""
+    c0 = time.process_time()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        into[key] = into.get(key, 0.0) + time.process_time() - c0
 
 
 def _hold(mb: int) -> None:
@@ -139,6 +157,10 @@ def _tree_probe(self_mb: str, forked_mb: str) -> dict:
 def main(argv: list[str]) -> int:
     kind, *args, result = argv
     method = os.environ.get("XLC_BENCH_LOSS_METHOD")
+    if os.environ.get("XLC_BENCH_MC_DRAWS") == "normal":  # the simulation as before its grouped path
+        from xl_cashrisk import portfolio
+
+        portfolio._BUYERS_PER_KEY = 10**9
     with loss_method(method) if method else contextlib.nullcontext():
         out = _run(kind, args)
     tmp = result + ".tmp"

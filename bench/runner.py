@@ -145,6 +145,13 @@ def time_it(fn: Callable[[], Any], repeats: int, warmup: int = 0) -> dict[str, A
     steps = [e["steps"] for e in extras if e.get("steps")]
     if steps:
         rec["steps_s"] = steps  # per repeat, what the command timed inside (e.g. analyze's steps)
+        # and each step's share of the whole call, wall time, and CPU time where the command measured it
+        rec["steps_share"] = [{k: v / e["seconds"] for k, v in e["steps"].items()} for e in extras if e.get("steps")]
+    cpu_steps = [(e["steps_cpu"], float(e["cpu_seconds"]) + float(e.get("children_cpu_seconds") or 0.0))
+                 for e in extras if e.get("steps_cpu")]
+    if cpu_steps:
+        rec["steps_cpu_s"] = [s for s, _ in cpu_steps]
+        rec["steps_cpu_share"] = [{k: v / total for k, v in s.items()} for s, total in cpu_steps]
     return rec
 
 

@@ -39,11 +39,13 @@ def _reference_prob(cash, rec, pd_, rho, levels, *, indemnity, claim_weeks, n_si
     out = []
     for level in levels:
         hits = count = 0
-        for d in pf._default_draws(pd_, rho, 0.0, 0.0, None, None, n_sims, seed, True, memory_mb):
+        order, draws = pf._default_draws(pd_, rho, 0.0, 0.0, None, None, n_sims, seed, True, memory_mb)
+        lost_o = lost if order is None else lost[order]  # the matrices' columns are the buyers in order
+        for d in draws:
             m = min(d.shape[0], n_sims - count)
             if m <= 0:
                 break
-            path = cash[None, :] - d[:m].astype(np.float64) @ lost
+            path = cash[None, :] - d[:m].astype(np.float64) @ lost_o
             hits += int(np.count_nonzero((path < level).any(axis=1)))
             count += m
         out.append(hits / count)

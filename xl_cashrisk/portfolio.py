@@ -26,6 +26,7 @@ across NumPy versions, so tests compare simulated statistics with analytic value
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import os
@@ -82,6 +83,8 @@ LOSS_METHODS = ("auto", "enumerate", "grid", "transform")  # loss_distribution(m
 _MEMORY_MB = 256  # default bound on the working set of one simulation chunk
 _PARALLEL_FROM = 20_000_000  # buyers × draws from which chunks are drawn on several threads
 _FFT_PARALLEL_FROM = 1_000_000  # polynomial coefficients from which a product's FFTs use several threads
+_BUYERS_PER_KEY = 8  # the simulation's grouped path: at least this many buyers per distinct PD (and cell)
+_TWO32 = 2.0**32
 
 
 def _check_unit(name: str, x, *, open_right: bool = False) -> np.ndarray:
@@ -721,18 +724,153 @@ def _draw_chunk(rng, m, n, thr, w_id, sg, sr, ss, n_reg, n_sec, cell_reg, cell_s
     return list(zip(mats, cash_mats, strict=True))
 
 
+def _uniform_draw_chunk(rng, m, plan: _Grouped, sg, sr, ss, n_reg, n_sec, antithetic, with_cash):
+    """One chunk of ``m`` draws of the *grouped* path (see :func:`_default_draws`): the same model and the
+    same items as :func:`_draw_chunk`, with each buyer's εᵢ drawn as its uniform ``Uᵢ = Φ(εᵢ)`` (32 random
+    bits) and compared with its conditional PD, computed once per key (distinct PD, or PD and cell) and
+    scenario. Columns are the buyers in ``plan.order``.
+
+    ``w·ε < Φ⁻¹(PD) − s`` ⇔ ``U < Φ((Φ⁻¹(PD) − s)/w)``; the mirrored draw (−Z, −ε) defaults ⇔
+    ``1 − U < Φ((Φ⁻¹(PD) + s)/w)``. A 32-bit uniform costs a sixth of the CPU of a normal, and the normal
+    CDF is evaluated per key and scenario, not per buyer and scenario."""
+    zg = rng.standard_normal((m, 1))
+    zr = rng.standard_normal((m, n_reg))
+    zs = rng.standard_normal((m, n_sec))
+    u = rng.integers(0, 2**32, (m, plan.spread.key.size), dtype=np.uint32)
+    sys_key = sg * zg + sr * zr[:, plan.key_reg] + ss * zs[:, plan.key_sec]  # (m, keys)
+    mats = [_below(u, (plan.key_thr - sys_key) / plan.w, plan.spread, plan.always)]
+    if antithetic:
+        mats.append(_below(u, (plan.key_thr + sys_key) / plan.w, plan.spread, plan.always, mirror=True))
+    if not with_cash:
+        return mats
+    # cash defaults: the global factor alone, the same uniforms (the same εᵢ): U < Φ((Φ⁻¹(PD_cash) − √β_g·Z_g)/√(1−β_g))
+    cash = [_CashDefaults(u, sign * sg * zg, plan, mirror) for sign, mirror in ((1.0, False), (-1.0, True))]
+    if not plan.cash_within:
+        cash = [c.rows(slice(None)) for c in cash]
+    return list(zip(mats, cash[: len(mats)], strict=True))
+
+
+class _CashDefaults:
+    """The cash defaults of one chunk's scenarios (grouped path), computed for the rows asked for (:meth:`rows`).
+
+    When ``plan.cash_within`` every cash default is also a default of the loss matrix of the same draws (one
+    factor, each buyer's cash PD at most its PD), so a consumer can bound a scenario's cash loss by its
+    defaulted buyers and compute the cash defaults only of the scenarios that bound does not rule out."""
+
+    def __init__(self, u, systematic, plan: _Grouped, mirror: bool):
+        self.u, self.systematic, self.plan, self.mirror = u, systematic, plan, mirror
+
+    def rows(self, rows) -> np.ndarray:
+        p = self.plan
+        return _below(self.u[rows], (p.cash_thr - self.systematic[rows]) / p.cash_w, p.cash_spread, p.cash_always,
+                      mirror=self.mirror)
+
+
+def _below(u, x, spread: _Spread, always, mirror=False):
+    """``U < Φ(x)`` per scenario (rows) and buyer, ``x`` given per key (columns, spread to the buyers by
+    ``spread``), ``U`` the 32-bit uniforms ``u``: with ``T = round(Φ(x)·2³²)``, ``u < T`` (``1 − U`` for the
+    mirrored draw: ``u > 2³² − 1 − T``). Each conditional PD is thus met to 2⁻³² or better; ``always`` (the
+    buyers of PD 1) default in every scenario, exactly."""
+    t = np.minimum(np.rint(ndtr(x) * _TWO32), _TWO32 - 1.0).astype(np.uint32)
+    if mirror:
+        np.subtract(np.uint32(_TWO32 - 1), t, out=t)
+        d = u > spread(t)
+    else:
+        d = u < spread(t)
+    if always is not None:
+        d |= always
+    return d
+
+
+@dataclass(frozen=True)
+class _Spread:
+    """Values per key (columns) → values per buyer: ``np.repeat`` when the buyers come sorted by key, else a take."""
+
+    key: np.ndarray
+    counts: np.ndarray | None
+
+    @classmethod
+    def of(cls, key: np.ndarray, n_keys: int) -> _Spread:
+        return cls(key, np.bincount(key, minlength=n_keys) if np.all(key[1:] >= key[:-1]) else None)
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        return np.repeat(t, self.counts, axis=1) if self.counts is not None else np.take(t, self.key, axis=1)
+
+
+@dataclass(frozen=True)
+class _Grouped:
+    """The grouped path's plan: buyers in ``order`` (sorted by key), per key its ``Φ⁻¹(PD)``, region and sector,
+    and the same for the cash PDs (global factor only)."""
+
+    order: np.ndarray
+    key_thr: np.ndarray
+    key_reg: np.ndarray
+    key_sec: np.ndarray
+    spread: _Spread
+    w: float
+    always: np.ndarray | None
+    cash_thr: np.ndarray | None = None
+    cash_spread: _Spread | None = None
+    cash_w: float = 1.0
+    cash_always: np.ndarray | None = None
+    cash_within: bool = False
+
+
+def _grouped_plan(p, betas, reg, sec, n_reg, n_sec, cash_pd) -> _Grouped | None:
+    """Plan of the grouped path — buyers alike in PD (and, with region or sector weights, in cell) share one
+    conditional PD per scenario — or None when there are too many keys for it to pay (more than one per
+    :data:`_BUYERS_PER_KEY` buyers: a normal CDF per key and scenario costs about what a normal draw does)."""
+    pds, pd_key = np.unique(p, return_inverse=True)
+    pd_key = pd_key.ravel()
+    if betas[1] == 0 and betas[2] == 0:
+        keys, buyer_key, key_pd = np.arange(pds.size), pd_key, pds
+        key_reg = key_sec = np.zeros(pds.size, dtype=np.int64)
+    else:
+        keys, buyer_key = np.unique((pd_key * n_reg + reg) * n_sec + sec, return_inverse=True)
+        buyer_key = buyer_key.ravel()
+        key_pd, key_reg, key_sec = pds[keys // (n_reg * n_sec)], (keys // n_sec) % n_reg, keys % n_sec
+    if keys.size * _BUYERS_PER_KEY > p.size:
+        return None
+    order = np.argsort(buyer_key, kind="stable")
+    with np.errstate(divide="ignore"):
+        key_thr = ndtri(key_pd)
+    ones = p[order] == 1.0
+    plan = _Grouped(order, key_thr, key_reg, key_sec, _Spread.of(buyer_key[order], keys.size),
+                    math.sqrt(1.0 - sum(betas)), ones if ones.any() else None)
+    if cash_pd is None:
+        return plan
+    pc = cash_pd[order]
+    cash_pds, cash_key = np.unique(pc, return_inverse=True)
+    with np.errstate(divide="ignore"):
+        cash_thr = ndtri(cash_pds)
+    ones = pc == 1.0
+    within = betas[1] == 0 and betas[2] == 0 and bool(np.all(cash_pd <= p))
+    return dataclasses.replace(plan, cash_thr=cash_thr, cash_spread=_Spread.of(cash_key.ravel(), cash_pds.size),
+                               cash_w=math.sqrt(1.0 - betas[0]), cash_always=ones if ones.any() else None,
+                               cash_within=within)
+
+
 def _default_draws(pd, rho, rho_region, rho_sector, region, sector, n_sims, seed, antithetic, memory_mb,
                    cash_pd=None):
-    """Yield boolean default matrices (rows = scenarios) in memory-bounded chunks, SPEC §6.4 model.
+    """Boolean default matrices (rows = scenarios) in memory-bounded chunks, SPEC §6.4 model: returns
+    ``(order, chunks)``, ``chunks`` yielding the matrices, whose columns are the buyers in ``order`` (None:
+    as given).
 
     ``Xᵢ = √β_g·Z_g + √β_r·Z_r(i) + √β_s·Z_s(i) + √(1−β_g−β_r−β_s)·εᵢ``; default ⇔ ``Xᵢ < Φ⁻¹(PDᵢ)``.
-    The systematic part is computed once per (region, sector) cell and gathered per buyer. Antithetic
-    variates: each draw (Z, ε) is also used as (−Z, −ε), the second matrix following the first.
+    Antithetic variates: each draw (Z, ε) is also used as (−Z, −ε), the second matrix following the first.
+
+    Two ways to draw the same model. *Grouped* (:func:`_uniform_draw_chunk`), when the buyers share few
+    PDs (per (region, sector) cell when those factors have weight) — at most one distinct value per
+    :data:`_BUYERS_PER_KEY` buyers, as with rating grades or a scorecard's PD bands: each εᵢ is drawn as
+    its uniform Φ(εᵢ) and compared with the buyer's conditional PD, computed once per distinct value and
+    scenario; the buyers are sorted by that value (``order``). Otherwise (:func:`_draw_chunk`) εᵢ is a
+    float32 normal compared with ``Φ⁻¹(PDᵢ)`` minus the systematic part, computed once per cell.
 
     ``cash_pd`` (per buyer, e.g. over the cash horizon): also yield, for the same draws, who defaults
     under the one-factor model ``√β_g·Z_g + √(1−β_g)·εᵢ < Φ⁻¹(cash_pdᵢ)`` (the cash-path model of
-    :func:`prob_cash_below_zero`); each item is then a pair (default matrix, cash-default matrix). The
-    default matrices are the same as without ``cash_pd``.
+    :func:`prob_cash_below_zero`); each item is then a pair (default matrix, cash defaults: a matrix, or
+    a :class:`_CashDefaults` computing the rows asked for). The default matrices are the same as without
+    ``cash_pd``.
 
     Random streams: a simulation that fits in one chunk draws from ``default_rng(seed)``; a larger one
     gives chunk k its own stream ``SeedSequence(seed).spawn(chunks)[k]``, so chunks can be drawn on
@@ -747,13 +885,6 @@ def _default_draws(pd, rho, rho_region, rho_sector, region, sector, n_sims, seed
     reg = _factor_index(region, n, "region")
     sec = _factor_index(sector, n, "sector")
     n_reg, n_sec = int(reg.max()) + 1, int(sec.max()) + 1
-    cells, cell_idx = np.unique(reg * n_sec + sec, return_inverse=True)
-    cell_reg, cell_sec = cells // n_sec, cells % n_sec
-    with np.errstate(divide="ignore"):
-        # PD 0 / 1 give ∓inf; ±40 keeps them "never" / "always" without inf − inf in the mirror draw
-        thr = np.clip(ndtri(p), -40.0, 40.0).astype(np.float32)
-    w_id = np.float32(math.sqrt(1.0 - sum(betas)))
-    sg, sr, ss = (math.sqrt(b) for b in betas)
     n_draws = -(-n_sims // 2) if antithetic else n_sims
     # working set per scenario row: ε and threshold (float32), two bool masks, the packed loss lookup;
     # up to two chunks are in flight at once, each within half of memory_mb
@@ -763,30 +894,55 @@ def _default_draws(pd, rho, rho_region, rho_sector, region, sector, n_sims, seed
         rngs = [np.random.default_rng(seed)]
     else:
         rngs = [np.random.default_rng(c) for c in np.random.SeedSequence(seed).spawn(len(sizes))]
-    cash = None
+    pc = None
     if cash_pd is not None:
         pc = _check_unit("cash_pd", cash_pd).ravel()
         if pc.size != n:
             raise ValueError(f"cash_pd has {pc.size} entries for {n} buyers")
+    sg, sr, ss = (math.sqrt(b) for b in betas)
+    plan = _grouped_plan(p, betas, reg, sec, n_reg, n_sec, pc)
+    if plan is not None:
+        draw, args = _uniform_draw_chunk, (plan, sg, sr, ss, n_reg, n_sec, antithetic, pc is not None)
+    else:
+        draw, args = _draw_chunk, _normal_args(p, pc, betas, reg, sec, n_reg, n_sec, antithetic)
+    workers = min(_threads(), len(sizes)) if n * n_draws >= _PARALLEL_FROM else 1
+    return None if plan is None else plan.order, _chunks(draw, args, rngs, sizes, workers)
+
+
+def _chunks(draw, args, rngs, sizes, workers):
+    """Yield the items of ``draw(rng, m, *args)`` chunk after chunk, drawn on ``workers`` threads."""
+    if workers == 1:
+        for rng, m in zip(rngs, sizes, strict=True):
+            yield from draw(rng, m, *args)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="xl-cashrisk-mc") as pool:
+        todo = iter(zip(rngs, sizes, strict=True))
+        running = deque(pool.submit(draw, rng, m, *args) for rng, m in islice(todo, workers))
+        while running:
+            mats = running.popleft().result()
+            for rng, m in islice(todo, 1):
+                running.append(pool.submit(draw, rng, m, *args))
+            yield from mats
+            del mats
+
+
+def _normal_args(p, pc, betas, reg, sec, n_reg, n_sec, antithetic):
+    """The arguments of :func:`_draw_chunk` after the chunk's stream and size."""
+    n = p.size
+    cells, cell_idx = np.unique(reg * n_sec + sec, return_inverse=True)
+    cell_reg, cell_sec = cells // n_sec, cells % n_sec
+    with np.errstate(divide="ignore"):
+        # PD 0 / 1 give ∓inf; ±40 keeps them "never" / "always" without inf − inf in the mirror draw
+        thr = np.clip(ndtri(p), -40.0, 40.0).astype(np.float32)
+    w_id = np.float32(math.sqrt(1.0 - sum(betas)))
+    sg, sr, ss = (math.sqrt(b) for b in betas)
+    cash = None
+    if pc is not None:
         with np.errstate(divide="ignore"):
             cash_thr = np.clip(ndtri(pc), -40.0, 40.0).astype(np.float32)
         w_cash = np.float32(math.sqrt(1.0 - betas[0]))
         cash = (cash_thr, None if w_cash == w_id else np.float32(w_id / w_cash))
-    args = (n, thr, w_id, sg, sr, ss, n_reg, n_sec, cell_reg, cell_sec, cell_idx, antithetic, cash)
-    workers = min(_threads(), len(sizes)) if n * n_draws >= _PARALLEL_FROM else 1
-    if workers == 1:
-        for rng, m in zip(rngs, sizes, strict=True):
-            yield from _draw_chunk(rng, m, *args)
-        return
-    with ThreadPoolExecutor(workers, thread_name_prefix="xl-cashrisk-mc") as pool:
-        todo = iter(zip(rngs, sizes, strict=True))
-        running = deque(pool.submit(_draw_chunk, rng, m, *args) for rng, m in islice(todo, workers))
-        while running:
-            mats = running.popleft().result()
-            for rng, m in islice(todo, 1):
-                running.append(pool.submit(_draw_chunk, rng, m, *args))
-            yield from mats
-            del mats
+    return (n, thr, w_id, sg, sr, ss, n_reg, n_sec, cell_reg, cell_sec, cell_idx, antithetic, cash)
 
 
 def _loss_tables(losses: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -834,20 +990,25 @@ def simulate_losses(ead, pd, lgd, rho, *, rho_region=0.0, rho_sector=0.0, region
     (buyers' ``region``/``sector`` labels, any hashable); ``corr(Xᵢ,Xⱼ) = β_g + β_r·1[same region] +
     β_s·1[same sector]``. Each scenario's loss is ``Σ 1[default]·lossᵢ``, gross (``EAD·LGD``) and net of
     the per-buyer indemnity ``insured`` (``(EAD − I)·LGD``). Scenarios are drawn in chunks whose working
-    set stays below ``memory_mb``; idiosyncratic shocks are float32 (losses are summed in float64).
-    With ``antithetic`` (default) half the scenarios are the mirror images of the other half.
-    Same inputs and seed give identical results with the same NumPy.
+    set stays below ``memory_mb``; losses are summed in float64. Idiosyncratic shocks are float32
+    normals, or — when the buyers share few PDs (at least :data:`_BUYERS_PER_KEY` buyers per distinct PD,
+    per (region, sector) cell when those factors have weight: rating grades, a scorecard's PD bands) —
+    32-bit uniforms compared with the conditional PD of the buyer's PD and the scenario's factors
+    (:func:`_default_draws`): the same model, a sixth of the random-number cost, each conditional PD met
+    to 2⁻³². With ``antithetic`` (default) half the scenarios are the mirror images of the other half.
+    Same inputs and seed give identical results with the same NumPy, whatever the number of threads.
 
     >>> s = simulate_losses([500_000, 300_000, 200_000], [0.02, 0.05, 0.10], 0.6, 0.25, n_sims=200_000)
     >>> abs(s.el() / 27_000 - 1) < 0.02, s.var(0.95), s.var(0.99)
     (True, 180000.0, 300000.0)
     """
     gross, net, p, n_sims = _simulation_inputs(ead, pd, lgd, insured, n_sims)
-    offsets, tables = _loss_tables(np.column_stack([gross, net]))  # (N, 2): gross and net in one pass
+    order, draws = _default_draws(p, rho, rho_region, rho_sector, region, sector, n_sims, seed, antithetic,
+                                  memory_mb)
+    losses = np.column_stack([gross, net])  # (N, 2): gross and net in one pass
+    offsets, tables = _loss_tables(losses if order is None else losses[order])
     out = np.empty((n_sims + 1, 2))
     pos = 0
-    draws = _default_draws(p, rho, rho_region, rho_sector, region, sector, n_sims, seed, antithetic,
-                           memory_mb)
     for d in draws:
         m = min(d.shape[0], n_sims - pos)
         if m <= 0:
@@ -906,11 +1067,29 @@ class _CashPaths:
         self.room = room if room > 0 else -math.inf  # a level at or above the base path (or a NaN): check all
         needed = bool(np.any(cash[None, :] < levels[:, None]) or np.any(lost > 0))
         self.simulate = needed and not float(worst.sum()) * self.margin < self.room
+        self.worst = worst
         self.tables = _loss_tables(worst[:, None]) if self.simulate and self.room > 0 else None
+
+    def reorder(self, order: np.ndarray | None) -> None:
+        """Take the buyers (rows of ``lost``) in ``order``, the columns of the default matrices to come."""
+        if order is not None:
+            self.lost, self.worst = self.lost[order], self.worst[order]
+            self.tables = _loss_tables(self.worst[:, None]) if self.tables is not None else None
 
     def add(self, d: np.ndarray) -> None:
         """One matrix of scenarios (rows) × buyers, True where the buyer defaults."""
         self.count += d.shape[0]
+        self._follow(d)
+
+    def add_within(self, cash: _CashDefaults, bound: np.ndarray) -> None:
+        """Scenarios whose cash defaults (``cash``, computed here only where needed) are among defaults whose
+        summed largest weekly losses are ``bound`` (``worst`` summed in the loss lookup)."""
+        self.count += bound.size
+        near = np.flatnonzero(bound * self.margin >= self.room) if self.room > 0 else np.arange(bound.size)
+        if near.size:
+            self._follow(cash.rows(near))
+
+    def _follow(self, d: np.ndarray) -> None:
         if self.tables is not None:
             near = np.flatnonzero(_sum_defaults(d, *self.tables)[:, 0] * self.margin >= self.room)
             if near.size == 0:
@@ -951,7 +1130,9 @@ def prob_cash_below_zero(cash_path, receipts, pd, rho, *, default_week=1, indemn
     scalar = levels.ndim == 0
     paths = _CashPaths(cash, lost, levels.ravel())
     if paths.simulate:
-        for d in _default_draws(p, rho, 0.0, 0.0, None, None, int(n_sims), seed, True, memory_mb):
+        order, draws = _default_draws(p, rho, 0.0, 0.0, None, None, int(n_sims), seed, True, memory_mb)
+        paths.reorder(order)
+        for d in draws:
             m = min(d.shape[0], int(n_sims) - paths.count)
             if m <= 0:
                 break
@@ -973,9 +1154,12 @@ def simulate_losses_and_cash(ead, pd, lgd, rho, cash_path, receipts, *, rho_regi
     simulation's ``Z_g`` and ``εᵢ`` — so a scenario's credit loss and its cash path come from the same
     defaults of the cash model's PDs, and the simulation's random numbers, its costly part, are drawn
     once instead of twice. Same distribution as :func:`prob_cash_below_zero`, not the same draws
-    (the same draws when there are no ``region`` / ``sector`` labels). The chunks are those of
+    (the same draws when there are no ``region`` / ``sector`` labels and, on the grouped path, when the
+    cash PDs rank the buyers as their PDs do, as ``horizon_pd`` does). The chunks are those of
     :func:`simulate_losses`; each holds two more boolean matrices, about a tenth more than its
-    ``memory_mb`` working set. Returns ``(LossSample, probability or array of probabilities per threshold)``.
+    ``memory_mb`` working set. On the grouped path of a one-factor model whose cash PDs are at most the
+    PDs, a scenario's cash defaults are among its loss defaults: the cash defaults are then computed only
+    for the scenarios whose loss defaults could reach a level (their largest weekly losses summed). Returns ``(LossSample, probability or array of probabilities per threshold)``.
 
     >>> s, p = simulate_losses_and_cash([500_000, 300_000, 200_000], [0.02, 0.05, 0.10], 0.6, 0.25,
     ...                                 [100_000] * 3, [[150_000, 0, 0], [0] * 3, [0] * 3], n_sims=200_000)
@@ -990,18 +1174,27 @@ def simulate_losses_and_cash(ead, pd, lgd, rho, cash_path, receipts, *, rho_regi
     levels = np.asarray(threshold, dtype=float)
     scalar = levels.ndim == 0
     paths = _CashPaths(cash, lost, levels.ravel())
-    offsets, tables = _loss_tables(np.column_stack([gross, net]))
+    order, draws = _default_draws(p, rho, rho_region, rho_sector, region, sector, n_sims, seed, True, memory_mb,
+                                  cash_pd=p_cash if paths.simulate else None)
+    paths.reorder(order)
+    if order is not None:
+        gross, net = gross[order], net[order]
     out = np.empty((n_sims + 1, 2))
     pos = 0
-    draws = _default_draws(p, rho, rho_region, rho_sector, region, sector, n_sims, seed, True, memory_mb,
-                           cash_pd=p_cash if paths.simulate else None)
+    lookups = {}  # gross and net; with a third column, each buyer's largest weekly cash loss (built once)
     for item in draws:
         d, dc = item if paths.simulate else (item, None)
         m = min(d.shape[0], n_sims - pos)
         if m <= 0:
             break
-        out[pos: pos + m] = _sum_defaults(d[:m], offsets, tables)
-        if dc is not None:
+        within = isinstance(dc, _CashDefaults)
+        if within not in lookups:
+            lookups[within] = _loss_tables(np.column_stack([gross, net, paths.worst] if within else [gross, net]))
+        sums = _sum_defaults(d[:m], *lookups[within])
+        out[pos: pos + m] = sums[:, :2]
+        if within:
+            paths.add_within(dc, sums[:, 2])
+        elif dc is not None:
             paths.add(dc[:m])
         pos += m
     losses = LossSample(out[:n_sims, 0].copy(), out[:n_sims, 1].copy(), int(seed), True)
