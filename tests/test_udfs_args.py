@@ -137,6 +137,7 @@ def test_element_wise_functions_were_found():
 def test_elementwise_converter_by_hand():
     a = _args.Elementwise("F")
     x = a.number("x", [[1.0]])
+    assert (x, a.shape) == (1.0, _args.ONE_CELL)  # one cell: one Python float, the one-cell range's shape
     y = a.number("y", col(2.0, None, 4.0))
     z = a.number("z", 0.5, "fraction")
     w = a.number("w", None, default=7.0)
@@ -144,7 +145,7 @@ def test_elementwise_converter_by_hand():
     assert (a.shape.kind, a.size, a.first) == ("2d", 3, "y")
     np.testing.assert_array_equal(a.full(x), [1.0, 1.0, 1.0])
     np.testing.assert_array_equal(y, [2.0, np.nan, 4.0])
-    assert z.tolist() == [0.5] and w.tolist() == [7.0]
+    assert (z, w) == (0.5, 7.0) and type(z) is type(w) is float
     np.testing.assert_array_equal(v, [np.nan, 1.0, np.nan])
     assert a.blank.tolist() == [False, True, False]
     assert a.result(a.full(x) + y + z + w) == [[10.5], [""], [12.5]]

@@ -18,6 +18,8 @@ toolkit never shows a deadline later than the policy allows.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from udfs import _args
@@ -131,12 +133,23 @@ def INSUREDSHARE(exposure, limit, cover_pct, recoveries=0):
     return a.result(ins.insured_share(e, lim, pct, rec))
 
 
+# policy terms → Policy, checked once per set of terms (a filled-down column repeats them)
+_policy = functools.lru_cache(maxsize=64)(ins.Policy)
+_EPOCH_DAYS = int(EXCEL_EPOCH.astype(np.int64))  # datetime64[D] of Excel serial 0
+
+
 def _deadline_dates(fn: str, dates, arg: str, policy: ins.Policy, core) -> object:
-    d, shape = _args.dates(dates, fn, arg)
-    out = np.asarray(core(d, policy), dtype="datetime64[D]").reshape(-1)
-    serials = (out - EXCEL_EPOCH) / np.timedelta64(1, "D")
+    a = _args.Elementwise(fn)
+    d = a.date(arg, dates)
+    if d is None:  # one blank cell
+        return a.result(np.nan)
+    out = core(d, policy)
     # a deadline past Excel's last day (9999-12-31) is no date a cell can show: blank, as NaT is
-    return _args.shaped(np.where(serials <= LAST_SERIAL, serials, np.nan), shape)  # NaT → NaN → ''
+    if isinstance(out, np.datetime64):  # one deadline
+        serial = float(out.astype(np.int64) - _EPOCH_DAYS)
+        return a.result(serial if serial <= LAST_SERIAL else np.nan)
+    serials = (np.asarray(out, dtype="datetime64[D]").reshape(-1) - EXCEL_EPOCH) / np.timedelta64(1, "D")
+    return a.result(np.where(serials <= LAST_SERIAL, serials, np.nan))  # NaT → NaN → ''
 
 
 def _policy_days(fn: str, **days) -> dict[str, int]:
@@ -178,7 +191,7 @@ def NOTIFYBY(due_date, notify_days=60, mep_days=0, move_weekends=True, holidays=
     """
     fn = "NOTIFYBY"
     days = _policy_days(fn, notify_days=(notify_days, 60), mep_days=(mep_days, 0))
-    policy = ins.Policy(
+    policy = _policy(
         notify_days=days["notify_days"],
         max_extension_period=days["mep_days"],
         notify_basis="mep_end" if days["mep_days"] else "due_date",
@@ -212,7 +225,7 @@ def CLAIMBY(start_date, claim_days=180, move_weekends=True, holidays=None):
     """
     fn = "CLAIMBY"
     days = _policy_days(fn, claim_days=(claim_days, 180))
-    policy = ins.Policy(
+    policy = _policy(
         claim_days=days["claim_days"],
         claim_basis="invoice_date",
         move_weekends=_args.flag(move_weekends, fn, "move_weekends", True),

@@ -9,6 +9,8 @@ row with a blank input gives a blank cell. Amounts are plain numbers; ratios are
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from udfs import _args
@@ -181,8 +183,11 @@ def WCHEALTH(ratio, danger_below=1, healthy_from=1.5, idle_above=3, language="en
         raise ArgumentError(fn, "idle_above", f"0 (no note) or at least healthy_from ({high:g})", idle_above)
     a = _args.Elementwise(fn)
     r = a.number("ratio", ratio)
-    bands = ratios.HealthBands(low, high, idle or None)
-    return a.result(ratios.wc_health_label(r, bands, lang))
+    return a.result(ratios.wc_health_label(r, _bands(low, high, idle or None), lang))
+
+
+# health thresholds → HealthBands, checked once per set of thresholds (a filled-down column repeats them)
+_bands = functools.lru_cache(maxsize=64)(ratios.HealthBands)
 
 
 def _amounts(fn: str, amounts) -> np.ndarray:

@@ -17,18 +17,23 @@ References are to shared/domain/SPEC.md.
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from xl_cashrisk._array import safe_divide, scalar_or_array
+from xl_cashrisk._array import floats, nan_if_inf, safe_divide, scalar_or_array
 from xl_cashrisk.errors import InputError
 from xl_cashrisk.settings import BASES, DAYS_IN_YEAR, DEFAULT_BUCKET_EDGES
 
 __all__ = [
     "DBT_BUCKET_MIDPOINTS",
+    "NOT_ISSUED",
+    "NOT_ISSUED_LABEL",
     "age_bucket_index",
     "age_ledger",
     "ageing_table",
@@ -55,6 +60,10 @@ __all__ = [
 DBT_BUCKET_MIDPOINTS = (0.0, 15.0, 45.0, 75.0, 105.0)
 
 CREDITS = {"en": "credits", "zh": "贷项"}
+# basis "invoice": an invoice dated after the as-of date had not been issued on that day (ERPNext leaves it
+# out of its ageing); its bucket index and label
+NOT_ISSUED = -2
+NOT_ISSUED_LABEL = {"en": "not issued", "zh": "未开票"}
 _CURRENT = {"en": "current", "zh": "未到期"}
 _DAY_SUFFIX = {"en": "", "zh": "天"}
 _PAID_TOLERANCE = 0.005  # money: an invoice within half a cent of its amount counts as fully paid
@@ -91,9 +100,21 @@ def _check_edges(edges: Sequence[float], basis: str) -> np.ndarray:
     return e
 
 
-def _bucket_bounds(edges: Sequence[float], basis: str) -> np.ndarray:
+@functools.lru_cache(maxsize=64)
+def _checked_bounds(edges: tuple, basis: str) -> tuple[np.ndarray, tuple[float, ...]]:
     e = _check_edges(edges, basis)
-    return np.concatenate([[0.0], e]) if basis == "dpd" else e
+    bounds = np.concatenate([[0.0], e]) if basis == "dpd" else e
+    bounds.setflags(write=False)
+    return bounds, tuple(bounds.tolist())
+
+
+def _bucket_bounds(edges: Sequence[float], basis: str) -> tuple[np.ndarray, tuple[float, ...]]:
+    """The bucket bounds as an array and as a tuple (for one value); edges given as a sequence of
+    numbers (the default among them) are checked once, not on every call."""
+    try:
+        return _checked_bounds(tuple(edges), basis)
+    except TypeError:  # not a flat sequence of numbers: checking it gives the message
+        return _checked_bounds.__wrapped__(edges, basis)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -110,6 +131,8 @@ def days_past_due(due_dates, as_of):
     >>> days_past_due(np.array(["2024-07-10", "2024-03-31", "NaT"], dtype="datetime64[D]"), "2024-06-30")
     array([-10.,  91.,  nan])
     """
+    if due_dates.__class__ is dt.date and as_of.__class__ is dt.date:  # one date (an Excel cell): no arrays
+        return as_of.toordinal() - due_dates.toordinal()
     return scalar_or_array(_scalar_days(_day_count(as_of, due_dates)), like=due_dates)
 
 
@@ -130,7 +153,8 @@ def age_bucket_index(days, edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis:
     SPEC §4.1. With edges e₁ < … < eₖ:
 
     * ``basis="dpd"`` (days past due): 0 = current (d ≤ 0), 1 = 1…e₁, 2 = e₁+1…e₂, …, k+1 = > eₖ;
-    * ``basis="invoice"`` (days since invoice): 0 = 0…e₁ (d ≤ e₁), 1 = e₁+1…e₂, …, k = > eₖ.
+    * ``basis="invoice"`` (days since invoice): 0 = 0…e₁ (0 ≤ d ≤ e₁), 1 = e₁+1…e₂, …, k = > eₖ, and
+      :data:`NOT_ISSUED` (−2) for d < 0: an invoice dated after the as-of date did not exist yet.
 
     Labels in the same order come from :func:`bucket_labels`.
 
@@ -139,14 +163,21 @@ def age_bucket_index(days, edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis:
     [0, 1, 2, 4, 4, 5]
     >>> age_bucket_index([20, 46, 81, 121, 177, 212], basis="invoice").tolist()
     [0, 1, 2, 4, 4, 4]
-    >>> age_bucket_index(30), age_bucket_index(31), age_bucket_index(float("nan"))
-    (1, 2, -1)
+    >>> age_bucket_index(30), age_bucket_index(31), age_bucket_index(float("nan")), age_bucket_index(-3, basis="invoice")
+    (1, 2, -1, -2)
     """
-    bounds = _bucket_bounds(edges, basis)
+    bounds, one = _bucket_bounds(edges, basis)
+    kind = days.__class__
+    if kind is int or kind is float:  # one value: a binary search on the cached bounds, no arrays
+        if days != days:
+            return -1
+        return NOT_ISSUED if basis == "invoice" and days < 0 else bisect.bisect_left(one, days)
     d = np.asarray(days, dtype=float)
     idx = np.searchsorted(bounds, d, side="left")
-    idx = np.where(np.isnan(d), -1, idx).astype(np.int64)
-    return scalar_or_array(idx, like=days)
+    idx = np.where(np.isnan(d), -1, idx)
+    if basis == "invoice":
+        idx = np.where(d < 0, NOT_ISSUED, idx)
+    return scalar_or_array(idx.astype(np.int64), like=days)
 
 
 def bucket_labels(edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis: str = "dpd",
@@ -162,9 +193,10 @@ def bucket_labels(edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis: str = "d
     >>> bucket_labels((30, 60), language="zh")
     ['未到期', '1-30天', '31-60天', '>60天']
     """
-    e = [int(x) for x in _check_edges(edges, basis)]
+    bounds, _ = _bucket_bounds(edges, basis)
     if language not in _CURRENT:
         raise ValueError(f"language must be one of {tuple(_CURRENT)}, got {language!r}")
+    e = [int(x) for x in (bounds[1:] if basis == "dpd" else bounds)]
     unit = _DAY_SUFFIX[language]
     first = [_CURRENT[language], f"1-{e[0]}{unit}"] if basis == "dpd" else [f"0-{e[0]}{unit}"]
     middle = [f"{lo + 1}-{hi}{unit}" for lo, hi in itertools.pairwise(e)]
@@ -176,16 +208,19 @@ def ageing_totals(days, amounts, edges: Sequence[float] = DEFAULT_BUCKET_EDGES,
     """Open amounts summed per ageing bucket, and the credits (negative amounts) kept apart.
 
     SPEC §4.1: positive amounts are aged by ``days`` (DPD or days since invoice, per ``basis``);
-    negative amounts (credit notes, unapplied cash) are not aged. Invariant:
-    ``totals.sum() + credits == amounts.sum()``. NaN amounts count as 0; a positive amount with
-    NaN days is an error.
+    negative amounts (credit notes, unapplied cash) are not aged. With ``basis="invoice"`` a positive
+    amount with negative days (invoice dated after the as-of date, :data:`NOT_ISSUED`) is in no bucket.
+    Invariant: ``totals.sum() + credits + not issued == amounts.sum()``. NaN amounts count as 0; a
+    positive amount with NaN days is an error.
 
     >>> totals, credits = ageing_totals([-10, 16, 51, 91, 117, 182, 5],
     ...                                 [10_000, 8_000, 6_000, 4_000, 2_000, 1_000, -500])
     >>> totals.tolist(), credits                  # AG-1 DPD totals, plus a 500 credit note
     ([10000.0, 8000.0, 6000.0, 0.0, 6000.0, 1000.0], -500.0)
+    >>> ageing_totals([20, -5], [10_000, 3_000], basis="invoice")[0].tolist()   # the 3,000 is not issued yet
+    [10000.0, 0.0, 0.0, 0.0, 0.0]
     """
-    bounds = _bucket_bounds(edges, basis)
+    bounds, _ = _bucket_bounds(edges, basis)
     d = np.asarray(days, dtype=float).ravel()
     a = np.nan_to_num(np.asarray(amounts, dtype=float).ravel(), nan=0.0)
     if d.shape != a.shape:
@@ -194,6 +229,8 @@ def ageing_totals(days, amounts, edges: Sequence[float] = DEFAULT_BUCKET_EDGES,
     undated = pos & np.isnan(d)
     if undated.any():
         raise ValueError(f"{int(undated.sum())} positive amount(s) have no date to age them by")
+    if basis == "invoice":
+        pos &= ~(d < 0)
     idx = np.searchsorted(bounds, d[pos], side="left")
     totals = np.bincount(idx, weights=a[pos], minlength=bounds.size + 1)
     return totals, float(a[a < 0].sum())
@@ -292,6 +329,13 @@ def prepare_ledger(ledger: pd.DataFrame, as_of, fx, home_currency, basis: str = 
             "dpd": dpd, "since": since, "rate": rate}
 
 
+def _ledger_days(p: dict[str, np.ndarray], basis: str) -> np.ndarray:
+    """The days a ledger report ages by. An invoice dated after the as-of date counts in the first bucket
+    here, as the reports have always shown it (AGEBUCKET and AGEING say "not issued": issue 19); days
+    since invoice are floored at 0 for that, NaN stays NaN."""
+    return p["dpd"] if basis == "dpd" else np.maximum(p["since"], 0.0)
+
+
 def age_ledger(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis: str = "dpd",
                fx: Mapping[str, float] | None = None, home_currency: str | None = None,
                language: str = "en", *, _prep: dict | None = None) -> pd.DataFrame:
@@ -310,7 +354,7 @@ def age_ledger(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_BUC
     """
     p = prepare_ledger(ledger, as_of, fx, home_currency, basis) if _prep is None else _prep
     labels = np.asarray([*bucket_labels(edges, basis, language), CREDITS[language], ""], dtype=object)
-    idx = np.asarray(age_bucket_index(p["dpd"] if basis == "dpd" else p["since"], edges, basis))
+    idx = np.asarray(age_bucket_index(_ledger_days(p, basis), edges, basis))
     idx = np.where(p["credit"], len(labels) - 2, idx)
     idx = np.where(~p["credit"] & (p["open_hc"] == 0), len(labels) - 1, idx)
     rate = p["rate"]
@@ -346,7 +390,7 @@ def ageing_table(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_B
     """
     p = prepare_ledger(ledger, as_of, fx, home_currency, basis) if _prep is None else _prep
     labels = [*bucket_labels(edges, basis, language), CREDITS[language]]
-    days = p["dpd"] if basis == "dpd" else p["since"]
+    days = _ledger_days(p, basis)
     aged = ~p["credit"]
     totals, _ = ageing_totals(np.where(aged, days, np.nan), np.where(aged, p["open_hc"], 0.0), edges, basis)
     idx = np.asarray(age_bucket_index(days, edges, basis))
@@ -392,7 +436,7 @@ def buyer_ageing_schedule(ledger: pd.DataFrame, as_of, edges: Sequence[float] = 
     credit = p["credit"][keep]
     amt = open_hc[keep]
     dpd = p["dpd"][keep]
-    days = dpd if basis == "dpd" else p["since"][keep]
+    days = _ledger_days(p, basis)[keep]
     idx = np.asarray(age_bucket_index(days, edges, basis))
     aged = ~credit
     grid = np.bincount(codes[aged] * len(labels) + idx[aged], weights=amt[aged],
@@ -480,9 +524,8 @@ def dso(ar, credit_sales, days=DAYS_IN_YEAR):
     >>> round(dso(150_000, 1_800_000), 4)          # DSO-1
     30.4167
     """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.asarray(ar, float) / np.asarray(credit_sales, float) * np.asarray(days, float)
-    return scalar_or_array(np.where(np.isinf(r), np.nan, r), like=ar)
+    r = safe_divide(ar, credit_sales) * floats(days)  # x/0 is NaN
+    return scalar_or_array(nan_if_inf(r), like=ar)  # an overflow too
 
 
 def best_possible_dso(current_ar, credit_sales, days=DAYS_IN_YEAR):
@@ -500,7 +543,7 @@ def average_days_delinquent(ar, current_ar, credit_sales, days=DAYS_IN_YEAR):
     >>> average_days_delinquent(15_000, 4_000, 10_000, 30)      # ADD-1: 45 − 12
     33.0
     """
-    r = np.asarray(dso(ar, credit_sales, days), float) - np.asarray(best_possible_dso(current_ar, credit_sales, days), float)
+    r = floats(dso(ar, credit_sales, days)) - floats(best_possible_dso(current_ar, credit_sales, days))
     return scalar_or_array(r, like=ar)
 
 
@@ -591,10 +634,9 @@ def cei(beginning_ar, credit_sales, ending_ar, ending_current_ar, periods=1):
     >>> cei(100_000, 1_000_000, 120_000, 100_000)                     # CEI-2
     98.0
     """
-    base = np.asarray(beginning_ar, float) + np.asarray(credit_sales, float) / np.asarray(periods, float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = (base - np.asarray(ending_ar, float)) / (base - np.asarray(ending_current_ar, float)) * 100.0
-    return scalar_or_array(np.where(np.isinf(r), np.nan, r), like=beginning_ar)
+    base = floats(beginning_ar) + safe_divide(credit_sales, periods)
+    r = safe_divide(base - floats(ending_ar), base - floats(ending_current_ar)) * 100.0
+    return scalar_or_array(nan_if_inf(r), like=beginning_ar)
 
 
 def bad_debt_reserve(bucket_amounts, rates):
