@@ -70,6 +70,10 @@ def number(value: Any, fn: str, arg: str, *, default: Any = _MISSING, expected: 
         x = value
     elif kind is int and -_BIG_INT < value < _BIG_INT:  # a default such as 365 (a bool is no int here)
         x = float(value)
+    elif value is None:  # an omitted argument
+        if default is _MISSING:
+            raise ArgumentError(fn, f"{arg}{where}", expected, detail="the cell is blank")
+        return default
     else:
         name = f"{arg}{where}"
         if is_blank(value):
@@ -93,6 +97,10 @@ def integer(value: Any, fn: str, arg: str, *, default: Any = _MISSING, minimum: 
     """One whole number (a float such as 3.0 from a cell is fine, 3.5 is not), within
     [``minimum``, ``maximum``] and never beyond ±2^53."""
     top = MAX_WHOLE if maximum is None else maximum
+    kind = value.__class__
+    if (kind is int or (kind is float and value.is_integer())) and -top <= value <= top and (
+            minimum is None or value >= minimum):  # a whole number in range: nothing to read
+        return int(value)
     if minimum is None:
         expected = "a whole number" if maximum is None else f"a whole number ≤ {top:,}"
     else:
@@ -103,6 +111,25 @@ def integer(value: Any, fn: str, arg: str, *, default: Any = _MISSING, minimum: 
     if not float(x).is_integer() or (minimum is not None and x < minimum) or abs(x) > top:
         raise ArgumentError(fn, arg, expected, value)
     return int(x)
+
+
+def read_once(read: Callable[..., Any]) -> Callable[..., Any]:
+    """``read`` — the reading of a function's options (thresholds, words, a policy's terms, bucket edges)
+    from its arguments — done once per distinct set of cell values: a filled-down column passes the same
+    options on every row. Keyed on the values and their types (1, 1.0 and TRUE are read apart); a range
+    (a list, unhashable) is read every time; a refused value is not remembered, so its message comes
+    every time. ``read`` must depend on its arguments only."""
+    cached = functools.lru_cache(maxsize=256, typed=True)(read)
+
+    @functools.wraps(read)
+    def reader(*args: Any) -> Any:
+        try:
+            hash(args)
+        except TypeError:
+            return read(*args)
+        return cached(*args)
+
+    return reader
 
 
 @functools.lru_cache(maxsize=256)
@@ -149,6 +176,8 @@ def check_text(value: str, fn: str, arg: str) -> str:
 def flag(value: Any, fn: str, arg: str, default: bool) -> bool:
     """TRUE/FALSE as Excel sends it (bool, 1/0 from LibreOffice) or a word of the values module
     (TRUE/FALSE, yes/no, 是/否 …); blank = ``default``."""
+    if value is True or value is False:
+        return value
     if is_blank(value):
         return default
     try:
@@ -160,6 +189,11 @@ def flag(value: Any, fn: str, arg: str, default: bool) -> bool:
 def date(value: Any, fn: str, arg: str, *, default: Any = _MISSING, where: str = "") -> dt.date:
     """One date by the one values rule (:func:`xl_cashrisk.schemas.values.parse_date`): a datetime/date,
     an Excel serial from 61 (1900-03-01) or text such as 2024-06-30, 2024/6/30, 2024年6月30日."""
+    if value.__class__ is float and value == value:  # a serial, the usual date cell
+        try:
+            return V.parse_date(value)
+        except V.ValueRefused:
+            pass  # worded below
     name = f"{arg}{where}"
     expected = "a date"
     if is_blank(value):
@@ -676,6 +710,11 @@ class Elementwise:
     def date(self, name: str, value: Any) -> Any:
         """One date argument (:func:`date`'s rule): a date, or None for a blank, for one cell; a
         datetime64[D] array (NaT where blank) for a range. Blank cells give blank rows."""
+        if value.__class__ is float and value == value:  # a serial in a cell: the usual case
+            try:
+                return V.parse_date(value)
+            except V.ValueRefused:
+                pass  # worded by date() below
         one = self._one(value)
         if one is not None:
             v, sh = one
@@ -711,9 +750,9 @@ class Elementwise:
     def result(self, values: Any, *, token: str = "", missing: str = "") -> Any:
         """The results in the caller's shape: blank rows '', rows given a pass-through word ``token``;
         other NaN results ``missing`` ('' unless said otherwise), ±inf ''."""
-        if values.__class__ is float and self.shape is SCALAR and values - values == 0 and self.blank is False \
-                and self.passed is False:  # one finite number from plain values: the usual case
-            return values
+        if self.shape is SCALAR and self.blank is False and self.passed is False and (
+                (values.__class__ is float and values - values == 0) or (values.__class__ is str and not missing)):
+            return values  # one finite number or one text from plain values: the usual case
         if self.shape.size == 1:
             kind = values.__class__
             if kind is float or kind is np.float64 or kind is str or kind is int or kind is bool:

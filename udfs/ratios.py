@@ -9,8 +9,6 @@ row with a blank input gives a blank cell. Amounts are plain numbers; ratios are
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from udfs import _args
@@ -172,6 +170,13 @@ def WCHEALTH(ratio, danger_below=1, healthy_from=1.5, idle_above=3, language="en
     >>> WCHEALTH([[0.65], [0.85], [None]], 0.7, 1.0, 0, "zh")
     [['危险'], ['关注'], ['']]
     """
+    lang, bands = _health_options(language, danger_below, healthy_from, idle_above)
+    a = _args.Elementwise("WCHEALTH")
+    return a.result(ratios.wc_health_label(a.number("ratio", ratio), bands, lang))
+
+
+@_args.read_once
+def _health_options(language, danger_below, healthy_from, idle_above) -> tuple[str, ratios.HealthBands]:
     fn = "WCHEALTH"
     lang = _args.text(language, fn, "language", allowed=LANGUAGES, default="en")
     low = _args.number(danger_below, fn, "danger_below", default=1.0)
@@ -181,13 +186,7 @@ def WCHEALTH(ratio, danger_below=1, healthy_from=1.5, idle_above=3, language="en
         raise ArgumentError(fn, "healthy_from", f"at least danger_below ({low:g})", healthy_from)
     if idle and idle < high:
         raise ArgumentError(fn, "idle_above", f"0 (no note) or at least healthy_from ({high:g})", idle_above)
-    a = _args.Elementwise(fn)
-    r = a.number("ratio", ratio)
-    return a.result(ratios.wc_health_label(r, _bands(low, high, idle or None), lang))
-
-
-# health thresholds → HealthBands, checked once per set of thresholds (a filled-down column repeats them)
-_bands = functools.lru_cache(maxsize=64)(ratios.HealthBands)
+    return lang, ratios.HealthBands(low, high, idle or None)
 
 
 def _amounts(fn: str, amounts) -> np.ndarray:

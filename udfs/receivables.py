@@ -56,9 +56,16 @@ def _basis(fn: str, basis) -> str:
     return _args.text(basis, fn, "basis", allowed=BASES, default="dpd")
 
 
+@_args.read_once
+def _bucket_options(fn: str, basis, edges) -> tuple[str, tuple[float, ...]]:
+    return _basis(fn, basis), _edges(fn, edges)
+
+
 def _edges(fn: str, edges) -> tuple[float, ...]:
     """The bucket edges: blank → 30, 60, 90, 120; else a range of cells (blank cells skipped) or one text
     "30,60,90", refused in one line unless whole numbers of days above 0 in increasing order."""
+    if edges is None:  # omitted
+        return DEFAULT_BUCKET_EDGES
     one = _args.single(edges)
     if one is not None and isinstance(one[0], str):
         cells = [part for part in _EDGE_SEPARATORS.split(_args.check_text(one[0], fn, "edges")) if part]
@@ -79,7 +86,7 @@ def _edges(fn: str, edges) -> tuple[float, ...]:
 @functools.lru_cache(maxsize=64)
 def _labels(edges: tuple[float, ...], basis: str) -> np.ndarray:
     """AGEBUCKET's answer per bucket index: the bucket labels, "not issued" (index -2) and '' (index -1, no date)."""
-    table = np.asarray([*rcv.bucket_labels(edges, basis), rcv.NOT_ISSUED_LABEL["en"], ""], dtype=object)
+    table = np.asarray([*rcv.bucket_labels(edges, basis), rcv.NOT_ISSUED_LABEL, ""], dtype=object)
     table.setflags(write=False)
     return table
 
@@ -112,8 +119,7 @@ def AGEBUCKET(due_date, as_of=None, basis="dpd", edges=None):
     '>45'
     """
     fn = "AGEBUCKET"
-    b = _basis(fn, basis)
-    e = _edges(fn, edges)
+    b, e = _bucket_options(fn, basis, edges)
     a = _args.Elementwise(fn)
     due = a.date("due_date", due_date)
     idx = rcv.age_bucket_index(rcv.days_past_due(due, _as_of(fn, as_of)), e, b)
@@ -176,8 +182,7 @@ def AGEING(due_dates, amounts, as_of=None, basis="dpd", edges=None):
     [['0-30', '31-90', '>90', 'credits', 'total'], [10000.0, 0.0, 0.0, 0.0, 10000.0]]
     """
     fn = "AGEING"
-    b = _basis(fn, basis)
-    e = _edges(fn, edges)
+    b, e = _bucket_options(fn, basis, edges)
     d, dshape = _args.dates(due_dates, fn, "due_dates")
     days = np.asarray(rcv.days_past_due(d, _as_of(fn, as_of)), dtype=float).reshape(-1)
     amt, ashape = _args.numbers(amounts, fn, "amounts")

@@ -165,15 +165,14 @@ def OHLSON(total_assets, price_index, total_liabilities, current_assets, current
     ni = r.number("net_income", net_income)
     nip = r.number("net_income_prev", net_income_prev)
     ffo = r.number("ffo", ffo)
+    if out in ("P", "O"):
+        return r.result((sc.ohlson_p if out == "P" else sc.ohlson_o)(ta, tl, ca, cl, ni, nip, ffo, idx, unit))
     terms = sc.ohlson_terms(ta, tl, ca, cl, ni, nip, ffo, idx, unit)
     if out == "TERMS":
         if r.size > 1:
             raise ArgumentError(fn, "output", '"P", "O" or "SIZE" when the inputs are ranges', "TERMS")
         return _args.table([["term", "value"], *([k, float(np.asarray(v).ravel()[0])] for k, v in terms.items())])
-    if out == "SIZE":
-        return r.result(np.asarray(terms["SIZE"]) / -0.407)
-    o = sc.ohlson_o(ta, tl, ca, cl, ni, nip, ffo, idx, unit)
-    return r.result(o if out == "O" else sc.ohlson_p(ta, tl, ca, cl, ni, nip, ffo, idx, unit))
+    return r.result(np.asarray(terms["SIZE"]) / -0.407)
 
 
 @excel_function(
@@ -483,13 +482,12 @@ _CAL = {
 }
 
 
-def _calibration(fn: str, anchor_score, anchor_odds, pdo) -> dict[str, float | None]:
-    return {
-        "anchor_score": _args.number(anchor_score, fn, "anchor_score", default=None),
-        "anchor_odds": _args.number(anchor_odds, fn, "anchor_odds", default=None, positive=True,
-                                    expected="a positive number"),
-        "pdo": _args.number(pdo, fn, "pdo", default=None, positive=True, expected="a positive number"),
-    }
+@_args.read_once
+def _calibration(fn: str, anchor_score, anchor_odds, pdo) -> tuple[float | None, float | None, float | None]:
+    """(anchor score, anchor odds, PDO) as credit_pd / score_from_pd take them; None = the scorecard's."""
+    return (_args.number(anchor_score, fn, "anchor_score", default=None),
+            _args.number(anchor_odds, fn, "anchor_odds", default=None, positive=True, expected="a positive number"),
+            _args.number(pdo, fn, "pdo", default=None, positive=True, expected="a positive number"))
 
 
 @excel_function(category=CATEGORY, args={"score": "CREDITSCORE result 0–100. Cell or range; \"NR\" gives \"NR\".", **_CAL},
@@ -501,7 +499,7 @@ def CREDITPD(score, anchor_score=None, anchor_odds=None, pdo=None):
     cal = _calibration("CREDITPD", anchor_score, anchor_odds, pdo)
     r = _args.Elementwise("CREDITPD")
     s = r.number("score", score, "score", words=_PASS_WORDS, pass_through=True)
-    return r.result(sc.credit_pd(s, **cal), token=sc.NOT_RATED)
+    return r.result(sc.credit_pd(s, *cal), token=sc.NOT_RATED)
 
 
 @excel_function(category=CATEGORY, args={"pd": "One-year probability of default, 0 < PD < 1 (0.02 for 2 %). Cell or range.", **_CAL},
@@ -513,7 +511,7 @@ def SCOREFROMPD(pd, anchor_score=None, anchor_odds=None, pdo=None):
     cal = _calibration("SCOREFROMPD", anchor_score, anchor_odds, pdo)
     r = _args.Elementwise("SCOREFROMPD")
     p = r.number("pd", pd, "probability")
-    return r.result(sc.score_from_pd(p, **cal))
+    return r.result(sc.score_from_pd(p, *cal))
 
 
 @excel_function(
@@ -532,6 +530,15 @@ def CREDITBAND(score, language="en", scheme="light", green_min=None, yellow_min=
     """Traffic light of a score: GREEN (≥ 51, risk under control), YELLOW (30–50, trade with caution), RED (< 30, suspend credit sales); or letters A–E.
 
     Source: SPEC §3.4, §3.7."""
+    lang, how, g, y, token = _band_options(language, scheme, green_min, yellow_min)
+    r = _args.Elementwise("CREDITBAND")
+    s = r.number("score", score, "score", words=_PASS_WORDS, pass_through=True)
+    return r.result(sc.credit_band(s, lang, how, g, y), token=token)
+
+
+@_args.read_once
+def _band_options(language, scheme, green_min, yellow_min) -> tuple[str, str, float | None, float | None, str]:
+    """CREDITBAND's language, scheme, thresholds and the word of a not-rated row."""
     fn = "CREDITBAND"
     lang = _option(fn, "language", language, ("en", "zh"), "en")
     how = _option(fn, "scheme", scheme, sc.bands.BAND_SCHEMES, "light")
@@ -541,11 +548,7 @@ def CREDITBAND(score, language="en", scheme="light", green_min=None, yellow_min=
     lo, hi = (card.yellow_min if y is None else y), (card.green_min if g is None else g)
     if not lo < hi:
         raise ArgumentError(fn, "yellow_min", f"below green_min ({hi:g})", lo)
-    r = _args.Elementwise(fn)
-    s = r.number("score", score, "score", words=_PASS_WORDS, pass_through=True)
-    bands = sc.credit_band(s, lang, how, g, y)
-    token = sc.BAND_LABELS[lang][sc.NOT_RATED] if how == "light" else sc.NOT_RATED
-    return r.result(bands, token=token)
+    return lang, how, g, y, sc.BAND_LABELS[lang][sc.NOT_RATED] if how == "light" else sc.NOT_RATED
 
 
 @excel_function(category=CATEGORY, args={"score": "CREDITSCORE result 0–100. Cell or range; \"NR\" gives \"NR\"."},

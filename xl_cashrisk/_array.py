@@ -45,8 +45,8 @@ def scalar_or_array(x: Any, like: Any = None, dtype: Any = None) -> Any:
     {'a': 10.0, 'b': 20.0}
     """
     kind = x.__class__
-    if (kind is float or kind is np.float64) and (like is None or not isinstance(like, pd.Series)) \
-            and (dtype is None or dtype is float):
+    if (kind is float or kind is np.float64) and (dtype is None or dtype is float) and (
+            like is None or like.__class__ is float or not isinstance(like, pd.Series)):
         return float(x)  # one value: no array
     a = np.asarray(x, dtype=dtype)
     if isinstance(like, pd.Series):
@@ -83,7 +83,8 @@ def safe_divide(numerator: Any, denominator: Any, *, positive: bool = False, fil
     >>> safe_divide([1.0, 1.0], [0.0, -2.0], positive=True, fill=0.0).tolist(), safe_divide(3, 0)
     ([0.0, 0.0], nan)
     """
-    num, den = floats(numerator), floats(denominator)
+    num = numerator if numerator.__class__ is float else floats(numerator)
+    den = denominator if denominator.__class__ is float else floats(denominator)
     if num.__class__ is float and den.__class__ is float:
         ok = den > 0 if positive else den != 0 and den == den
         return num / den if ok else float(fill)

@@ -76,6 +76,7 @@ CRR_SCALING = 1.06  # CRR multiplies the Basel II risk weight by 1.06 (SPEC §6.
 SME_TURNOVER_FLOOR = 5.0  # € million: smaller firms count as 5 (Basel II ¶273)
 SME_TURNOVER_LIMIT = 50.0  # € million: from here on a firm is not an SME, no adjustment (¶273)
 SME_RHO_REDUCTION = 0.04  # the correlation reduction at the floor (¶273)
+_RHO_SCALE = 1.0 - np.exp(-50.0)  # denominator of the Basel correlation weight (¶272)
 WEEKS_PER_YEAR = 52
 ENUMERATE_MAX = 12  # books up to this many buyers are enumerated exactly (2^N outcomes per node)
 LOSS_METHODS = ("auto", "enumerate", "grid", "transform")  # loss_distribution(method=...)
@@ -172,6 +173,8 @@ def basel_sme_adjustment(turnover_m_eur):
     """
     s = floats(turnover_m_eur)
     one = s.__class__ is float
+    if one and s != s:  # unknown turnover: a large corporate
+        return 0.0
     if (s < 0) if one else np.any(s < 0):
         raise ValueError(f"turnover must be ≥ 0 (€ million), got {np.float64(s) if one else s[s < 0].flat[0]!r}")
     size = minimum(maximum(s, SME_TURNOVER_FLOOR), SME_TURNOVER_LIMIT) if one else np.clip(
@@ -192,7 +195,7 @@ def basel_rho(pd, turnover_m_eur=None):
     0.152784
     """
     p = _unit("pd", pd)
-    w = (1.0 - np.exp(-50.0 * p)) / (1.0 - np.exp(-50.0))
+    w = (1.0 - np.exp(-50.0 * p)) / _RHO_SCALE
     rho = 0.12 * w + 0.24 * (1.0 - w)
     if turnover_m_eur is not None:
         rho = rho - floats(basel_sme_adjustment(turnover_m_eur))

@@ -63,7 +63,7 @@ CREDITS = {"en": "credits", "zh": "贷项"}
 # basis "invoice": an invoice dated after the as-of date had not been issued on that day (ERPNext leaves it
 # out of its ageing); its bucket index and label
 NOT_ISSUED = -2
-NOT_ISSUED_LABEL = {"en": "not issued", "zh": "未开票"}
+NOT_ISSUED_LABEL = "not issued"
 _CURRENT = {"en": "current", "zh": "未到期"}
 _DAY_SUFFIX = {"en": "", "zh": "天"}
 _PAID_TOLERANCE = 0.005  # money: an invoice within half a cent of its amount counts as fully paid
