@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -136,6 +138,58 @@ def udf_arrays(args):
             alts.append(Alternative("same call, polynomial product (before)", before, repeats=_reps(args, 2, 1)))
         yield Case("udf_arrays", label, n, call, repeats=_reps(args, 5), warmup=1, alternatives=alts,
                    targets=[Target("max_s", 0.150)] if not args.quick else [])
+
+
+# ------------------------------------------------------------------------------------------------
+def _per_call(fn, rows: list[tuple], min_seconds: float):
+    """A timed call running ``fn`` over ``rows`` enough times for ``min_seconds`` of CPU, reporting the
+    wall and CPU time of one call (the runner takes a returned ``seconds``/``cpu_seconds`` as the case's)."""
+    def one_pass() -> float:
+        t0 = time.process_time()
+        for args in rows:
+            fn(*args)
+        return time.process_time() - t0
+
+    passes = max(1, math.ceil(min_seconds / max(min(one_pass() for _ in range(3)), 1e-6)))
+    calls = passes * len(rows)
+
+    def run():
+        c0, t0 = time.process_time(), time.perf_counter()
+        for _ in range(passes):
+            for args in rows:
+                fn(*args)
+        return {"seconds": (time.perf_counter() - t0) / calls, "cpu_seconds": (time.process_time() - c0) / calls}
+
+    return run
+
+
+@benchmark("udf_scalar", cheap=True)
+def udf_scalar(args):
+    """One call of every scalar Excel function with one value per argument (a filled-down cell), CPU per call,
+    against a plain-Python function doing the same arithmetic (bench/plain.py) in the same run."""
+    from bench.plain import REFERENCES
+    from bench.udf_cases import AGGREGATES, NOT_ROWWISE, scalar_rows
+    from udfs import FUNCTIONS
+
+    k = 64  # different values per call, as down a column
+    rows = scalar_rows(k)
+    budget = 0.01 if args.quick else 0.05  # CPU seconds per timed repeat
+    for name, f in FUNCTIONS.items():
+        label = f"{name} per call"
+        reason = AGGREGATES.get(name) or NOT_ROWWISE.get(name)
+        if reason:
+            yield Case("udf_scalar", label, 1, None, skip=f"not a one-value-per-argument function: {reason}")
+            continue
+        if name not in rows or name not in REFERENCES:
+            yield Case("udf_scalar", label, 1, None, skip="no benchmark arguments or plain reference (new function?)")
+            continue
+        ranges = [a.is_range for a in f.arguments]
+        cells = [tuple([[v]] if is_range else v for v, is_range in zip(row, ranges, strict=False)) for row in rows[name]]
+        alts = [Alternative("plain Python", _per_call(REFERENCES[name], rows[name], budget)),
+                Alternative("same call, one-cell ranges (xlwings, Lite)", _per_call(f.fn, cells, budget))]
+        yield Case("udf_scalar", label, 1, _per_call(f.fn, rows[name], budget), repeats=_reps(args, 5, 3),
+                   alternatives=alts, targets=[Target("max_cpu_ratio", 25, "plain Python")],
+                   note="a plain value per argument, as LibreOffice passes a cell")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -210,18 +210,14 @@ def wc_health_label(ratio, bands: HealthBands = CURRENT_RATIO_BANDS, language: s
     ('危险', 'HEALTHY: high ratio may mean idle cash')
     """
     status, note = wc_health(ratio, bands), wc_health_note(ratio, bands, language)
-    if status.__class__ is str:  # one ratio
-        return _health_label(status, note, language)
+    names = HEALTH_LABELS[language]
+    sep = "：" if language == "zh" else ": "
+    if status.__class__ is str:  # one ratio (the expression below, for one)
+        return "" if status == "" else names[status] + (sep + note if note else "")
     status, note = np.asarray(status, dtype=object), np.asarray(note, dtype=object)
-    flat = [_health_label(s, n, language) for s, n in zip(status.ravel().tolist(), note.ravel().tolist(), strict=True)]
+    flat = ["" if s == "" else names[s] + (sep + n if n else "")
+            for s, n in zip(status.ravel().tolist(), note.ravel().tolist(), strict=True)]
     return scalar_or_array(np.array(flat, dtype=object).reshape(status.shape))
-
-
-def _health_label(status: str, note: str, language: str) -> str:
-    if status == "":
-        return ""
-    name = HEALTH_LABELS[language][status]
-    return name + ("：" if language == "zh" else ": ") + note if note else name
 
 
 _TREND_RATIOS = ("working_capital", "current_ratio", "quick_ratio", "cash_ratio", "dso", "dio", "dpo", "ccc")
