@@ -593,8 +593,12 @@ class Elementwise:
         """
         expected, ok = RULES[rule]
         kind = value.__class__
-        if (kind is float and value - value == 0) or (kind is int and -_BIG_INT < value < _BIG_INT):
-            x = float(value)  # a finite number in a cell, or a default such as 365: the usual case
+        if kind is float and value - value == 0:  # a finite number in a cell: the usual case
+            if ok is None or ok(value):
+                return value
+            raise ArgumentError(self.fn, name, expected, value)
+        if kind is int and -_BIG_INT < value < _BIG_INT:  # a whole number, or a default such as 365
+            x = float(value)
             if ok is None or ok(x):
                 return x
             raise ArgumentError(self.fn, name, expected, value)

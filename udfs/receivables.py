@@ -73,14 +73,11 @@ def _edges(fn: str, edges) -> tuple[float, ...]:
         cells = [v for v in ([one[0]] if one else _args.flatten(edges, fn, "edges")[0]) if not _args.is_blank(v)]
     if not cells:
         return DEFAULT_BUCKET_EDGES
-    days = [_args.number(v, fn, "edges", expected=EDGES_EXPECTED) for v in cells]
-    shown = ",".join(f"{_plain(x):g}" for x in days)
-    for before, x in zip([None, *days], days, strict=False):
-        problem = ("not a whole number of days" if not x.is_integer() else "not above 0" if x <= 0
-                   else f"not after {_plain(before):g}" if before is not None and x <= before else "")
-        if problem:
-            raise ArgumentError(fn, "edges", EDGES_EXPECTED, shown, detail=f"{_plain(x):g} is {problem}")
-    return tuple(days)
+    days = tuple(_args.number(v, fn, "edges", expected=EDGES_EXPECTED) for v in cells)
+    problem = rcv.bucket_edges_problem(days)
+    if problem:
+        raise ArgumentError(fn, "edges", EDGES_EXPECTED, ",".join(f"{x:g}" for x in days), detail=problem)
+    return days
 
 
 @functools.lru_cache(maxsize=64)

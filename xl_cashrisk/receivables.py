@@ -42,6 +42,7 @@ __all__ = [
     "average_days_to_pay",
     "bad_debt_reserve",
     "best_possible_dso",
+    "bucket_edges_problem",
     "bucket_labels",
     "buyer_ageing_schedule",
     "buyer_payment_history",
@@ -94,10 +95,26 @@ def _check_edges(edges: Sequence[float], basis: str) -> np.ndarray:
     if basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}, got {basis!r}")
     e = np.asarray(edges, dtype=float)
-    if (e.ndim != 1 or e.size == 0 or not np.all(np.isfinite(e)) or np.any(e != np.round(e)) or e[0] <= 0
-            or np.any(np.diff(e) <= 0)):
+    if e.ndim != 1 or e.size == 0 or bucket_edges_problem(e.tolist()):
         raise ValueError(f"bucket edges must be increasing whole numbers of days > 0, got {tuple(edges)!r}")
     return e
+
+
+def bucket_edges_problem(edges: Sequence[float]) -> str:
+    """Why ``edges`` are not ageing bucket edges — increasing whole numbers of days above 0 (SPEC §4.1) —
+    naming the first edge at fault; '' when they are.
+
+    >>> bucket_edges_problem((30, 60, 90)), bucket_edges_problem((60, 30)), bucket_edges_problem((0, 30.5))
+    ('', '30 is not after 60', '0 is not above 0')
+    """
+    before = None
+    for x in edges:
+        problem = ("not a whole number of days" if not float(x).is_integer() else "not above 0" if x <= 0
+                   else f"not after {before:g}" if before is not None and x <= before else "")
+        if problem:
+            return f"{x:g} is {problem}"
+        before = x
+    return ""
 
 
 @functools.lru_cache(maxsize=64)
