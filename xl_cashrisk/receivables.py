@@ -295,6 +295,18 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, names
 
 
+def _kept_codes(column: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """Codes of the rows ``keep`` selects into the distinct values among them (NaN a value of its own).
+
+    The whole column is factorised where it is stored — Arrow dictionary-encodes its strings without making
+    a Python object per row — and the codes are then numbered over the values the kept rows use."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    codes = codes[keep]
+    used = np.bincount(codes, minlength=len(uniques)) > 0
+    renumber = np.cumsum(used) - 1
+    return renumber[codes], uniques[used]
+
+
 def _ledger_dates(ledger: pd.DataFrame, key: str) -> np.ndarray:
     if key not in ledger.columns:
         return np.full(len(ledger), np.datetime64("NaT"), "datetime64[D]")
@@ -327,8 +339,7 @@ def prepare_ledger(ledger: pd.DataFrame, as_of, fx, home_currency, basis: str = 
         pd.to_numeric(pd.Series(paid), errors="coerce").to_numpy(dtype=float), nan=0.0)
     rate = _fx_rates(ledger, fx, home_currency)
     open_amt = np.nan_to_num(amount, nan=0.0) - paid
-    doc = _column(ledger, "doc_type")
-    if doc is None:
+    if "doc_type" not in ledger.columns:
         is_cn = np.zeros(len(ledger), bool)
     else:
         codes, names = _codes(ledger["doc_type"])
@@ -447,7 +458,7 @@ def buyer_ageing_schedule(ledger: pd.DataFrame, as_of, edges: Sequence[float] = 
         raise InputError("the ledger has no 'buyer_id' column")
     open_hc = p["open_hc"]
     keep = open_hc != 0
-    codes, buyers = pd.factorize(ledger["buyer_id"].to_numpy()[keep], use_na_sentinel=False)
+    codes, buyers = _kept_codes(ledger["buyer_id"], keep)
     nb = len(buyers)
     labels = bucket_labels(edges, basis, language)
     credit = p["credit"][keep]
@@ -467,7 +478,7 @@ def buyer_ageing_schedule(ledger: pd.DataFrame, as_of, edges: Sequence[float] = 
     oldest = np.where(np.isneginf(oldest), np.nan, np.maximum(oldest, 0.0))
     out = pd.DataFrame({"buyer_id": buyers})
     if "buyer_name" in ledger.columns:
-        names = pd.Series(ledger["buyer_name"].to_numpy()[keep]).groupby(codes).first()
+        names = ledger["buyer_name"][keep].reset_index(drop=True).groupby(codes).first()
         out["buyer_name"] = names.reindex(range(nb)).to_numpy()
     for j, label in enumerate(labels):
         out[label] = grid[:, j]
