@@ -487,8 +487,10 @@ def buyer_ageing_schedule(ledger: pd.DataFrame, as_of, edges: Sequence[float] = 
     out["overdue"] = overdue
     out["pct_overdue"] = safe_divide(overdue, invoiced, positive=True, fill=0.0)
     out["oldest_dpd"] = oldest
-    out = out.sort_values(["total", "buyer_id"], ascending=[False, True], kind="stable")
-    return out.reset_index(drop=True)
+    # largest total first, then buyer id (missing last): the ids' order taken on the distinct ids only
+    rank = np.empty(nb, np.intp)
+    rank[np.asarray(buyers.array.argsort(na_position="last"))] = np.arange(nb)
+    return out.take(np.lexsort((rank, -out["total"].to_numpy()))).reset_index(drop=True)
 
 
 def buyer_payment_history(ledger: pd.DataFrame, as_of, fx: Mapping[str, float] | None = None,
