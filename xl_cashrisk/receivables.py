@@ -664,6 +664,13 @@ def cei(beginning_ar, credit_sales, ending_ar, ending_current_ar, periods=1):
     >>> cei(100_000, 1_000_000, 120_000, 100_000)                     # CEI-2
     98.0
     """
+    if (beginning_ar.__class__ is float and credit_sales.__class__ is float and ending_ar.__class__ is float
+            and ending_current_ar.__class__ is float and periods.__class__ is float):
+        # one cell's values (a filled-down column): the same arithmetic on Python floats, no helper calls
+        base = beginning_ar + (credit_sales / periods if periods != 0 and periods == periods else np.nan)
+        den = base - ending_current_ar
+        r = (base - ending_ar) / den * 100.0 if den != 0 and den == den else np.nan
+        return r if r - r == 0 or r != r else np.nan
     base = floats(beginning_ar) + safe_divide(credit_sales, periods)
     r = safe_divide(base - floats(ending_ar), base - floats(ending_current_ar)) * 100.0
     return scalar_or_array(nan_if_inf(r), like=beginning_ar)
