@@ -554,6 +554,10 @@ def dso(ar, credit_sales, days=DAYS_IN_YEAR):
     >>> round(dso(150_000, 1_800_000), 4)          # DSO-1
     30.4167
     """
+    if ar.__class__ is float and credit_sales.__class__ is float and days.__class__ is float:
+        # one cell's values (a filled-down column): the same arithmetic on Python floats, no helper calls
+        r = ar / credit_sales * days if credit_sales != 0 and credit_sales == credit_sales else np.nan
+        return r if r - r == 0 or r != r else np.nan
     r = safe_divide(ar, credit_sales) * floats(days)  # x/0 is NaN
     return scalar_or_array(nan_if_inf(r), like=ar)  # an overflow too
 
@@ -573,8 +577,10 @@ def average_days_delinquent(ar, current_ar, credit_sales, days=DAYS_IN_YEAR):
     >>> average_days_delinquent(15_000, 4_000, 10_000, 30)      # ADD-1: 45 − 12
     33.0
     """
-    r = floats(dso(ar, credit_sales, days)) - floats(best_possible_dso(current_ar, credit_sales, days))
-    return scalar_or_array(r, like=ar)
+    late, best = dso(ar, credit_sales, days), dso(current_ar, credit_sales, days)
+    if late.__class__ is float and best.__class__ is float:
+        return late - best
+    return scalar_or_array(floats(late) - floats(best), like=ar)
 
 
 def receivables_turnover(credit_sales, average_ar):
