@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 templates: $(STAMP)
+	$(BIN)/python -m xl_cashrisk.build.template_functions
 	$(BIN)/xl-cashrisk template all --outdir workbook_templates
 
 bench: $(STAMP)

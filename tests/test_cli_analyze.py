@@ -12,15 +12,21 @@ import pytest
 from click.testing import CliRunner
 
 from xl_cashrisk.cli import cli
-from xl_cashrisk.cli.analyze import OnceReader
 from xl_cashrisk.cli.app import EXIT_INPUT
+from xl_cashrisk.io.inputs import OnceReader
 from xl_cashrisk.io.safe import file_fingerprint
 from xl_cashrisk.pipelines.analysis import AnalysisInputs, parse_skip, plan, run_analysis, tables_needed
 from xl_cashrisk.reports.ageing import AGEING_SHEET, METRICS_SHEET, OPEN_ITEMS_SHEET, SCHEDULE_SHEET
 from xl_cashrisk.reports.insurance import DEADLINES_SHEET, EXPOSURE_SHEET, WORKLIST_SHEET
 from xl_cashrisk.reports.ratios import CONCENTRATION_SHEET, RATIOS_SHEET
 from xl_cashrisk.reports.scoring import EXPLAIN_SHEET, SCORES_SHEET
-from xl_cashrisk.reports.stress import DATA_SHEET, LOSS_SHEET, MONTHLY_SHEET, RESULTS_SHEET, WEEKLY_SHEET
+from xl_cashrisk.reports.stress_results import (
+    DATA_SHEET,
+    LOSS_SHEET,
+    MONTHLY_SHEET,
+    RESULTS_SHEET,
+    WEEKLY_SHEET,
+)
 from xl_cashrisk.sample.workbooks import write_sample_book, write_sample_workbooks
 from xl_cashrisk.schemas.ledger import LEDGER
 from xl_cashrisk.settings import Settings
@@ -206,6 +212,30 @@ def test_as_of_override_reaches_every_step(sample_book, tmp_path):
     assert stamp_of(out)["as_of"] == "2026-08-31"
     assert "Ageing as of 2026-08-31" in res.output and "Traffic lights as of 2026-08-31" in res.output
     assert values(out, AGEING_SHEET)[0][0].startswith("Ageing as of 2026-08-31")
+
+
+def test_analyze_parses_the_as_of_and_reads_settings_and_ledger_once(sample_book, tmp_path, monkeypatch):
+    """One --as-of parse, one Settings sheet read, one ledger read: validation and every step share them
+    (the validation checks the ledger at the as-of date the steps run at)."""
+    from xl_cashrisk.io.reader import WorkbookReader
+    from xl_cashrisk.schemas import values as V
+
+    calls: list[str] = []
+
+    def counted(name, fn):
+        def wrapper(*args, **kw):
+            calls.append(name if name != "read" else f"read {args[1].key}")
+            return fn(*args, **kw)
+        return wrapper
+
+    monkeypatch.setattr(WorkbookReader, "settings", counted("settings", WorkbookReader.settings))
+    monkeypatch.setattr(WorkbookReader, "read", counted("read", WorkbookReader.read))
+    monkeypatch.setattr(V, "parse_as_of", counted("as_of", V.parse_as_of))
+    res = invoke("analyze", sample_book, "--out", tmp_path / "a.xlsx", "--as-of", "2026-08-31", "--sims", "300")
+    assert res.exit_code == 0, res.output
+    assert calls.count("as_of") == 1 and calls.count("settings") == 1
+    assert calls.count("read ledger") == 1 and calls.count("read register") == 1
+    assert "AR Ledger › Accounts receivable ledger: 21411 rows, 0 errors, 1897 warnings" in res.output
 
 
 # ---------------------------------------------------------------------------------------------- pipeline

@@ -18,7 +18,8 @@ from click.testing import CliRunner
 from udfs._actions import WorkbookTarget, run_action
 from xl_cashrisk.cli import cli
 from xl_cashrisk.cli._demo import DemoContext
-from xl_cashrisk.cli.insurance import demo_insurance, demo_ratios
+from xl_cashrisk.cli.insurance import demo_insurance
+from xl_cashrisk.cli.ratios import demo_ratios
 from xl_cashrisk.io.safe import file_fingerprint
 from xl_cashrisk.io.writer import ResultWorkbook
 from xl_cashrisk.pipelines.insurance import run_insurance

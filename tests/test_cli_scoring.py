@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from helpers import template_with_examples
 
 from xl_cashrisk.cli import cli
-from xl_cashrisk.pipelines.scoring import read_scoring_inputs
+from xl_cashrisk.io.inputs import read_scoring_inputs
 from xl_cashrisk.schemas.register import REGISTER
 
 

@@ -16,8 +16,15 @@ from tests.test_pipeline_stress import write_spec_workbook
 from xl_cashrisk.cli import cli
 from xl_cashrisk.cli.app import EXIT_INPUT
 from xl_cashrisk.io.safe import file_fingerprint
-from xl_cashrisk.reports.stress import DATA_SHEET, LOSS_SHEET, MONTHLY_SHEET, RESULTS_SHEET, WEEKLY_SHEET
+from xl_cashrisk.reports.stress_results import (
+    DATA_SHEET,
+    LOSS_SHEET,
+    MONTHLY_SHEET,
+    RESULTS_SHEET,
+    WEEKLY_SHEET,
+)
 from xl_cashrisk.sample.forecast import write_sample_stress_workbook
+from xl_cashrisk.settings import StressOptions
 
 
 @pytest.fixture(scope="module")
@@ -174,11 +181,11 @@ def test_demo_step_uses_scores_when_given(monkeypatch):
     scores = pd.DataFrame({"buyer_id": sample.buyers["buyer_id"], "pd": 0.02, "scorecard_version": "test-1"})
     console = Console(record=True, width=100)
     ctx = DemoContext(sample, None, console, {"scores": scores})
-    sample.settings.extras.setdefault("stress", {})["stress_sims"] = 500
+    monkeypatch.setattr(sample.settings, "stress", StressOptions(stress_sims=500))
     demo_stress(ctx)
     result = ctx.results["stress"]
     assert written == [result]
-    assert result.stamp["scorecard_version"] == "test-1"
+    assert result.scorecard_version == "test-1"
     assert set(result.buyers["pd"].round(6)) == {0.02}
     text = console.export_text()
     assert "13-week cash stress test" in text and "P(cash < 0 within 13 weeks)" in text

@@ -162,19 +162,19 @@ def test_policy_defaults_follow_spec():
 def test_policy_from_settings_rows_and_toml():
     import tomllib
 
-    from xl_cashrisk.schemas.policy import DOMAIN, POLICY, policy_from_values
+    from xl_cashrisk.schemas.policy import POLICY, policy_from_values
     from xl_cashrisk.schemas.settings import settings_from_frames
 
     rows = {"indemnity_pct": "95%", "aggregate_first_loss": "50,000", "political_cover": "no",
             "covered_countries": "us, DE ", "policy_holidays": "2026-10-01, 2026-10-02", "notify_basis": "mep_end",
             "max_liability": None, "waiting_period": 90.0}
-    p = policy_from_values(settings_from_frames(rows, rows=POLICY.rows).extras[DOMAIN])
+    p = settings_from_frames(rows, rows=POLICY.rows).insurance
     assert p.indemnity_pct == 0.95 and p.aggregate_first_loss == 50_000 and not p.political_cover
     assert p.covered_countries == frozenset({"US", "DE"})
     assert p.holidays == (dt.date(2026, 10, 1), dt.date(2026, 10, 2))
     assert p.max_liability == float("inf") and p.waiting_period == 90
     toml = tomllib.loads('indemnity_pct = 0.9\nmax_liability = 2000000\nafl_before_pct = true\nclaim_basis = "due_date"\n')
-    q = Policy.from_mapping(toml)
+    q = policy_from_values(toml)
     assert q.max_liability == 2_000_000 and q.afl_before_pct and q.claim_basis == "due_date"
 
 
@@ -187,8 +187,11 @@ def test_policy_from_settings_rows_and_toml():
      ({"collection_from_days": 100, "claim_from_days": 90}, "claim_from_days")],
 )
 def test_policy_rejects_bad_settings(rows, message):
-    with pytest.raises(ValueError, match=message):
-        Policy.from_mapping(rows)
+    from xl_cashrisk.errors import InputError
+    from xl_cashrisk.schemas.policy import policy_from_values
+
+    with pytest.raises(InputError, match=message):
+        policy_from_values(rows)
 
 
 # ------------------------------------------------------------------ deadlines

@@ -266,6 +266,30 @@ def test_settings_frame_rows_named():
         settings_from_frames(values)
 
 
+def test_settings_rows_land_in_typed_option_groups(tmp_path):
+    """Each domain's rows are parsed once into its typed group; blank rows keep the group's defaults."""
+    s = settings_from_frames({"el_lgd": "60%", "alert_overdue_days": "45", "scorecard_file": "acme.toml",
+                              "opening_cash": "1,200,000", "forecast_start": "2026-10-05", "stress_sims": "5000",
+                              "default_event": "Protracted", "wc_idle_above": "4", "conc_share_red": "25%",
+                              "home_country": "de", "covered_countries": "us, de", "policy_holidays": "2026-10-01"})
+    assert (s.scoring.el_lgd, s.scoring.alert_overdue_days, s.scoring.scorecard_file) == (0.6, 45, "acme.toml")
+    assert s.scoring.review_months_green == 12
+    assert (s.forecast.opening_cash, s.forecast.forecast_start) == (1_200_000.0, dt.date(2026, 10, 5))
+    assert (s.stress.stress_sims, s.stress.default_event, s.stress.stress_seed) == (5000, "protracted", 12345)
+    assert (s.ratios.wc_idle_above, s.ratios.wc_danger_below, s.concentration.conc_share_red) == (4.0, 1.0, 0.25)
+    assert s.insurance.home_country == "de"  # as typed; every user upper-cases it
+    assert s.insurance.covered_countries == frozenset({"US", "DE"}) and s.insurance.holidays == (dt.date(2026, 10, 1),)
+    p = tmp_path / "s.toml"
+    p.write_text('[stress]\nstress_rho = 0.3\n[insurance]\nindemnity_pct = 0.85\n', encoding="utf-8")
+    t = load_settings_file(p)
+    assert t.stress.stress_rho == 0.3 and t.insurance.indemnity_pct == 0.85
+
+
+def test_an_inconsistent_policy_in_the_settings_is_refused_in_one_line():
+    with pytest.raises(InputError, match=r"invalid insurance policy: .*claim_from_days"):
+        settings_from_frames({"collection_from_days": "100", "claim_from_days": "90"})
+
+
 def test_load_settings_toml(tmp_path):
     p = tmp_path / "s.toml"
     p.write_text('as_of = 2026-09-30\nhome_currency = "cny"\nbucket_edges = [30, 60]\n'

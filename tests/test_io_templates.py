@@ -12,6 +12,7 @@ from helpers import template_with_examples
 
 from xl_cashrisk.io.reader import read_ledger
 from xl_cashrisk.io.templates import (
+    FUNCTIONS_DATA,
     FUNCTIONS_SHEET,
     INSTRUCTIONS_SHEET,
     TEMPLATES,
@@ -118,6 +119,19 @@ def _cells(path: Path) -> dict:
             ws.freeze_panes,
         )
     return out
+
+
+def test_the_functions_sheet_data_is_generated_from_the_registry(built):
+    """The templates' Functions sheet rows come from the udfs registry through the build step (the I/O layer
+    never imports udfs), and reach the template."""
+    from xl_cashrisk.build.template_functions import render, template_function_rows
+
+    assert FUNCTIONS_DATA.read_text(encoding="utf-8") == render(), \
+        "xl_cashrisk/io/template_functions.json is stale: run python -m xl_cashrisk.build.template_functions"
+    rows = template_function_rows()["ledger"]
+    assert rows[0][0] == "AGEBUCKET" and all(len(r) == 3 and r[1].startswith("=") for r in rows)
+    ws = openpyxl.load_workbook(built)[FUNCTIONS_SHEET]
+    assert [[c.value for c in row[:3]] for row in ws.iter_rows(min_row=5, max_row=4 + len(rows))] == rows
 
 
 def test_committed_templates_are_up_to_date(tmp_path):

@@ -19,7 +19,7 @@ from xl_cashrisk.pipelines.ratios import run_concentration, run_ratios, trend_di
 from xl_cashrisk.sample import load_sample
 from xl_cashrisk.sample.policy import SAMPLE_POLICY, sample_buyer_limits, sample_company_rows
 from xl_cashrisk.schemas.company import EXAMPLE_ROWS
-from xl_cashrisk.settings import Settings
+from xl_cashrisk.settings import RatioOptions, Settings
 
 D = dt.date
 
@@ -266,11 +266,11 @@ def test_sample_ratios_slide_into_watch():
 
 
 def test_ratio_bands_come_from_settings():
-    s = Settings(extras={"ratios": {"wc_danger_below": 1.5, "wc_healthy_from": 2.0, "wc_idle_above": None}})
+    s = Settings(ratios=RatioOptions(wc_danger_below=1.5, wc_healthy_from=2.0))
     r = run_ratios(pd.DataFrame(EXAMPLE_ROWS), s)
     assert r.trend["current_health"].tolist() == ["WATCH", "WATCH"]  # 1.67 and 1.92 under the stricter bands
     with pytest.raises(InputError, match="health bands"):
-        run_ratios(pd.DataFrame(EXAMPLE_ROWS), Settings(extras={"ratios": {"wc_danger_below": 3.0}}))
+        run_ratios(pd.DataFrame(EXAMPLE_ROWS), Settings(ratios=RatioOptions(wc_danger_below=3.0)))
 
 
 def test_trend_direction():

@@ -10,12 +10,14 @@ import pandas as pd
 import pytest
 
 from xl_cashrisk import receivables as rc
+from xl_cashrisk import scoring as sc
+from xl_cashrisk.io.inputs import resolve_scorecard
 from xl_cashrisk.pipelines.monitoring import SEVERITIES, monitor
-from xl_cashrisk.pipelines.scoring import ledger_as_of, payment_record, resolve_scorecard, run_scoring
+from xl_cashrisk.pipelines.scoring import ledger_as_of, payment_record, run_scoring
 from xl_cashrisk.sample import load_sample
 from xl_cashrisk.sample.scoring import sample_register
 from xl_cashrisk.schemas.register import REGISTER
-from xl_cashrisk.settings import Settings
+from xl_cashrisk.settings import ScoringOptions, Settings
 
 AS_OF = dt.date(2026, 9, 30)
 
@@ -72,6 +74,23 @@ def test_expected_loss_and_limit_by_hand(scored):
     need = r["annual_sales"] / 365 * (r["payment_terms_days"] + max(r["dbt"], 0))
     cap = max(min(0.10 * r["tangible_net_worth"], 0.20 * r["working_capital"]), 0)
     assert r["recommended_limit"] == pytest.approx(min(need, cap, r["insurer_limit"]))
+
+
+def test_no_limit_without_sales_terms_capacity_or_band(scored):
+    """The scored register's limit is the core's (as CREDITLIMIT's): NaN, whatever the insurer's limit, for a
+    buyer without sales, without terms, without both capacity bases, or not rated."""
+    reg = scored.scored.iloc[:6].copy()
+    reg.loc[reg.index[0], "annual_sales"] = np.nan
+    reg.loc[reg.index[1], "payment_terms_days"] = np.nan
+    reg.loc[reg.index[2], ["tangible_net_worth", "current_assets"]] = np.nan  # no TNW, no working capital
+    reg["insurer_limit"] = 1_000_000.0
+    out = run_scoring(reg[[c.key for c in REGISTER.input_columns]], scored.settings).scored
+    cols = ["annual_sales", "payment_terms_days", "dbt", "tangible_net_worth", "working_capital", "band"]
+    core = np.asarray(sc.credit_limit(*(out[c].to_numpy() for c in cols), 0.0, out["insurer_limit"].to_numpy()))
+    np.testing.assert_array_equal(out["recommended_limit"].to_numpy(), core)
+    assert np.isnan(core[:3]).all() and not np.isnan(core[3:]).all()
+    unrated = np.asarray(sc.credit_limit(1e6, 60, 0, 1e6, 1e6, sc.NOT_RATED, 0.0, 1_000_000.0))
+    assert np.isnan(unrated)
 
 
 def _register(**cols) -> pd.DataFrame:
@@ -180,10 +199,10 @@ def test_a_workbook_names_a_scorecard_file_only_beside_itself(tmp_path):
     (tmp_path / "acme.toml").write_text('version = "acme-1"\n', encoding="utf-8")
     outside = tmp_path.parent / f"{tmp_path.name}-outside.toml"
     outside.write_text('version = "outside"\n', encoding="utf-8")
-    settings = Settings(as_of=AS_OF, extras={"scoring": {"scorecard_file": "acme.toml"}})
+    settings = Settings(as_of=AS_OF, scoring=ScoringOptions(scorecard_file="acme.toml"))
     assert resolve_scorecard(settings, None, base_dir=tmp_path).version == "acme-1"
     for name in (str(outside), f"../{outside.name}", "sub/acme.toml", "C:\\acme.toml", "acme.txt", "x" * 300 + ".toml"):
-        settings.extras["scoring"]["scorecard_file"] = name
+        settings.scoring = ScoringOptions(scorecard_file=name)
         with pytest.raises(InputError, match=r"a cell may name only a \.toml file in the workbook's own folder"):
             resolve_scorecard(settings, None, base_dir=tmp_path)
     assert resolve_scorecard(settings, None, base_dir=tmp_path, file=outside).version == "outside"

@@ -3,6 +3,7 @@ correlated-default statistics, determinism for a seed, weekly/monthly views, the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -10,14 +11,16 @@ import pandas as pd
 import pytest
 
 from xl_cashrisk import portfolio as pf
-from xl_cashrisk.cli.stress import load_stress_inputs, stress_from_inputs
 from xl_cashrisk.errors import InputError
+from xl_cashrisk.io.inputs import load_stress_inputs
 from xl_cashrisk.io.templates import build_template
-from xl_cashrisk.pipelines.stress import forecast_options, run_stress_test, scenarios_from_frame
+from xl_cashrisk.pipelines.stress_test import run_stress_test, stress_from_inputs
+from xl_cashrisk.reports.stress_results import stress_stamp
 from xl_cashrisk.schemas import forecast as fs
+from xl_cashrisk.schemas.forecast import scenarios_from_frame
 from xl_cashrisk.schemas.ledger import LEDGER
 from xl_cashrisk.schemas.register import REGISTER
-from xl_cashrisk.settings import Settings
+from xl_cashrisk.settings import ForecastOptions, Settings, StressOptions
 
 K = 1_000
 AS_OF = dt.date(2026, 9, 30)
@@ -144,7 +147,7 @@ def test_revenue_drop_from_new_sales_s7(tmp_path):
 def test_loss_distribution_matches_exact_and_formula(spec_result):
     inputs, r = spec_result
     book = r.buyers[r.buyers["exposure"] > 0]
-    lgd = forecast_options(inputs.settings)["loss_lgd"]
+    lgd = inputs.settings.stress.loss_lgd
     el = float((book["pd"] * book["exposure"] * lgd).sum())
     ls = r.loss_stats.set_index("key")
     assert ls.at["el", "exact_gross"] == pytest.approx(el, rel=1e-9)
@@ -173,7 +176,7 @@ def test_mc_against_exact_on_an_unseen_book():
                            "due_date": pd.Timestamp("2026-10-31"), "currency": "CNY", "amount": amounts,
                            "paid_amount": 0.0})
     scores = pd.DataFrame({"buyer_id": ids, "pd": rng.uniform(0.01, 0.15, n)})
-    s = Settings(as_of=AS_OF, extras={"stress": {"loss_lgd": 1.0}})
+    s = Settings(as_of=AS_OF, stress=StressOptions(loss_lgd=1.0))
     r = run_stress_test(ledger, s, scores=scores, sims=60_000, seed=3)
     ls = r.loss_stats.set_index("key")
     assert ls.at["el", "mc_gross"] == pytest.approx(ls.at["el", "exact_gross"], rel=0.01)
@@ -184,7 +187,7 @@ def test_mc_against_exact_on_an_unseen_book():
         se = np.sqrt(alpha * (1 - alpha) / 60_000)
         assert r.exact_gross.cdf(v) >= alpha - 5 * se
         assert r.exact_gross.cdf(v - 10_000) <= alpha + 5 * se
-    assert r.stamp["scorecard_version"] == "(PDs given)"
+    assert r.scorecard_version == "" and stress_stamp(r)["scorecard_version"] == "(PDs given)"
 
 
 def test_same_seed_same_results_and_stamp(tmp_path):
@@ -199,15 +202,16 @@ def test_same_seed_same_results_and_stamp(tmp_path):
     pd.testing.assert_frame_equal(a.scenarios, b.scenarios)
     assert a.prob_cash_negative == b.prob_cash_negative
     assert not np.array_equal(a.losses.gross, c.losses.gross)
-    for key in ("version", "scorecard_version", "seed", "simulations", "as_of", "input_fingerprint"):
-        assert key in a.stamp
-    assert (a.stamp["seed"], a.stamp["simulations"], a.stamp["as_of"]) == (11, 3_000, "2026-09-30")
-    assert a.stamp["input_fingerprint"] == b.stamp["input_fingerprint"]
+    stamp = stress_stamp(a, [path], inputs.policy_source)
+    for key in ("version", "scorecard_version", "seed", "simulations", "as_of", "input_fingerprint", "policy"):
+        assert key in stamp
+    assert (stamp["seed"], stamp["simulations"], stamp["as_of"]) == (11, 3_000, "2026-09-30")
+    assert stamp["input_fingerprint"] == a.fingerprint == b.fingerprint
     changed = inputs.ledger.copy()
     changed.iloc[0, changed.columns.get_loc("amount")] += 1
     d = run_stress_test(changed, inputs.settings, register=inputs.register, forecast=inputs.forecast,
                         scenarios=inputs.scenarios, sims=3_000, seed=11)
-    assert d.stamp["input_fingerprint"] != a.stamp["input_fingerprint"]
+    assert d.fingerprint != a.fingerprint
 
 
 def test_monthly_view_adds_up(spec_result):
@@ -235,11 +239,11 @@ def test_sample_base_is_tight_and_stress_bites():
 
     sample = load_sample()
     s = sample.settings
-    s.extras["forecast"] = sample_forecast_settings(sample)
+    s = dataclasses.replace(s, forecast=ForecastOptions(**sample_forecast_settings(sample)))
     r = run_stress_test(sample.ledger, s, register=sample.buyers, forecast=sample_forecast(sample),
                         scenarios=SAMPLE_SCENARIOS, sims=1_000)
     base = r.base.metrics
-    assert 0 < base["min_cash"] < s.extras["forecast"]["min_cash_buffer"]
+    assert 0 < base["min_cash"] < s.forecast.min_cash_buffer
     for sid in ("S1", "S3", "S8"):
         assert r.scenarios.loc[sid, "min_cash"] < 0
     assert r.scenarios.loc["S1", "defaulted"] == sample.highlights["top_buyer_id"]
@@ -257,13 +261,13 @@ def test_the_workbooks_scorecard_drives_the_pds():
 
     sample = load_sample()
     s = sample.settings
-    s.extras["forecast"] = sample_forecast_settings(sample)
+    s = dataclasses.replace(s, forecast=ForecastOptions(**sample_forecast_settings(sample)))
     card = scorecard_from_table([["version", "acme-strict-1"], ["calibration.anchor_odds", 10]], base=default_scorecard())
     kw = dict(register=sample.buyers, forecast=sample_forecast(sample), sims=200, run=("S1",))
     default = run_stress_test(sample.ledger, s, **kw)
     strict = run_stress_test(sample.ledger, s, scorecard=card, **kw)
-    assert default.stamp["scorecard_version"] == "default-2026.1"
-    assert strict.stamp["scorecard_version"] == "acme-strict-1"
+    assert default.scorecard_version == "default-2026.1"
+    assert strict.scorecard_version == "acme-strict-1"
     # half the odds at the anchor score: every scored buyer's PD rises
     assert (strict.buyers["pd"] >= default.buyers["pd"] - 1e-12).all()
     assert strict.buyers["pd"].mean() > default.buyers["pd"].mean() * 1.3

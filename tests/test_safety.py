@@ -162,6 +162,7 @@ def test_every_writer_goes_through_the_atomic_writer():
     allowed = {
         "xl_cashrisk/io/safe.py",
         "xl_cashrisk/build/lite.py",  # writes the xlwings Lite project (our source files), not user data
+        "xl_cashrisk/build/template_functions.py",  # writes io/template_functions.json (our source data)
         "xl_cashrisk/build/addin/vba.py",  # a scratch job in a temp folder for LibreOffice
         "xl_cashrisk/build/calc/build.py",  # IDL source in a temp build folder
         "xl_cashrisk/build/addin/config.py",  # the add-in install's user config (cashrisk.conf, ANSI code page)

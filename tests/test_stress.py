@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from xl_cashrisk.errors import InputError
 from xl_cashrisk.portfolio import vasicek_pd
+from xl_cashrisk.schemas.forecast import scenario_from_row
 from xl_cashrisk.stress import (
     STANDARD_SCENARIOS,
     WEEK_COLUMNS,
@@ -132,7 +133,7 @@ def test_combined_scenario_and_library():
     fc = spec_forecast()
     lib = [Scenario("S1", "largest_default", week=4, insurance=False), Scenario("S3", "delay", delay_days=30),
            Scenario("S5", "fx", fx_currency="USD", shock=-0.10),
-           Scenario.from_row({"id": "S8", "kind": "combined", "combine": "S1+S3+S5"})]
+           scenario_from_row({"id": "S8", "kind": "combined", "combine": "S1+S3+S5"})]
     _, table = run_stress(fc, lib)
     # delay 5 weeks, then A (200k) lost from week 4, B at 126k: weeks 6..13 receive 60+126+30 = 216k
     expected_end = 100 * K + 8 * 216 * K - 13 * 400 * K
@@ -221,15 +222,15 @@ def test_invoice_delay_rebuckets_by_day():
 
 
 def test_scenario_rows_parse_and_validate():
-    s = Scenario.from_row({"id": "S4", "kind": "Delay", "name_zh": "延迟60天", "delay_days": 60.0, "week": None,
+    s = scenario_from_row({"id": "S4", "kind": "Delay", "name_zh": "延迟60天", "delay_days": 60.0, "week": None,
                            "insurance": False, "share": float("nan")})
     assert (s.kind, s.delay_days, s.insurance, s.share, s.name_zh) == ("delay", 60, False, 1.0, "延迟60天")
     with pytest.raises(ValueError, match="TRUE or FALSE"):  # flag words are read by the Scenarios schema only
-        Scenario.from_row({"id": "S4", "kind": "delay", "insurance": "否"})
+        scenario_from_row({"id": "S4", "kind": "delay", "insurance": "否"})
     with pytest.raises(ValueError, match="kind must be one of"):
         Scenario("X", "meteor")
     with pytest.raises(ValueError, match="unknown scenario columns"):
-        Scenario.from_row({"id": "X", "kind": "base", "colour": "red"})
+        scenario_from_row({"id": "X", "kind": "base", "colour": "red"})
     with pytest.raises(ValueError, match="needs a region or a sector"):
         Scenario("X", "group_default")
     assert {s.id for s in STANDARD_SCENARIOS} >= {"BASE", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8"}

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xl_cashrisk.pipelines.stress import _fingerprint
+from xl_cashrisk.pipelines.stress_test import _fingerprint
 from xl_cashrisk.stress import (
     STANDARD_SCENARIOS,
     WEEK_COLUMNS,

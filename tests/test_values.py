@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from udfs import _args
 from xl_cashrisk.errors import ArgumentError, InputError
+from xl_cashrisk.io.inputs import parse_date as as_of_of
 from xl_cashrisk.io.validate import convert_column
-from xl_cashrisk.pipelines.inputs import parse_date as as_of_of
 from xl_cashrisk.schemas import values as V
 from xl_cashrisk.schemas.ledger import LEDGER
 from xl_cashrisk.schemas.settings import Setting

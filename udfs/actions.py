@@ -16,13 +16,12 @@ from pathlib import Path
 
 from udfs._actions import ACTIONS, ActionResult, UnknownAction, WorkbookTarget, ribbon_action, run_action
 from xl_cashrisk import __version__
-from xl_cashrisk.errors import CashRiskError, InputError
+from xl_cashrisk.errors import CashRiskError
+from xl_cashrisk.io.inputs import parse_date, read_table, validate_tables, workbook_settings
 from xl_cashrisk.io.templates import TEMPLATES, build_named
 from xl_cashrisk.pipelines.ageing import run_ageing
-from xl_cashrisk.pipelines.validation import validate_tables
 from xl_cashrisk.reports.ageing import write_ageing
 from xl_cashrisk.schemas.ledger import LEDGER
-from xl_cashrisk.schemas.values import ValueRefused, parse_as_of
 from xl_cashrisk.settings import Settings
 
 __all__ = ["ACTIONS", "dispatch", "read_settings", "validate_target"]
@@ -92,14 +91,10 @@ def _tell(book, message: str, *, error: bool = False) -> None:
 def read_settings(target: WorkbookTarget, reader=None) -> Settings:
     """The workbook's Settings sheet, or defaults when it has none; ``options["as_of"]`` overrides."""
     reader = reader or target.reader()
-    has = any(s.casefold() == "settings" for s in reader.sheet_names)
-    settings = reader.settings() if has else Settings()
+    settings = workbook_settings(reader)
     as_of = target.options.get("as_of")
     if as_of:
-        try:
-            settings.as_of = parse_as_of(as_of)
-        except ValueRefused as exc:
-            raise InputError(f"as_of: {exc}") from None
+        settings.as_of = parse_date(as_of)
     return settings
 
 
@@ -114,8 +109,7 @@ def validate_target(target: WorkbookTarget):
 def age_ledger(target: WorkbookTarget) -> ActionResult:
     reader = target.reader()
     settings = read_settings(target, reader)
-    read = reader.read(LEDGER, settings=settings)
-    read.report.raise_if_errors()
+    read = read_table(reader, LEDGER, settings)
     result = run_ageing(read.frame, settings)
     with target.results("age", settings.as_of) as rw:
         write_ageing(result, rw)

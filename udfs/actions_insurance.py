@@ -1,7 +1,7 @@
 """Ribbon action "Insurance deadlines": the ``insurance`` command's pipeline on the active workbook.
 
 Reads the active workbook (the live Book under Excel or xlwings Lite, else the file) through the shared
-adapter, runs the same reading (:mod:`xl_cashrisk.pipelines.inputs`) and pipeline as ``xl-cashrisk
+adapter, runs the same reading (:mod:`xl_cashrisk.io.inputs`) and pipeline as ``xl-cashrisk
 insurance`` and writes the Insurance exposure, Deadlines and Worklist sheets to ``<stem>.cashrisk.xlsx``
 (copied into the open Book when there is one). Options (``target.options``): ``register`` (buyer register
 file), ``settings`` (settings workbook or TOML), ``as_of`` (YYYY-MM-DD), ``out`` (results file).
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from udfs._actions import ActionResult, WorkbookTarget, ribbon_action
-from xl_cashrisk.pipelines.inputs import read_insurance_inputs
+from xl_cashrisk.io.inputs import read_insurance_inputs
 from xl_cashrisk.pipelines.insurance import run_insurance
 from xl_cashrisk.reports.insurance import write_insurance
 

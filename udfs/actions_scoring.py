@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from udfs._actions import ActionResult, WorkbookTarget, ribbon_action
 from xl_cashrisk import scoring as sc
-from xl_cashrisk.pipelines.scoring import read_scoring_inputs, run_scoring
+from xl_cashrisk.io.inputs import read_scoring_inputs
+from xl_cashrisk.pipelines.scoring import run_scoring
 from xl_cashrisk.reports.scoring import write_scores
 
 

@@ -9,8 +9,9 @@ Options (``target.options``): ``sims``, ``seed``, ``summary`` (False to skip the
 from __future__ import annotations
 
 from udfs._actions import ActionResult, WorkbookTarget, ribbon_action
-from xl_cashrisk.pipelines.inputs import load_stress_inputs, stamp_with_files, stress_from_inputs
-from xl_cashrisk.reports.stress import render_summary, write_stress
+from xl_cashrisk.io.inputs import load_stress_inputs
+from xl_cashrisk.pipelines.stress_test import stress_from_inputs
+from xl_cashrisk.reports.stress_results import render_summary, stress_stamp, write_stress
 
 STAMP_SHEET = "Stress run 压力测试运行信息"
 
@@ -24,7 +25,7 @@ def run_stress_test(target: WorkbookTarget) -> ActionResult:
     result = stress_from_inputs(inputs, sims=opts.get("sims"), seed=opts.get("seed"))
     with target.results("stress", inputs.settings.as_of) as rw:
         write_stress(result, rw)
-        rw.add_run_stamp(stamp_with_files(result, inputs.files), sheet=STAMP_SHEET)
+        rw.add_run_stamp(stress_stamp(result, inputs.files, inputs.policy_source), sheet=STAMP_SHEET)
     extra = []
     if opts.get("summary", True) and target.output is not None:
         png = target.output.with_name(target.output.name.replace(".cashrisk.xlsx", "") + ".stress-summary.png")

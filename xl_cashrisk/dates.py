@@ -18,6 +18,7 @@ EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 EXCEL_EPOCH_1904 = np.datetime64("1904-01-01", "D")  # serial 0 in the 1904 date system
 FIRST_SAFE_SERIAL = 61  # 1900-03-01; below it Excel and real calendars disagree by a day
 LAST_SERIAL = 2958465  # 9999-12-31, Excel's last date
+DAYS_IN_YEAR = 365  # SPEC §0: the period's days default to 365 (360 allowed)
 
 __all__ = ["EXCEL_EPOCH", "EXCEL_EPOCH_1904", "LAST_SERIAL", "date_to_serial", "serial_to_date", "serials_to_dates"]
 

@@ -1,7 +1,7 @@
 """Trade credit insurance: what a policy pays, on which invoices, by when (SPEC §7, §6.1).
 
-The policy terms live in one :class:`Policy` (settings rows or a TOML table load into it with
-:meth:`Policy.from_mapping`). The functions here compute
+The policy terms live in one :class:`Policy` (settings rows, a Policy sheet or a TOML table load into it
+through :func:`xl_cashrisk.schemas.policy.policy_from_values`). The functions here compute
 
 * the indemnity of a single claim and of a policy year's claims in order, with the non-qualifying
   loss (NQL), minimum retention, aggregate first loss (AFL) and maximum liability (SPEC §7.2);
@@ -33,8 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -154,54 +153,6 @@ class Policy:
                 raise ValueError(f"Policy {name} must be one of {allowed}, got {getattr(self, name)!r}")
         if self.claim_from_days < self.collection_from_days:
             raise ValueError("Policy claim_from_days must not be below collection_from_days")
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, object]) -> Policy:
-        """Build a policy from typed settings values (the Policy sheet or a TOML table, read by
-        :mod:`xl_cashrisk.schemas.policy`); None/NaN values keep the defaults. Whole numbers of days may
-        arrive as floats (3.0), countries as a list or a comma-separated text; text is never read as a
-        number, a flag or a date here.
-
-        >>> p = Policy.from_mapping({"indemnity_pct": 0.85, "covered_countries": "us, de",
-        ...                          "political_cover": True, "max_extension_period": 90.0})
-        >>> p.indemnity_pct, sorted(p.covered_countries), p.political_cover, p.max_extension_period
-        (0.85, ['DE', 'US'], True, 90)
-        """
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(values) - set(known))
-        if unknown:
-            raise ValueError(f"unknown policy setting(s) {unknown}; known: {sorted(known)}")
-        kwargs: dict[str, object] = {}
-        defaults = cls()
-        for key, raw in values.items():
-            if raw is None or (isinstance(raw, float) and math.isnan(raw)):
-                continue
-            default = getattr(defaults, key)
-            if key == "covered_countries":
-                items = raw.split(",") if isinstance(raw, str) else list(raw)  # type: ignore[arg-type]
-                kwargs[key] = frozenset(str(c).strip().upper() for c in items if str(c).strip())
-            elif key == "holidays":
-                days = tuple(raw)  # type: ignore[arg-type]
-                if not all(isinstance(d, dt.date) for d in days):
-                    raise ValueError(f"policy holidays must be dates, got {raw!r}")
-                kwargs[key] = tuple(d.date() if isinstance(d, dt.datetime) else d for d in days)
-            elif isinstance(default, bool):
-                if not isinstance(raw, bool | np.bool_):
-                    raise ValueError(f"policy setting {key} must be TRUE or FALSE, got {raw!r}")
-                kwargs[key] = bool(raw)
-            elif isinstance(default, int | float) and (isinstance(raw, bool | np.bool_)
-                                                        or not isinstance(raw, int | float | np.integer | np.floating)):
-                raise ValueError(f"policy setting {key} must be a number, got {raw!r}")
-            elif isinstance(default, int):
-                number = float(raw)
-                if not number.is_integer():
-                    raise ValueError(f"policy setting {key} must be a whole number of days, got {raw!r}")
-                kwargs[key] = int(number)
-            elif isinstance(default, float):
-                kwargs[key] = float(raw)
-            else:
-                kwargs[key] = str(raw).strip()
-        return cls(**kwargs)  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from xl_cashrisk._array import floats, safe_divide, scalar_or_array
-from xl_cashrisk.settings import DAYS_IN_YEAR  # SPEC §0: period days default 365 (360 allowed); re-exported
+from xl_cashrisk.dates import DAYS_IN_YEAR  # SPEC §0: period days default 365 (360 allowed); re-exported
 
 __all__ = [
     "CURRENT_RATIO_BANDS",

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from xl_cashrisk._array import floats, nan_if_inf, safe_divide, scalar_or_array
+from xl_cashrisk.dates import DAYS_IN_YEAR
 from xl_cashrisk.errors import InputError
-from xl_cashrisk.settings import BASES, DAYS_IN_YEAR, DEFAULT_BUCKET_EDGES
 
 __all__ = [
     "DBT_BUCKET_MIDPOINTS",
@@ -58,6 +58,8 @@ __all__ = [
 ]
 
 # Experian bucket formula (SPEC §2.2): current, 1–30, 31–60, 61–90, 91+ weighted at their mid-points.
+DEFAULT_BUCKET_EDGES = (30, 60, 90, 120)  # SPEC §4.1: current, 1–30, 31–60, 61–90, 91–120, >120
+BASES = ("dpd", "invoice")  # days past due (default) or days since invoice
 DBT_BUCKET_MIDPOINTS = (0.0, 15.0, 45.0, 75.0, 105.0)
 
 CREDITS = {"en": "credits", "zh": "贷项"}

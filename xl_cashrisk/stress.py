@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -87,28 +87,6 @@ KINDS = {
 
 # ----------------------------------------------------------------------------------------------
 # Scenario spec
-
-
-def _opt_float(v, default=None):
-    if v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip()):
-        return default
-    return float(v)
-
-
-def _opt_str(v):
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    s = str(v).strip()
-    return s or None
-
-
-def _opt_bool(v, default):
-    """A flag typed by the Scenarios schema (TRUE/FALSE, 1/0); text is read there, never here."""
-    if v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip()):
-        return default
-    if isinstance(v, bool | np.bool_) or (isinstance(v, int | float | np.integer | np.floating) and v in (0, 1)):
-        return bool(v)
-    raise ValueError(f"expected TRUE or FALSE, got {v!r}")
 
 
 @dataclass(frozen=True)
@@ -168,52 +146,6 @@ class Scenario:
             raise ValueError(f"scenario {self.id}: fx needs fx_currency")
         if self.kind == "combined" and not self.combine:
             raise ValueError(f"scenario {self.id}: combined needs the ids to combine")
-
-    @classmethod
-    def from_row(cls, row: Mapping) -> Scenario:
-        """Build from a Scenarios-sheet row (keys = field names; blanks → defaults; ``combine`` may be
-        text such as "S1+S3+S5" or "S1, S3").
-
-        >>> Scenario.from_row({"id": "S8", "kind": "combined", "combine": "S1+S3+S5"}).combine
-        ('S1', 'S3', 'S5')
-        """
-        known = {f.name: f for f in fields(cls)}
-        unknown = set(row) - set(known)
-        if unknown:
-            raise ValueError(f"unknown scenario columns {sorted(unknown)}; known: {', '.join(known)}")
-        kw: dict = {}
-        for name, v in row.items():
-            if name in ("id", "kind"):
-                kw[name] = _opt_str(v)
-            elif name in ("name_en", "name_zh"):
-                kw[name] = _opt_str(v) or ""
-            elif name in ("buyer", "region", "sector", "country", "fx_currency"):
-                kw[name] = _opt_str(v)
-            elif name in ("week", "terms_days"):
-                x = _opt_float(v)
-                kw[name] = None if x is None else int(x)
-            elif name in ("top_n", "delay_days"):
-                x = _opt_float(v)
-                if x is not None:
-                    kw[name] = int(x)
-            elif name in ("vasicek", "scale_variable_costs", "insurance"):
-                kw[name] = _opt_bool(v, known[name].default)
-            elif name == "forward":
-                kw[name] = _opt_float(v)
-            elif name == "combine":
-                if isinstance(v, str):
-                    parts = v.replace("+", ",").replace("，", ",").split(",")
-                    kw[name] = tuple(p.strip() for p in parts if p.strip())
-                elif v is not None and not (isinstance(v, float) and math.isnan(v)):
-                    kw[name] = tuple(str(p) for p in v)
-            else:
-                x = _opt_float(v)
-                if x is not None:
-                    kw[name] = x
-        if not kw.get("id") or not kw.get("kind"):
-            raise ValueError("a scenario row needs an id and a kind")
-        kw["kind"] = kw["kind"].lower()
-        return cls(**kw)
 
 
 STANDARD_SCENARIOS: tuple[Scenario, ...] = (
@@ -551,30 +483,50 @@ def run_scenario(fc: CashForecast, scenario: Scenario, library: Mapping[str, Sce
 
     ``library`` resolves the ids of a combined scenario; ``base`` (the BASE result) gives impact_vs_base.
     ``_dated``: a list shared by the scenarios of one run, caching :func:`_dated_lines` of ``fc``.
+    Steps: payment delays re-bucket the receipts, defaults cut them (and bring indemnities), revenue and
+    FX shocks scale them, then the weekly cash and its metrics.
     """
     parts = _flatten(scenario, library or {})
-    lines = fc.receipts
-    delay = sum(p.delay_days for p in parts if p.kind == "delay")
-    if delay:
-        if fc.items is not None:
-            if _dated is None:
-                _dated = []
-            if not _dated:
-                _dated.append(_dated_lines(fc))
-            index, rest = _dated[0]
-            dated = receipts_from_items(fc.items, fc.start, delay, _index=index)
-            lines = pd.concat([dated, _shift(rest, math.ceil(delay / 7))], ignore_index=True)
-        else:
-            lines = _shift(lines, math.ceil(delay / 7))
+    lines = _delayed_lines(fc, sum(p.delay_days for p in parts if p.kind == "delay"), _dated)
     mat = lines[list(WEEK_COLUMNS)].to_numpy(dtype=float).copy()
-    buyer_of = lines["buyer_id"].astype(str).to_numpy()
-    weeks = np.arange(1, WEEKS + 1)
-    indemnity = np.zeros(WEEKS)
-    exposure, full_ind = fc.exposure(), fc.indemnity()
-    lgd = fc.column("lgd", fc.lgd).astype(float)
+    defaulted = _defaults(fc, parts)
+    indemnity, losses = _apply_defaults(fc, defaulted, mat, lines["buyer_id"].astype(str).to_numpy())
+    variable = _apply_shocks(fc, parts, lines, mat)
+    receipts = mat.sum(axis=0)
+    weekly = _weekly_cash(fc, receipts, indemnity, fc.disbursements + variable)
+    metrics = stress_metrics(weekly["ending_cash"].to_numpy(), weekly["liquidity"].to_numpy(),
+                             min_cash_buffer=fc.min_cash_buffer, min_liquidity=fc.min_liquidity,
+                             base_ending_cash=None if base is None else base.weekly["ending_cash"].to_numpy())
+    base_receipts = float(fc.receipts[list(WEEK_COLUMNS)].to_numpy().sum())
+    metrics.update(
+        receipts_lost=base_receipts - float(receipts.sum()),
+        **losses,
+        indemnity_in_horizon=float(indemnity.sum()),
+        defaulted=", ".join(sorted(defaulted)),
+    )
+    return StressResult(scenario, weekly, metrics)
+
+
+def _delayed_lines(fc: CashForecast, delay: int, _dated) -> pd.DataFrame:
+    """The receipt lines with every payment ``delay`` days later: dated items re-bucketed by day, the other
+    lines shifted by whole weeks."""
+    if not delay:
+        return fc.receipts
+    if fc.items is None:
+        return _shift(fc.receipts, math.ceil(delay / 7))
+    if _dated is None:
+        _dated = []
+    if not _dated:
+        _dated.append(_dated_lines(fc))
+    index, rest = _dated[0]
+    dated = receipts_from_items(fc.items, fc.start, delay, _index=index)
+    return pd.concat([dated, _shift(rest, math.ceil(delay / 7))], ignore_index=True)
+
+
+def _defaults(fc: CashForecast, parts: list[Scenario]) -> dict[str, tuple[float, int, bool]]:
+    """Buyer → (defaulted share, default week, insured) over the scenario's parts."""
     political_cover = fc.column("political_cover", False)
-    loss_gross = loss_net = ind_total = 0.0
-    defaulted: dict[str, tuple[float, int, bool]] = {}  # buyer → (share, default week, insured)
+    defaulted: dict[str, tuple[float, int, bool]] = {}
     for p in parts:
         t = p.week or 1
         for b, share in _default_events(p, fc).items():
@@ -583,27 +535,44 @@ def run_scenario(fc: CashForecast, scenario: Scenario, library: Mapping[str, Sce
                 s0, t0, c0 = defaulted[b]
                 share, t, covered = max(share, s0), min(t, t0), covered or c0
             defaulted[b] = (share, t, covered)
-    if defaulted:  # all defaulted buyers at once: a regional default may hit tens of thousands of buyers
-        ids = pd.Index(list(defaulted), dtype=object)
-        share = np.array([v[0] for v in defaulted.values()], dtype=float)
-        week = np.array([v[1] for v in defaulted.values()], dtype=np.int64)
-        covered = np.array([v[2] for v in defaulted.values()], dtype=bool)
-        pos = ids.get_indexer(buyer_of)
-        hit = pos >= 0
-        if hit.any():
-            mat[hit] *= np.where(weeks[None, :] >= week[pos[hit]][:, None], 1.0 - share[pos[hit]][:, None], 1.0)
-        e = exposure.reindex(ids).fillna(0.0).to_numpy(dtype=float)
-        i = np.where(covered, full_ind.reindex(ids).fillna(0.0).to_numpy(dtype=float), 0.0)
-        loss_rate = share * lgd.loc[ids].to_numpy(dtype=float)
-        loss_gross = float((loss_rate * e).sum())
-        loss_net = float((loss_rate * (e - np.minimum(i, e))).sum())
-        paid = share * np.minimum(i, e)
-        ind_total = float(paid.sum())
-        cw = np.atleast_1d(claim_week(
-            week, fc.column("waiting_days", fc.waiting_days).astype(float).loc[ids].to_numpy(),
-            fc.column("settlement_days", fc.settlement_days).astype(float).loc[ids].to_numpy()))
-        due = (cw <= WEEKS) & (paid != 0)
-        np.add.at(indemnity, cw[due] - 1, paid[due])
+    return defaulted
+
+
+def _apply_defaults(fc: CashForecast, defaulted: Mapping[str, tuple[float, int, bool]], mat: np.ndarray,
+                    buyer_of: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
+    """Cut the defaulted buyers' receipts (``mat``, in place) from their default week; the indemnities paid
+    per week within the horizon, and the scenario's gross and net loss and total indemnity."""
+    indemnity = np.zeros(WEEKS)
+    losses = {"loss_gross": 0.0, "loss_net": 0.0, "indemnity_total": 0.0}
+    if not defaulted:
+        return indemnity, losses
+    # all defaulted buyers at once: a regional default may hit tens of thousands of buyers
+    weeks = np.arange(1, WEEKS + 1)
+    ids = pd.Index(list(defaulted), dtype=object)
+    share = np.array([v[0] for v in defaulted.values()], dtype=float)
+    week = np.array([v[1] for v in defaulted.values()], dtype=np.int64)
+    covered = np.array([v[2] for v in defaulted.values()], dtype=bool)
+    pos = ids.get_indexer(buyer_of)
+    hit = pos >= 0
+    if hit.any():
+        mat[hit] *= np.where(weeks[None, :] >= week[pos[hit]][:, None], 1.0 - share[pos[hit]][:, None], 1.0)
+    e = fc.exposure().reindex(ids).fillna(0.0).to_numpy(dtype=float)
+    i = np.where(covered, fc.indemnity().reindex(ids).fillna(0.0).to_numpy(dtype=float), 0.0)
+    loss_rate = share * fc.column("lgd", fc.lgd).astype(float).loc[ids].to_numpy(dtype=float)
+    paid = share * np.minimum(i, e)
+    losses = {"loss_gross": float((loss_rate * e).sum()), "loss_net": float((loss_rate * (e - np.minimum(i, e))).sum()),
+              "indemnity_total": float(paid.sum())}
+    cw = np.atleast_1d(claim_week(
+        week, fc.column("waiting_days", fc.waiting_days).astype(float).loc[ids].to_numpy(),
+        fc.column("settlement_days", fc.settlement_days).astype(float).loc[ids].to_numpy()))
+    due = (cw <= WEEKS) & (paid != 0)
+    np.add.at(indemnity, cw[due] - 1, paid[due])
+    return indemnity, losses
+
+
+def _apply_shocks(fc: CashForecast, parts: list[Scenario], lines: pd.DataFrame, mat: np.ndarray) -> np.ndarray:
+    """Revenue drops and FX shocks on the receipts (``mat``, in place); the variable disbursements after them."""
+    weeks = np.arange(1, WEEKS + 1)
     variable = fc.variable_disbursements.copy()
     for p in parts:
         if p.kind == "revenue_drop":
@@ -620,31 +589,22 @@ def run_scenario(fc: CashForecast, scenario: Scenario, library: Mapping[str, Sce
             fwd_ratio = 1.0 if p.forward is None else p.forward / spot
             factor = (1.0 - p.hedged_share) * (1.0 + p.shock) + p.hedged_share * fwd_ratio
             mat[(lines["currency"].astype(str).str.upper() == cur).to_numpy()] *= factor
-    receipts = mat.sum(axis=0)
-    disb = fc.disbursements + variable
+    return variable
+
+
+def _weekly_cash(fc: CashForecast, receipts: np.ndarray, indemnity: np.ndarray, disb: np.ndarray) -> pd.DataFrame:
+    """The weekly table: receipts, indemnity, disbursements, financing, ending cash, drawn, liquidity, headroom."""
     weekly = pd.DataFrame({
         "receipts": receipts,
         "indemnity": indemnity,
         "disbursements": disb,
         "financing": fc.financing,
-    }, index=pd.Index(weeks, name="week"))
+    }, index=pd.Index(np.arange(1, WEEKS + 1), name="week"))
     weekly["ending_cash"] = fc.opening_cash + np.cumsum(receipts + indemnity - disb + fc.financing)
     weekly["drawn"] = fc.drawn + np.cumsum(fc.financing)
     weekly["liquidity"] = weekly["ending_cash"] + fc.facility_limit - weekly["drawn"]
     weekly["headroom"] = weekly["liquidity"] - fc.min_liquidity
-    metrics = stress_metrics(weekly["ending_cash"].to_numpy(), weekly["liquidity"].to_numpy(),
-                             min_cash_buffer=fc.min_cash_buffer, min_liquidity=fc.min_liquidity,
-                             base_ending_cash=None if base is None else base.weekly["ending_cash"].to_numpy())
-    base_receipts = float(fc.receipts[list(WEEK_COLUMNS)].to_numpy().sum())
-    metrics.update(
-        receipts_lost=base_receipts - float(receipts.sum()),
-        loss_gross=loss_gross,
-        loss_net=loss_net,
-        indemnity_total=ind_total,
-        indemnity_in_horizon=float(indemnity.sum()),
-        defaulted=", ".join(sorted(defaulted)),
-    )
-    return StressResult(scenario, weekly, metrics)
+    return weekly
 
 
 def _shift(lines: pd.DataFrame, k: int) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from rich.table import Table as RichTable
 
 from xl_cashrisk.cli.app import console
 from xl_cashrisk.errors import InputError
-from xl_cashrisk.pipelines.inputs import Feedback
+from xl_cashrisk.io.inputs import Feedback
 from xl_cashrisk.schemas import values as V
 from xl_cashrisk.settings import BASES, Settings
 
@@ -26,15 +26,16 @@ def parse_as_of(value: str | None) -> dt.date | None:
 
 
 as_of_option = click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+                            callback=lambda _ctx, _param, value: parse_as_of(value),
                             help="As-of date (default: the workbook's Settings sheet, else today).")
 out_option = click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
                           help="Results workbook to write (.xlsx). Never the input file.")
 
 
-def apply_overrides(settings: Settings, as_of: str | None = None, basis: str | None = None) -> Settings:
-    d = parse_as_of(as_of)
-    if d is not None:
-        settings.as_of = d
+def apply_overrides(settings: Settings, as_of: dt.date | None = None, basis: str | None = None) -> Settings:
+    """``settings`` with the command's ``--as-of`` (parsed already, :func:`parse_as_of`) and ``--basis``."""
+    if as_of is not None:
+        settings.as_of = as_of
     if basis is not None:
         if basis not in BASES:
             raise InputError(f"--basis must be one of {', '.join(BASES)}, got {basis!r}")
@@ -60,7 +61,7 @@ def print_problems(report, limit: int = 30) -> None:
 
 
 class ConsoleFeedback(Feedback):
-    """The shared readers' remarks (:mod:`xl_cashrisk.pipelines.inputs`) on the console: problem tables,
+    """The shared readers' remarks (:mod:`xl_cashrisk.io.inputs`) on the console: problem tables,
     notes in dim (yellow when they warn), a spinner while reading."""
 
     def problems(self, report) -> None:

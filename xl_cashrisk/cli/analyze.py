@@ -8,37 +8,33 @@ reason; errors in a table a step needs stop the run before anything is written (
 
 from __future__ import annotations
 
-import dataclasses
+import datetime as dt
 import time
 from pathlib import Path
 
 import click
-import pandas as pd
 
-from xl_cashrisk.cli._common import (
-    apply_overrides,
-    as_of_option,
-    money,
-    out_option,
-    parse_as_of,
-    print_problems,
-)
+from xl_cashrisk.cli._common import CONSOLE_FEEDBACK, as_of_option, money, out_option, print_problems
 from xl_cashrisk.cli.app import cli, console
-from xl_cashrisk.cli.insurance import (
-    load_inputs,
-    print_concentration,
-    print_insurance,
-    print_ratios,
+from xl_cashrisk.cli.insurance import print_insurance
+from xl_cashrisk.cli.ratios import print_concentration, print_ratios
+from xl_cashrisk.cli.receivables import print_ageing
+from xl_cashrisk.cli.scoring import print_scores, read_scoring_checked
+from xl_cashrisk.cli.stress import print_stress
+from xl_cashrisk.errors import InputError
+from xl_cashrisk.io.inputs import (
+    OnceReader,
+    load_stress_inputs,
     read_buyer_limits,
     read_company,
+    read_ledger,
     read_policy,
+    read_table,
+    validate_tables,
+    workbook_settings,
 )
-from xl_cashrisk.cli.receivables import print_ageing, read_ledger_checked
-from xl_cashrisk.cli.scoring import print_scores, read_scoring_checked
-from xl_cashrisk.cli.stress import load_stress_inputs, print_stress
-from xl_cashrisk.errors import InputError
-from xl_cashrisk.io.reader import TableRead, WorkbookReader
-from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
+from xl_cashrisk.io.reader import WorkbookReader
+from xl_cashrisk.io.writer import ResultWorkbook
 from xl_cashrisk.pipelines.analysis import (
     STEP_TITLES,
     STEPS,
@@ -49,46 +45,29 @@ from xl_cashrisk.pipelines.analysis import (
     run_analysis,
     tables_needed,
 )
-from xl_cashrisk.pipelines.validation import validate_tables
-from xl_cashrisk.reports.ageing import write_ageing
-from xl_cashrisk.reports.insurance import write_insurance
-from xl_cashrisk.reports.ratios import write_concentration, write_ratios
-from xl_cashrisk.reports.scoring import write_scores
-from xl_cashrisk.reports.stress import write_stress
+from xl_cashrisk.reports.analysis import analysis_stamp, write_analysis
 from xl_cashrisk.schemas.policy import BUYER_LIMITS
 from xl_cashrisk.schemas.register import REGISTER
+from xl_cashrisk.settings import Settings
 
-__all__ = ["OnceReader", "analyze", "analyze_file", "write_analysis"]
+__all__ = ["analyze", "analyze_file"]
 
-
-class OnceReader(WorkbookReader):
-    """A reader that converts each table once: every step asks for the ledger, and validating and
-    typing a million rows once is enough. A repeated read returns the same frame (a shallow copy, so a
-    step adding a column cannot change another's) and only the errors of its report, since the
-    warnings were listed with the validation already."""
-
-    def __init__(self, path: str | Path):
-        super().__init__(path)
-        self._reads: dict[tuple[str, str | None, str], TableRead] = {}
-
-    def read(self, table, *, settings=None, sheet=None) -> TableRead:
-        key = (table.key, sheet, repr(settings))
-        if key not in self._reads:
-            self._reads[key] = super().read(table, settings=settings, sheet=sheet)
-            return self._reads[key]
-        first = self._reads[key]
-        errors = [p for p in first.report.problems if p.severity == "error"]
-        return TableRead(first.frame.copy(deep=False), dataclasses.replace(first.report, problems=errors))
+# each step's summary on screen, with the single commands' print helpers
+PRINTERS = {
+    "age": lambda r: print_ageing(r.ageing),
+    "score": lambda r: print_scores(r.scores),
+    "ratios": lambda r: (r.ratios is not None and print_ratios(r.ratios),
+                         r.concentration is not None and print_concentration(r.concentration)),
+    "insurance": lambda r: print_insurance(r.insurance),
+    "stress": lambda r: print_stress(r.stress),
+}
 
 
-def _has_sheet(book: WorkbookReader, name: str) -> bool:
-    return any(s.casefold() == name.casefold() for s in book.sheet_names)
-
-
-def _validate(book: WorkbookReader, skip: frozenset[str]) -> tuple[list[str], dict[str, str], set[str]]:
+def _validate(book: WorkbookReader, skip: frozenset[str], settings: Settings
+              ) -> tuple[list[str], dict[str, str], set[str]]:
     """Validate every table present; print one line per table. Raises on errors in a table a step needs."""
     with console.status("validating every table…"):
-        found = validate_tables(book)
+        found = validate_tables(book, settings)
     present = {t.key for t, _ in found}
     steps, skipped = plan(present, skip)
     needed = tables_needed(steps)
@@ -108,32 +87,25 @@ def _validate(book: WorkbookReader, skip: frozenset[str]) -> tuple[list[str], di
     return steps, skipped, present
 
 
-def _read(book: WorkbookReader, table, settings) -> pd.DataFrame:
-    r = book.read(table, settings=settings)
-    r.report.raise_if_errors()
-    return r.frame
-
-
-def read_analysis_inputs(book: WorkbookReader, steps: list[str], present: set[str], as_of: str | None
+def read_analysis_inputs(book: WorkbookReader, steps: list[str], present: set[str], settings: Settings
                          ) -> tuple[AnalysisInputs, dict[str, str]]:
-    """The frames the planned steps need, through the single commands' readers, and where the policy and
-    buyer limits came from (for the screen and the run stamp)."""
-    inputs = load_inputs(book, None)
-    settings = apply_overrides(inputs.settings, as_of)
+    """The frames the planned steps need, through the one reader of inputs (:mod:`xl_cashrisk.io.inputs`)
+    with the settings read once, and where the policy and buyer limits came from (for the screen and the
+    run stamp)."""
     run = AnalysisInputs(settings)
     sources: dict[str, str] = {}
     if "ledger" in present and steps:
-        run.ledger, _ = read_ledger_checked(book, settings)
+        run.ledger = read_ledger(book, settings, feedback=CONSOLE_FEEDBACK)
     if "score" in steps:
-        scoring = read_scoring_checked(book, None, as_of, None)
+        scoring = read_scoring_checked(book, settings=settings)
         run.register, run.scorecard = scoring.register, scoring.scorecard
     elif "register" in present and {"ratios", "insurance", "stress"} & set(steps):
-        run.register = _read(book, REGISTER, settings)
+        run.register = read_table(book, REGISTER, settings).frame
     if "ratios" in steps and "company" in present:
-        run.company = read_company(book, settings)
+        run.company = read_company(book, settings, feedback=CONSOLE_FEEDBACK)
     if {"ratios", "insurance"} & set(steps):
-        if _has_sheet(book, BUYER_LIMITS.sheet):
-            run.buyers = read_buyer_limits(book, settings, sheet=BUYER_LIMITS.sheet)
+        if book.has_sheet(BUYER_LIMITS.sheet):
+            run.buyers = read_buyer_limits(book, settings, sheet=BUYER_LIMITS.sheet, feedback=CONSOLE_FEEDBACK)
             sources["buyer_limits"] = f"Buyer limits sheet of {book.path.name}"
         elif run.register is not None:
             run.buyers = run.register
@@ -143,7 +115,7 @@ def read_analysis_inputs(book: WorkbookReader, steps: list[str], present: set[st
     if {"insurance", "stress"} & set(steps):
         run.policy, sources["policy"] = read_policy((book,), settings)
     if "stress" in steps:
-        stress = load_stress_inputs(book)
+        stress = load_stress_inputs(book, feedback=CONSOLE_FEEDBACK, settings=settings)
         run.forecast, run.scenarios, run.scenario_run = stress.forecast, stress.scenarios, stress.run
         if run.register is None:
             run.register = stress.register
@@ -160,19 +132,7 @@ def print_analysis(result: AnalysisResult, notes: dict[str, list[str]] | None = 
             continue
         for line in (notes or {}).get(step, ()):
             console.print(line)
-        if step == "age":
-            print_ageing(result.ageing)
-        elif step == "score":
-            print_scores(result.scores)
-        elif step == "ratios":
-            if result.ratios is not None:
-                print_ratios(result.ratios)
-            if result.concentration is not None:
-                print_concentration(result.concentration)
-        elif step == "insurance":
-            print_insurance(result.insurance)
-        elif step == "stress":
-            print_stress(result.stress)
+        PRINTERS[step](result)
         if step in result.notes:
             console.print(f"[dim]{result.notes[step]}[/dim]")
         console.print(f"[dim]({result.timings[step]:.2f} s)[/dim]")
@@ -196,47 +156,19 @@ def insurance_notes(inputs: AnalysisInputs, sources: dict[str, str]) -> list[str
     return lines
 
 
-def write_analysis(result: AnalysisResult, rw: ResultWorkbook) -> None:
-    """Every result sheet of the steps that ran, with the single commands' report writers."""
-    if result.ageing is not None:
-        write_ageing(result.ageing, rw)
-    if result.scores is not None:
-        write_scores(result.scores, rw)
-    if result.ratios is not None:
-        write_ratios(result.ratios, rw)
-    if result.concentration is not None:
-        write_concentration(result.concentration, rw)
-    if result.insurance is not None:
-        write_insurance(result.insurance, rw)
-    if result.stress is not None:
-        write_stress(result.stress, rw)
-
-
-def analysis_stamp(result: AnalysisResult, file: Path, sources: dict[str, str]) -> dict[str, object]:
-    extra: dict[str, object] = {"command": "analyze", "steps": ",".join(result.ran),
-                                "skipped": "; ".join(f"{k}: {v}" for k, v in result.skipped.items()) or "none"}
-    if result.scores is not None:
-        extra["scorecard_version"] = result.scores.scorecard.version
-    extra.update({k: v for k, v in sources.items() if k in ("policy", "buyer_limits")})
-    if result.stress is not None:
-        s = result.stress.stamp
-        extra.update({"seed": s["seed"], "simulations": s["simulations"], "forecast_start": s["forecast_start"],
-                      "stress_input_fingerprint": s["input_fingerprint"]})
-    return run_stamp(result.settings.as_of, [file], extra)
-
-
-def analyze_file(file: Path, out: Path, *, as_of: str | None = None, sims: int | None = None,
+def analyze_file(file: Path, out: Path, *, as_of: dt.date | None = None, sims: int | None = None,
                  seed: int | None = None, skip: frozenset[str] = frozenset()) -> AnalysisResult:
-    """Validate, read once, run every step, print the summaries and write ``out`` (nothing is written
-    when a step's table has errors)."""
+    """Validate, read once (the settings too, ``as_of`` overriding their date), run every step, print the
+    summaries and write ``out`` (nothing is written when a step's table has errors)."""
     t0 = time.perf_counter()
     book = OnceReader(file)
     console.print(f"[bold]{file}[/bold]")
-    steps, skipped, present = _validate(book, skip)
+    settings = workbook_settings(book, as_of)
+    steps, skipped, present = _validate(book, skip, settings)
     if not steps:
         raise InputError("nothing to analyse: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
     t1 = time.perf_counter()
-    inputs, sources = read_analysis_inputs(book, steps, present, as_of)  # the readers show their own spinners
+    inputs, sources = read_analysis_inputs(book, steps, present, settings)  # the readers show their own spinners
     t2 = time.perf_counter()
     with console.status("running the analysis…"):
         result = run_analysis(inputs, skip=skip, sims=sims, seed=seed)
@@ -256,10 +188,10 @@ def analyze_file(file: Path, out: Path, *, as_of: str | None = None, sims: int |
 @click.option("--sims", type=click.IntRange(min=2), help="Stress-test simulations (default: Settings, else 20000).")
 @click.option("--seed", type=click.IntRange(min=0), help="Stress-test random seed (default: Settings, else 12345).")
 @click.option("--skip", metavar="STEPS", help=f"Steps to leave out, comma-separated: {','.join(STEPS)}.")
-def analyze(file: Path, out: Path, as_of: str | None, sims: int | None, seed: int | None, skip: str | None) -> None:
+def analyze(file: Path, out: Path, as_of: dt.date | None, sims: int | None, seed: int | None,
+            skip: str | None) -> None:
     """The whole analysis of one workbook (全面分析): validate, age, score, ratios, insurance, stress → one workbook."""
     t0 = time.perf_counter()
-    parse_as_of(as_of)
     try:
         steps_skipped = parse_skip(skip)
     except InputError as exc:

@@ -17,12 +17,11 @@ from xl_cashrisk.cli._common import (
 )
 from xl_cashrisk.cli._demo import DemoContext, demo_step
 from xl_cashrisk.cli.app import EXIT_INPUT, cli, console
+from xl_cashrisk.io.inputs import open_book, read_ledger, validate_tables, workbook_settings
 from xl_cashrisk.io.reader import WorkbookReader
 from xl_cashrisk.io.templates import TEMPLATES, build_named
 from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
 from xl_cashrisk.pipelines.ageing import AgeingResult, run_ageing
-from xl_cashrisk.pipelines.inputs import read_ledger
-from xl_cashrisk.pipelines.validation import validate_tables
 from xl_cashrisk.reports.ageing import write_ageing
 from xl_cashrisk.settings import Settings
 
@@ -75,10 +74,11 @@ def validate(file: Path, limit: int) -> None:
 
 
 def read_ledger_checked(file: Path | WorkbookReader, settings: Settings | None = None):
-    """The validated ledger frame and the settings; ``file`` is a path or an open reader over it."""
-    book = file if isinstance(file, WorkbookReader) else WorkbookReader(file)
+    """The validated ledger frame (its problems printed) and the settings (default: the workbook's); ``file``
+    is a path or an open reader over it."""
+    book = open_book(file)
     if settings is None:
-        settings = book.settings() if any(s.casefold() == "settings" for s in book.sheet_names) else Settings()
+        settings = workbook_settings(book)
     return read_ledger(book, settings, feedback=CONSOLE_FEEDBACK), settings
 
 

@@ -13,25 +13,17 @@ import pandas as pd
 from rich.table import Table as RichTable
 
 from xl_cashrisk import scoring as sc
-from xl_cashrisk.cli._common import as_of_option, money, out_option, parse_as_of, print_problems
+from xl_cashrisk.cli._common import as_of_option, money, out_option, print_problems
 from xl_cashrisk.cli._demo import DemoContext, demo_step
 from xl_cashrisk.cli.app import cli, console
 from xl_cashrisk.errors import InputError, Location
+from xl_cashrisk.io.inputs import ScoringInputs, read_scoring_inputs, read_snapshot, unknown_buyers
 from xl_cashrisk.io.reader import WorkbookReader
 from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
 from xl_cashrisk.pipelines.monitoring import monitor as monitor_runs
-from xl_cashrisk.pipelines.scoring import (
-    ScoringResult,
-    WorkbookInputs,
-    ledger_as_of,
-    read_scoring_inputs,
-    run_scoring,
-    unknown_buyers,
-)
-from xl_cashrisk.reports.scoring import SCORES_SHEET, write_alerts, write_scores
+from xl_cashrisk.pipelines.scoring import ScoringResult, ledger_as_of, run_scoring
+from xl_cashrisk.reports.scoring import write_alerts, write_scores
 from xl_cashrisk.sample.scoring import sample_register
-from xl_cashrisk.schemas.register import SNAPSHOT
-from xl_cashrisk.schemas.values import parse_date
 from xl_cashrisk.settings import Settings
 
 STYLE = {"GREEN": "green", "YELLOW": "yellow", "RED": "red", sc.NOT_RATED: "dim"}
@@ -39,7 +31,7 @@ SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "lo
 DEMO_LOOKBACK_MONTHS = 3
 
 
-def score_file(file: Path, ledger: Path | None = None, as_of: str | None = None,
+def score_file(file: Path, ledger: Path | None = None, as_of: dt.date | None = None,
                scorecard: Path | None = None) -> tuple[ScoringResult, list[Path]]:
     """Read, validate (listing every problem of every table) and score a register workbook."""
     inputs = read_scoring_checked(file, ledger, as_of, scorecard)
@@ -47,12 +39,14 @@ def score_file(file: Path, ledger: Path | None = None, as_of: str | None = None,
     return result, inputs.files
 
 
-def read_scoring_checked(file: Path | WorkbookReader, ledger: Path | None = None, as_of: str | None = None,
-                         scorecard: Path | None = None) -> WorkbookInputs:
-    """The register, settings, scorecard and ledger of a scoring run (``file``: a path or an open reader),
-    every problem of every table listed; raises on the first table with errors or unknown ledger buyers."""
+def read_scoring_checked(file: Path | WorkbookReader, ledger: Path | None = None, as_of: dt.date | None = None,
+                         scorecard: Path | None = None, *, settings: Settings | None = None) -> ScoringInputs:
+    """The register, settings, scorecard and ledger of a scoring run (``file``: a path or an open reader;
+    ``settings`` when read already), every problem of every table listed; raises on the first table with
+    errors or unknown ledger buyers."""
     with console.status("reading the register…"):
-        inputs = read_scoring_inputs(file, ledger, as_of=parse_as_of(as_of), scorecard_file=scorecard, check=False)
+        inputs = read_scoring_inputs(file, ledger, as_of=as_of, scorecard_file=scorecard, check=False,
+                                     settings=settings)
     for r in inputs.reports:
         if r.problems:
             console.print(f"[bold]{r.sheet}[/bold]: {r.counts()['errors']} errors, {r.counts()['warnings']} warnings")
@@ -111,7 +105,7 @@ def print_alerts(alerts: pd.DataFrame, top: int = 12) -> None:
 @as_of_option
 @click.option("--scorecard", type=click.Path(path_type=Path), help="Scorecard TOML file (default: the Settings "
               "sheet's scorecard_file, else the built-in scorecard); the Scorecard table's changes apply on top.")
-def score(file: Path, out: Path, ledger: Path | None, as_of: str | None, scorecard: Path | None) -> None:
+def score(file: Path, out: Path, ledger: Path | None, as_of: dt.date | None, scorecard: Path | None) -> None:
     """Score a buyer register (客户信用评分): score, band, PD, grade, limit, expected loss → a new workbook."""
     t0 = time.perf_counter()
     result, files = score_file(file, ledger, as_of, scorecard)
@@ -123,33 +117,18 @@ def score(file: Path, out: Path, ledger: Path | None, as_of: str | None, scoreca
     console.print(f"wrote {out}  ({len(result.scored)} buyers, {time.perf_counter() - t0:.2f} s)")
 
 
-def read_snapshot(file: Path) -> tuple[pd.DataFrame, dt.date | None]:
-    """A scored register written by ``score`` (its Scores sheet), and the as-of date of its run stamp."""
+def _run_of(file: Path, ledger: Path | None, as_of: dt.date | None) -> tuple[ScoringResult, pd.DataFrame | None]:
     book = WorkbookReader(file)
-    r = book.read(SNAPSHOT, sheet=SCORES_SHEET)
-    r.report.raise_if_errors()
-    frame = r.frame.copy()
-    for key in ("score", "pd"):
-        frame[key] = pd.to_numeric(frame[key], errors="coerce")
-    as_of = None
-    if "Run info" in book.sheet_names:
-        for row in book.grid("Run info"):
-            if len(row) > 1 and row[0] == "as_of" and row[1]:
-                as_of = parse_date(row[1])
-    return frame, as_of
-
-
-def _run_of(file: Path, ledger: Path | None, as_of: str | None) -> tuple[ScoringResult, pd.DataFrame | None]:
-    book = WorkbookReader(file)
-    if SCORES_SHEET in book.sheet_names:
-        frame, stamped = read_snapshot(file)
-        when = parse_as_of(as_of) or stamped
+    snapshot = read_snapshot(book)
+    if snapshot is not None:
+        frame, stamped = snapshot
+        when = as_of or stamped
         if when is None:
             raise InputError("the scored register has no run stamp with its as-of date; give --as-of",
                              Location(str(file)))
         settings = Settings(as_of=when)
         return ScoringResult(settings, sc.default_scorecard(), frame, pd.DataFrame(index=frame.index)), None
-    inputs = read_scoring_inputs(file, ledger, as_of=parse_as_of(as_of))
+    inputs = read_scoring_inputs(file, ledger, as_of=as_of)
     return run_scoring(inputs.register, inputs.settings, inputs.ledger, scorecard=inputs.scorecard), inputs.ledger
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from pathlib import Path
 
@@ -14,37 +15,27 @@ from rich.table import Table as RichTable
 from xl_cashrisk.cli._common import CONSOLE_FEEDBACK, money
 from xl_cashrisk.cli._demo import DemoContext, demo_step
 from xl_cashrisk.cli.app import cli, console
+from xl_cashrisk.io.inputs import load_stress_inputs
 from xl_cashrisk.io.writer import ResultWorkbook
-from xl_cashrisk.pipelines import inputs as pin
-from xl_cashrisk.pipelines.inputs import StressInputs, stamp_with_files, stress_from_inputs
-from xl_cashrisk.pipelines.stress import StressTestResult, run_stress_test
-from xl_cashrisk.reports.stress import render_summary, scenario_table, write_stress
+from xl_cashrisk.pipelines.stress_test import StressTestResult, run_stress_test, stress_from_inputs
+from xl_cashrisk.reports.stress_results import render_summary, scenario_table, stress_stamp, write_stress
 
-__all__ = ["StressInputs", "load_stress_inputs", "print_stress", "run_stress_files", "stamp_with_files",
-           "stress_from_inputs"]
-
-
-def load_stress_inputs(file, ledger_file: Path | None = None, register_file: Path | None = None) -> StressInputs:
-    """Read and validate everything the stress test needs (:func:`xl_cashrisk.pipelines.inputs.load_stress_inputs`,
-    as the ribbon action does), each table's problems printed; any problem raises one :class:`InputError`.
-
-    ``file``: the workbook's path, or a reader over it (a live Book under Excel).
-    """
-    return pin.load_stress_inputs(file, ledger_file, register_file, feedback=CONSOLE_FEEDBACK)
+__all__ = ["print_stress", "run_stress_files", "stress"]
 
 
 def run_stress_files(file: Path, out: Path, *, ledger_file: Path | None = None, register_file: Path | None = None,
                      sims: int | None = None, seed: int | None = None, summary: Path | None = None
                      ) -> tuple[StressTestResult, list[Path]]:
-    """The CLI and the ribbon action: read, run, write the results workbook (and the summary PNG + PDF)."""
+    """The command's work on files: read (each table's problems printed), run, write the results workbook
+    (and the summary PNG + PDF)."""
     with console.status("reading the workbook…"):
-        inputs = load_stress_inputs(file, ledger_file, register_file)
+        inputs = load_stress_inputs(file, ledger_file, register_file, feedback=CONSOLE_FEEDBACK)
     with console.status("running the scenarios and the simulation…"):
         result = stress_from_inputs(inputs, sims=sims, seed=seed)
     written = [out]
     with ResultWorkbook(out, inputs=inputs.files) as rw:
         write_stress(result, rw)
-        rw.add_run_stamp(stamp_with_files(result, inputs.files))
+        rw.add_run_stamp(stress_stamp(result, inputs.files, inputs.policy_source))
     if summary is not None:
         written += render_summary(result, summary, summary.with_suffix(".pdf"), inputs=inputs.files)
     return result, written
@@ -69,8 +60,8 @@ def print_stress(result: StressTestResult, out=console) -> None:
                   _m(r["loss_net"]))
     out.print(t)
     ls = RichTable("Measure", "MC gross", "MC net", "Exact gross", "Exact net",
-                   title=f"1-year credit loss, correlated defaults ({hc}; {result.stamp['simulations']:,} sims, "
-                         f"seed {result.stamp['seed']})")
+                   title=f"1-year credit loss, correlated defaults ({hc}; {result.sims:,} sims, "
+                         f"seed {result.seed})")
     for _, r in result.loss_stats.iterrows():
         ls.add_row(r["measure"], money(r["mc_gross"]), money(r["mc_net"]), money(r["exact_gross"]), money(r["exact_net"]))
     out.print(ls)
@@ -110,7 +101,7 @@ def demo_stress(ctx: DemoContext) -> None:
 
     sample = ctx.sample
     settings = copy.deepcopy(sample.settings)
-    settings.extras["forecast"] = {**settings.extras.get("forecast", {}), **sample_forecast_settings(sample)}
+    settings.forecast = dataclasses.replace(settings.forecast, **sample_forecast_settings(sample))
     scores = ctx.results.get("scores")
     scores = getattr(scores, "scored", scores)
     if not isinstance(scores, pd.DataFrame) or "pd" not in scores:

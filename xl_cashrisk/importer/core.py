@@ -28,8 +28,9 @@ from xl_cashrisk.importer.mapping import Mapping, load_mapping
 from xl_cashrisk.importer.rows import BLANK, DATA, GRAND_TOTAL, HEADER, HEADING, SUBTOTAL, classify_rows
 from xl_cashrisk.importer.source import Sheet, read_sheets
 from xl_cashrisk.importer.synonyms import UNIT_SCALES, lookup
-from xl_cashrisk.io.validate import Problem, convert_column, sort_problems, validate_frame
+from xl_cashrisk.io.validate import convert_column
 from xl_cashrisk.schemas import values as V
+from xl_cashrisk.schemas.rules import Problem, sort_problems, validate_frame
 from xl_cashrisk.schemas.schema import Column, Table
 
 __all__ = ["KINDS", "ImportReport", "ImportResult", "Skipped", "import_file"]

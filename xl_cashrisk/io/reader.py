@@ -31,8 +31,9 @@ from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.io import columnar
 from xl_cashrisk.io import columnar as _columnar_io  # the name 'columnar' is also WorkbookReader's argument
 from xl_cashrisk.io.safe import check_cell_area, check_workbook, checked_cells, column_index, part_is_plain
-from xl_cashrisk.io.validate import Problem, ValidationReport, convert_column, sort_problems, validate_frame
+from xl_cashrisk.io.validate import convert_column
 from xl_cashrisk.schemas.ledger import LEDGER
+from xl_cashrisk.schemas.rules import Problem, ValidationReport, sort_problems, validate_frame
 from xl_cashrisk.schemas.schema import Column, Table
 from xl_cashrisk.schemas.settings import FX, SETTINGS, KeyValueTable, known_settings, settings_from_frames
 from xl_cashrisk.settings import Settings
@@ -103,6 +104,10 @@ class WorkbookReader:
     @property
     def sheet_names(self) -> list[str]:
         return list(self.book.sheet_names)
+
+    def has_sheet(self, name: str) -> bool:
+        """Whether the workbook has a sheet of this name (case-insensitive, as Excel compares them)."""
+        return any(s.casefold() == name.casefold() for s in self.sheet_names)
 
     @property
     def date1904(self) -> bool:
@@ -352,7 +357,7 @@ def read_ledger(path: str | Path, settings: Settings | None = None) -> TableRead
     terms where blank) and ``open_amount = amount − paid_amount``; the index is the Excel row number.
     """
     book = WorkbookReader(path)
-    if settings is None and any(s.casefold() == SETTINGS.table.sheet.casefold() for s in book.sheet_names):
+    if settings is None and book.has_sheet(SETTINGS.table.sheet):
         settings = book.settings()
     return book.read(LEDGER, settings=settings)
 

@@ -13,6 +13,7 @@ Issues register their workbooks in :data:`TEMPLATES` (kind → :class:`TemplateS
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,8 @@ from xl_cashrisk.schemas.ledger import EXAMPLE_ROWS, LEDGER
 from xl_cashrisk.schemas.schema import Column, Table
 from xl_cashrisk.schemas.settings import FX, FX_EXAMPLE_ROWS, SETTINGS, KeyValueTable, Setting
 
-__all__ = ["TEMPLATES", "TEMPLATE_FUNCTIONS", "TemplateSpec", "build_named", "build_template", "function_rows"]
+__all__ = ["FUNCTIONS_DATA", "TEMPLATES", "TEMPLATE_FUNCTIONS", "TemplateSpec", "build_named", "build_template",
+           "function_rows"]
 
 INSTRUCTIONS_SHEET = "Instructions"
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2  # 0-based; data start on HEADER_ROW + 1
@@ -125,14 +127,15 @@ TEMPLATE_FUNCTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# their examples and summaries, generated from the Excel front end's registry by the build tooling
+# (python -m xl_cashrisk.build.template_functions): this layer never imports udfs
+FUNCTIONS_DATA = Path(__file__).with_name("template_functions.json")
+
+
 def function_rows(kind: str) -> tuple[tuple[str, str, str], ...]:
-    """(name, example, summary) of the functions template ``kind`` teaches; names not registered are skipped.
-
-    Reads the function registry of the Excel front end (``udfs``), which holds the examples."""
-    import udfs
-
-    return tuple((f.name, f.example, f.summary) for f in
-                 (udfs.FUNCTIONS.get(n) for n in TEMPLATE_FUNCTIONS.get(kind, ())) if f is not None)
+    """(name, example, summary) of the functions template ``kind`` teaches, from :data:`FUNCTIONS_DATA`."""
+    rows = json.loads(FUNCTIONS_DATA.read_text(encoding="utf-8")).get(kind, ())
+    return tuple((name, example, summary) for name, example, summary in rows)
 
 
 def build_named(kind: str, outdir: str | Path, *, examples: bool = True) -> Path:

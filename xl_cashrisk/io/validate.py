@@ -1,152 +1,30 @@
-"""Typing and validation of table cells, vectorised, with every problem named by row and header.
+"""Typing of table cells read from a file, vectorised, with every problem named by row and header.
 
 :func:`convert_column` turns one column of raw cell values (what python-calamine gives: str, float,
-int, bool, date, datetime) into a typed array following its :class:`~xl_cashrisk.schemas.Column`, and
-lists a :class:`Problem` for every cell it cannot use. Cross-column rules of a table (the ledger's
-sign, paid and currency checks) are registered in :data:`TABLE_RULES` by table key. Nothing is
-coerced silently: a cell that is not used as typed is a problem (an error, or a warning when the value
-was still understood, e.g. a number stored as text).
+int, bool, date, datetime; or a typed column from the columnar reader) into a typed array following its
+:class:`~xl_cashrisk.schemas.Column`, and lists a :class:`~xl_cashrisk.schemas.rules.Problem` for every
+cell it cannot use, by the rules of :mod:`xl_cashrisk.schemas.values`. The table's cross-column rules
+live with its schema (:mod:`xl_cashrisk.schemas.rules`). Nothing is coerced silently: a cell that is not
+used as typed is a problem (an error, or a warning when the value was still understood, e.g. a number
+stored as text).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.schemas import values as V
-from xl_cashrisk.schemas.schema import Column, Table
-from xl_cashrisk.settings import Settings
+from xl_cashrisk.schemas.rules import Problem, Severity
+from xl_cashrisk.schemas.schema import Column
 
-__all__ = [
-    "EXCEL_ERRORS",
-    "TABLE_RULES",
-    "Problem",
-    "RuleContext",
-    "ValidationReport",
-    "convert_column",
-    "register_rule",
-]
+__all__ = ["EXCEL_ERRORS", "convert_column"]
 
-Severity = Literal["error", "warning"]
 EXCEL_ERRORS = V.EXCEL_ERRORS
 MAX_MAGNITUDE = V.MAX_MAGNITUDE
-MONEY_TOLERANCE = 0.005  # half a cent: paid vs amount comparisons
-_ISO = re.compile(r"[A-Z]{3}")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One unusable or doubtful cell (or column, when ``row`` is the header row)."""
-
-    severity: Severity
-    sheet: str | None
-    row: int | None  # 1-based Excel row number
-    column: str | None  # header text as the user sees it
-    message: str
-
-    def __str__(self) -> str:
-        where = str(Location(None, self.sheet, self.row, self.column))
-        return f"{where}: {self.message}" if where else self.message
-
-
-@dataclass
-class ValidationReport:
-    """Problems found reading one table, with counts; :meth:`raise_if_errors` for all-or-nothing runs."""
-
-    table: str
-    file: str | None = None
-    sheet: str | None = None
-    header_row: int | None = None
-    rows: int = 0  # data rows read (blank rows excluded)
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not any(p.severity == "error" for p in self.problems)
-
-    @property
-    def error_rows(self) -> set[int]:
-        """Excel rows with at least one error."""
-        return {p.row for p in self.problems if p.severity == "error" and p.row is not None}
-
-    def counts(self) -> dict[str, int]:
-        c = Counter(p.severity for p in self.problems)
-        return {"rows": self.rows, "errors": c["error"], "warnings": c["warning"],
-                "rows_with_errors": len(self.error_rows)}
-
-    def by_column(self) -> Counter:
-        """(severity, column header) → number of problems."""
-        return Counter((p.severity, p.column) for p in self.problems)
-
-    def summary(self, limit: int = 5) -> str:
-        errs = self.errors
-        where = str(Location(self.file, self.sheet))
-        head = f"{where}: " if where else ""
-        if not errs:
-            return f"{head}{self.rows} rows, no errors, {len(self.warnings)} warnings"
-        shown = "; ".join(
-            str(Location(None, None, p.row, p.column)) + f": {p.message}" if p.row or p.column else p.message
-            for p in errs[:limit]
-        )
-        more = f" … and {len(errs) - limit} more" if len(errs) > limit else ""
-        return (f"{head}{len(errs)} errors in {len(self.error_rows)} of {self.rows} rows "
-                f"(fix them and run again): {shown}{more}")
-
-    def raise_if_errors(self, limit: int = 5) -> None:
-        """Raise :class:`InputError` naming the first ``limit`` errors, if there are any."""
-        if not self.ok:
-            raise InputError(self.summary(limit))
-
-
-@dataclass
-class RuleContext:
-    """What a table rule sees: the typed frame (index = Excel rows), which cells already failed, settings."""
-
-    table: Table
-    frame: pd.DataFrame
-    bad: Mapping[str, np.ndarray]  # column key → bool mask of cells already reported as errors
-    sheet: str | None
-    settings: Settings | None
-    headers: Mapping[str, str]  # column key → header text found in the file
-
-    def problems(self, severity: Severity, key: str, mask: np.ndarray,
-                 message: Callable[[int], str] | str) -> list[Problem]:
-        """One problem per True in ``mask`` (message may be a function of the row position)."""
-        rows = self.frame.index.to_numpy()
-        col = self.headers.get(key, self.table.column(key).header)
-        idx = np.flatnonzero(mask)
-        if isinstance(message, str):
-            return [Problem(severity, self.sheet, int(rows[i]), col, message) for i in idx]
-        return [Problem(severity, self.sheet, int(rows[i]), col, message(i)) for i in idx]
-
-
-TABLE_RULES: dict[str, Callable[[RuleContext], list[Problem]]] = {}
-
-
-def register_rule(table_key: str):
-    """Decorator: register the cross-column rule function of a table (one per table key)."""
-
-    def deco(fn: Callable[[RuleContext], list[Problem]]):
-        TABLE_RULES[table_key] = fn
-        return fn
-
-    return deco
 
 
 # --------------------------------------------------------------------------------------------- cells
@@ -174,25 +52,52 @@ def convert_column(
     ['warning row 5: number stored as text', 'error row 6: required value missing', "error row 7: expected a number, got 'n/a' / 应为数字"]
     """
     head = header or column.header
-    # typed columns (float64 numbers, datetime64 dates: the columnar reader) skip the per-cell kinds
-    typed = isinstance(values, np.ndarray) and values.dtype.kind in "fM"
-    if typed and values.dtype.kind == "M" and column.dtype != "date":
-        values = _calamine_values(values)  # a date where text or a flag is expected: as the grid gives it
-        typed = False
-    vals = values if typed else np.asarray(values, dtype=object)
-    n = len(vals)
-    kinds = _kinds(vals)
-    problems: list[Problem] = []
-    bad = np.zeros(n, dtype=bool)
+    cells = _Cells(_as_read(column, values), rows, sheet, head)
+    text, blank, usable_str = _screen_text(cells, arrow)
+    out = _typed(column, cells, text, usable_str, blank, arrow, date1904, reference or dt.date.today())
+    out = _blanks(column, cells, out, blank)
+    if column.unique:
+        cells.problems.extend(_duplicates(out, ~cells.bad & ~pd.isna(out), rows, sheet, head))
+    cells.problems.sort(key=lambda p: p.row)
+    return out, cells.bad, cells.problems
 
-    def report(sev: Severity, mask: np.ndarray, msg: Callable[..., str] | str, why: np.ndarray | None = None) -> None:
+
+class _Cells:
+    """One column's cells on their way to typed values: the values as read, each cell's kind, the cells
+    refused so far and the problems found so far."""
+
+    def __init__(self, vals: np.ndarray, rows: np.ndarray, sheet: str | None, head: str):
+        self.vals, self.rows, self.sheet, self.head = vals, rows, sheet, head
+        self.kinds = _kinds(vals)
+        self.bad = np.zeros(len(vals), dtype=bool)
+        self.problems: list[Problem] = []
+
+    def report(self, sev: Severity, mask: np.ndarray, msg: Callable[..., str] | str,
+               why: np.ndarray | None = None) -> None:
+        """One problem per True in ``mask``; ``msg`` a text, or a function of the cell's value (and ``why``)."""
         for i in np.flatnonzero(mask):
             if isinstance(msg, str):
                 text = msg
             else:
-                text = msg(_python_value(vals[i])) if why is None else msg(_python_value(vals[i]), why[i])
-            problems.append(Problem(sev, sheet, int(rows[i]), head, text))
+                value = _python_value(self.vals[i])
+                text = msg(value) if why is None else msg(value, why[i])
+            self.problems.append(Problem(sev, self.sheet, int(self.rows[i]), self.head, text))
 
+
+def _as_read(column: Column, values: np.ndarray) -> np.ndarray:
+    """The values to type: a typed column (float64 numbers, datetime64 dates: the columnar reader) as it
+    is, skipping the per-cell kinds; anything else as Python objects."""
+    typed = isinstance(values, np.ndarray) and values.dtype.kind in "fM"
+    if typed and values.dtype.kind == "M" and column.dtype != "date":
+        return _calamine_values(values)  # a date where text or a flag is expected: as the grid gives it
+    return values if typed else np.asarray(values, dtype=object)
+
+
+def _screen_text(cells: _Cells, arrow) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(stripped text, blank, usable text) of the text cells; Excel error values and formulas stored as
+    text are reported and refused."""
+    vals, kinds = cells.vals, cells.kinds
+    n = len(vals)
     is_str = kinds == _STR
     text = np.full(n, "", dtype=object)
     err = np.zeros(n, dtype=bool)
@@ -210,34 +115,38 @@ def convert_column(
         err[idx] = np.array([s in EXCEL_ERRORS for s in stripped], dtype=bool)[codes] & (lead == "#")
         formula[idx[lead == "="]] = True
     blank = (kinds == _BLANK) | (is_str & (text == ""))
-    report("error", err, lambda v: f"Excel error value {str(v).strip()}; fix the formula or type a value")
-    report("error", formula, lambda v: f"looks like a formula stored as text, or a formula without a saved "
-                                        f"value ({V.show(v)}); enter the value (Copy, Paste Special > Values)")
-    bad |= err | formula
-    usable_str = is_str & ~blank & ~bad
+    cells.report("error", err, lambda v: f"Excel error value {str(v).strip()}; fix the formula or type a value")
+    cells.report("error", formula, lambda v: f"looks like a formula stored as text, or a formula without a saved "
+                                              f"value ({V.show(v)}); enter the value (Copy, Paste Special > Values)")
+    cells.bad |= err | formula
+    return text, blank, is_str & ~blank & ~cells.bad
 
+
+def _typed(column: Column, cells: _Cells, text, usable_str, blank, arrow, date1904: bool,
+           reference: dt.date) -> np.ndarray:
+    """The column's typed values, by its dtype."""
+    c = cells
     kind = column.dtype
     if kind in ("number", "integer", "percent"):
-        out = _numbers(column, vals, kinds, text, usable_str, blank, bad, report)
-    elif kind == "date":
-        out = _dates(vals, kinds, text, usable_str, bad, report, date1904, reference or dt.date.today())
-    elif kind == "bool":
-        out = _flags(vals, kinds, text, usable_str, bad, report)
-    else:  # text, choice
-        out = _texts(column, vals, kinds, text, usable_str, blank, bad, report, arrow)
+        return _numbers(column, c.vals, c.kinds, text, usable_str, blank, c.bad, c.report)
+    if kind == "date":
+        return _dates(c.vals, c.kinds, text, usable_str, c.bad, c.report, date1904, reference)
+    if kind == "bool":
+        return _flags(c.vals, c.kinds, text, usable_str, c.bad, c.report)
+    return _texts(column, c.vals, c.kinds, text, usable_str, blank, c.bad, c.report, arrow)  # text, choice
 
-    missing = blank & ~bad
+
+def _blanks(column: Column, cells: _Cells, out: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """Blank cells take the column's default, or are refused when the column is required."""
+    missing = blank & ~cells.bad
     if column.default is not None and missing.any():
         out[missing] = column.default
     elif column.required:
-        report("error", missing, "required value missing")
-        bad |= missing
+        cells.report("error", missing, "required value missing")
+        cells.bad |= missing
     if column.dtype == "bool":
         out = out.astype(bool) if column.default is not None and not pd.isna(out).any() else out
-    if column.unique:
-        problems.extend(_duplicates(out, ~bad & ~pd.isna(out), rows, sheet, head))
-    problems.sort(key=lambda p: p.row)
-    return out, bad, problems
+    return out
 
 
 def _numbers(column: Column, vals, kinds, text, usable_str, blank, bad, report) -> np.ndarray:
@@ -489,90 +398,3 @@ def _calamine_values(values: np.ndarray) -> np.ndarray:
 def _num_text(v: object) -> str:
     f = float(v)
     return str(int(f)) if f.is_integer() else repr(f)
-
-
-
-# ---------------------------------------------------------------------------------------- table rules
-
-
-@register_rule("ledger")
-def ledger_rules(ctx: RuleContext) -> list[Problem]:
-    """Cross-column checks of the AR ledger (data model): sign vs doc type, paid vs amount, due date,
-    payment date, currency. Derives ``due_date`` (invoice date + terms) and ``open_amount`` in place."""
-    f, bad = ctx.frame, ctx.bad
-    out: list[Problem] = []
-    inv_date = f["invoice_date"].to_numpy()
-    terms = f["terms_days"].to_numpy(dtype=float)
-    due = f["due_date"].to_numpy().copy()
-    amount = f["amount"].to_numpy(dtype=float)
-    paid = f["paid_amount"].to_numpy(dtype=float)
-    doc = f["doc_type"].to_numpy(dtype=object)
-    paydate = f["last_payment_date"].to_numpy()
-
-    neither = np.isnat(due) & np.isnan(terms) & ~bad["due_date"] & ~bad["terms_days"]
-    out += ctx.problems("error", "due_date", neither, "give a due date or the terms in days (one of the two)")
-    derive = np.isnat(due) & ~np.isnan(terms) & ~np.isnat(inv_date)
-    if derive.any():
-        due[derive] = inv_date[derive] + (terms[derive].astype("int64") * np.timedelta64(1, "D"))
-        f["due_date"] = due
-    early = ~np.isnat(due) & ~np.isnat(inv_date) & (due < inv_date)
-    out += ctx.problems("warning", "due_date", early & ~derive, "due date is before the invoice date")
-
-    is_cn = doc == "CN"
-    is_inv = doc == "INV"
-    out += ctx.problems("error", "amount", is_inv & (amount <= 0),
-                        lambda i: f"an invoice (INV) needs a positive amount, got {_num_text(amount[i])}; "
-                                  "use doc type CN for a credit note")
-    out += ctx.problems("error", "amount", is_cn & (amount >= 0),
-                        lambda i: f"a credit note (CN) needs a negative amount, got {_num_text(amount[i])}")
-    opposite = (paid * amount) < 0
-    out += ctx.problems("error", "paid_amount", opposite,
-                        lambda i: f"paid amount {_num_text(paid[i])} has the opposite sign of the amount "
-                                  f"{_num_text(amount[i])}")
-    over = ~opposite & (np.abs(paid) > np.abs(amount) + MONEY_TOLERANCE)
-    out += ctx.problems("error", "paid_amount", over,
-                        lambda i: f"paid amount {_num_text(paid[i])} is larger than the amount "
-                                  f"{_num_text(amount[i])}")
-    need_date = (paid != 0) & ~np.isnan(paid) & np.isnat(paydate) & ~bad["last_payment_date"]
-    out += ctx.problems("error", "last_payment_date", need_date,
-                        "required when the paid amount is not 0")
-    before = ~np.isnat(paydate) & ~np.isnat(inv_date) & (paydate < inv_date)
-    out += ctx.problems("warning", "last_payment_date", before, "payment date is before the invoice date")
-
-    cur = f["currency"].to_numpy(dtype=object)
-    codes, uniq = pd.factorize(cur)  # few distinct currencies: check each once
-    filled = codes >= 0
-    uniq_upper = np.array([str(c).upper() for c in uniq] + [None], dtype=object)
-    upper = uniq_upper[codes]
-    f["currency"] = upper
-    code_ok = np.array([bool(_ISO.fullmatch(c)) for c in uniq_upper[:-1]] + [False], dtype=bool)[codes]
-    out += ctx.problems("error", "currency", filled & ~code_ok,
-                        lambda i: f"expected a 3-letter ISO currency code such as CNY, got {V.show(cur[i])}")
-    if ctx.settings is not None:
-        home = ctx.settings.home_currency.upper()
-        known = {home, *(k.upper() for k in ctx.settings.fx_rates)}
-        known_u = np.array([c in known for c in uniq_upper[:-1]] + [True], dtype=bool)
-        unknown = filled & code_ok & ~known_u[codes]
-        out += ctx.problems("error", "currency", unknown,
-                            lambda i: f"no FX rate for {upper[i]} to {home}; add it to the Settings sheet's "
-                                      "FX table")
-        as_of = np.datetime64(ctx.settings.as_of, "ns")
-        future = ~np.isnat(inv_date) & (inv_date > as_of)
-        out += ctx.problems("warning", "invoice_date", future,
-                            f"invoice date is after the as-of date {ctx.settings.as_of.isoformat()}")
-
-    f["open_amount"] = amount - np.where(np.isnan(paid) & ~np.isnan(amount), 0.0, paid)
-    return out
-
-
-def validate_frame(table: Table, frame: pd.DataFrame, bad: Mapping[str, np.ndarray], *, sheet: str | None,
-                   settings: Settings | None, headers: Mapping[str, str]) -> list[Problem]:
-    """Run the table's registered cross-column rule, if any (mutates ``frame`` for derived columns)."""
-    rule = TABLE_RULES.get(table.key)
-    if rule is None:
-        return []
-    return rule(RuleContext(table, frame, bad, sheet, settings, headers))
-
-
-def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.row if p.row is not None else -1, p.severity != "error"))

@@ -32,7 +32,9 @@ from xl_cashrisk.io.safe import AtomicFile, disk_full, disk_full_error, file_fin
 from xl_cashrisk.schemas.schema import Table
 from xl_cashrisk.schemas.values import MAX_TEXT, text_too_long
 
-__all__ = ["FORMATS", "LIGHTS", "ResultWorkbook", "WrittenTable", "run_stamp"]
+__all__ = ["FORMATS", "LIGHTS", "RUN_STAMP_SHEET", "ResultWorkbook", "WrittenTable", "run_stamp"]
+
+RUN_STAMP_SHEET = "Run info"  # the run stamp's sheet (read back by `xl-cashrisk monitor`)
 
 FORMATS = {
     "money": "#,##0.00", "number": "#,##0.00", "integer": "#,##0", "percent": "0.0%", "date": "yyyy-mm-dd",
@@ -285,7 +287,7 @@ class ResultWorkbook:
         ws.insert_chart(anchor, chart)
         return chart
 
-    def add_run_stamp(self, stamp: Mapping[str, object], sheet: str = "Run info") -> WrittenTable:
+    def add_run_stamp(self, stamp: Mapping[str, object], sheet: str = RUN_STAMP_SHEET) -> WrittenTable:
         """The run stamp (see :func:`run_stamp`) as a key/value sheet."""
         items = []
         for k, v in stamp.items():

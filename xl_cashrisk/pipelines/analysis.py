@@ -13,7 +13,7 @@ test, which otherwise scores the register itself with the same pipeline.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -24,28 +24,30 @@ from xl_cashrisk.pipelines.ageing import AgeingResult, run_ageing
 from xl_cashrisk.pipelines.insurance import InsuranceResult, run_insurance
 from xl_cashrisk.pipelines.ratios import ConcentrationReport, RatiosResult, run_concentration, run_ratios
 from xl_cashrisk.pipelines.scoring import ScoringResult, run_scoring
-from xl_cashrisk.pipelines.stress import StressTestResult, run_stress_test
+from xl_cashrisk.pipelines.stress_test import StressTestResult, run_stress_test
 from xl_cashrisk.scoring.config import Scorecard
 from xl_cashrisk.settings import Settings
 from xl_cashrisk.stress import Scenario
 
-__all__ = ["STEPS", "AnalysisInputs", "AnalysisResult", "parse_skip", "plan", "run_analysis", "tables_needed"]
+__all__ = ["ANALYSIS_STEPS", "STEPS", "STEP_TITLES", "AnalysisInputs", "AnalysisResult", "AnalysisRun", "Step",
+           "parse_skip", "plan", "run_analysis", "tables_needed"]
 
-STEPS = ("age", "score", "ratios", "insurance", "stress")
-STEP_TITLES = {
-    "age": "Receivables ageing 账龄分析",
-    "score": "Buyer credit scoring 客户信用评分",
-    "ratios": "Working capital and concentration 营运资金与集中度",
-    "insurance": "Credit insurance: exposure, deadlines, worklist 信用保险",
-    "stress": "13-week cash stress test 现金流压力测试",
-}
-# table keys (schema keys) each step reads: all required ones, or any one of the "any" ones
-_REQUIRES = {"age": ("ledger",), "score": ("register",), "insurance": ("ledger",), "stress": ("ledger", "forecast")}
-_ANY = {"ratios": ("company", "ledger")}
-_OPTIONAL = {"score": ("ledger", "scorecard"), "ratios": ("buyer_limits", "register"),
-             "insurance": ("buyer_limits", "register"), "stress": ("scenarios", "register")}
 _SHEETS = {"ledger": "AR Ledger", "register": "Buyer Register", "forecast": "Forecast",
            "company": "Company financials"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the analysis: what it reads (table keys) and how it runs. ``requires``: every one of these
+    tables; ``any_of``: at least one of these; ``optional``: read when present. A new step joins
+    :data:`ANALYSIS_STEPS` (with a field on :class:`AnalysisResult` and its report writer)."""
+
+    key: str
+    title: str
+    run: Callable[[AnalysisRun], None]
+    requires: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
 
 
 def parse_skip(text: str | Iterable[str] | None) -> frozenset[str]:
@@ -70,24 +72,25 @@ def plan(present: Iterable[str], skip: Iterable[str] = ()) -> tuple[list[str], d
     """
     present, skip = set(present), set(skip)
     run, skipped = [], {}
-    for step in STEPS:
-        missing = [k for k in _REQUIRES.get(step, ()) if k not in present]
-        if step in skip:
-            skipped[step] = "left out with --skip"
+    for step in ANALYSIS_STEPS:
+        missing = [k for k in step.requires if k not in present]
+        if step.key in skip:
+            skipped[step.key] = "left out with --skip"
         elif missing:
-            skipped[step] = " and ".join(f"no '{_SHEETS[k]}' sheet" for k in missing)
-        elif step in _ANY and not present & set(_ANY[step]):
-            skipped[step] = " and ".join(f"no '{_SHEETS[k]}' sheet" for k in _ANY[step])
+            skipped[step.key] = " and ".join(f"no '{_SHEETS[k]}' sheet" for k in missing)
+        elif step.any_of and not present & set(step.any_of):
+            skipped[step.key] = " and ".join(f"no '{_SHEETS[k]}' sheet" for k in step.any_of)
         else:
-            run.append(step)
+            run.append(step.key)
     return run, skipped
 
 
 def tables_needed(steps: Iterable[str]) -> set[str]:
     """Table keys the given steps read (required or optional); the settings and FX are always read."""
     out = {"fx"}
-    for step in steps:
-        out |= set(_REQUIRES.get(step, ())) | set(_ANY.get(step, ())) | set(_OPTIONAL.get(step, ()))
+    for step in ANALYSIS_STEPS:
+        if step.key in steps:
+            out |= {*step.requires, *step.any_of, *step.optional}
     return out
 
 
@@ -128,6 +131,17 @@ def _present(inputs: AnalysisInputs) -> set[str]:
     return {k for k, v in frames.items() if v is not None}
 
 
+@dataclass
+class AnalysisRun:
+    """What a step sees: the inputs, the result so far (earlier steps' results feed later ones) and the
+    stress test's simulations and seed."""
+
+    inputs: AnalysisInputs
+    result: AnalysisResult
+    sims: int | None = None
+    seed: int | None = None
+
+
 def run_analysis(inputs: AnalysisInputs, *, skip: Iterable[str] = (), sims: int | None = None,
                  seed: int | None = None) -> AnalysisResult:
     """Run every step whose inputs are present and not in ``skip``; see :func:`plan` for the rules.
@@ -136,33 +150,63 @@ def run_analysis(inputs: AnalysisInputs, *, skip: Iterable[str] = (), sims: int 
     from a step whose inputs are unusable (e.g. a scenario the stress engine refuses).
     """
     steps, skipped = plan(_present(inputs), skip)
-    settings = inputs.settings
-    out = AnalysisResult(settings, skipped=skipped)
-    for step in steps:
+    out = AnalysisResult(inputs.settings, skipped=skipped)
+    run = AnalysisRun(inputs, out, sims, seed)
+    for step in ANALYSIS_STEPS:
+        if step.key not in steps:
+            continue
         t0 = time.perf_counter()
-        if step == "age":
-            out.ageing = run_ageing(inputs.ledger, settings)
-        elif step == "score":
-            history = out.ageing.history if out.ageing is not None else None
-            out.scores = run_scoring(inputs.register, settings, inputs.ledger, scorecard=inputs.scorecard,
-                                     history=history)
-        elif step == "ratios":
-            if inputs.company is not None:
-                out.ratios = run_ratios(inputs.company, settings)
-            else:
-                out.notes[step] = f"ratios left out: no '{_SHEETS['company']}' sheet"
-            if inputs.ledger is not None:
-                out.concentration = run_concentration(inputs.ledger, settings, inputs.buyers)
-            else:
-                out.notes[step] = f"concentration left out: no '{_SHEETS['ledger']}' sheet"
-        elif step == "insurance":
-            out.insurance = run_insurance(inputs.ledger, inputs.buyers, inputs.policy or Policy(), settings)
-        elif step == "stress":
-            scores = out.scores.scored if out.scores is not None else None
-            out.stress = run_stress_test(inputs.ledger, settings, register=inputs.register,
-                                         forecast=inputs.forecast, scenarios=inputs.scenarios,
-                                         policy=inputs.policy or Policy(), scores=scores, sims=sims, seed=seed,
-                                         run=inputs.scenario_run)
-        out.timings[step] = time.perf_counter() - t0
-        out.ran.append(step)
+        step.run(run)
+        out.timings[step.key] = time.perf_counter() - t0
+        out.ran.append(step.key)
     return out
+
+
+def _age(run: AnalysisRun) -> None:
+    run.result.ageing = run_ageing(run.inputs.ledger, run.inputs.settings)
+
+
+def _score(run: AnalysisRun) -> None:
+    i, out = run.inputs, run.result
+    history = out.ageing.history if out.ageing is not None else None
+    out.scores = run_scoring(i.register, i.settings, i.ledger, scorecard=i.scorecard, history=history)
+
+
+def _ratios(run: AnalysisRun) -> None:
+    i, out = run.inputs, run.result
+    if i.company is not None:
+        out.ratios = run_ratios(i.company, i.settings)
+    else:
+        out.notes["ratios"] = f"ratios left out: no '{_SHEETS['company']}' sheet"
+    if i.ledger is not None:
+        out.concentration = run_concentration(i.ledger, i.settings, i.buyers)
+    else:
+        out.notes["ratios"] = f"concentration left out: no '{_SHEETS['ledger']}' sheet"
+
+
+def _insurance(run: AnalysisRun) -> None:
+    i = run.inputs
+    run.result.insurance = run_insurance(i.ledger, i.buyers, i.policy or Policy(), i.settings)
+
+
+def _stress(run: AnalysisRun) -> None:
+    i, out = run.inputs, run.result
+    scores = out.scores.scored if out.scores is not None else None
+    out.stress = run_stress_test(i.ledger, i.settings, register=i.register, forecast=i.forecast, scenarios=i.scenarios,
+                                 policy=i.policy or Policy(), scores=scores, sims=run.sims, seed=run.seed,
+                                 run=i.scenario_run)
+
+
+# in order: the ageing's payment record feeds the scoring, the scoring's PDs the stress test
+ANALYSIS_STEPS: list[Step] = [
+    Step("age", "Receivables ageing 账龄分析", _age, requires=("ledger",)),
+    Step("score", "Buyer credit scoring 客户信用评分", _score, requires=("register",), optional=("ledger", "scorecard")),
+    Step("ratios", "Working capital and concentration 营运资金与集中度", _ratios, any_of=("company", "ledger"),
+         optional=("buyer_limits", "register")),
+    Step("insurance", "Credit insurance: exposure, deadlines, worklist 信用保险", _insurance, requires=("ledger",),
+         optional=("buyer_limits", "register")),
+    Step("stress", "13-week cash stress test 现金流压力测试", _stress, requires=("ledger", "forecast"),
+         optional=("scenarios", "register")),
+]
+STEPS = tuple(s.key for s in ANALYSIS_STEPS)
+STEP_TITLES = {s.key: s.title for s in ANALYSIS_STEPS}

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from xl_cashrisk import scoring as sc
-from xl_cashrisk.pipelines.scoring import ScoringResult, scoring_options
+from xl_cashrisk.pipelines.scoring import ScoringResult
 
 __all__ = ["ALERT_COLUMNS", "SEVERITIES", "monitor"]
 
@@ -54,55 +54,80 @@ def monitor(old: ScoringResult | pd.DataFrame, new: ScoringResult, ledger: pd.Da
     overdue (``max_dpd_open``) crossing the threshold stands in. Returns :data:`ALERT_COLUMNS`, most
     serious first, then largest exposure.
     """
-    opts = scoring_options(new.settings)
-    drop = float(opts["alert_score_drop"] if score_drop is None else score_drop)
-    days = int(opts["alert_overdue_days"] if overdue_days is None else overdue_days)
-    before = old.scored if isinstance(old, ScoringResult) else old
+    opts = new.settings.scoring
+    drop = float(opts.alert_score_drop if score_drop is None else score_drop)
+    days = int(opts.alert_overdue_days if overdue_days is None else overdue_days)
+    runs = _Runs(old, new)
     since = old_as_of or (old.as_of if isinstance(old, ScoringResult) else None)
-    cur = new.scored.set_index(new.scored["buyer_id"].astype(str))
-    prev = before.set_index(before["buyer_id"].astype(str)).reindex(cur.index)
-    ids, names = cur.index.to_numpy(), cur["buyer_name"].to_numpy(dtype=object)
-    band_new, band_old = cur["band"].to_numpy(dtype=object), prev["band"].to_numpy(dtype=object)
-    s_new = pd.to_numeric(cur["score"], errors="coerce").to_numpy(dtype=float)
-    s_old = pd.to_numeric(prev["score"], errors="coerce").to_numpy(dtype=float)
-    exposure = pd.to_numeric(cur["open_amount"], errors="coerce").fillna(0.0).to_numpy()
-    known = pd.notna(prev["band"]).to_numpy() & (band_old != "")
-    parts = []
+    parts = [*_band_changes(runs), _score_drops(runs, drop),
+             _new_overdue(runs.cur, runs.prev, ledger, new.as_of, since, days, runs.band_new, runs.exposure),
+             _over_limit(runs), _reviews_due(runs, opts, new.as_of)]
+    frames = [p for p in parts if p is not None and len(p)]
+    if not frames:
+        return pd.DataFrame(columns=list(ALERT_COLUMNS))
+    out = pd.concat(frames, ignore_index=True)
+    out["_s"] = out["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    out = out.sort_values(["_s", "open_amount", "buyer_id"], ascending=[True, False, True], kind="stable")
+    return out.drop(columns="_s").reset_index(drop=True)[list(ALERT_COLUMNS)]
 
-    def add(mask, kind, severity, reason, reason_zh, old_v, new_v):
-        if np.any(mask):
-            pick = lambda v: np.broadcast_to(np.asarray(v, dtype=object), mask.shape)[mask]  # noqa: E731
-            parts.append(_frame(kind, pick(severity), ids[mask], names[mask], pick(reason), pick(reason_zh),
-                                pick(old_v), pick(new_v), band_new[mask], exposure[mask]))
 
-    r_new = np.array([_RANK.get(b, 3) for b in band_new])
-    r_old = np.array([_RANK.get(b, 3) if k else -1 for b, k in zip(band_old, known, strict=True)])
-    worse, better = known & (r_new > r_old), known & (r_new < r_old)
-    to = np.array([f"{o} → {n}" for o, n in zip(band_old, band_new, strict=True)], dtype=object)
+class _Runs:
+    """The two runs side by side, one row per buyer of the new run (the old run reindexed to it)."""
+
+    def __init__(self, old: ScoringResult | pd.DataFrame, new: ScoringResult):
+        before = old.scored if isinstance(old, ScoringResult) else old
+        self.cur = cur = new.scored.set_index(new.scored["buyer_id"].astype(str))
+        self.prev = prev = before.set_index(before["buyer_id"].astype(str)).reindex(cur.index)
+        self.ids, self.names = cur.index.to_numpy(), cur["buyer_name"].to_numpy(dtype=object)
+        self.band_new, self.band_old = cur["band"].to_numpy(dtype=object), prev["band"].to_numpy(dtype=object)
+        self.s_new = pd.to_numeric(cur["score"], errors="coerce").to_numpy(dtype=float)
+        self.s_old = pd.to_numeric(prev["score"], errors="coerce").to_numpy(dtype=float)
+        self.exposure = pd.to_numeric(cur["open_amount"], errors="coerce").fillna(0.0).to_numpy()
+        self.known = pd.notna(prev["band"]).to_numpy() & (self.band_old != "")
+
+    def alerts(self, mask, kind, severity, reason, reason_zh, old_v, new_v) -> pd.DataFrame | None:
+        """The alert rows of the buyers in ``mask`` (each other argument a scalar or one value per buyer)."""
+        if not np.any(mask):
+            return None
+        pick = lambda v: np.broadcast_to(np.asarray(v, dtype=object), mask.shape)[mask]  # noqa: E731
+        return _frame(kind, pick(severity), self.ids[mask], self.names[mask], pick(reason), pick(reason_zh),
+                      pick(old_v), pick(new_v), self.band_new[mask], self.exposure[mask])
+
+
+def _band_changes(r: _Runs) -> list[pd.DataFrame | None]:
+    """A band worse (high; critical into RED) or better (low) than in the old run."""
+    r_new = np.array([_RANK.get(b, 3) for b in r.band_new])
+    r_old = np.array([_RANK.get(b, 3) if k else -1 for b, k in zip(r.band_old, r.known, strict=True)])
+    worse, better = r.known & (r_new > r_old), r.known & (r_new < r_old)
+    to = np.array([f"{o} → {n}" for o, n in zip(r.band_old, r.band_new, strict=True)], dtype=object)
     to_zh = np.array([f"{sc.BAND_LABELS['zh'].get(o, o)} → {sc.BAND_LABELS['zh'].get(n, n)}"
-                      for o, n in zip(band_old, band_new, strict=True)], dtype=object)
-    add(worse, "band_down", np.where(band_new == "RED", "critical", "high"), "band worse: " + to,
-        "信号灯恶化：" + to_zh, band_old, band_new)
-    add(better, "band_up", "low", "band better: " + to, "信号灯好转：" + to_zh, band_old, band_new)
+                      for o, n in zip(r.band_old, r.band_new, strict=True)], dtype=object)
+    return [r.alerts(worse, "band_down", np.where(r.band_new == "RED", "critical", "high"), "band worse: " + to,
+                     "信号灯恶化：" + to_zh, r.band_old, r.band_new),
+            r.alerts(better, "band_up", "low", "band better: " + to, "信号灯好转：" + to_zh, r.band_old, r.band_new)]
 
-    fall = s_old - s_new
+
+def _score_drops(r: _Runs, drop: float) -> pd.DataFrame | None:
+    """A score fallen by more than ``drop`` points (high beyond twice that)."""
+    fall = r.s_old - r.s_new
     dropped = ~np.isnan(fall) & (fall > drop)
     txt = np.array([f"score fell {f:.1f} points ({o:.1f} → {n:.1f})" if d else ""
-                    for f, o, n, d in zip(fall, s_old, s_new, dropped, strict=True)], dtype=object)
+                    for f, o, n, d in zip(fall, r.s_old, r.s_new, dropped, strict=True)], dtype=object)
     txt_zh = np.array([f"评分下降 {f:.1f} 分（{o:.1f} → {n:.1f}）" if d else ""
-                       for f, o, n, d in zip(fall, s_old, s_new, dropped, strict=True)], dtype=object)
-    add(dropped, "score_drop", np.where(fall > 2 * drop, "high", "medium"), txt, txt_zh, s_old, s_new)
+                       for f, o, n, d in zip(fall, r.s_old, r.s_new, dropped, strict=True)], dtype=object)
+    return r.alerts(dropped, "score_drop", np.where(fall > 2 * drop, "high", "medium"), txt, txt_zh, r.s_old, r.s_new)
 
-    parts.append(_new_overdue(cur, prev, ledger, new.as_of, since, days, band_new, exposure))
 
-    limit = pd.to_numeric(cur["recommended_limit"], errors="coerce").to_numpy(dtype=float)
-    ins = pd.to_numeric(cur["insurer_limit"], errors="coerce").to_numpy(dtype=float)
-    # utilisation of the limit in force: the insurer's limit where there is one (above it the exposure
-    # is uninsured), else the recommended limit
+def _over_limit(r: _Runs) -> pd.DataFrame | None:
+    """Open AR above the limit in force: the insurer's limit where there is one (above it the exposure is
+    uninsured), else the recommended limit (high beyond 150 %)."""
+    limit = pd.to_numeric(r.cur["recommended_limit"], errors="coerce").to_numpy(dtype=float)
+    ins = pd.to_numeric(r.cur["insurer_limit"], errors="coerce").to_numpy(dtype=float)
     insured = ~np.isnan(ins)
     base = np.where(insured, ins, limit)
     which = np.where(insured, "insurer limit", "recommended limit")
     which_zh = np.where(insured, "保险限额", "建议额度")
+    exposure = r.exposure
     over = ~np.isnan(base) & (exposure > base + 0.005)
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(base > 0, exposure / base, np.inf)
@@ -111,30 +136,26 @@ def monitor(old: ScoringResult | pd.DataFrame, new: ScoringResult, ledger: pd.Da
                     for e, u, b, w in zip(exposure, util, base, which, strict=True)], dtype=object)
     txt_zh = np.array([f"未收 {e:,.0f}，为{w} {b:,.0f} 的 {u:.0%}" if np.isfinite(u) else f"未收 {e:,.0f}，{w}为 0"
                        for e, u, b, w in zip(exposure, util, base, which_zh, strict=True)], dtype=object)
-    add(over, "over_limit", np.where(util > 1.5, "high", "medium"), txt, txt_zh, base, exposure)
+    return r.alerts(over, "over_limit", np.where(util > 1.5, "high", "medium"), txt, txt_zh, base, exposure)
 
-    months_by_band = {"RED": opts["review_months_red"], "YELLOW": opts["review_months_yellow"],
-                      "GREEN": opts["review_months_green"], sc.NOT_RATED: opts["review_months_red"]}
-    months = np.array([months_by_band.get(b, opts["review_months_red"]) for b in band_new], dtype=int)
-    last = pd.to_datetime(cur["last_review_date"], errors="coerce").to_numpy("datetime64[D]") \
-        if "last_review_date" in cur else np.full(len(cur), np.datetime64("NaT"), "datetime64[D]")
+
+def _reviews_due(r: _Runs, opts, as_of: dt.date) -> pd.DataFrame | None:
+    """Reviews due by the band's cadence (``review_months_*``; a buyer never reviewed is due)."""
+    months_by_band = {"RED": opts.review_months_red, "YELLOW": opts.review_months_yellow,
+                      "GREEN": opts.review_months_green, sc.NOT_RATED: opts.review_months_red}
+    months = np.array([months_by_band.get(b, opts.review_months_red) for b in r.band_new], dtype=int)
+    last = pd.to_datetime(r.cur["last_review_date"], errors="coerce").to_numpy("datetime64[D]") \
+        if "last_review_date" in r.cur else np.full(len(r.cur), np.datetime64("NaT"), "datetime64[D]")
     due = _months_after(np.where(np.isnat(last), np.datetime64("1970-01-01"), last), months)
-    is_due = np.isnat(last) | (due <= np.datetime64(new.as_of, "D"))
+    is_due = np.isnat(last) | (due <= np.datetime64(as_of, "D"))
     txt = np.array([f"review due ({b}: every {m} months); never reviewed" if np.isnat(lr) else
                     f"review due ({b}: every {m} months); last {lr!s}" for b, m, lr in
-                    zip(band_new, months, last, strict=True)], dtype=object)
+                    zip(r.band_new, months, last, strict=True)], dtype=object)
     txt_zh = np.array([f"需复核（每 {m} 个月）；从未复核" if np.isnat(lr) else f"需复核（每 {m} 个月）；上次 {lr!s}"
                        for m, lr in zip(months, last, strict=True)], dtype=object)
-    add(is_due, "review_due", np.where(band_new == "RED", "medium", "low"), txt, txt_zh,
-        np.array([str(d) if not np.isnat(d) else "" for d in last], dtype=object), np.array([str(d) for d in due]))
-
-    frames = [p for p in parts if p is not None and len(p)]
-    if not frames:
-        return pd.DataFrame(columns=list(ALERT_COLUMNS))
-    out = pd.concat(frames, ignore_index=True)
-    out["_s"] = out["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
-    out = out.sort_values(["_s", "open_amount", "buyer_id"], ascending=[True, False, True], kind="stable")
-    return out.drop(columns="_s").reset_index(drop=True)[list(ALERT_COLUMNS)]
+    return r.alerts(is_due, "review_due", np.where(r.band_new == "RED", "medium", "low"), txt, txt_zh,
+                    np.array([str(d) if not np.isnat(d) else "" for d in last], dtype=object),
+                    np.array([str(d) for d in due]))
 
 
 def _new_overdue(cur, prev, ledger, as_of, since, days, band_new, exposure) -> pd.DataFrame | None:

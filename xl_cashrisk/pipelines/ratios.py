@@ -18,7 +18,6 @@ from xl_cashrisk import ratios as rt
 from xl_cashrisk import receivables as rc
 from xl_cashrisk.concentration import ConcentrationResult, ConcentrationThresholds, concentration
 from xl_cashrisk.errors import InputError
-from xl_cashrisk.schemas.company import DOMAIN_CONCENTRATION, DOMAIN_RATIOS
 from xl_cashrisk.settings import Settings
 
 __all__ = ["CONCENTRATION_GROUPS", "ConcentrationReport", "RatiosResult", "bands_from_settings", "buyer_exposure",
@@ -37,26 +36,21 @@ CONCENTRATION_GROUPS = (  # (grouping, column, label en, label zh)
 
 
 def bands_from_settings(settings: Settings) -> tuple[rt.HealthBands, rt.HealthBands]:
-    """Current- and quick-ratio health bands from the Settings sheet's ratio rows (defaults SPEC §5)."""
-    v = {k: x for k, x in settings.extras.get(DOMAIN_RATIOS, {}).items() if x is not None}
+    """Current- and quick-ratio health bands from the settings' ratio rows (defaults SPEC §5)."""
+    v = settings.ratios
     try:
-        current = rt.HealthBands(v.get("wc_danger_below", rt.CURRENT_RATIO_BANDS.danger_below),
-                                 v.get("wc_healthy_from", rt.CURRENT_RATIO_BANDS.healthy_from),
-                                 v.get("wc_idle_above", rt.CURRENT_RATIO_BANDS.idle_above))
-        quick = rt.HealthBands(v.get("quick_danger_below", rt.QUICK_RATIO_BANDS.danger_below),
-                               v.get("quick_healthy_from", rt.QUICK_RATIO_BANDS.healthy_from), None)
+        current = rt.HealthBands(v.wc_danger_below, v.wc_healthy_from, v.wc_idle_above)
+        quick = rt.HealthBands(v.quick_danger_below, v.quick_healthy_from, None)
     except ValueError as exc:
         raise InputError(f"invalid ratio health bands in the settings: {exc}") from None
     return current, quick
 
 
 def thresholds_from_settings(settings: Settings) -> ConcentrationThresholds:
-    """Concentration cut-offs from the Settings sheet's ``conc_*`` rows (defaults SPEC §9.2)."""
-    v = {k: x for k, x in settings.extras.get(DOMAIN_CONCENTRATION, {}).items() if x is not None}
-    d = ConcentrationThresholds()
+    """Concentration cut-offs from the settings' ``conc_*`` rows (defaults SPEC §9.2)."""
+    v = settings.concentration
     try:
-        return ConcentrationThresholds(v.get("conc_share_yellow", d.share_yellow), v.get("conc_share_red", d.share_red),
-                                       v.get("conc_hhi_yellow", d.hhi_yellow), v.get("conc_hhi_red", d.hhi_red))
+        return ConcentrationThresholds(v.conc_share_yellow, v.conc_share_red, v.conc_hhi_yellow, v.conc_hhi_red)
     except ValueError as exc:
         raise InputError(f"invalid concentration thresholds in the settings: {exc}") from None
 
@@ -208,7 +202,7 @@ def run_concentration(ledger: pd.DataFrame, settings: Settings, buyers: pd.DataF
             continue
         data = exp
         if key == DOMESTIC_ONLY and "country" in exp:
-            home = str(settings.extras.get("insurance", {}).get("home_country") or "CN").upper()
+            home = settings.insurance.home_country.upper()
             data = exp[exp["country"].fillna(home).astype(str).str.upper() == home]
             if data.empty:
                 continue

@@ -11,35 +11,19 @@ without ledger lines keep what the register says. Scores, bands, grades and PD c
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from xl_cashrisk import receivables as rc
 from xl_cashrisk import scoring as sc
-from xl_cashrisk.errors import InputError, Location
-from xl_cashrisk.io.reader import WorkbookReader
-from xl_cashrisk.io.safe import check_regular_file, file_beside
-from xl_cashrisk.io.validate import ValidationReport
-from xl_cashrisk.schemas.ledger import LEDGER
-from xl_cashrisk.schemas.register import REGISTER, SCORECARD, SETTING_ROWS
+from xl_cashrisk.schemas.register import REGISTER
 from xl_cashrisk.scoring.config import Scorecard
 from xl_cashrisk.scoring.scorecard import DBT_INPUT, factor_points
 from xl_cashrisk.settings import Settings
 
-__all__ = [
-    "ScoringResult",
-    "WorkbookInputs",
-    "ledger_as_of",
-    "payment_record",
-    "read_scoring_inputs",
-    "resolve_scorecard",
-    "run_scoring",
-    "scoring_options",
-    "top_factors",
-]
+__all__ = ["ScoringResult", "ledger_as_of", "payment_record", "run_scoring", "top_factors"]
 
 FROM_LEDGER = ("dbt", "max_dpd_open", "overdue_amount", "open_amount", "annual_sales")
 TOP_FACTORS = 3  # weakest factors named in the explanation
@@ -51,7 +35,6 @@ class ScoringResult:
     scorecard: Scorecard
     scored: pd.DataFrame  # register input columns, payment record, every result column (schema keys)
     points: pd.DataFrame  # buyer × factor points (NaN where the factor is missing)
-    options: dict[str, object] = field(default_factory=dict)
 
     @property
     def as_of(self) -> dt.date:
@@ -66,28 +49,6 @@ class ScoringResult:
         s = self.scored
         order = s.assign(_s=s["score"].fillna(np.inf), _e=-s["open_amount"].fillna(0.0))
         return s.loc[order.sort_values(["_s", "_e"], kind="stable").index[:n]]
-
-
-def scoring_options(settings: Settings) -> dict[str, object]:
-    """The scoring domain's settings (Settings.extras["scoring"]), defaults filled in."""
-    given = (settings.extras or {}).get("scoring", {}) or {}
-    return {s.key: given.get(s.key) if given.get(s.key) is not None else s.default for s in SETTING_ROWS}
-
-
-def resolve_scorecard(settings: Settings, table_rows=None, base_dir: str | Path | None = None,
-                      file: str | Path | None = None) -> Scorecard:
-    """The scorecard of a run: the default, or ``file`` (named on the command line), or the settings'
-    ``scorecard_file`` — a file name in the workbook's folder ``base_dir`` only: a cell never names
-    another place on disk (:func:`~xl_cashrisk.io.safe.file_beside`) — then the Scorecard table's
-    key | value changes (``table_rows``) on top."""
-    name = scoring_options(settings)["scorecard_file"]
-    card = sc.default_scorecard()
-    if file is not None:
-        card = sc.load_scorecard(check_regular_file(file, role="scorecard", what="a scorecard file"))
-    elif name:
-        card = sc.load_scorecard(file_beside(base_dir or ".", name, suffix=".toml", what="scorecard_file"))
-    rows = [list(r) for r in (table_rows or [])]
-    return sc.scorecard_from_table(rows, base=card) if rows else card
 
 
 def ledger_as_of(ledger: pd.DataFrame, when: dt.date) -> pd.DataFrame:
@@ -125,7 +86,7 @@ def payment_record(ledger: pd.DataFrame, settings: Settings, history: pd.DataFra
     # charges, and invoices under dispute (a quality or quantity claim, handled in the worklist and
     # excluded from insurance cover), would otherwise mark a prompt payer as 90+ days overdue.
     open_hc = (ledger["amount"].to_numpy(dtype=float) - ledger["paid_amount"].fillna(0.0).to_numpy(dtype=float)) * rate
-    small = (open_hc > 0) & (open_hc < float(scoring_options(settings)["dpd_min_amount"]))
+    small = (open_hc > 0) & (open_hc < float(settings.scoring.dpd_min_amount))
     disputed = (ledger["disputed"].fillna(False).astype(bool).to_numpy() if "disputed" in ledger
                 else np.zeros(len(ledger), dtype=bool))
     disputed_open = pd.Series(np.where(disputed & (open_hc > 0), open_hc, 0.0), index=ledger.index)
@@ -195,7 +156,7 @@ def run_scoring(register: pd.DataFrame, settings: Settings, ledger: pd.DataFrame
     for; ``history`` is its ``buyer_payment_history`` if already computed (the ageing has it).
     """
     card = scorecard or sc.default_scorecard()
-    opts = scoring_options(settings)
+    opts = settings.scoring
     reg = register.copy()
     for c in REGISTER.input_columns:
         if c.key not in reg:
@@ -225,16 +186,11 @@ def run_scoring(register: pd.DataFrame, settings: Settings, ledger: pd.DataFrame
 
     sales, terms, dbt = _num(reg, "annual_sales"), _num(reg, "payment_terms_days"), _num(reg, "dbt")
     tnw, wc, ins = _num(reg, "tangible_net_worth"), reg["working_capital"].to_numpy(dtype=float), _num(reg, "insurer_limit")
-    rated = band != sc.NOT_RATED
-    limit = np.asarray(sc.credit_limit(sales, terms, dbt, tnw, wc, np.where(rated, band, "RED"), 0.0, ins, card),
-                       dtype=float)
-    # as CREDITLIMIT: no limit without sales, terms, a capacity base or a band (credit_limit's insurer
-    # cap would otherwise stand in for a missing need)
-    undefined = np.isnan(sales) | np.isnan(terms) | (np.isnan(tnw) & np.isnan(wc)) | ~rated
-    reg["recommended_limit"] = np.where(undefined, np.nan, limit)
+    # NaN (no limit) without sales, terms, a capacity base or a band: the core's rule, as CREDITLIMIT's
+    reg["recommended_limit"] = np.asarray(sc.credit_limit(sales, terms, dbt, tnw, wc, band, 0.0, ins, card), dtype=float)
     ead = _num(reg, "open_amount")
-    reg["expected_loss"] = np.asarray(sc.expected_loss(reg["pd"].to_numpy(), float(opts["el_lgd"]), ead,
-                                                       float(opts["el_insured_share"]), np.nan_to_num(ins, nan=0.0)),
+    reg["expected_loss"] = np.asarray(sc.expected_loss(reg["pd"].to_numpy(), float(opts.el_lgd), ead,
+                                                       float(opts.el_insured_share), np.nan_to_num(ins, nan=0.0)),
                                       dtype=float)
     reg["weakest"] = scores["weakest"].to_numpy(dtype=object)
     reg["cap"] = scores["capped_by"].to_numpy(dtype=object)
@@ -242,96 +198,4 @@ def run_scoring(register: pd.DataFrame, settings: Settings, ledger: pd.DataFrame
     points = _points(reg, card)
     reg["top_factors"] = top_factors(points, card, language=settings.language)
     order = [c.key for c in REGISTER.columns] + ["top_factors"]
-    return ScoringResult(settings, card, reg[order + [c for c in reg.columns if c not in order]], points, opts)
-
-
-
-@dataclass
-class WorkbookInputs:
-    """What a register workbook (and an optional separate ledger workbook) hold, validated."""
-
-    register: pd.DataFrame
-    settings: Settings
-    scorecard: Scorecard
-    ledger: pd.DataFrame | None
-    files: list[Path]
-    reports: list[ValidationReport]
-
-
-def _has_sheet(book: WorkbookReader, sheet: str) -> bool:
-    return any(s.casefold() == sheet.casefold() for s in book.sheet_names)
-
-
-def read_scoring_inputs(file: str | Path | WorkbookReader, ledger_file: str | Path | None = None, *, as_of: dt.date | None = None,
-                        scorecard_file: str | Path | None = None, check: bool = True) -> WorkbookInputs:
-    """Read the register (its sheet), settings and Scorecard table (Settings sheet) and the ledger (the
-    workbook ``file`` — a path, or an open reader such as the ribbon's live-Book reader —
-    same workbook's AR Ledger sheet, or ``ledger_file``) of a scoring run. Raises :class:`InputError`
-    naming every broken row and column (first ones) when a table has errors (unless ``check`` is False);
-    ``reports`` hold every problem."""
-    book = file if isinstance(file, WorkbookReader) else WorkbookReader(file)
-    path = Path(book.path)
-    settings = book.settings() if _has_sheet(book, "Settings") else Settings()
-    if as_of is not None:
-        settings.as_of = as_of
-    reports = []
-    reg = book.read(REGISTER, settings=settings)
-    reports.append(reg.report)
-    rows, table_report = scorecard_rows(book)
-    if table_report is not None:
-        reports.append(table_report)
-    ledger = None
-    files = [path]
-    if ledger_file is not None:
-        lr = WorkbookReader(ledger_file).read(LEDGER, settings=settings)
-        files.append(Path(ledger_file))
-    elif _has_sheet(book, LEDGER.sheet):
-        lr = book.read(LEDGER, settings=settings)
-    else:
-        lr = None
-    if lr is not None:
-        reports.append(lr.report)
-        ledger = lr.frame
-    for r in reports if check else ():
-        r.raise_if_errors()
-    if check and ledger is not None:
-        unknown_buyers(ledger, reg.frame, files[-1] if ledger_file is not None else path)
-    card = resolve_scorecard(settings, rows, base_dir=path.parent, file=scorecard_file)
-    return WorkbookInputs(reg.frame, settings, card, ledger, files, reports)
-
-
-def scorecard_rows(book: WorkbookReader):
-    """The key | value rows of the workbook's Scorecard changes table and its validation report, or
-    (None, None) when the workbook has no such table (the default scorecard then applies)."""
-    if not _has_sheet(book, SCORECARD.sheet):
-        return None, None
-    try:
-        table = book.read(SCORECARD, sheet=SCORECARD.sheet)
-    except InputError:  # a Settings sheet without the Scorecard table
-        return None, None
-    return table.frame[["scorecard_key", "scorecard_value"]].to_numpy(dtype=object).tolist(), table.report
-
-
-def workbook_scorecard(book: WorkbookReader, settings: Settings) -> Scorecard:
-    """The scorecard a workbook asks for: settings' ``scorecard_file`` plus its Scorecard table."""
-    rows, report = scorecard_rows(book)
-    if report is not None:
-        report.raise_if_errors()
-    return resolve_scorecard(settings, rows, base_dir=Path(book.path).parent)
-
-
-def unknown_buyers(ledger: pd.DataFrame, register: pd.DataFrame, ledger_file: str | Path) -> None:
-    """Refuse a ledger whose buyers are not all in the register: their receivables would be left out of
-    every score, limit and alert without a word. Names the buyers and the first Excel row of each."""
-    known = set(register["buyer_id"].astype(str).str.strip())
-    ids = ledger["buyer_id"].astype(str).str.strip()
-    missing = ids[~ids.isin(known)]
-    if missing.empty:
-        return
-    first_rows = missing.groupby(missing).apply(lambda s: s.index.min())
-    shown = ", ".join(f"{b} (row {r})" for b, r in list(first_rows.items())[:5])
-    more = f" and {len(first_rows) - 5} more" if len(first_rows) > 5 else ""
-    raise InputError(
-        f"{len(first_rows)} buyer(s) in the ledger are not in the Buyer Register: {shown}{more}; "
-        f"add them to the register (their {len(missing)} ledger line(s) would otherwise be left out of the scores)",
-        Location(str(ledger_file), LEDGER.sheet))
+    return ScoringResult(settings, card, reg[order + [c for c in reg.columns if c not in order]], points)

@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as dt
 
 from xl_cashrisk.schemas.schema import Column, Table
-from xl_cashrisk.schemas.settings import Setting
+from xl_cashrisk.schemas.settings import Setting, option_row
+from xl_cashrisk.settings import ConcentrationOptions, RatioOptions
 
 __all__ = ["COMPANY", "COMPANY_AMOUNTS", "EXAMPLE_ROWS", "SETTING_ROWS"]
 
 MONEY_FORMAT = "#,##0"
-DOMAIN_RATIOS = "ratios"
-DOMAIN_CONCENTRATION = "concentration"
 
 
 def _money(key: str, zh: str, en: str, help_zh: str, help_en: str, *, required: bool = False,
@@ -77,31 +76,28 @@ EXAMPLE_ROWS: tuple[dict[str, object], ...] = (  # SPEC §5 WC-1 / CCC-1 figures
 )
 
 SETTING_ROWS: tuple[Setting, ...] = (
-    Setting("wc_danger_below", "流动比率危险线", "Current ratio: danger below", "number", 1.0,
+    option_row(RatioOptions, "wc_danger_below", "流动比率危险线", "Current ratio: danger below", "number",
             "流动比率低于此值为“危险”（红）。", "Current ratio below this is DANGER (red).",
-            minimum=0, domain=DOMAIN_RATIOS),
-    Setting("wc_healthy_from", "流动比率健康线", "Current ratio: healthy from", "number", 1.5,
+            minimum=0),
+    option_row(RatioOptions, "wc_healthy_from", "流动比率健康线", "Current ratio: healthy from", "number",
             "流动比率达到此值为“健康”（绿）；两线之间为“关注”（黄）。",
             "Current ratio from this on is HEALTHY (green); between the two, WATCH (yellow).",
-            minimum=0, domain=DOMAIN_RATIOS),
-    Setting("wc_idle_above", "流动比率闲置现金提示线", "Current ratio: idle cash above", "number", 3.0,
+            minimum=0),
+    option_row(RatioOptions, "wc_idle_above", "流动比率闲置现金提示线", "Current ratio: idle cash above", "number",
             "流动比率高于此值时提示可能存在闲置现金。", "Above this the current ratio carries an idle-cash note.",
-            minimum=0, domain=DOMAIN_RATIOS),
-    Setting("quick_danger_below", "速动比率危险线", "Quick ratio: danger below", "number", 0.7,
-            "速动比率低于此值为“危险”。", "Quick ratio below this is DANGER.", minimum=0, domain=DOMAIN_RATIOS),
-    Setting("quick_healthy_from", "速动比率健康线", "Quick ratio: healthy from", "number", 1.0,
-            "速动比率达到此值为“健康”。", "Quick ratio from this on is HEALTHY.", minimum=0, domain=DOMAIN_RATIOS),
-    Setting("conc_share_yellow", "单一集中度黄灯", "Concentration: share yellow from", "percent", 0.10,
+            minimum=0),
+    option_row(RatioOptions, "quick_danger_below", "速动比率危险线", "Quick ratio: danger below", "number",
+            "速动比率低于此值为“危险”。", "Quick ratio below this is DANGER.", minimum=0),
+    option_row(RatioOptions, "quick_healthy_from", "速动比率健康线", "Quick ratio: healthy from", "number",
+            "速动比率达到此值为“健康”。", "Quick ratio from this on is HEALTHY.", minimum=0),
+    option_row(ConcentrationOptions, "conc_share_yellow", "单一集中度黄灯", "Concentration: share yellow from", "percent",
             "单个客户（或地区、行业）占应收账款比例达到此值为黄灯。",
             "A single buyer's (or group's) share of open AR from this on is YELLOW.",
-            minimum=0, maximum=1, domain=DOMAIN_CONCENTRATION),
-    Setting("conc_share_red", "单一集中度红灯", "Concentration: share red above", "percent", 0.20,
-            "单个客户占比高于此值为红灯。", "A share above this is RED.", minimum=0, maximum=1,
-            domain=DOMAIN_CONCENTRATION),
-    Setting("conc_hhi_yellow", "HHI 黄灯", "HHI yellow from", "number", 0.15,
-            "HHI（0–1）达到此值为黄灯。", "HHI (0–1 scale) from this on is YELLOW.", minimum=0, maximum=1,
-            domain=DOMAIN_CONCENTRATION),
-    Setting("conc_hhi_red", "HHI 红灯", "HHI red above", "number", 0.25,
-            "HHI（0–1）高于此值为红灯。", "HHI (0–1 scale) above this is RED.", minimum=0, maximum=1,
-            domain=DOMAIN_CONCENTRATION),
+            minimum=0, maximum=1),
+    option_row(ConcentrationOptions, "conc_share_red", "单一集中度红灯", "Concentration: share red above", "percent",
+            "单个客户占比高于此值为红灯。", "A share above this is RED.", minimum=0, maximum=1),
+    option_row(ConcentrationOptions, "conc_hhi_yellow", "HHI 黄灯", "HHI yellow from", "number",
+            "HHI（0–1）达到此值为黄灯。", "HHI (0–1 scale) from this on is YELLOW.", minimum=0, maximum=1),
+    option_row(ConcentrationOptions, "conc_hhi_red", "HHI 红灯", "HHI red above", "number",
+            "HHI（0–1）高于此值为红灯。", "HHI (0–1 scale) above this is RED.", minimum=0, maximum=1),
 )

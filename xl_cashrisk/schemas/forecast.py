@@ -8,24 +8,32 @@ here:
   other receipts, and the disbursements by line (suppliers, payroll, tax, debt service, capex, other),
   plus revolver draws (+) / repayments (−). Amounts in home currency.
 * :data:`SCENARIOS` — one row per scenario, the columns of :class:`xl_cashrisk.stress.Scenario`
-  (``Scenario.from_row`` reads a row); pre-filled with the standard library (SPEC §8.2).
+  (:func:`scenario_from_row` reads a row, :func:`scenarios_from_frame` the sheet); pre-filled with the
+  standard library (SPEC §8.2).
 * :data:`SETTING_ROWS` — opening cash, forecast start, facility limit and drawn amount, minimum-cash
   buffer and minimum-liquidity covenant, new-sales terms, the overdue rule, and the stress-model options
   (simulations, seed, correlations, LGDs). They sit on the Settings sheet; values land in
-  ``Settings.extras["forecast"]`` and ``Settings.extras["stress"]``.
+  ``Settings.forecast`` and ``Settings.stress``.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import fields
 
-from xl_cashrisk.portfolio import DEFAULT_SEED
+import numpy as np
+import pandas as pd
+
+from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.schemas.schema import Column, Table
-from xl_cashrisk.schemas.settings import FX, SETTINGS, Setting
+from xl_cashrisk.schemas.settings import FX, SETTINGS, Setting, option_row
+from xl_cashrisk.settings import ForecastOptions, StressOptions
 from xl_cashrisk.stress import KINDS, STANDARD_SCENARIOS, WEEKS, Scenario
 
 __all__ = ["FORECAST", "FORECAST_SETTINGS", "INFLOW_LINES", "OUTFLOW_LINES", "OVERDUE_CHOICES", "SCENARIOS",
-           "SCENARIO_EXAMPLE_ROWS", "SETTING_ROWS", "TEMPLATE_TABLES", "forecast_example_rows"]
+           "SCENARIO_EXAMPLE_ROWS", "SETTING_ROWS", "TEMPLATE_TABLES", "forecast_example_rows", "scenario_from_row",
+           "scenarios_from_frame"]
 
 MONEY = "#,##0"
 OVERDUE_CHOICES = ("week1", "drop", "spread4", "spread8", "spread13")
@@ -196,64 +204,158 @@ def scenario_rows(scenarios) -> tuple[dict[str, object], ...]:
 
 SCENARIO_EXAMPLE_ROWS = scenario_rows(STANDARD_SCENARIOS)
 
+
+def scenarios_from_frame(frame: pd.DataFrame, sheet: str | None = SCENARIOS.sheet
+                         ) -> tuple[list[Scenario], tuple[str, ...]]:
+    """Scenario rows (as read from the Scenarios sheet; index = Excel rows) → the scenario library and the
+    ids to run (rows with ``run`` FALSE stay in the library for combinations). Bad rows raise one
+    :class:`InputError` naming the row.
+    """
+    library: list[Scenario] = []
+    skipped: set[str] = set()
+    for row_no, rec in zip(frame.index, frame.to_dict("records"), strict=True):
+        values = {k: rec.get(k) for k in _SCENARIO_FIELDS if k in rec}
+        try:
+            s = scenario_from_row(values)
+        except ValueError as exc:
+            raise InputError(str(exc), Location(None, sheet, int(row_no) if isinstance(row_no, (int, np.integer))
+                                                else None)) from None
+        library.append(s)
+        run = rec.get("run")
+        if run is not None and not (isinstance(run, float) and math.isnan(run)) and not bool(run):
+            skipped.add(s.id)
+    ids = [s.id for s in library]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise InputError(f"scenario ids must be unique; repeated: {', '.join(dup)}", Location(None, sheet))
+    known = set(ids)
+    for s in library:
+        missing = [c for c in s.combine if c not in known]
+        if missing:
+            raise InputError(f"scenario {s.id} combines unknown scenario(s) {', '.join(missing)}", Location(None, sheet))
+    return library, tuple(i for i in ids if i not in skipped)
+
+
+def _opt_float(v, default=None):
+    if v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip()):
+        return default
+    return float(v)
+
+
+def _opt_str(v):
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def _opt_bool(v, default):
+    """A flag typed by the Scenarios schema (TRUE/FALSE, 1/0); text was read by the schema already."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip()):
+        return default
+    if isinstance(v, bool | np.bool_) or (isinstance(v, int | float | np.integer | np.floating) and v in (0, 1)):
+        return bool(v)
+    raise ValueError(f"expected TRUE or FALSE, got {v!r}")
+
+
+
+def scenario_from_row(row: Mapping) -> Scenario:
+    """A :class:`~xl_cashrisk.stress.Scenario` from a Scenarios-sheet row (keys = field names, values typed by
+    the :data:`SCENARIOS` schema; blanks → defaults; ``combine`` may be text such as "S1+S3+S5" or "S1, S3").
+    Raises ValueError naming what is wrong.
+
+    >>> scenario_from_row({"id": "S8", "kind": "combined", "combine": "S1+S3+S5"}).combine
+    ('S1', 'S3', 'S5')
+    """
+    known = {f.name: f for f in fields(Scenario)}
+    unknown = set(row) - set(known)
+    if unknown:
+        raise ValueError(f"unknown scenario columns {sorted(unknown)}; known: {', '.join(known)}")
+    kw: dict = {}
+    for name, v in row.items():
+        if name in ("id", "kind"):
+            kw[name] = _opt_str(v)
+        elif name in ("name_en", "name_zh"):
+            kw[name] = _opt_str(v) or ""
+        elif name in ("buyer", "region", "sector", "country", "fx_currency"):
+            kw[name] = _opt_str(v)
+        elif name in ("week", "terms_days"):
+            x = _opt_float(v)
+            kw[name] = None if x is None else int(x)
+        elif name in ("top_n", "delay_days"):
+            x = _opt_float(v)
+            if x is not None:
+                kw[name] = int(x)
+        elif name in ("vasicek", "scale_variable_costs", "insurance"):
+            kw[name] = _opt_bool(v, known[name].default)
+        elif name == "forward":
+            kw[name] = _opt_float(v)
+        elif name == "combine":
+            if isinstance(v, str):
+                parts = v.replace("+", ",").replace("，", ",").split(",")
+                kw[name] = tuple(p.strip() for p in parts if p.strip())
+            elif v is not None and not (isinstance(v, float) and math.isnan(v)):
+                kw[name] = tuple(str(p) for p in v)
+        else:
+            x = _opt_float(v)
+            if x is not None:
+                kw[name] = x
+    if not kw.get("id") or not kw.get("kind"):
+        raise ValueError("a scenario row needs an id and a kind")
+    kw["kind"] = kw["kind"].lower()
+    return Scenario(**kw)
+
 SETTING_ROWS: tuple[Setting, ...] = (
-    Setting("forecast_start", "预测开始日", "Forecast start", "date", None,
-            "第1周的第一天；留空为评估基准日的次日。", "First day of week 1; blank = the day after the as-of date.",
-            domain="forecast"),
-    Setting("opening_cash", "期初现金", "Opening cash", "number", 0.0,
-            "预测开始日的银行存款余额（本位币）。", "Bank balance at the forecast start (home currency).",
-            domain="forecast"),
-    Setting("facility_limit", "授信额度", "Credit facility limit", "number", 0.0,
+    option_row(ForecastOptions, "forecast_start", "预测开始日", "Forecast start", "date",
+            "第1周的第一天；留空为评估基准日的次日。", "First day of week 1; blank = the day after the as-of date."),
+    option_row(ForecastOptions, "opening_cash", "期初现金", "Opening cash", "number",
+            "预测开始日的银行存款余额（本位币）。", "Bank balance at the forecast start (home currency)."),
+    option_row(ForecastOptions, "facility_limit", "授信额度", "Credit facility limit", "number",
             "循环贷款/授信总额度（本位币）。", "Committed revolver / credit facility (home currency).",
-            minimum=0, domain="forecast"),
-    Setting("facility_drawn", "已提用金额", "Facility drawn", "number", 0.0,
-            "预测开始时已提用的授信金额。", "Amount drawn on the facility at the start.", minimum=0,
-            domain="forecast"),
-    Setting("min_cash_buffer", "最低现金缓冲", "Minimum cash buffer", "number", 0.0,
-            "内部最低现金余额；低于此值即报警。", "Internal minimum cash balance; breaching it is flagged.",
-            domain="forecast"),
-    Setting("min_liquidity", "最低流动性约定", "Minimum-liquidity covenant", "number", 0.0,
-            "贷款协议中的最低流动性（现金+可用额度）。", "Covenant: minimum cash + undrawn facility.",
-            domain="forecast"),
-    Setting("sales_terms_days", "新销售账期(天)", "New-sales terms (days)", "integer", 30,
+            minimum=0),
+    option_row(ForecastOptions, "facility_drawn", "已提用金额", "Facility drawn", "number",
+            "预测开始时已提用的授信金额。", "Amount drawn on the facility at the start.", minimum=0),
+    option_row(ForecastOptions, "min_cash_buffer", "最低现金缓冲", "Minimum cash buffer", "number",
+            "内部最低现金余额；低于此值即报警。", "Internal minimum cash balance; breaching it is flagged."),
+    option_row(ForecastOptions, "min_liquidity", "最低流动性约定", "Minimum-liquidity covenant", "number",
+            "贷款协议中的最低流动性（现金+可用额度）。", "Covenant: minimum cash + undrawn facility."),
+    option_row(ForecastOptions, "sales_terms_days", "新销售账期(天)", "New-sales terms (days)", "integer",
             "新销售从开票到收款的天数（可在预测表逐周覆盖）。",
             "Days from invoice to payment of new sales (the Forecast sheet may override per week).",
-            minimum=0, maximum=365, domain="forecast"),
-    Setting("sales_delay_days", "新销售平均逾期(天)", "New-sales delay (days)", "integer", 0,
+            minimum=0, maximum=365),
+    option_row(ForecastOptions, "sales_delay_days", "新销售平均逾期(天)", "New-sales delay (days)", "integer",
             "新销售在账期之外的平均延迟天数。", "Average days new sales are paid beyond their terms.",
-            minimum=0, maximum=365, domain="forecast"),
-    Setting("overdue_rule", "逾期款回收假设", "Overdue collection rule", "choice", "spread4",
+            minimum=0, maximum=365),
+    option_row(ForecastOptions, "overdue_rule", "逾期款回收假设", "Overdue collection rule", "choice",
             "预计付款日已过的未收发票：week1 = 全部在第1周收回；drop = 不计入；spreadN = 在前N周平均收回。",
             "Open invoices whose expected pay date has passed: week1 = all in week 1; drop = left out; "
-            "spreadN = evenly over the first N weeks.", allowed=OVERDUE_CHOICES, domain="forecast"),
-    Setting("stress_sims", "模拟次数", "Simulations", "integer", 20_000,
+            "spreadN = evenly over the first N weeks.", allowed=OVERDUE_CHOICES),
+    option_row(StressOptions, "stress_sims", "模拟次数", "Simulations", "integer",
             "违约相关性蒙特卡洛模拟次数。", "Monte Carlo scenarios of correlated defaults.",
-            minimum=100, maximum=5_000_000, domain="stress"),
-    Setting("stress_seed", "随机种子", "Random seed", "integer", DEFAULT_SEED,
+            minimum=100, maximum=5_000_000),
+    option_row(StressOptions, "stress_seed", "随机种子", "Random seed", "integer",
             "随机种子：相同种子得到相同结果。", "Random seed: the same seed gives the same results.",
-            minimum=0, domain="stress"),
-    Setting("stress_rho", "整体相关系数", "Global correlation", "number", 0.20,
-            "全局因子权重 β_g（SPEC §6.3）。", "Global factor weight β_g (SPEC §6.3).", minimum=0, maximum=0.99,
-            domain="stress"),
-    Setting("stress_rho_region", "区域相关系数", "Region correlation", "number", 0.0,
+            minimum=0),
+    option_row(StressOptions, "stress_rho", "整体相关系数", "Global correlation", "number",
+            "全局因子权重 β_g（SPEC §6.3）。", "Global factor weight β_g (SPEC §6.3).", minimum=0, maximum=0.99),
+    option_row(StressOptions, "stress_rho_region", "区域相关系数", "Region correlation", "number",
             "区域因子权重 β_r；0 = 仅单因子。", "Region factor weight β_r; 0 = one factor only.", minimum=0,
-            maximum=0.99, domain="stress"),
-    Setting("stress_rho_sector", "行业相关系数", "Sector correlation", "number", 0.0,
-            "行业因子权重 β_s。", "Sector factor weight β_s.", minimum=0, maximum=0.99, domain="stress"),
-    Setting("loss_lgd", "违约损失率", "Loss given default", "percent", 0.45,
+            maximum=0.99),
+    option_row(StressOptions, "stress_rho_sector", "行业相关系数", "Sector correlation", "number",
+            "行业因子权重 β_s。", "Sector factor weight β_s.", minimum=0, maximum=0.99),
+    option_row(StressOptions, "loss_lgd", "违约损失率", "Loss given default", "percent",
             "损失分布使用的违约损失率（高级无担保 45%）。", "LGD of the loss distribution (senior unsecured 45 %).",
-            minimum=0, maximum=1, domain="stress"),
-    Setting("stress_lgd", "压力情景损失率", "Stress-scenario LGD", "percent", 1.0,
+            minimum=0, maximum=1),
+    option_row(StressOptions, "stress_lgd", "压力情景损失率", "Stress-scenario LGD", "percent",
             "压力情景中违约客户回款损失率（13周内难以回收，默认100%）。",
             "Share of a defaulted buyer's receipts lost in a scenario (recoveries are too slow for 13 weeks).",
-            minimum=0, maximum=1, domain="stress"),
-    Setting("unrated_pd", "无评级违约概率", "PD of unrated buyers", "percent", 0.05,
-            "无法评分的客户使用的违约概率。", "PD used for buyers the scorecard cannot rate.", minimum=0, maximum=1,
-            domain="stress"),
-    Setting("default_event", "违约类型", "Default event", "choice", "insolvency",
+            minimum=0, maximum=1),
+    option_row(StressOptions, "unrated_pd", "无评级违约概率", "PD of unrated buyers", "percent",
+            "无法评分的客户使用的违约概率。", "PD used for buyers the scorecard cannot rate.", minimum=0, maximum=1),
+    option_row(StressOptions, "default_event", "违约类型", "Default event", "choice",
             "insolvency = 破产（赔款在结算期后支付）；protracted = 拖欠（等待期后支付）。",
             "insolvency: indemnity after proof of debt + settlement; protracted: after the waiting period too.",
-            allowed=DEFAULT_EVENTS, domain="stress"),
+            allowed=DEFAULT_EVENTS),
 )
 
 FORECAST_SETTINGS = SETTINGS.extend(SETTING_ROWS)

@@ -1,18 +1,27 @@
 """The AR ledger table: one row per invoice or credit note, open and paid items.
 
 Column keys follow the agreed data model. ``open_amount`` is derived (``amount − paid_amount``), never
-typed: the template fills it with a live formula and the reader recomputes it.
+typed: the template fills it with a live formula and the reader recomputes it. :func:`ledger_rules` are the
+table's cross-column rules (sign vs document type, paid vs amount, due date, currency), run by every reader.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import numpy as np
+import pandas as pd
+
+from xl_cashrisk.schemas import values as V
+from xl_cashrisk.schemas.rules import Problem, RuleContext, register_rule
 from xl_cashrisk.schemas.schema import Column, Table
 
 DOC_TYPES = ("INV", "CN")  # invoice, credit note
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
+MONEY_TOLERANCE = 0.005  # half a cent: paid vs amount comparisons
+_ISO = re.compile(r"[A-Z]{3}")
 
 LEDGER = Table(
     key="ledger",
@@ -124,3 +133,76 @@ EXAMPLE_ROWS: tuple[dict[str, object], ...] = (
      "doc_type": "CN", "invoice_date": dt.date(2026, 7, 5), "terms_days": 0, "currency": "EUR",
      "amount": -1500.0, "paid_amount": 0.0, "disputed": False, "note": "price adjustment"},
 )
+
+
+# ---------------------------------------------------------------------------------------- rules
+
+
+@register_rule("ledger")
+def ledger_rules(ctx: RuleContext) -> list[Problem]:
+    """Cross-column checks of the AR ledger (data model): sign vs doc type, paid vs amount, due date,
+    payment date, currency. Derives ``due_date`` (invoice date + terms) and ``open_amount`` in place."""
+    f, bad = ctx.frame, ctx.bad
+    out: list[Problem] = []
+    inv_date = f["invoice_date"].to_numpy()
+    terms = f["terms_days"].to_numpy(dtype=float)
+    due = f["due_date"].to_numpy().copy()
+    amount = f["amount"].to_numpy(dtype=float)
+    paid = f["paid_amount"].to_numpy(dtype=float)
+    doc = f["doc_type"].to_numpy(dtype=object)
+    paydate = f["last_payment_date"].to_numpy()
+
+    neither = np.isnat(due) & np.isnan(terms) & ~bad["due_date"] & ~bad["terms_days"]
+    out += ctx.problems("error", "due_date", neither, "give a due date or the terms in days (one of the two)")
+    derive = np.isnat(due) & ~np.isnan(terms) & ~np.isnat(inv_date)
+    if derive.any():
+        due[derive] = inv_date[derive] + (terms[derive].astype("int64") * np.timedelta64(1, "D"))
+        f["due_date"] = due
+    early = ~np.isnat(due) & ~np.isnat(inv_date) & (due < inv_date)
+    out += ctx.problems("warning", "due_date", early & ~derive, "due date is before the invoice date")
+
+    is_cn = doc == "CN"
+    is_inv = doc == "INV"
+    out += ctx.problems("error", "amount", is_inv & (amount <= 0),
+                        lambda i: f"an invoice (INV) needs a positive amount, got {V.show(amount[i])}; "
+                                  "use doc type CN for a credit note")
+    out += ctx.problems("error", "amount", is_cn & (amount >= 0),
+                        lambda i: f"a credit note (CN) needs a negative amount, got {V.show(amount[i])}")
+    opposite = (paid * amount) < 0
+    out += ctx.problems("error", "paid_amount", opposite,
+                        lambda i: f"paid amount {V.show(paid[i])} has the opposite sign of the amount "
+                                  f"{V.show(amount[i])}")
+    over = ~opposite & (np.abs(paid) > np.abs(amount) + MONEY_TOLERANCE)
+    out += ctx.problems("error", "paid_amount", over,
+                        lambda i: f"paid amount {V.show(paid[i])} is larger than the amount "
+                                  f"{V.show(amount[i])}")
+    need_date = (paid != 0) & ~np.isnan(paid) & np.isnat(paydate) & ~bad["last_payment_date"]
+    out += ctx.problems("error", "last_payment_date", need_date,
+                        "required when the paid amount is not 0")
+    before = ~np.isnat(paydate) & ~np.isnat(inv_date) & (paydate < inv_date)
+    out += ctx.problems("warning", "last_payment_date", before, "payment date is before the invoice date")
+
+    cur = f["currency"].to_numpy(dtype=object)
+    codes, uniq = pd.factorize(cur)  # few distinct currencies: check each once
+    filled = codes >= 0
+    uniq_upper = np.array([str(c).upper() for c in uniq] + [None], dtype=object)
+    upper = uniq_upper[codes]
+    f["currency"] = upper
+    code_ok = np.array([bool(_ISO.fullmatch(c)) for c in uniq_upper[:-1]] + [False], dtype=bool)[codes]
+    out += ctx.problems("error", "currency", filled & ~code_ok,
+                        lambda i: f"expected a 3-letter ISO currency code such as CNY, got {V.show(cur[i])}")
+    if ctx.settings is not None:
+        home = ctx.settings.home_currency.upper()
+        known = {home, *(k.upper() for k in ctx.settings.fx_rates)}
+        known_u = np.array([c in known for c in uniq_upper[:-1]] + [True], dtype=bool)
+        unknown = filled & code_ok & ~known_u[codes]
+        out += ctx.problems("error", "currency", unknown,
+                            lambda i: f"no FX rate for {upper[i]} to {home}; add it to the Settings sheet's "
+                                      "FX table")
+        as_of = np.datetime64(ctx.settings.as_of, "ns")
+        future = ~np.isnat(inv_date) & (inv_date > as_of)
+        out += ctx.problems("warning", "invoice_date", future,
+                            f"invoice date is after the as-of date {ctx.settings.as_of.isoformat()}")
+
+    f["open_amount"] = amount - np.where(np.isnan(paid) & ~np.isnan(amount), 0.0, paid)
+    return out

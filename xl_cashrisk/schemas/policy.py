@@ -11,7 +11,11 @@ and groups (for concentration), a known insolvency date and the cause of a known
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import math
 from collections.abc import Mapping
+
+import numpy as np
 
 from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.insurance import CLAIM_BASES, NOTIFY_BASES, WAITING_BASES, Policy
@@ -163,19 +167,60 @@ EXAMPLE_BUYER_ROWS: tuple[dict[str, object], ...] = (
 
 
 def policy_from_values(values: Mapping[str, object], where: Location | None = None) -> Policy:
-    """:class:`Policy` from parsed ``insurance`` settings (``Settings.extras["insurance"]``).
+    """:class:`Policy` from parsed ``insurance`` settings rows (a Policy sheet, the Settings sheet or a TOML
+    ``[insurance]`` table).
 
-    The values are typed already (:meth:`Setting.parse`: percents, flags, whole days, dates); None values
-    keep the core defaults; an inconsistent policy raises :class:`InputError`.
+    The values are typed already (:meth:`Setting.parse`: percents, flags, whole days, dates); None/NaN
+    values keep the core defaults. Whole numbers of days may arrive as floats (3.0), countries as a list or
+    a comma-separated text; text is never read as a number, a flag or a date here. An unknown key, a value
+    of the wrong type or an inconsistent policy raises :class:`InputError`.
 
     >>> import datetime as dt
-    >>> p = policy_from_values({"indemnity_pct": 0.85, "max_extension_period": 90, "covered_countries": "us,de",
-    ...                         "policy_holidays": (dt.date(2026, 10, 1), dt.date(2026, 10, 2))})
-    >>> p.indemnity_pct, p.max_extension_period, sorted(p.covered_countries), len(p.holidays)
-    (0.85, 90, ['DE', 'US'], 2)
+    >>> p = policy_from_values({"indemnity_pct": 0.85, "max_extension_period": 90.0, "covered_countries": "us, de",
+    ...                         "political_cover": True, "policy_holidays": (dt.date(2026, 10, 1), dt.date(2026, 10, 2))})
+    >>> p.indemnity_pct, p.max_extension_period, sorted(p.covered_countries), p.political_cover, len(p.holidays)
+    (0.85, 90, ['DE', 'US'], True, 2)
     """
     given = {("holidays" if k == "policy_holidays" else k): v for k, v in values.items() if v is not None}
     try:
-        return Policy.from_mapping(given)
+        return Policy(**_policy_fields(given))
     except (ValueError, TypeError) as exc:
         raise InputError(f"invalid insurance policy: {exc}", where) from None
+
+
+def _policy_fields(values: Mapping[str, object]) -> dict[str, object]:
+    """Typed values → :class:`Policy` keyword arguments (NaN keeps the default); raises ValueError."""
+    known = {f.name for f in dataclasses.fields(Policy)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"unknown policy setting(s) {unknown}; known: {sorted(known)}")
+    kwargs: dict[str, object] = {}
+    for key, raw in values.items():
+        if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+            continue
+        default = getattr(_D, key)
+        if key == "covered_countries":
+            items = raw.split(",") if isinstance(raw, str) else list(raw)  # type: ignore[arg-type]
+            kwargs[key] = frozenset(str(c).strip().upper() for c in items if str(c).strip())
+        elif key == "holidays":
+            days = tuple(raw)  # type: ignore[arg-type]
+            if not all(isinstance(d, dt.date) for d in days):
+                raise ValueError(f"policy holidays must be dates, got {raw!r}")
+            kwargs[key] = tuple(d.date() if isinstance(d, dt.datetime) else d for d in days)
+        elif isinstance(default, bool):
+            if not isinstance(raw, bool | np.bool_):
+                raise ValueError(f"policy setting {key} must be TRUE or FALSE, got {raw!r}")
+            kwargs[key] = bool(raw)
+        elif isinstance(default, int | float) and (isinstance(raw, bool | np.bool_)
+                                                    or not isinstance(raw, int | float | np.integer | np.floating)):
+            raise ValueError(f"policy setting {key} must be a number, got {raw!r}")
+        elif isinstance(default, int):
+            number = float(raw)
+            if not number.is_integer():
+                raise ValueError(f"policy setting {key} must be a whole number of days, got {raw!r}")
+            kwargs[key] = int(number)
+        elif isinstance(default, float):
+            kwargs[key] = float(raw)
+        else:
+            kwargs[key] = str(raw).strip()
+    return kwargs

@@ -21,10 +21,11 @@ import re
 
 import numpy as np
 
-from xl_cashrisk.io.validate import Problem, RuleContext, register_rule
+from xl_cashrisk.schemas.rules import Problem, RuleContext, register_rule
 from xl_cashrisk.schemas.schema import Column, Table
-from xl_cashrisk.schemas.settings import Setting
+from xl_cashrisk.schemas.settings import Setting, option_row
 from xl_cashrisk.scoring import default_scorecard
+from xl_cashrisk.settings import ScoringOptions
 
 __all__ = ["EXAMPLE_ROWS", "FINANCIALS", "PAYMENT_RECORD", "REGISTER", "SCORECARD", "SCORECARD_ROWS_NAME",
            "SECTORS", "SETTING_ROWS", "SNAPSHOT", "setting_name"]
@@ -240,32 +241,30 @@ SCORECARD = Table(
 )
 
 SETTING_ROWS: tuple[Setting, ...] = (
-    Setting("scorecard_file", "评分卡文件", "Scorecard file", "text", None,
+    option_row(ScoringOptions, "scorecard_file", "评分卡文件", "Scorecard file", "text",
             "评分卡 TOML 文件名（须与本工作簿在同一文件夹，不含路径）；留空 = 默认评分卡。“评分卡调整”表中的修改再叠加其上。",
             "Name of a scorecard TOML file in this workbook's own folder (a name, never a path); blank = the default. "
-            "The Scorecard table's changes apply on top.", domain="scoring"),
-    Setting("el_lgd", "违约损失率", "Loss given default", "percent", 0.45,
+            "The Scorecard table's changes apply on top."),
+    option_row(ScoringOptions, "el_lgd", "违约损失率", "Loss given default", "percent",
             "预期损失所用的违约损失率（0.45 = 巴塞尔高级无担保）。", "LGD for expected loss (0.45 = Basel senior unsecured).",
-            minimum=0, maximum=1, domain="scoring"),
-    Setting("el_insured_share", "保险赔付比例", "Insured share", "percent", 0.9,
+            minimum=0, maximum=1),
+    option_row(ScoringOptions, "el_insured_share", "保险赔付比例", "Insured share", "percent",
             "有保险限额的客户，保险公司赔付的损失比例。", "Share of an insured loss the insurer pays, for buyers with an insurer limit.",
-            minimum=0, maximum=1, domain="scoring"),
-    Setting("dpd_min_amount", "逾期天数起算金额", "Overdue item threshold", "number", 1000.0,
+            minimum=0, maximum=1),
+    option_row(ScoringOptions, "dpd_min_amount", "逾期天数起算金额", "Overdue item threshold", "number",
             "未收余额低于此金额（本位币）的发票不计入“最长逾期天数”（如银行扣费、尾差）。",
             "Open residuals below this amount (home currency; bank charges, rounding) do not count for the oldest "
-            "item overdue.", minimum=0, domain="scoring"),
-    Setting("alert_score_drop", "评分下降预警", "Alert: score drop", "number", 10.0,
-            "评分比上次下降超过此分数即预警。", "Alert when a score falls by more than this many points.", minimum=0,
-            domain="scoring"),
-    Setting("alert_overdue_days", "逾期预警天数", "Alert: overdue days", "integer", 30,
-            "发票新逾期超过此天数即预警。", "Alert on invoices newly overdue beyond this many days.", minimum=0,
-            domain="scoring"),
-    Setting("review_months_red", "红灯复核周期(月)", "Review every (months), RED", "integer", 1,
-            "红灯客户复核周期（月）。", "Review cadence of RED buyers, months.", minimum=1, domain="scoring"),
-    Setting("review_months_yellow", "黄灯复核周期(月)", "Review every (months), YELLOW", "integer", 3,
-            "黄灯客户复核周期（月）。", "Review cadence of YELLOW buyers, months.", minimum=1, domain="scoring"),
-    Setting("review_months_green", "绿灯复核周期(月)", "Review every (months), GREEN", "integer", 12,
-            "绿灯客户复核周期（月）。", "Review cadence of GREEN buyers, months.", minimum=1, domain="scoring"),
+            "item overdue.", minimum=0),
+    option_row(ScoringOptions, "alert_score_drop", "评分下降预警", "Alert: score drop", "number",
+            "评分比上次下降超过此分数即预警。", "Alert when a score falls by more than this many points.", minimum=0),
+    option_row(ScoringOptions, "alert_overdue_days", "逾期预警天数", "Alert: overdue days", "integer",
+            "发票新逾期超过此天数即预警。", "Alert on invoices newly overdue beyond this many days.", minimum=0),
+    option_row(ScoringOptions, "review_months_red", "红灯复核周期(月)", "Review every (months), RED", "integer",
+            "红灯客户复核周期（月）。", "Review cadence of RED buyers, months.", minimum=1),
+    option_row(ScoringOptions, "review_months_yellow", "黄灯复核周期(月)", "Review every (months), YELLOW", "integer",
+            "黄灯客户复核周期（月）。", "Review cadence of YELLOW buyers, months.", minimum=1),
+    option_row(ScoringOptions, "review_months_green", "绿灯复核周期(月)", "Review every (months), GREEN", "integer",
+            "绿灯客户复核周期（月）。", "Review cadence of GREEN buyers, months.", minimum=1),
 )
 
 EXAMPLE_ROWS: tuple[dict[str, object], ...] = (

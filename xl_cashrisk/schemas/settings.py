@@ -1,15 +1,19 @@
-"""The Settings sheet: a key/value table of run settings and an FX table, and their parsers.
+"""The Settings sheet: a key/value table of run settings and an FX table, and their one parser.
 
 Every setting is a :class:`Setting` row (key, zh/en label, type, default, help). The core rows live in
-:data:`SETTING_ROWS` here; a domain adds its own keys by defining ``SETTING_ROWS`` (a tuple of
-:class:`Setting` with ``domain="scoring"`` etc.) in its own module under ``xl_cashrisk.schemas``.
-:func:`known_settings` collects them all, so a Settings sheet or TOML file may carry any of them, and a
-template shows a domain's rows with ``SETTINGS.extend(DOMAIN_ROWS)``. Domain values land in
-``Settings.extras[domain][key]``; core values in the :class:`~xl_cashrisk.settings.Settings` fields.
+:data:`SETTING_ROWS` here; a domain adds its own keys by defining ``SETTING_ROWS`` (rows made with
+:func:`option_row`, one per field of the domain's option group in :mod:`xl_cashrisk.settings`) in its
+own module under ``xl_cashrisk.schemas``. :func:`known_settings` collects them all, so a Settings sheet
+or TOML file may carry any of them, and a template shows a domain's rows with
+``SETTINGS.extend(DOMAIN_ROWS)``. :func:`settings_from_frames` parses them once into the typed
+:class:`~xl_cashrisk.settings.Settings`: core values in its fields, a domain's values in its option
+group (``settings.scoring``, ``settings.stress`` …; the insurance rows in ``settings.insurance``, the
+policy).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib
 import itertools
@@ -26,7 +30,14 @@ import numpy as np
 from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.schemas import values as V
 from xl_cashrisk.schemas.schema import Column, Table
-from xl_cashrisk.settings import BASES, DAYS_IN_YEAR, DEFAULT_BUCKET_EDGES, Settings
+from xl_cashrisk.settings import (
+    BASES,
+    DAYS_IN_YEAR,
+    DEFAULT_BUCKET_EDGES,
+    DEFAULT_RESERVE_RATES,
+    OPTION_GROUPS,
+    Settings,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,6 +53,7 @@ __all__ = [
     "Setting",
     "known_settings",
     "load_settings_file",
+    "option_row",
     "settings_from_frames",
 ]
 
@@ -57,7 +69,8 @@ class Setting:
     percent_list;
     values are read by the rules of :mod:`xl_cashrisk.schemas.values` (a date within
     :data:`~xl_cashrisk.schemas.values.PLAUSIBLE_YEARS` of today).
-    ``domain`` is "" for a field of :class:`~xl_cashrisk.settings.Settings`, else the key in ``extras``.
+    ``domain`` is "" for a field of :class:`~xl_cashrisk.settings.Settings`, else the option group the key
+    belongs to (a field of ``Settings.<domain>``).
     """
 
     key: str
@@ -131,13 +144,28 @@ class Setting:
         return out
 
 
+def option_row(group: type, key: str, zh: str, en: str, dtype: str, help_zh: str = "", help_en: str = "",
+               **kw) -> Setting:
+    """The Settings-sheet row of field ``key`` of an option group (:data:`xl_cashrisk.settings.OPTION_GROUPS`):
+    its default is the group's own (defaults live in one place), its domain the group's.
+
+    >>> from xl_cashrisk.settings import ScoringOptions
+    >>> option_row(ScoringOptions, "el_lgd", "违约损失率", "Loss given default", "percent").default
+    0.45
+    """
+    defaults = {f.name: f.default for f in dataclasses.fields(group)}
+    return Setting(key, zh, en, dtype, defaults[key], help_zh, help_en, domain=group.domain, **kw)
+
+
+_CORE = Settings()  # the core fields' defaults, shown in the Settings sheet
+
 SETTING_ROWS: tuple[Setting, ...] = (
     Setting("as_of", "评估基准日", "As-of date", "date", None,
             "账龄、逾期天数等按此日期计算；留空为今天。", "Date ages and days past due are measured at; blank = today."),
-    Setting("home_currency", "本位币", "Home currency", "text", "CNY",
+    Setting("home_currency", "本位币", "Home currency", "text", _CORE.home_currency,
             "本位币 ISO 代码，所有金额按汇率表折算为本位币。",
             "ISO code of the home currency; every amount is converted to it with the FX table."),
-    Setting("ageing_basis", "账龄计算基础", "Ageing basis", "choice", "dpd",
+    Setting("ageing_basis", "账龄计算基础", "Ageing basis", "choice", _CORE.ageing_basis,
             "dpd = 按逾期天数（自到期日起，默认）；invoice = 按开票日起天数。",
             "dpd = days past due (from the due date, default); invoice = days since invoice date.",
             allowed=BASES),
@@ -148,13 +176,12 @@ SETTING_ROWS: tuple[Setting, ...] = (
     Setting("days_in_year", "年天数", "Days in year", "integer", DAYS_IN_YEAR,
             "年化计算所用天数：365 或 360。", "Days per year for annualised figures: 365 or 360.",
             minimum=360, maximum=366),
-    Setting("reserve_rates", "坏账准备计提比例", "Bad-debt reserve rates", "percent_list",
-            (0.01, 0.02, 0.05, 0.10, 0.25, 0.50),
+    Setting("reserve_rates", "坏账准备计提比例", "Bad-debt reserve rates", "percent_list", DEFAULT_RESERVE_RATES,
             "各账龄段的坏账计提比例（小数或百分数）；dpd 时个数 = 分段数 + 2（含未到期），invoice 时 = 分段数 + 1。",
             "Loss rate for each age bucket (decimal or percent): with dpd, edges + 2 rates "
             "(current … >last); with invoice, edges + 1.",
             minimum=0, maximum=1),
-    Setting("language", "输出语言", "Output language", "choice", "en",
+    Setting("language", "输出语言", "Output language", "choice", _CORE.language,
             "结果表标签语言：en = 英文，zh = 中文。", "Language of labels in results: en or zh.",
             allowed=("en", "zh")),
 )
@@ -262,90 +289,138 @@ def settings_from_frames(
     holds the Excel row numbers (as the reader returns it). ``fx``: a mapping currency → rate, or a
     DataFrame with ``currency`` and ``rate_to_home``. Blank values take the default; unknown keys and bad
     values raise one :class:`InputError` listing every problem. ``date1904``: the workbook's date system.
+    ``rows``: the settings the table may hold (default: :func:`known_settings`).
 
     >>> s = settings_from_frames({"as_of": "2026-09-30", "bucket_edges": "30,60,90", "ageing_basis": "Invoice",
-    ...                           "reserve_rates": "1%, 5%, 10%, 50%"}, {"usd": 7.1})
-    >>> s.as_of, s.ageing_basis, s.bucket_edges, s.fx("USD"), s.reserve_rates
-    (datetime.date(2026, 9, 30), 'invoice', (30, 60, 90), 7.1, (0.01, 0.05, 0.1, 0.5))
+    ...                           "reserve_rates": "1%, 5%, 10%, 50%", "el_lgd": "60%"}, {"usd": 7.1})
+    >>> s.as_of, s.ageing_basis, s.bucket_edges, s.fx("USD"), s.reserve_rates, s.scoring.el_lgd
+    (datetime.date(2026, 9, 30), 'invoice', (30, 60, 90), 7.1, (0.01, 0.05, 0.1, 0.5), 0.6)
     """
     where = where or Location()
     table = {r.key.lower(): r for r in (tuple(rows) if rows is not None else known_settings())}
-    problems: list[str] = []
+    problems = _Problems(where)
+    given = _given(values, table, problems)
+    parsed = _parsed(table, given, problems, date1904)
+    core = _core(table, parsed, given, problems)
+    fx_rates = _fx_rates(fx, core["home_currency"], problems)
+    problems.raise_any()
+    return Settings(fx_rates=fx_rates, **core, **_option_groups(table, parsed, where))
 
-    def at(row: object, column: str) -> str:
-        loc = Location(None, where.sheet, row if isinstance(row, int) else None, column)
+
+class _Problems(list):
+    """The problems of one settings table, each prefixed with its sheet, row and column."""
+
+    def __init__(self, where: Location):
+        super().__init__()
+        self.where = where
+
+    def at(self, row: object, column: str) -> str:
+        loc = Location(None, self.where.sheet, row if isinstance(row, int) else None, column)
         return f"{loc}: " if str(loc) else ""
 
+    def raise_any(self) -> None:
+        if self:
+            head = f"{self.where}: " if str(self.where) else ""
+            more = f" (and {len(self) - 5} more)" if len(self) > 5 else ""
+            raise InputError(head + "invalid settings: " + "; ".join(self[:5]) + more)
+
+
+def _given(values: Mapping[str, object] | object, table: Mapping[str, Setting],
+           problems: _Problems) -> dict[str, tuple[object, object]]:
+    """Known key → (Excel row, value) of the table's filled rows; unknown, repeated and keyless rows refused."""
     given: dict[str, tuple[object, object]] = {}
     for row, key, value in _pairs(values, "key", "value"):
         if _blank(key):
             if not _blank(value):
-                problems.append(f"{at(row, 'Key 键')}a value without a setting key")
+                problems.append(f"{problems.at(row, 'Key 键')}a value without a setting key")
             continue
         k = _plain(key).strip().lower()
         if k not in table:
-            problems.append(f"{at(row, 'Key 键')}unknown setting {_plain(key)!r}")
+            problems.append(f"{problems.at(row, 'Key 键')}unknown setting {_plain(key)!r}")
         elif k in given:
-            problems.append(f"{at(row, 'Key 键')}setting {k!r} given twice")
+            problems.append(f"{problems.at(row, 'Key 键')}setting {k!r} given twice")
         else:
             given[k] = (row, value)
+    return given
 
+
+def _parsed(table: Mapping[str, Setting], given: Mapping[str, tuple[object, object]], problems: _Problems,
+            date1904: bool) -> dict[str, object]:
+    """Every setting of the table parsed by its type (the default where not given)."""
     parsed: dict[str, object] = {}
     for k, spec in table.items():
         row, value = given.get(k, (None, None))
         try:
             parsed[spec.key] = spec.parse(value, date1904=date1904)
         except ValueError as exc:
-            problems.append(f"{at(row, 'Value 值')}{spec.key}: {exc}")
+            problems.append(f"{problems.at(row, 'Value 值')}{spec.key}: {exc}")
+    return parsed
 
-    core = {r.key for r in table.values() if not r.domain}
-    kwargs = {k: v for k, v in parsed.items() if k in core and v is not None}
-    extras: dict[str, dict[str, object]] = {}
-    for spec in table.values():
-        if spec.domain:
-            extras.setdefault(spec.domain, {})[spec.key] = parsed.get(spec.key)
 
-    home = str(kwargs.get("home_currency", "CNY")).upper()
+def _core(table: Mapping[str, Setting], parsed: Mapping[str, object], given: Mapping[str, tuple[object, object]],
+          problems: _Problems) -> dict[str, object]:
+    """The core fields of :class:`Settings` that were given, checked together: the home currency's code,
+    increasing bucket edges, one reserve rate per age bucket."""
+    names = {r.key for r in table.values() if not r.domain}
+    core = {k: v for k, v in parsed.items() if k in names and v is not None}
+    home = str(core.get("home_currency", _CORE.home_currency)).upper()
     if not CURRENCY_CODE.match(home):
-        problems.append(f"{at(given.get('home_currency', (None,))[0], 'Value 值')}home_currency: "
+        problems.append(f"{problems.at(given.get('home_currency', (None,))[0], 'Value 值')}home_currency: "
                         f"expected a 3-letter ISO code such as CNY, got {home!r}")
-    kwargs["home_currency"] = home
-    edges = kwargs.get("bucket_edges", DEFAULT_BUCKET_EDGES)
+    core["home_currency"] = home
+    edges = core.get("bucket_edges", DEFAULT_BUCKET_EDGES)
     if any(b <= a for a, b in itertools.pairwise(edges)):
         problems.append(f"bucket_edges: expected increasing numbers, got {','.join(map(str, edges))}")
-    rates = kwargs.get("reserve_rates")
+    rates = core.get("reserve_rates")
+    basis = core.get("ageing_basis", _CORE.ageing_basis)
     # SPEC §4.1: days past due adds a "current" bucket before 1–30; days since invoice starts at 0–30
-    n_buckets = len(edges) + (2 if kwargs.get("ageing_basis", "dpd") == "dpd" else 1)
+    n_buckets = len(edges) + (2 if basis == "dpd" else 1)
     if rates is not None and len(rates) != n_buckets:
         problems.append(f"reserve_rates: expected {n_buckets} rates, one per age bucket for edges "
-                        f"{','.join(map(str, edges))} ({kwargs.get('ageing_basis', 'dpd')}), got {len(rates)}")
+                        f"{','.join(map(str, edges))} ({basis}), got {len(rates)}")
+    return core
 
+
+def _fx_rates(fx: Mapping[str, object] | object | None, home: str, problems: _Problems) -> dict[str, float]:
+    """Currency → rate to the home currency (the home currency itself at 1), every row checked."""
     fx_rates: dict[str, float] = {home: 1.0}
     for row, cur, rate in _pairs(fx if fx is not None else {}, "currency", "rate_to_home"):
         if _blank(cur) and _blank(rate):
             continue
         code = _plain(cur).strip().upper()
         if not CURRENCY_CODE.match(code):
-            problems.append(f"{at(row, 'Currency 币种')}expected a 3-letter ISO currency code, got {_plain(cur)!r}")
+            problems.append(f"{problems.at(row, 'Currency 币种')}expected a 3-letter ISO currency code, got "
+                            f"{_plain(cur)!r}")
             continue
         try:
             r = _number(rate)
             if not r > 0:
                 raise ValueError(f"expected a rate above 0, got {_plain(r)}")
         except ValueError as exc:
-            problems.append(f"{at(row, 'Rate to home 兑本币汇率')}{code}: {exc}")
+            problems.append(f"{problems.at(row, 'Rate to home 兑本币汇率')}{code}: {exc}")
             continue
         if code == home and abs(r - 1.0) > 1e-12:
-            problems.append(f"{at(row, 'Rate to home 兑本币汇率')}{code} is the home currency; its rate must be 1")
+            problems.append(f"{problems.at(row, 'Rate to home 兑本币汇率')}{code} is the home currency; its rate must be 1")
         elif code in fx_rates and code != home:
-            problems.append(f"{at(row, 'Currency 币种')}currency {code} given twice")
+            problems.append(f"{problems.at(row, 'Currency 币种')}currency {code} given twice")
         fx_rates[code] = r
+    return fx_rates
 
-    if problems:
-        head = f"{where}: " if str(where) else ""
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise InputError(head + "invalid settings: " + "; ".join(problems[:5]) + more)
-    return Settings(fx_rates=fx_rates, extras=extras, **kwargs)
+
+def _option_groups(table: Mapping[str, Setting], parsed: Mapping[str, object], where: Location) -> dict[str, object]:
+    """Each option group whose rows the table holds, typed (:data:`xl_cashrisk.settings.OPTION_GROUPS`;
+    the insurance rows give the policy, :func:`xl_cashrisk.schemas.policy.policy_from_values`)."""
+    from xl_cashrisk.schemas.policy import DOMAIN as INSURANCE
+    from xl_cashrisk.schemas.policy import policy_from_values
+
+    by_domain: dict[str, dict[str, object]] = {}
+    for spec in table.values():
+        if spec.domain:
+            by_domain.setdefault(spec.domain, {})[spec.key] = parsed.get(spec.key)
+    groups: dict[str, object] = {g.domain: g(**by_domain[g.domain]) for g in OPTION_GROUPS if g.domain in by_domain}
+    if INSURANCE in by_domain:
+        groups[INSURANCE] = policy_from_values(by_domain[INSURANCE], where if str(where) else None)
+    return groups
 
 
 def load_settings_file(path: str | Path) -> Settings:

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from xl_cashrisk._array import floats, fmin, maximum, minimum, nan_to_num, scalar_or_array, where
+from xl_cashrisk.dates import DAYS_IN_YEAR
 from xl_cashrisk.scoring.bands import band_key, band_of
 from xl_cashrisk.scoring.config import Scorecard, default_scorecard
-from xl_cashrisk.settings import DAYS_IN_YEAR
 
 __all__ = ["band_multiplier", "credit_limit", "expected_loss", "insured_indemnity", "limit_capacity", "limit_need"]
 

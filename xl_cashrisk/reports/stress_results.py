@@ -1,5 +1,6 @@
-"""Stress-test sheets (scenario table, cash paths, tornado, loss histogram, weekly and monthly forecast,
-buyers) and the one-page management summary (PNG / PDF, matplotlib with the Agg backend)."""
+"""Stress-test results: the sheets (scenario table, cash paths, tornado, loss histogram, weekly and monthly
+forecast, buyers), the one-page management summary (PNG / PDF, matplotlib with the Agg backend) and the
+run stamp (:func:`stress_stamp`)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from xl_cashrisk import __version__
 from xl_cashrisk.io.safe import atomic_output
-from xl_cashrisk.io.writer import LIGHTS, ResultWorkbook, WrittenTable
-from xl_cashrisk.pipelines.stress import StressTestResult
+from xl_cashrisk.io.writer import LIGHTS, ResultWorkbook, WrittenTable, run_stamp
+from xl_cashrisk.pipelines.stress_test import StressTestResult
 
 RESULTS_SHEET = "Stress results 压力测试"
 DATA_SHEET = "Stress chart data 图表数据"
@@ -97,7 +99,7 @@ def write_stress(result: StressTestResult, rw: ResultWorkbook) -> None:
         (f"ES 99 % gross/net 预期短缺 ({hc})", f"{ls.at['es99', 'mc_gross']:,.0f} / {ls.at['es99', 'mc_net']:,.0f}"),
         ("P(cash < 0 within 13 weeks) 13周内现金为负概率", result.prob_cash_negative, "percent"),
         ("P(cash < buffer within 13 weeks) 13周内低于缓冲概率", result.prob_buffer_breach, "percent"),
-        ("Simulations / seed 模拟次数/种子", f"{result.stamp['simulations']:,} / {result.stamp['seed']}"),
+        ("Simulations / seed 模拟次数/种子", f"{result.sims:,} / {result.seed}"),
     ]
     rw.add_summary(RESULTS_SHEET, summary, title=f"Cash stress test, 13 weeks ({hc}) 13周现金流压力测试")
     st = scenario_table(result)
@@ -259,12 +261,37 @@ def render_summary(result: StressTestResult, png: str | Path | None = None, pdf:
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
-    from matplotlib.ticker import FuncFormatter
 
-    hc = result.settings.home_currency
-    millions = FuncFormatter(lambda v, _: f"{v / 1e6:,.0f}m")
     fig = plt.figure(figsize=(11.69, 8.27), dpi=110)
     grid = fig.add_gridspec(2, 2, left=0.07, right=0.98, top=0.84, bottom=0.07, hspace=0.38, wspace=0.42)
+    _summary_heading(fig, result)
+    _summary_paths(fig.add_subplot(grid[0, 0]), result)
+    _summary_tornado(fig.add_subplot(grid[0, 1]), result)
+    _summary_losses(fig.add_subplot(grid[1, 0]), result)
+    _summary_table(fig.add_subplot(grid[1, 1]), result)
+    fig.text(0.07, 0.015, f"xl-cashrisk {__version__} · scorecard {_scorecard_version(result)} · "
+             f"{result.sims:,} simulations, seed {result.seed} · inputs {result.fingerprint[:12]}",
+             fontsize=7, color="grey")
+    written = []
+    for path, fmt in ((png, "png"), (pdf, "pdf")):
+        if path is None:
+            continue
+        with atomic_output(path, inputs=inputs) as tmp:
+            fig.savefig(tmp, format=fmt)
+        written.append(Path(path))
+    plt.close(fig)
+    return written
+
+
+def _millions():
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _: f"{v / 1e6:,.0f}m")
+
+
+def _summary_heading(fig, result: StressTestResult) -> None:
+    """Title and the one-paragraph story: base case, scenarios below zero, worst, credit loss."""
+    hc = result.settings.home_currency
     worst = result.worst()
     ls = result.loss_stats.set_index("key")
     base = result.base.metrics
@@ -279,7 +306,9 @@ def render_summary(result: StressTestResult, png: str | Path | None = None, pdf:
         f"gross / {ls.at['var99', 'mc_net'] / 1e6:,.1f}m net of insurance; "
         f"P(cash < 0 in 13 weeks) {result.prob_cash_negative:.1%}.", 150), fontsize=9.5, va="bottom")
 
-    ax = fig.add_subplot(grid[0, 0])
+
+def _summary_paths(ax, result: StressTestResult) -> None:
+    """Ending cash per week, every scenario against the base case and the minimum-cash buffer."""
     weeks = result.paths["week"].to_numpy()
     base_id = result.base.scenario.id
     for i, r in enumerate(result.results):
@@ -292,23 +321,30 @@ def render_summary(result: StressTestResult, png: str | Path | None = None, pdf:
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_title("Ending cash by scenario", fontsize=11, loc="left")
     ax.set_xlabel("week")
-    ax.yaxis.set_major_formatter(millions)
+    ax.yaxis.set_major_formatter(_millions())
     ax.set_xticks(weeks)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=6.5, ncol=3, loc="lower left")
 
-    ax = fig.add_subplot(grid[0, 1])
-    tor = result.scenarios.drop(index=base_id, errors="ignore")
+
+def _summary_tornado(ax, result: StressTestResult) -> None:
+    """Each scenario's week-13 cash impact against the base case, largest on top."""
+    tor = result.scenarios.drop(index=result.base.scenario.id, errors="ignore")
     tor = tor.assign(impact=tor["impact_vs_base"].astype(float)).sort_values("impact", key=np.abs)
     labels = [textwrap.shorten(f"{i} {n}", 30, placeholder="…") for i, n in zip(tor.index, tor["name_en"], strict=True)]
     colors = ["#C00000" if v > 0 else "#00B050" for v in tor["impact"]]
     ax.barh(labels, tor["impact"], color=colors)
     ax.set_title("Cash impact at week 13 vs base (tornado)", fontsize=11, loc="left")
-    ax.xaxis.set_major_formatter(millions)
+    ax.xaxis.set_major_formatter(_millions())
     ax.tick_params(axis="y", labelsize=7.5)
     ax.grid(axis="x", alpha=0.3)
 
-    ax = fig.add_subplot(grid[1, 0])
+
+def _summary_losses(ax, result: StressTestResult) -> None:
+    """The simulated 1-year credit loss, gross and net of insurance, VaR 95 / 99 marked."""
+    from matplotlib.ticker import FuncFormatter
+
+    ls = result.loss_stats.set_index("key")
     bins = np.linspace(0, max(result.losses.gross.max(), 1.0), 41)
     ax.hist(result.losses.gross, bins=bins, color="#5B9BD5", alpha=0.85, label="gross",
             weights=np.full(result.losses.gross.size, 1 / result.losses.gross.size))
@@ -318,12 +354,14 @@ def render_summary(result: StressTestResult, png: str | Path | None = None, pdf:
         v = ls.at[key, "mc_gross"]
         ax.axvline(v, color=color, ls="--", lw=1.4, label=f"{ls.at[key, 'measure']} {v / 1e6:,.1f}m")
     ax.set_title("1-year credit loss, correlated defaults", fontsize=11, loc="left")
-    ax.xaxis.set_major_formatter(millions)
+    ax.xaxis.set_major_formatter(_millions())
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.legend(fontsize=7.5)
     ax.grid(alpha=0.3)
 
-    ax = fig.add_subplot(grid[1, 1])
+
+def _summary_table(ax, result: StressTestResult) -> None:
+    """The scenario table in millions, rows that go below zero in red."""
     ax.axis("off")
     ax.set_title("Scenario table", fontsize=11, loc="left")
     rows = []
@@ -342,16 +380,24 @@ def render_summary(result: StressTestResult, png: str | Path | None = None, pdf:
             cell.set_facecolor(LIGHTS["RED"]["bg_color"])
         elif i == 0:
             cell.set_facecolor("#DDEBF7")
-    stamp = result.stamp
-    fig.text(0.07, 0.015, f"xl-cashrisk {stamp['version']} · scorecard {stamp['scorecard_version']} · "
-             f"{stamp['simulations']:,} simulations, seed {stamp['seed']} · inputs {stamp['input_fingerprint'][:12]}",
-             fontsize=7, color="grey")
-    written = []
-    for path, fmt in ((png, "png"), (pdf, "pdf")):
-        if path is None:
-            continue
-        with atomic_output(path, inputs=inputs) as tmp:
-            fig.savefig(tmp, format=fmt)
-        written.append(Path(path))
-    plt.close(fig)
-    return written
+
+
+# ----------------------------------------------------------------------------------------------
+# Run stamp
+
+
+def _scorecard_version(result: StressTestResult) -> str:
+    return result.scorecard_version or "(PDs given)"
+
+
+def stress_stamp(result: StressTestResult, inputs: Iterable[str | Path] = (), policy_source: str | None = None
+                 ) -> dict[str, object]:
+    """The run stamp of a stress test over its input files: seed, simulations, forecast start, the input
+    fingerprint and the scorecard that gave the PDs (and where the policy came from, when known)."""
+    extra: dict[str, object] = {
+        "command": "stress", "scorecard_version": _scorecard_version(result), "seed": result.seed,
+        "simulations": result.sims, "antithetic": True, "forecast_start": str(result.start),
+        "input_fingerprint": result.fingerprint}
+    if policy_source is not None:
+        extra["policy"] = policy_source
+    return run_stamp(result.settings.as_of, inputs, extra)

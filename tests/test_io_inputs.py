@@ -1,4 +1,4 @@
-"""The shared workbook readers (xl_cashrisk.pipelines.inputs): what the CLI and the ribbon actions read."""
+"""The one reader of inputs (xl_cashrisk.io.inputs): what the CLI and the ribbon actions read."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from udfs._actions import WorkbookTarget, run_action
 from xl_cashrisk.cli.insurance import insurance_inputs_run
 from xl_cashrisk.errors import InputError
-from xl_cashrisk.pipelines import inputs as pin
+from xl_cashrisk.io import inputs as pin
 from xl_cashrisk.pipelines.insurance import run_insurance
 from xl_cashrisk.sample.workbooks import write_sample_book
 
@@ -63,7 +63,7 @@ def test_insurance_inputs_are_what_the_command_reads(book):
     assert rec.statuses == ["reading the ledger…"]
     assert rec.notes[0] == (f"policy: {inputs.policy_source}; buyer limits: {inputs.buyer_source}", False)
     result = run_insurance(inputs.ledger, inputs.buyers, inputs.policy, inputs.settings)
-    cli_result, sources, extra = insurance_inputs_run(book, as_of="2026-09-30")
+    cli_result, sources, extra = insurance_inputs_run(book, as_of=dt.date(2026, 9, 30))
     assert extra == inputs.stamp and sources == inputs.sources
     pd.testing.assert_frame_equal(result.worklist, cli_result.worklist)
     pd.testing.assert_frame_equal(result.summary, cli_result.summary)
@@ -76,9 +76,9 @@ def test_silent_by_default(book, capsys):
 
 
 def test_stress_inputs_are_what_the_command_reads(book):
-    from xl_cashrisk.cli.stress import load_stress_inputs
+    from xl_cashrisk.cli._common import CONSOLE_FEEDBACK
 
-    a, b = pin.load_stress_inputs(book), load_stress_inputs(book)
+    a, b = pin.load_stress_inputs(book), pin.load_stress_inputs(book, feedback=CONSOLE_FEEDBACK)
     assert (a.policy_source, a.run, a.files) == (b.policy_source, b.run, b.files)
     pd.testing.assert_frame_equal(a.ledger, b.ledger)
     pd.testing.assert_frame_equal(a.forecast, b.forecast)
@@ -91,3 +91,19 @@ def test_insurance_action_as_of_option(book, tmp_path):
     with pytest.raises(InputError, match="as_of"):
         run_action("insurance_deadlines", WorkbookTarget(book, options={"as_of": "30/09/2026",
                                                                         "out": tmp_path / "b.xlsx"}))
+
+
+def test_where_the_policy_comes_from(book, tmp_path):
+    """The Policy sheet first; else the settings' insurance rows when they say anything; else the defaults
+    (a workbook without a Settings sheet has no policy rows to speak of)."""
+    from xl_cashrisk.insurance import Policy
+    from xl_cashrisk.io.reader import WorkbookReader
+    from xl_cashrisk.settings import Settings
+
+    reader = WorkbookReader(book)
+    policy, source = pin.read_policy((reader,), Settings())
+    assert source == "Policy sheet of sample.xlsx" and policy != Policy()
+    given = Settings(insurance=Policy(indemnity_pct=0.8))
+    assert pin.read_policy((None,), given) == (given.insurance, "insurance rows of the settings")
+    policy, source = pin.read_policy((None,), Settings())
+    assert policy == Policy() and source.startswith("defaults (SPEC §7)")

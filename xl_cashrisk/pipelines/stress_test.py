@@ -27,27 +27,26 @@ and the insurance policy. Composition, nothing re-derived:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
-import math
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from xl_cashrisk import __version__
 from xl_cashrisk import insurance as ins
 from xl_cashrisk import portfolio as pf
 from xl_cashrisk import receivables as rc
 from xl_cashrisk import stress as st
 from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.schemas.forecast import FORECAST, INFLOW_LINES, OUTFLOW_LINES, SCENARIOS
-from xl_cashrisk.schemas.forecast import SETTING_ROWS as STRESS_SETTING_ROWS
-from xl_cashrisk.settings import Settings
+from xl_cashrisk.settings import ForecastOptions, Settings, StressOptions
 
-__all__ = ["ALPHAS", "StressTestResult", "forecast_options", "run_stress_test", "scenarios_from_frame"]
+__all__ = ["ALPHAS", "StressFrames", "StressTestResult", "run_stress_test", "stress_from_inputs"]
 
 ALPHAS = (0.95, 0.99)
 NEW_SALES_ID = "(new sales)"
@@ -57,7 +56,8 @@ HISTOGRAM_BINS = 30
 
 @dataclass
 class StressTestResult:
-    """Everything the reports and the front ends show."""
+    """Everything the reports and the front ends show (the run stamp is the report's:
+    :func:`xl_cashrisk.reports.stress_results.stress_stamp`)."""
 
     settings: Settings
     start: dt.date
@@ -75,7 +75,10 @@ class StressTestResult:
     exact_net: pf.LossDistribution
     prob_cash_negative: float
     prob_buffer_breach: float
-    stamp: dict[str, object]
+    seed: int
+    sims: int
+    scorecard_version: str  # "" when every PD was given
+    fingerprint: str  # SHA-256 of the inputs (:func:`_fingerprint`)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -91,52 +94,33 @@ class StressTestResult:
 # Options
 
 
-def forecast_options(settings: Settings) -> dict[str, object]:
-    """Forecast and stress options: the workbook's values over the schema defaults."""
-    out = {s.key: s.default for s in STRESS_SETTING_ROWS}
-    for domain in ("forecast", "stress"):
-        for k, v in (settings.extras.get(domain) or {}).items():
-            if v is not None:
-                out[k] = v
-    return out
+@dataclass(frozen=True)
+class _Options:
+    """The forecast and stress options of one run (the settings' groups), with the simulations and seed
+    given for this run (default: the settings')."""
+
+    forecast: ForecastOptions
+    stress: StressOptions
+    sims: int
+    seed: int
+
+    @classmethod
+    def of(cls, settings: Settings, sims: int | None, seed: int | None) -> _Options:
+        o = cls(settings.forecast, settings.stress, int(settings.stress.stress_sims if sims is None else sims),
+                int(settings.stress.stress_seed if seed is None else seed))
+        if o.sims < 2:
+            raise InputError(f"the number of simulations must be at least 2, got {o.sims}")
+        return o
+
+    def items(self) -> list[tuple[str, object]]:
+        """Every forecast and stress option as (key, value), for the input fingerprint."""
+        return [(f.name, getattr(g, f.name)) for g in (self.forecast, self.stress) for f in dataclasses.fields(g)]
 
 
 def _overdue_rule(rule: str):
     if rule.startswith("spread"):
         return int(rule[len("spread"):])
     return rule
-
-
-def scenarios_from_frame(frame: pd.DataFrame, sheet: str | None = SCENARIOS.sheet
-                         ) -> tuple[list[st.Scenario], tuple[str, ...]]:
-    """Scenario rows (as read from the Scenarios sheet; index = Excel rows) → the scenario library and the
-    ids to run (rows with ``run`` FALSE stay in the library for combinations). Bad rows raise one
-    :class:`InputError` naming the row.
-    """
-    fields = [c.key for c in SCENARIOS.columns if c.key != "run"]
-    library: list[st.Scenario] = []
-    skipped: set[str] = set()
-    for row_no, rec in zip(frame.index, frame.to_dict("records"), strict=True):
-        values = {k: rec.get(k) for k in fields if k in rec}
-        try:
-            s = st.Scenario.from_row(values)
-        except ValueError as exc:
-            raise InputError(str(exc), Location(None, sheet, int(row_no) if isinstance(row_no, (int, np.integer))
-                                                else None)) from None
-        library.append(s)
-        run = rec.get("run")
-        if run is not None and not (isinstance(run, float) and math.isnan(run)) and not bool(run):
-            skipped.add(s.id)
-    ids = [s.id for s in library]
-    dup = sorted({i for i in ids if ids.count(i) > 1})
-    if dup:
-        raise InputError(f"scenario ids must be unique; repeated: {', '.join(dup)}", Location(None, sheet))
-    known = set(ids)
-    for s in library:
-        missing = [c for c in s.combine if c not in known]
-        if missing:
-            raise InputError(f"scenario {s.id} combines unknown scenario(s) {', '.join(missing)}", Location(None, sheet))
-    return library, tuple(i for i in ids if i not in skipped)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -320,46 +304,120 @@ def run_stress_test(
 
     ``scenarios`` is the library (default: the standard one); ``run`` the ids to report (default: all; the
     base case always runs); ``scorecard`` scores buyers without a PD (default: from ``settings``).
+    Steps: options, the dated receipts, the buyers (exposure, PD, insurance), the scenarios, the
+    correlated-default losses, the input fingerprint.
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    opts = forecast_options(settings)
-    sims = int(opts["stress_sims"] if sims is None else sims)
-    seed = int(opts["stress_seed"] if seed is None else seed)
-    if sims < 2:
-        raise InputError(f"the number of simulations must be at least 2, got {sims}")
+    opts = _Options.of(settings, sims, seed)
     policy = policy or ins.Policy()
     scenarios = list(st.STANDARD_SCENARIOS if scenarios is None else scenarios)
-    home = settings.home_currency.upper()
-    as_of = settings.as_of
-    start_date = opts["forecast_start"] or as_of + dt.timedelta(days=1)
-    start = np.datetime64(start_date, "D")
-    fx = {**{k.upper(): float(v) for k, v in settings.fx_rates.items()}, home: 1.0}
+    plan = _Plan.of(settings, opts)
+    receipts = _receipts(ledger, forecast, plan, opts)
+    buyers, scorecard_version = _buyers(ledger, register, scores, settings, scorecard, policy, plan, receipts, opts)
+    timings["forecast"] = time.perf_counter() - t0
 
-    # receipts of open invoices at due date + the buyer's own DBT
-    history = rc.buyer_payment_history(ledger, as_of, fx=fx, home_currency=home)
+    fc = _cash_forecast(receipts, buyers, policy, plan, opts)
+    t1 = time.perf_counter()
+    results, table = _run_scenarios(fc, scenarios, run)
+    timings["scenarios"] = time.perf_counter() - t1
+    week_starts = pd.to_datetime(plan.start + (7 * np.arange(st.WEEKS)).astype("timedelta64[D]"))
+    paths = pd.DataFrame({"week": np.arange(1, st.WEEKS + 1), "week_start": week_starts})
+    for r in results:
+        paths[r.scenario.id] = r.weekly["ending_cash"].to_numpy()
+    weekly = _weekly_view(results[0], receipts.lines, receipts.week_table, fc, week_starts)
+
+    losses = _correlated_losses(buyers, receipts.lines, results[0], fc, opts, timings)
+    timings["total"] = time.perf_counter() - t0
+    fingerprint = _fingerprint({"ledger": ledger, "register": register if register is not None else "",
+                                "forecast": forecast if forecast is not None else "",
+                                "scenarios": [repr(s) for s in scenarios], "policy": repr(policy),
+                                "scores": scores if scores is not None else "",
+                                "settings": (plan.as_of, plan.home, sorted(plan.fx.items()),
+                                             sorted(opts.items(), key=str))})
+    return StressTestResult(settings, plan.start_date, fc, results, table, paths, weekly, _monthly_view(weekly),
+                            buyers, losses.stats, losses.histogram, losses.sample, losses.exact_gross,
+                            losses.exact_net, losses.p_negative, losses.p_buffer, opts.seed, opts.sims,
+                            scorecard_version, fingerprint, timings)
+
+
+class StressFrames(Protocol):
+    """What :func:`stress_from_inputs` runs on: the frames a reader gives
+    (:class:`xl_cashrisk.io.inputs.StressInputs`)."""
+
+    settings: Settings
+    ledger: pd.DataFrame
+    register: pd.DataFrame | None
+    forecast: pd.DataFrame | None
+    scenarios: list[st.Scenario]
+    policy: ins.Policy
+    run: tuple[str, ...] | None
+    scorecard: object
+
+
+def stress_from_inputs(inputs: StressFrames, *, sims: int | None = None, seed: int | None = None) -> StressTestResult:
+    """The stress test on what a reader read (the workbook's library, the ids to run, its scorecard)."""
+    return run_stress_test(inputs.ledger, inputs.settings, register=inputs.register, forecast=inputs.forecast,
+                           scenarios=inputs.scenarios, policy=inputs.policy, sims=sims, seed=seed, run=inputs.run,
+                           scorecard=inputs.scorecard)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The run's dates and currencies: as-of date, forecast start, home currency, FX to home."""
+
+    as_of: dt.date
+    start_date: dt.date
+    start: np.datetime64
+    home: str
+    fx: dict[str, float]
+
+    @classmethod
+    def of(cls, settings: Settings, opts: _Options) -> _Plan:
+        home = settings.home_currency.upper()
+        start_date = opts.forecast.forecast_start or settings.as_of + dt.timedelta(days=1)
+        fx = {**{k.upper(): float(v) for k, v in settings.fx_rates.items()}, home: 1.0}
+        return cls(settings.as_of, start_date, np.datetime64(start_date, "D"), home, fx)
+
+
+@dataclass(frozen=True)
+class _Receipts:
+    dbt: pd.Series  # each buyer's own days beyond terms
+    items: pd.DataFrame  # every dated receipt: open invoices, new sales, other receipts
+    week_table: pd.DataFrame  # the Forecast sheet by week
+    lines: pd.DataFrame  # receipts per week (st.receipts_from_items)
+
+
+def _receipts(ledger: pd.DataFrame, forecast: pd.DataFrame | None, plan: _Plan, opts: _Options) -> _Receipts:
+    """Receipts of open invoices at due date + the buyer's own DBT, the overdue ones by the overdue rule;
+    new-sales collections and other receipts from the Forecast sheet."""
+    history = rc.buyer_payment_history(ledger, plan.as_of, fx=plan.fx, home_currency=plan.home)
     history["buyer_id"] = history["buyer_id"].astype(str)
     dbt = history.set_index("buyer_id")["dbt"].fillna(0.0)
     paid_col = ledger["paid_amount"].fillna(0.0) if "paid_amount" in ledger else 0.0
     if ((ledger["amount"].astype(float) - paid_col).abs() > 0.005).any():
-        items = st.receipts_from_invoices(ledger, start_date, dbt=dbt, fx_rates=fx, home_currency=home,
-                                          overdue=_overdue_rule(str(opts["overdue_rule"])))
+        items = st.receipts_from_invoices(ledger, plan.start_date, dbt=dbt, fx_rates=plan.fx, home_currency=plan.home,
+                                          overdue=_overdue_rule(str(opts.forecast.overdue_rule)))
     else:  # nothing open: receipts come from the Forecast sheet alone
         items = pd.DataFrame(columns=["buyer_id", "invoice_no", "currency", "pay_date", "amount_hc", "source"])
     week_table = _weekly_frame(forecast)
-    items = pd.concat([items, _dated_items(week_table, start, home, int(opts["sales_terms_days"]),
-                                           int(opts["sales_delay_days"]))], ignore_index=True)
-    lines = st.receipts_from_items(items, start_date)
+    items = pd.concat([items, _dated_items(week_table, plan.start, plan.home, int(opts.forecast.sales_terms_days),
+                                           int(opts.forecast.sales_delay_days))], ignore_index=True)
+    return _Receipts(dbt, items, week_table, st.receipts_from_items(items, plan.start_date))
 
-    # buyers: exposure, PD, insurance
+
+def _buyers(ledger: pd.DataFrame, register: pd.DataFrame | None, scores: pd.DataFrame | None, settings: Settings,
+            scorecard, policy: ins.Policy, plan: _Plan, receipts: _Receipts, opts: _Options) -> tuple[pd.DataFrame, str]:
+    """Per buyer: exposure (open AR in home currency), PD and where it came from, LGD, the insured limit and
+    indemnity, the claim timing and political cover; and the scorecard version that gave the PDs."""
     led = ledger.copy()
     led["buyer_id"] = led["buyer_id"].astype(str)
-    cur = led["currency"].astype(str).str.upper() if "currency" in led else pd.Series(home, index=led.index)
+    cur = led["currency"].astype(str).str.upper() if "currency" in led else pd.Series(plan.home, index=led.index)
     paid = led["paid_amount"].fillna(0.0) if "paid_amount" in led else 0.0
-    led["open_amount"] = (led["amount"].astype(float) - paid) * cur.map(fx).astype(float)
+    led["open_amount"] = (led["amount"].astype(float) - paid) * cur.map(plan.fx).astype(float)
     open_by = led.groupby("buyer_id")["open_amount"].sum().clip(lower=0.0)
     pds, scorecard_version, pd_source = _buyer_pds(register, open_by.index, ledger, settings, scores,
-                                                   float(opts["unrated_pd"]), scorecard)
+                                                   float(opts.stress.unrated_pd), scorecard)
     buyers = pd.DataFrame(index=pds.index.astype(str))
     buyers.index.name = "buyer_id"
     reg = None
@@ -371,32 +429,41 @@ def run_stress_test(
         buyers["buyer_name"] = led.groupby("buyer_id")["buyer_name"].first().reindex(buyers.index)
     buyers["country"] = buyers["country"].fillna(policy.home_country).astype(str).str.upper()
     buyers["exposure"] = open_by.reindex(buyers.index).fillna(0.0)
-    buyers["dbt"] = dbt.reindex(buyers.index)
+    buyers["dbt"] = receipts.dbt.reindex(buyers.index)
     buyers["pd"] = pds.to_numpy()
     buyers["pd_source"] = pd_source.reindex(buyers.index).to_numpy()
-    buyers["lgd"] = float(opts["stress_lgd"])
+    buyers["lgd"] = float(opts.stress.stress_lgd)
     limit = reg["insurer_limit"] if reg is not None and "insurer_limit" in reg else pd.Series(dtype=float)
     buyers["insured_limit"] = pd.to_numeric(limit, errors="coerce").reindex(buyers.index)
-    open_items = led[led["open_amount"] > 0.005]
-    buyers["indemnity"] = _indemnities(open_items, buyers, policy)
-    protracted = opts["default_event"] == "protracted"
+    buyers["indemnity"] = _indemnities(led[led["open_amount"] > 0.005], buyers, policy)
+    protracted = opts.stress.default_event == "protracted"
     buyers["waiting_days"] = policy.proof_of_debt_days + (policy.waiting_period if protracted else 0)
     buyers["settlement_days"] = policy.settlement_days
     home_country = policy.home_country.upper()
     buyers["political_cover"] = policy.political_cover & (buyers["country"] != home_country) & np.asarray(
         ins.cover_pct(policy, np.full(len(buyers), ins.POLITICAL), buyers["country"].to_numpy(dtype=str)) > 0
     ).reshape(-1)
-    timings["forecast"] = time.perf_counter() - t0
+    return buyers, scorecard_version
 
-    fc = st.CashForecast(
-        opening_cash=float(opts["opening_cash"]), receipts=lines,
+
+def _cash_forecast(receipts: _Receipts, buyers: pd.DataFrame, policy: ins.Policy, plan: _Plan,
+                   opts: _Options) -> st.CashForecast:
+    """The 13-week forecast the scenarios run on: supplier payments the variable part, the rest fixed."""
+    week_table, f = receipts.week_table, opts.forecast
+    return st.CashForecast(
+        opening_cash=float(f.opening_cash), receipts=receipts.lines,
         disbursements=week_table[[k for k in OUTFLOW_LINES if k != "supplier_payments"]].sum(axis=1).to_numpy(),
         variable_disbursements=week_table["supplier_payments"].to_numpy(), financing=week_table["financing"].to_numpy(),
-        buyers=buyers, facility_limit=float(opts["facility_limit"]), drawn=float(opts["facility_drawn"]),
-        min_cash_buffer=float(opts["min_cash_buffer"]), min_liquidity=float(opts["min_liquidity"]), spot=fx,
-        terms_days=int(opts["sales_terms_days"]), insured_pct=policy.indemnity_pct,
-        settlement_days=policy.settlement_days, lgd=float(opts["stress_lgd"]), items=items, start=start_date)
-    t1 = time.perf_counter()
+        buyers=buyers, facility_limit=float(f.facility_limit), drawn=float(f.facility_drawn),
+        min_cash_buffer=float(f.min_cash_buffer), min_liquidity=float(f.min_liquidity), spot=plan.fx,
+        terms_days=int(f.sales_terms_days), insured_pct=policy.indemnity_pct,
+        settlement_days=policy.settlement_days, lgd=float(opts.stress.stress_lgd), items=receipts.items,
+        start=plan.start_date)
+
+
+def _run_scenarios(fc: st.CashForecast, scenarios: list[st.Scenario], run: Iterable[str] | None
+                   ) -> tuple[list[st.StressResult], pd.DataFrame]:
+    """Every scenario of the library (:func:`stress.run_stress`); reported: ``run`` and the base case."""
     try:
         results, table = st.run_stress(fc, scenarios)
     except ValueError as exc:
@@ -405,73 +472,63 @@ def run_stress_test(
         keep = {*run, results[0].scenario.id}
         results = [x for x in results if x.scenario.id in keep]
         table = table.loc[[x.scenario.id for x in results]]
-    timings["scenarios"] = time.perf_counter() - t1
+    return results, table
 
-    week_starts = pd.to_datetime(start + (7 * np.arange(st.WEEKS)).astype("timedelta64[D]"))
-    paths = pd.DataFrame({"week": np.arange(1, st.WEEKS + 1), "week_start": week_starts})
-    for r in results:
-        paths[r.scenario.id] = r.weekly["ending_cash"].to_numpy()
-    weekly = _weekly_view(results[0], lines, week_table, fc, week_starts)
-    monthly = _monthly_view(weekly)
 
-    # correlated defaults
-    t2 = time.perf_counter()
+@dataclass(frozen=True)
+class _Losses:
+    sample: pf.LossSample
+    exact_gross: pf.LossDistribution
+    exact_net: pf.LossDistribution
+    stats: pd.DataFrame
+    histogram: pd.DataFrame
+    p_negative: float
+    p_buffer: float
+
+
+def _correlated_losses(buyers: pd.DataFrame, lines: pd.DataFrame, base: st.StressResult, fc: st.CashForecast,
+                       opts: _Options, timings: dict[str, float]) -> _Losses:
+    """1-year credit losses of correlated defaults, gross and net of indemnities (Monte Carlo, checked against
+    the exact one-factor distribution), and the probabilities of cash below zero and below the buffer."""
+    s = opts.stress
     book = buyers[buyers["exposure"] > 0]
     ead, p = book["exposure"].to_numpy(), book["pd"].to_numpy()
-    lgd = float(opts["loss_lgd"])
-    rho, rho_r, rho_s = float(opts["stress_rho"]), float(opts["stress_rho_region"]), float(opts["stress_rho_sector"])
+    lgd = float(s.loss_lgd)
+    rho, rho_r, rho_s = float(s.stress_rho), float(s.stress_rho_region), float(s.stress_rho_sector)
     if rho + rho_r + rho_s >= 1:
         raise InputError(f"stress_rho + stress_rho_region + stress_rho_sector must be below 1, got {rho + rho_r + rho_s:g}")
-    base_cash = results[0].weekly["ending_cash"].to_numpy()
+    base_cash = base.weekly["ending_cash"].to_numpy()
     if book.empty:  # no open receivables: no credit loss, cash risk from the forecast alone
-        zeros = np.zeros(sims)
-        losses = pf.LossSample(zeros, zeros.copy(), seed, True)
-        exact_gross = exact_net = pf.LossDistribution(np.array([0.0]), np.array([1.0]))
-        timings["monte_carlo"] = timings["exact"] = 0.0
-        loss_stats = _loss_stats(losses, exact_gross, exact_net, ead, p, lgd, np.zeros(0), True)
-        histogram = _histogram(losses)
-        p_neg = float((base_cash < 0).any())
-        p_buf = float((base_cash < fc.min_cash_buffer).any())
-        timings["prob_cash"] = 0.0
-    else:
-        # credit losses and the cash paths from one set of scenarios (the random draws are the costly part):
-        # cash paths with PDs over the 13 weeks, every defaulter defaulting at the start of week 1, its
-        # indemnity paid after the waiting and settlement days; measured against zero and the buffer
-        ar = lines[lines["source"] == "ar"].groupby("buyer_id")[list(st.WEEK_COLUMNS)].sum()
-        ar = ar.reindex(book.index).fillna(0.0)
-        claim_weeks = np.ceil((book["waiting_days"].to_numpy(float) + book["settlement_days"].to_numpy(float)) / 7.0)
-        losses, (p_neg, p_buf) = pf.simulate_losses_and_cash(
-            ead, p, lgd, rho, base_cash, ar.to_numpy(), rho_region=rho_r, rho_sector=rho_s,
-            region=book["region"].fillna("").astype(str).to_numpy(),
-            sector=book["sector"].fillna("").astype(str).to_numpy(),
-            insured=book["indemnity"].to_numpy(), n_sims=sims, seed=seed, default_week=1,
-            indemnity=book["indemnity"].to_numpy(), claim_weeks=claim_weeks, horizon_pd=True,
-            threshold=[0.0, fc.min_cash_buffer])
-        p_neg, p_buf = float(p_neg), float(p_buf)
-        timings["monte_carlo"] = time.perf_counter() - t2
-        timings["prob_cash"] = 0.0  # part of the Monte Carlo
-        t3 = time.perf_counter()
-        gross_l, net_l = pf.buyer_losses(ead, lgd, book["indemnity"].to_numpy())
-        exact_gross = pf.loss_distribution(gross_l, p, rho)
-        exact_net = pf.loss_distribution(net_l, p, rho)
-        timings["exact"] = time.perf_counter() - t3
-        loss_stats = _loss_stats(losses, exact_gross, exact_net, ead, p, lgd, book["indemnity"].to_numpy(),
-                                 one_factor=rho_r == 0 and rho_s == 0)
-        histogram = _histogram(losses)
-    timings["total"] = time.perf_counter() - t0
-
-    fingerprint = _fingerprint({"ledger": ledger, "register": register if register is not None else "",
-                                "forecast": forecast if forecast is not None else "",
-                                "scenarios": [repr(s) for s in scenarios], "policy": repr(policy),
-                                "scores": scores if scores is not None else "",
-                                "settings": (as_of, home, sorted(fx.items()), sorted(opts.items(), key=str))})
-    stamp = {
-        "product": "xl-cashrisk", "version": __version__, "scorecard_version": scorecard_version or "(PDs given)",
-        "seed": seed, "simulations": sims, "antithetic": True, "as_of": as_of.isoformat(),
-        "forecast_start": str(start_date), "input_fingerprint": fingerprint,
-    }
-    return StressTestResult(settings, start_date, fc, results, table, paths, weekly, monthly, buyers, loss_stats,
-                            histogram, losses, exact_gross, exact_net, p_neg, p_buf, stamp, timings)
+        zeros = np.zeros(opts.sims)
+        losses = pf.LossSample(zeros, zeros.copy(), opts.seed, True)
+        exact = pf.LossDistribution(np.array([0.0]), np.array([1.0]))
+        timings["monte_carlo"] = timings["exact"] = timings["prob_cash"] = 0.0
+        return _Losses(losses, exact, exact, _loss_stats(losses, exact, exact, ead, p, lgd, np.zeros(0), True),
+                       _histogram(losses), float((base_cash < 0).any()), float((base_cash < fc.min_cash_buffer).any()))
+    t2 = time.perf_counter()
+    # credit losses and the cash paths from one set of scenarios (the random draws are the costly part):
+    # cash paths with PDs over the 13 weeks, every defaulter defaulting at the start of week 1, its
+    # indemnity paid after the waiting and settlement days; measured against zero and the buffer
+    ar = lines[lines["source"] == "ar"].groupby("buyer_id")[list(st.WEEK_COLUMNS)].sum()
+    ar = ar.reindex(book.index).fillna(0.0)
+    claim_weeks = np.ceil((book["waiting_days"].to_numpy(float) + book["settlement_days"].to_numpy(float)) / 7.0)
+    losses, (p_neg, p_buf) = pf.simulate_losses_and_cash(
+        ead, p, lgd, rho, base_cash, ar.to_numpy(), rho_region=rho_r, rho_sector=rho_s,
+        region=book["region"].fillna("").astype(str).to_numpy(),
+        sector=book["sector"].fillna("").astype(str).to_numpy(),
+        insured=book["indemnity"].to_numpy(), n_sims=opts.sims, seed=opts.seed, default_week=1,
+        indemnity=book["indemnity"].to_numpy(), claim_weeks=claim_weeks, horizon_pd=True,
+        threshold=[0.0, fc.min_cash_buffer])
+    timings["monte_carlo"] = time.perf_counter() - t2
+    timings["prob_cash"] = 0.0  # part of the Monte Carlo
+    t3 = time.perf_counter()
+    gross_l, net_l = pf.buyer_losses(ead, lgd, book["indemnity"].to_numpy())
+    exact_gross = pf.loss_distribution(gross_l, p, rho)
+    exact_net = pf.loss_distribution(net_l, p, rho)
+    timings["exact"] = time.perf_counter() - t3
+    stats = _loss_stats(losses, exact_gross, exact_net, ead, p, lgd, book["indemnity"].to_numpy(),
+                        one_factor=rho_r == 0 and rho_s == 0)
+    return _Losses(losses, exact_gross, exact_net, stats, _histogram(losses), float(p_neg), float(p_buf))
 
 
 def _weekly_view(base: st.StressResult, lines: pd.DataFrame, week_table: pd.DataFrame, fc: st.CashForecast,
