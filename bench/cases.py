@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +32,10 @@ def _reps(args, full: int, quick: int = 2) -> int:
 # ------------------------------------------------------------------------------------------------
 @benchmark("ageing", cheap=True)
 def ageing(args):
-    """Ageing: buckets + per-buyer schedule (xl_cashrisk.receivables) vs a per-row loop over AGEBUCKET."""
-    from udfs.receivables import AGEBUCKET
+    """Ageing a ledger: the bucket table + per-buyer schedule (xl_cashrisk.receivables) against an Arrow
+    dictionary-encode + bincount floor, a competent pandas version and a plain Python loop
+    (bench/ageing_alts.py), all on the same ledger in the same run."""
+    from bench.ageing_alts import arrow_floor, loop_ageing, pandas_ageing
     from xl_cashrisk import receivables as rc
 
     sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
@@ -45,30 +49,23 @@ def ageing(args):
             rc.ageing_table(ledger, data.AS_OF, **kw, _prep=prep)
             rc.buyer_ageing_schedule(ledger, data.AS_OF, **kw, _prep=prep)
 
-        alts = []
-        if n <= 100_000:  # the loop at 1M would take minutes: the ratio is taken at 100k rows
-            due = data.serials(ledger["due_date"]).tolist()
-            open_hc = ((ledger["amount"] - ledger["paid_amount"])
-                       * ledger["currency"].map({"CNY": 1.0, **data.FX})).tolist()
-            buyers = ledger["buyer_id"].tolist()
-
-            def loop(due=due, open_hc=open_hc, buyers=buyers):
-                """What a fill-down of =AGEBUCKET(G2, $B$1) plus SUMIFS per buyer does: one call per row."""
-                totals: dict[str, float] = {}
-                per_buyer: dict[str, dict[str, float]] = {}
-                for d, a, b in zip(due, open_hc, buyers, strict=True):
-                    if a == 0:
-                        continue
-                    bucket = AGEBUCKET(d, data.AS_OF_SERIAL)
-                    totals[bucket] = totals.get(bucket, 0.0) + a
-                    row = per_buyer.setdefault(b, {})
-                    row[bucket] = row.get(bucket, 0.0) + a
-                return totals, per_buyer
-
-            alts.append(Alternative("AGEBUCKET per-row loop", loop, repeats=1 if n >= 100_000 else 2))
-        targets = [Target("min_ratio", 50, "AGEBUCKET per-row loop")] if n == 100_000 else []
+        lists = (data.serials(ledger["due_date"]).tolist(), (ledger["amount"] - ledger["paid_amount"]).tolist(),
+                 ledger["currency"].tolist(), ledger["buyer_id"].tolist())
+        few = 1 if n >= 1_000_000 else None
+        alts = [
+            Alternative("Arrow floor (dictionary-encode + bincount)",
+                        lambda ledger=ledger: arrow_floor(ledger, data.AS_OF, data.FX, "CNY"),
+                        note="the buyer × bucket grid only: no credits, checks, labels or frame"),
+            Alternative("pandas (pd.cut + groupby)",
+                        lambda ledger=ledger: pandas_ageing(ledger, data.AS_OF, data.FX, "CNY"), repeats=few,
+                        note="the same two results"),
+            Alternative("plain Python per-row loop",
+                        lambda lists=lists: loop_ageing(*lists, data.AS_OF_SERIAL, data.FX, "CNY"), repeats=few,
+                        note="from Python lists made beforehand; bucket totals and the per-buyer grid"),
+        ]
+        targets = []
         if n == 1_000_000:
-            targets.append(Target("max_s", 1.0))
+            targets = [Target("max_cpu_ratio", 2, "Arrow floor (dictionary-encode + bincount)"), Target("max_s", 1.0)]
         yield Case("ageing", _label(n, "invoices"), n, ours, repeats=_reps(args, 5), warmup=1,
                    alternatives=alts, targets=targets)
 
@@ -136,6 +133,58 @@ def udf_arrays(args):
             alts.append(Alternative("same call, polynomial product (before)", before, repeats=_reps(args, 2, 1)))
         yield Case("udf_arrays", label, n, call, repeats=_reps(args, 5), warmup=1, alternatives=alts,
                    targets=[Target("max_s", 0.150)] if not args.quick else [])
+
+
+# ------------------------------------------------------------------------------------------------
+def _per_call(fn, rows: list[tuple], min_seconds: float):
+    """A timed call running ``fn`` over ``rows`` enough times for ``min_seconds`` of CPU, reporting the
+    wall and CPU time of one call (the runner takes a returned ``seconds``/``cpu_seconds`` as the case's)."""
+    def one_pass() -> float:
+        t0 = time.process_time()
+        for args in rows:
+            fn(*args)
+        return time.process_time() - t0
+
+    passes = max(1, math.ceil(min_seconds / max(min(one_pass() for _ in range(3)), 1e-6)))
+    calls = passes * len(rows)
+
+    def run():
+        c0, t0 = time.process_time(), time.perf_counter()
+        for _ in range(passes):
+            for args in rows:
+                fn(*args)
+        return {"seconds": (time.perf_counter() - t0) / calls, "cpu_seconds": (time.process_time() - c0) / calls}
+
+    return run
+
+
+@benchmark("udf_scalar", cheap=True)
+def udf_scalar(args):
+    """One call of every scalar Excel function with one value per argument (a filled-down cell), CPU per call,
+    against a plain-Python function doing the same arithmetic (bench/plain.py) in the same run."""
+    from bench.plain import REFERENCES
+    from bench.udf_cases import AGGREGATES, NOT_ROWWISE, scalar_rows
+    from udfs import FUNCTIONS
+
+    k = 64  # different values per call, as down a column
+    rows = scalar_rows(k)
+    budget = 0.01 if args.quick else 0.05  # CPU seconds per timed repeat
+    for name, f in FUNCTIONS.items():
+        label = f"{name} per call"
+        reason = AGGREGATES.get(name) or NOT_ROWWISE.get(name)
+        if reason:
+            yield Case("udf_scalar", label, 1, None, skip=f"not a one-value-per-argument function: {reason}")
+            continue
+        if name not in rows or name not in REFERENCES:
+            yield Case("udf_scalar", label, 1, None, skip="no benchmark arguments or plain reference (new function?)")
+            continue
+        ranges = [a.is_range for a in f.arguments]
+        cells = [tuple([[v]] if is_range else v for v, is_range in zip(row, ranges, strict=False)) for row in rows[name]]
+        alts = [Alternative("plain Python", _per_call(REFERENCES[name], rows[name], budget)),
+                Alternative("same call, one-cell ranges (xlwings, Lite)", _per_call(f.fn, cells, budget))]
+        yield Case("udf_scalar", label, 1, _per_call(f.fn, rows[name], budget), repeats=_reps(args, 5, 3),
+                   alternatives=alts, targets=[Target("max_cpu_ratio", 25, "plain Python")],
+                   note="a plain value per argument, as LibreOffice passes a cell")
 
 
 # ------------------------------------------------------------------------------------------------

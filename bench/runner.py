@@ -27,7 +27,8 @@ SCHEMA_VERSION = 1
 @dataclass
 class Target:
     """A pass/fail target: ``max_s`` (our median ≤ value seconds), ``min_ratio`` (alternative ÷ ours ≥
-    value), ``max_ratio`` (ours ÷ alternative ≤ value, e.g. ≤ 1.3× the fastest reader) or ``max_mb``."""
+    value), ``max_ratio`` (ours ÷ alternative ≤ value, e.g. ≤ 1.3× the fastest reader), ``max_cpu_ratio``
+    (the same on CPU time, e.g. ≤ 25× a plain-Python function) or ``max_mb``."""
 
     kind: str
     value: float
@@ -40,6 +41,8 @@ class Target:
             return f"≤ {self.value:,.0f} MB"
         if self.kind == "min_ratio":
             return f"≥ {self.value:g}× vs {self.against}"
+        if self.kind == "max_cpu_ratio":
+            return f"≤ {self.value:g}× CPU of {self.against}"
         return f"≤ {self.value:g}× {self.against}"
 
 
@@ -92,6 +95,10 @@ def benchmark(name: str, *, cheap: bool = False):
 def _fmt_s(s: float | None) -> str:
     if s is None:
         return "—"
+    if s < 1e-6:
+        return f"{s * 1e9:.0f} ns"
+    if s < 1e-5:
+        return f"{s * 1e6:.1f} µs"
     if s < 1e-3:
         return f"{s * 1e6:.0f} µs"
     if s < 1:
@@ -203,10 +210,10 @@ def evaluate(targets: list[Target], rec: dict[str, Any]) -> list[dict[str, Any]]
             value = rec.get("peak_mb")
         elif t.kind == "min_ratio" and t.against in alts:
             value = alts[t.against].get("speedup")
-        elif t.kind == "max_ratio" and t.against in alts:
-            s = alts[t.against].get("speedup")
+        elif t.kind in ("max_ratio", "max_cpu_ratio") and t.against in alts:
+            s = alts[t.against].get("speedup" if t.kind == "max_ratio" else "cpu_speedup")
             value = None if not s else 1.0 / s
-        met = None if value is None else (value <= t.value if t.kind in ("max_s", "max_mb", "max_ratio")
+        met = None if value is None else (value <= t.value if t.kind in ("max_s", "max_mb", "max_ratio", "max_cpu_ratio")
                                           else value >= t.value)
         out.append({"target": t.describe(), "kind": t.kind, "value": t.value, "against": t.against,
                     "measured": value, "met": met})
@@ -264,7 +271,9 @@ def table_rows(results: list[dict[str, Any]]) -> list[list[str]]:
     for r in results:
         alts = r.get("alternatives") or {}
         tg = r.get("targets") or []
-        verdict = ", ".join(("✔ " if t["met"] else "✘ " if t["met"] is False else "? ") + t["target"] for t in tg)
+        verdict = ", ".join(("✔ " if t["met"] else "✘ " if t["met"] is False else "? ") + t["target"]
+                            + (f" ({t['measured']:.1f}×)" if "ratio" in t["kind"] and t["measured"] is not None else "")
+                            for t in tg)
         ours = "skipped: " + r["skipped"] if r.get("skipped") else _fmt_s(r.get("median_s"))
         if not r.get("skipped") and r.get("cpu_median_s") is not None:
             ours += f" (CPU {_fmt_s(r['cpu_median_s'])})"

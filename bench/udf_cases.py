@@ -18,6 +18,27 @@ NOT_ROWWISE = {
     "PIOTROSKI": "one firm per call: its ranges are the 10 statement cells of one year",
     "CREDITEXPLAIN": "one buyer per call (spills an explanation table); its only range is the scorecard table",
 }
+# functions that answer for a whole range (a book, a history, a row of buckets), never one value per
+# argument: not in the per-call benchmark (reason shown in its table)
+AGGREGATES = {
+    "AGEING": "totals a column of invoices",
+    "BADDEBTRESERVE": "sums a row of bucket amounts",
+    "DBT": "a row of 5 bucket amounts per buyer",
+    "DBTPAID": "averages a column of paid invoices",
+    "DAYSTOPAY": "averages a column of paid invoices",
+    "DSOCOUNTBACK": "counts back a column of monthly sales",
+    "EQUIVBUYERS": "a column of exposures",
+    "HHI": "a column of exposures",
+    "HHINORM": "a column of exposures",
+    "LOSSRATES": "a history of bucket balances",
+    "MIGRATIONRATES": "a history of bucket balances",
+    "PAYDEX": "a column of payment experiences",
+    "PORTFOLIOEL": "a book of buyers",
+    "PORTFOLIOES": "a book of buyers",
+    "PORTFOLIOVAR": "a book of buyers",
+    "TOPNSHARE": "a column of exposures",
+    "UNEXPECTEDLOSS": "a book of buyers",
+}
 
 
 def _col(values) -> list[list]:
@@ -60,11 +81,21 @@ def cases(n: int) -> dict[str, Callable[[], tuple[tuple, dict]]]:
         "NOTIFYBY": lambda: ((serial_col(), 60), {}),
         "CLAIMBY": lambda: ((serial_col(), 180), {}),
         "VASICEKPD": lambda: ((unit(0.001, 0.2), 0.2, -2.326), {}),
+        "VASICEKCDF": lambda: ((unit(0.01, 0.3), unit(0.001, 0.2), 0.2), {}),
+        "IRBK": lambda: ((unit(0.001, 0.2), unit(0.3, 0.6, 2)), {}),
+        "IRBRW": lambda: ((unit(0.001, 0.2), unit(0.3, 0.6, 2)), {}),
         "WCDR": lambda: ((unit(0.001, 0.2), 0.2, 0.999), {}),
         "BASELRHO": lambda: ((unit(0.001, 0.2),), {}),
         "PORTFOLIOEL": lambda: ((money(1e4, 1e6), unit(0.001, 0.1), 0.45), {}),
         "PORTFOLIOVAR": lambda: ((money(1e4, 1e6), unit(0.001, 0.1), 0.45, 0.2, 0.99), {}),
         "PORTFOLIOES": lambda: ((money(1e4, 1e6), unit(0.001, 0.1), 0.45, 0.2, 0.99), {}),
+        "UNEXPECTEDLOSS": lambda: ((money(1e4, 1e6), unit(0.001, 0.1), 0.45, 0.2, 0.99), {}),
+        "HHINORM": lambda: ((money(),), {}),
+        "EQUIVBUYERS": lambda: ((money(),), {}),
+        "MIGRATIONRATES": lambda: ((_block(np.round(g.uniform(0, 1e6, (n, 5)), 2)),), {}),
+        "LOSSRATES": lambda: ((_block(np.round(g.uniform(0, 1e6, (n, 5)), 2)), 1, 1.1), {}),
+        "DBTPAID": lambda: ((money(1e3, 1e6), serial_col(), serial_col()), {}),
+        "DAYSTOPAY": lambda: ((money(1e3, 1e6), serial_col(), serial_col()), {}),
         "AGEBUCKET": lambda: ((serial_col(), AS_OF_SERIAL), {}),
         "DAYSPASTDUE": lambda: ((serial_col(), AS_OF_SERIAL), {}),
         "AGEING": lambda: ((serial_col(), money(-1e4, 1e6), AS_OF_SERIAL), {}),
@@ -98,3 +129,23 @@ def cases(n: int) -> dict[str, Callable[[], tuple[tuple, dict]]]:
         "EXPECTEDLOSS": lambda: ((unit(0.001, 0.2), unit(0.3, 0.6, 2), money()), {}),
     }
     return c
+
+
+def _cell(value, row: int):
+    """Row ``row`` of a column argument (a list of one-cell rows); any other argument as it is."""
+    if isinstance(value, list) and value and isinstance(value[0], list) and len(value[0]) == 1:
+        return value[row][0]
+    return value
+
+
+def scalar_rows(k: int) -> dict[str, list[tuple]]:
+    """Function name → ``k`` argument tuples of one value per argument: the first ``k`` rows of
+    :func:`cases`, each cell as a filled-down formula gets it (a plain value, as LibreOffice passes it)."""
+    out = {}
+    for name, build in cases(k).items():
+        if name in AGGREGATES or name in NOT_ROWWISE:
+            continue
+        args, kwargs = build()
+        assert not kwargs, name
+        out[name] = [tuple(_cell(a, i) for a in args) for i in range(k)]
+    return out

@@ -36,9 +36,10 @@ def ADD(receivables, current_receivables, credit_sales, days=365):
 @arg('due_date', ndim=2, doc='Due date (basis dpd) or invoice date (basis invoice); one cell or a whole column, which spills a column of labels.')
 @arg('as_of', doc='Date to age at (cell or date). Blank = today.')
 @arg('basis', doc='"dpd" (default): age from the due date, buckets current, 1-30 ... >120; "invoice": age from the invoice date, buckets 0-30 ... >120.')
-def AGEBUCKET(due_date, as_of=None, basis='dpd'):
-    """Ageing bucket of an invoice: current, 1-30, 31-60, 61-90, 91-120 or >120 days past due (or 0-30 ... >120 days since invoice). Upper bounds inclusive. A range spills a column; blank dates give blank cells."""
-    return _F['AGEBUCKET'].fn(due_date, as_of, basis)
+@arg('edges', ndim=2, doc='Optional bucket edges in days, ascending: a range of cells or a text such as "30,60,90". Blank = 30, 60, 90, 120.')
+def AGEBUCKET(due_date, as_of=None, basis='dpd', edges=None):
+    """Ageing bucket of an invoice: current, 1-30, 31-60, 61-90, 91-120 or >120 days past due (or 0-30 ... >120 days since invoice; "not issued" if dated after as_of). Upper bounds inclusive. A range spills a column; blank dates give blank cells."""
+    return _F['AGEBUCKET'].fn(due_date, as_of, basis, edges)
 
 
 @func(volatile=True)
@@ -46,9 +47,10 @@ def AGEBUCKET(due_date, as_of=None, basis='dpd'):
 @arg('amounts', ndim=2, doc='Column of open amounts, same size as the dates. Negative amounts (credit notes, unapplied cash) go to the credits column, not to a bucket.')
 @arg('as_of', doc='Date to age at (cell or date). Blank = today.')
 @arg('basis', doc='"dpd" (default): age from the due date, buckets current, 1-30 ... >120; "invoice": age from the invoice date, buckets 0-30 ... >120.')
-def AGEING(due_dates, amounts, as_of=None, basis='dpd'):
+@arg('edges', ndim=2, doc='Optional bucket edges in days, ascending: a range of cells or a text such as "30,60,90". Blank = 30, 60, 90, 120.')
+def AGEING(due_dates, amounts, as_of=None, basis='dpd', edges=None):
     """Ageing table of open amounts: spills a header row of bucket labels plus credits and total, and a row of totals. Credit notes (negative amounts) are shown in credits, not aged."""
-    return _F['AGEING'].fn(due_dates, amounts, as_of, basis)
+    return _F['AGEING'].fn(due_dates, amounts, as_of, basis, edges)
 
 
 @func

@@ -9,6 +9,7 @@ compared on awkward numbers.
 from __future__ import annotations
 
 import math
+import struct
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xl_cashrisk import ratios
-from xl_cashrisk._array import safe_divide, scalar_or_array
+from xl_cashrisk._array import (
+    floats,
+    fmin,
+    maximum,
+    minimum,
+    nan_if_inf,
+    nan_to_num,
+    safe_divide,
+    scalar_or_array,
+    where,
+)
 from xl_cashrisk.scoring import models
 
 AWKWARD = [0.0, -0.0, 1.0, -1.0, 2.5, 1e-300, -1e-300, 5e-324, 1e300, -1e300, math.inf, -math.inf, math.nan]
@@ -69,3 +80,40 @@ def test_scalar_or_array_keeps_each_contract():
     out = scalar_or_array(np.array([30.4, np.nan]), like=s)
     assert list(out.index) == ["B1", "B2"] and out.name == "ar"
     assert scalar_or_array(np.array([30.4]), like=[1.0]).tolist() == [30.4]  # only a Series is copied from
+
+
+# ---------------------------------------------------------------------------------------------- one value
+
+def _bits(x) -> object:
+    """A float's exact bits (every NaN alike); anything else as it is."""
+    if isinstance(x, float | np.floating):
+        x = float(x)
+        return "nan" if math.isnan(x) else struct.pack("<d", x)
+    return x
+
+
+@settings(max_examples=400, deadline=None)
+@given(number, number, st.booleans(), st.sampled_from([math.nan, 0.0]))
+def test_one_value_helpers_give_numpys_bits_for_one_value(a, b, positive, fill):
+    """The helpers' Python branch returns exactly what numpy returns for one-item arrays (the form one
+    value took before): NaN propagation, and which of two equal zeros comes back."""
+    one = np.array([a]), np.array([b])
+    with np.errstate(all="ignore"):
+        pairs = [
+            (maximum(a, b), np.maximum(*one)), (minimum(a, b), np.minimum(*one)), (fmin(a, b), np.fmin(*one)),
+            (nan_if_inf(a), np.where(np.isinf(one[0]), np.nan, one[0])), (nan_to_num(a), np.nan_to_num(one[0])),
+            (safe_divide(a, b, positive=positive, fill=fill), safe_divide(*one, positive=positive, fill=fill)),
+            (where(a > b, a, b), np.where(one[0] > one[1], *one)),
+        ]
+    for got, want in pairs:
+        assert type(got) is float and _bits(got) == _bits(want[0]), (a, b, got, want)
+
+
+def test_one_value_helpers_by_hand():
+    assert floats(3) == 3.0 and type(floats(3)) is float and type(floats(np.float64(2.5))) is float
+    assert floats(None).ndim == 0 and np.isnan(floats(None))  # not a number: the array reading
+    assert safe_divide(1, 0) != safe_divide(1, 0) and safe_divide(3, 2) == 1.5
+    assert (maximum(-0.0, 0.0), minimum(1.0, 2.0), fmin(np.nan, 4.0)) == (0.0, 1.0, 4.0)
+    assert math.copysign(1, maximum(0.0, -0.0)) == -1  # numpy's choice: the second of two equal values
+    assert where(False, 1.0, 2.0) == 2.0 and where(np.bool_(True), 1.0, 2.0) == 1.0
+    assert scalar_or_array(2.5) == 2.5 and type(scalar_or_array(np.float64(2.5))) is float

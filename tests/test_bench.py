@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench import runner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,9 +38,11 @@ def test_quick_ageing_writes_results_json(tmp_path):
     [res] = doc["results"]
     assert (res["bench"], res["label"], res["size"]) == ("ageing", "10k invoices", 10_000)
     assert len(res["times_s"]) == 1 and res["median_s"] == res["times_s"][0] > 0
-    alt = res["alternatives"]["AGEBUCKET per-row loop"]
+    assert set(res["alternatives"]) == {"Arrow floor (dictionary-encode + bincount)", "pandas (pd.cut + groupby)",
+                                        "plain Python per-row loop"}
+    alt = res["alternatives"]["pandas (pd.cut + groupby)"]
     assert alt["median_s"] > 0 and alt["speedup"] == alt["median_s"] / res["median_s"]
-    assert res["targets"] == []  # the ratio target applies at 100k rows, not in a quick run
+    assert res["targets"] == []  # the floor target applies at 1M rows, not in a quick run
 
     # a later run compares its medians with this file's
     faster = [{**res, "median_s": res["median_s"] / 2}]
@@ -61,3 +65,35 @@ def test_memory_covers_the_forked_grandchild():
     assert out["descendants_maxrss_mb"] >= 200 + 60  # its RSS includes the 60 MB inherited through fork
     assert 60 + 200 <= out["peak_mb"] <= out["self_hwm_mb"] + out["descendants_maxrss_mb"]
     assert out["memory_samples"] >= 5 and out["children_cpu_seconds"] >= 0
+
+
+def test_plain_references_do_each_functions_arithmetic():
+    """The per-call benchmark compares each scalar Excel function with a plain-Python function (bench/plain.py):
+    every such function has one, and it gives the function's answer on every benchmark row, so the ratio
+    compares the same arithmetic."""
+    from bench.plain import REFERENCES
+    from bench.udf_cases import AGGREGATES, NOT_ROWWISE, scalar_rows
+    from udfs import FUNCTIONS
+
+    assert set(AGGREGATES) | set(NOT_ROWWISE) <= set(FUNCTIONS)
+    scalar = set(FUNCTIONS) - set(AGGREGATES) - set(NOT_ROWWISE)
+    rows = scalar_rows(64)
+    assert set(rows) == scalar == set(REFERENCES)
+    for name in sorted(scalar):
+        for row in rows[name]:
+            got, want = FUNCTIONS[name].fn(*row), REFERENCES[name](*row)
+            assert got == (pytest.approx(want, rel=1e-9, abs=1e-12) if isinstance(want, float) else want), (name, row)
+
+
+def test_per_call_case_reports_cpu_per_call_and_the_ratio_target():
+    import argparse
+
+    from bench.cases import udf_scalar
+
+    cases = {c.label: c for c in udf_scalar(argparse.Namespace(quick=True))}
+    assert cases["AGEING per call"].skip.startswith("not a one-value-per-argument function")
+    rec = runner.run_case(cases["DSO per call"], log=lambda _: None)
+    assert 0 < rec["cpu_median_s"] < 1e-3  # one call, not a whole pass over the rows
+    plain = rec["alternatives"]["plain Python"]
+    [target] = rec["targets"]
+    assert target["kind"] == "max_cpu_ratio" and target["measured"] == rec["cpu_median_s"] / plain["cpu_median_s"]

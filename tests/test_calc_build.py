@@ -48,8 +48,8 @@ def test_metadata_carries_docs_and_argument_specs_from_the_registry():
     age = by_name["AGEBUCKET"]
     assert age["module"] == "udfs.receivables"
     assert age["summary"] == udfs.FUNCTIONS["AGEBUCKET"].summary
-    assert [a["name"] for a in age["args"]] == ["due_date", "as_of", "basis"]
-    assert [a["optional"] for a in age["args"]] == [False, True, True]
+    assert [a["name"] for a in age["args"]] == ["due_date", "as_of", "basis", "edges"]
+    assert [a["optional"] for a in age["args"]] == [False, True, True, True]
     assert age["args"][0]["is_range"] is True
     assert meta["version"] == __version__
 

@@ -68,9 +68,25 @@ def test_ag1_bucket_totals():
 def test_bucket_boundaries_upper_inclusive():
     assert r.age_bucket_index([-5, 0, 1, 30, 31, 60, 61, 90, 91, 120, 121, 10_000]).tolist() == \
         [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
-    assert r.age_bucket_index([-3, 0, 30, 31, 120, 121], basis="invoice").tolist() == [0, 0, 0, 1, 3, 4]
+    assert r.age_bucket_index([-3, 0, 30, 31, 120, 121], basis="invoice").tolist() == [r.NOT_ISSUED, 0, 0, 1, 3, 4]
     assert r.age_bucket_index([np.nan, 5.0]).tolist() == [-1, 1]
     assert isinstance(r.age_bucket_index(45), int)
+    # one value takes the same bounds as an array, on both bases
+    for basis in ("dpd", "invoice"):
+        for d in (-3, -1, 0, 1, 30, 31, 120, 121, 10_000, -0.5, 30.5, np.nan):
+            assert r.age_bucket_index(d, basis=basis) == r.age_bucket_index([d], basis=basis)[0], (d, basis)
+
+
+def test_invoice_dated_after_as_of_is_not_issued_in_ageing_totals_but_first_bucket_in_ledger_reports():
+    """AGEBUCKET/AGEING leave an invoice dated after the as-of date out (issue 19); the ledger reports,
+    whose behaviour is the ledger pipeline's, still count it in the first bucket."""
+    totals, credits = r.ageing_totals([-1, 10, -30], [500.0, 1_000.0, -200.0], basis="invoice")
+    assert totals.tolist() == [1_000.0, 0.0, 0.0, 0.0, 0.0] and credits == -200.0  # a credit note is never aged
+    assert r.ageing_totals([-1, 10], [500.0, 1_000.0], basis="dpd")[0].tolist()[:2] == [500.0, 1_000.0]
+    future = AG1.copy()
+    future.loc[0, "invoice_date"] = pd.Timestamp("2024-07-05")  # after the as-of date 2024-06-30
+    table = r.ageing_table(future, AG1_AS_OF, basis="invoice")
+    assert table.loc["0-30", "amount"] == 10_000 and table["amount"].sum() == 31_000
 
 
 def test_labels_configurable_edges_and_chinese():
@@ -376,7 +392,8 @@ def test_bucket_totals_plus_credits_equal_balance(rows, edges, basis):
     amounts = np.array([a for _, a in rows], dtype=float)
     totals, credits = r.ageing_totals(days, amounts, edges, basis)
     assert len(totals) == len(r.bucket_labels(edges, basis))
-    assert totals.sum() + credits == pytest.approx(amounts.sum(), abs=MONEY)
+    not_issued = amounts[(amounts > 0) & (days < 0)].sum() if basis == "invoice" else 0.0
+    assert totals.sum() + credits + not_issued == pytest.approx(amounts.sum(), abs=MONEY)
     assert (totals >= 0).all() and credits <= 0
 
 

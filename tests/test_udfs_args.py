@@ -7,8 +7,13 @@ worked examples, and for every registered function and range argument against th
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_udfs_hostile import SANE
 
 import udfs  # noqa: F401  (registers every function)
@@ -137,6 +142,7 @@ def test_element_wise_functions_were_found():
 def test_elementwise_converter_by_hand():
     a = _args.Elementwise("F")
     x = a.number("x", [[1.0]])
+    assert (x, a.shape) == (1.0, _args.ONE_CELL)  # one cell: one Python float, the one-cell range's shape
     y = a.number("y", col(2.0, None, 4.0))
     z = a.number("z", 0.5, "fraction")
     w = a.number("w", None, default=7.0)
@@ -144,7 +150,7 @@ def test_elementwise_converter_by_hand():
     assert (a.shape.kind, a.size, a.first) == ("2d", 3, "y")
     np.testing.assert_array_equal(a.full(x), [1.0, 1.0, 1.0])
     np.testing.assert_array_equal(y, [2.0, np.nan, 4.0])
-    assert z.tolist() == [0.5] and w.tolist() == [7.0]
+    assert (z, w) == (0.5, 7.0) and type(z) is type(w) is float
     np.testing.assert_array_equal(v, [np.nan, 1.0, np.nan])
     assert a.blank.tolist() == [False, True, False]
     assert a.result(a.full(x) + y + z + w) == [[10.5], [""], [12.5]]
@@ -152,3 +158,74 @@ def test_elementwise_converter_by_hand():
         a.number("q", " ")
     with pytest.raises(ArgumentError, match=r"^F: r \(item 2\) must be a decimal from 0 to 1 \(0.9 = 90 %\), got 2$"):
         a.number("r", col(0.5, 2, 0.1), "fraction")
+
+
+# ---------------------------------------------------------------------------------------------- one cell
+# A cell of a filled-down formula is read without flattening or arrays (issue 20): each reader's one-cell
+# path must give what the general path gives the same cell. ((v,),) — a one-cell range as tuples — is not
+# taken by the one-cell path, so it shows what the general path does; [[v]] and a plain v are.
+
+CELLS = st.one_of(
+    st.sampled_from([None, "", "  ", "NR", " un ", "abc", "#N/A", "1,234.5", "(300)", "5%", "inf", True, False,
+                     0, 365, -7, 10**400, 2**1000, 2.0**63, 0.0, -0.0, 1.5, -1.5, 100.0, 101.0, math.nan, math.inf,
+                     -math.inf, np.float64(0.25), np.float64(math.nan), dt.date(2024, 6, 30),
+                     dt.datetime(2024, 6, 30, 9, 0), "2024-06-30", 45473.0, 60.0, 2958466.0, "x" * 40_000]),
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**6, 10**6))
+OPTIONS = st.fixed_dictionaries({
+    "rule": st.sampled_from(sorted(_args.RULES)), "default": st.sampled_from([_args.REQUIRED, None, 7.0, -1.0]),
+    "words": st.sampled_from([frozenset(), frozenset({"NR", "UN"})]), "pass_through": st.booleans()})
+
+
+def _read(how, value, **options):
+    a = _args.Elementwise("F")
+    try:
+        x = getattr(a, how)("x", value, **options)
+    except CashRiskError as exc:
+        return "error: " + str(exc)
+    x = x.reshape(-1)[0] if isinstance(x, np.ndarray) else x
+    flags = (bool(np.asarray(a.blank).reshape(-1)[0]), bool(np.asarray(a.passed).reshape(-1)[0]))
+    bits = "nan" if isinstance(x, float | np.floating) and math.isnan(x) else repr(x.item() if isinstance(
+        x, np.generic) else x)
+    return bits, flags, a.shape.kind, a.shape.size
+
+
+@settings(max_examples=600, deadline=None)
+@given(CELLS, OPTIONS)
+def test_one_cell_number_is_the_general_reading(v, options):
+    general = _read("number", ((v,),), **options)
+    assert _read("number", [[v]], **options) == general
+    scalar = _read("number", v, **options)
+    if isinstance(general, str):  # the same message, without the range's "(item 1)"
+        assert scalar == general.replace("x (item 1)", "x")
+    elif general[1] == (True, False) and options["default"] is _args.REQUIRED:  # a blank single cell: an error
+        expected = _args.RULES[options["rule"]][0]
+        assert scalar == f"error: F: x must be {expected} (the cell is blank)"
+    else:
+        assert scalar == (general[0], general[1], "scalar", 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CELLS)
+def test_one_cell_text_and_date_are_the_general_reading(v):
+    for how, options in (("text", {"expected": "a code"}), ("date", {})):
+        general = _read(how, ((v,),), **options)  # a date comes back as datetime64: item() is the date
+        assert _read(how, [[v]], **options) == general, (how, v)
+        scalar = _read(how, v, **options)
+        assert scalar == (general.replace("x (item 1)", "x") if isinstance(general, str) else (*general[:2], "scalar", 1))
+
+
+@pytest.mark.parametrize("value", [1.5, math.nan, math.inf, -0.0, 7, True, "abc", np.float64(2.5), np.float64(math.nan)])
+@pytest.mark.parametrize("shape", [_args.SCALAR, _args.ONE_CELL, _args.Shape("1d", 1, 1)])
+@pytest.mark.parametrize("flags", [(False, False), (True, False), (False, True), (True, True)])
+@pytest.mark.parametrize("missing", ["", "NR"])
+def test_one_result_is_the_one_item_array_result(value, shape, flags, missing):
+    def result(v):
+        a = _args.Elementwise("F")
+        a.shape, (a.blank, a.passed) = shape, flags
+        try:
+            return repr(a.result(v, token="TOKEN", missing=missing))
+        except ValueError as exc:
+            return str(exc)
+
+    array = np.array([value], dtype=float if isinstance(value, float | np.floating) else object)
+    assert result(value) == result(array)

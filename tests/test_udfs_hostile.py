@@ -38,8 +38,8 @@ HISTORY = [[100000, 40000, 20000, 10000, 5000], [110000, 30000, 16000, 10000, 80
 # sane positional arguments per function (positions, not names: parameters may be renamed)
 SANE: dict[str, list] = {
     "ADD": [15000, 4000, 10000, 30],
-    "AGEBUCKET": [D - 40, D, "dpd"],
-    "AGEING": [[[D - 40], [D + 5]], [[100.0], [200.0]], D, "dpd"],
+    "AGEBUCKET": [D - 40, D, "dpd", None],
+    "AGEING": [[[D - 40], [D + 5]], [[100.0], [200.0]], D, "dpd", None],
     "ALTMANZ": [100, 50, 30, 400, 900, 1000, 600, "Z"],
     "ALTMANZONE": [100, 50, 30, 400, 900, 1000, 600, "Z", "en"],
     "BADDEBTRESERVE": [[[76000, 14000, 6000]], [[0.01, 0.05, 0.1]]],

@@ -97,6 +97,92 @@ def test_agebucket_errors():
         "AGEBUCKET: due_date (row 2, column 1) must be a date (an Excel date serial from 61 = 1900-03-01 on), got 60.0"
 
 
+# ---------------------------------------------------------------------------------------------- edges, not issued
+# issue 19: bucket edges as an argument (a range or a text), and an invoice dated after the as-of date
+
+
+def test_edges_as_a_range_or_a_text_give_the_same_buckets():
+    days = [-3, 0, 1, 15, 16, 45, 46, 200]  # days past due on AS_OF
+    dates = col([AS_OF - d for d in days])
+    want = col(["current", "current", "1-15", "1-15", "16-45", "16-45", ">45", ">45"])
+    for edges in ("15,45", " 15 , 45 ", "15;45", "15 45", "15，45", [[15], [45]], [[15, 45]], [[15.0], [None], ["45"]]):
+        assert AGEBUCKET(dates, AS_OF, "dpd", edges) == want, edges
+    assert AGEBUCKET(AS_OF - 46, AS_OF, "dpd", [[15], [45]]) == ">45"  # a filled-down cell with $H$1:$H$2
+    assert AGEBUCKET(col([AS_OF - 45]), AS_OF, "invoice", "45") == col(["0-45"])
+    for blank in (None, "", [[None], [None]], [[" "]]):  # the default 30, 60, 90, 120
+        assert AGEBUCKET(AS_OF - 91, AS_OF, "dpd", blank) == "91-120"
+    header, totals = AGEING(col(AG1_DUE), col(AG1_AMOUNTS), AS_OF, "dpd", "60,120")  # AG-1 in two buckets
+    assert header == ["current", "1-60", "61-120", ">120", "credits", "total"]
+    assert totals == [10_000, 14_000, 6_000, 1_000, 0, 31_000]
+
+
+@pytest.mark.parametrize("edges, detail", [
+    ("60,30", "30 is not after 60"), ("30,30", "30 is not after 30"), ("-30,60", "-30 is not above 0"),
+    ("0,30", "0 is not above 0"), ("30.5,60", "30.5 is not a whole number of days"),
+    ([[90], [60]], "60 is not after 90"),
+])
+def test_edges_refused_in_one_line(edges, detail):
+    for fn, args in ((AGEBUCKET, (AS_OF, AS_OF, "dpd", edges)), (AGEING, (col([AS_OF]), col([1.0]), AS_OF, "dpd", edges))):
+        name = fn.__name__
+        text = error_text(fn, *args)
+        assert text.startswith(f"{name}: edges must be increasing whole numbers of days above 0, such as "
+                               "30,60,90,120, got '") and text.endswith(f"({detail})") and "\n" not in text
+
+
+def test_edges_that_are_not_numbers():
+    assert error_text(AGEBUCKET, AS_OF, AS_OF, "dpd", "30,sixty") == (
+        "AGEBUCKET: edges must be increasing whole numbers of days above 0, such as 30,60,90,120, got 'sixty'")
+    assert error_text(AGEBUCKET, AS_OF, AS_OF, "dpd", [[30], ["#N/A"]]).startswith(
+        "AGEBUCKET: edges must be increasing whole numbers of days above 0, such as 30,60,90,120 (the cell holds")
+
+
+@settings(max_examples=150, deadline=None)
+@given(edges=st.lists(st.integers(1, 400), min_size=1, max_size=6, unique=True).map(sorted),
+       ages=st.lists(st.integers(-60, 800), min_size=1, max_size=30), basis=st.sampled_from(["dpd", "invoice"]),
+       as_text=st.booleans())
+def test_edges_match_a_plain_bucket_rule(edges, ages, basis, as_text):
+    def plain(days):
+        if basis == "invoice" and days < 0:
+            return "not issued"
+        lower = 1 if basis == "dpd" else 0
+        if basis == "dpd" and days <= 0:
+            return "current"
+        for e in edges:
+            if days <= e:
+                return f"{lower}-{e}"
+            lower = e + 1
+        return f">{edges[-1]}"
+
+    given_edges = ",".join(map(str, edges)) if as_text else col(edges)
+    assert AGEBUCKET(col([AS_OF - a for a in ages]), AS_OF, basis, given_edges) == col([plain(a) for a in ages])
+    assert [AGEBUCKET(AS_OF - a, AS_OF, basis, given_edges) for a in ages] == [plain(a) for a in ages]
+
+
+def test_invoice_dated_after_as_of_is_not_issued():
+    """ERPNext leaves such an invoice out of its ageing; the toolkit answers "not issued" and AGEING leaves
+    its amount out of every bucket and of the total (a credit note stays in credits whatever its date)."""
+    tomorrow, later = AS_OF + 1, AS_OF + 40
+    assert AGEBUCKET(tomorrow, AS_OF, "invoice") == "not issued"
+    assert AGEBUCKET(col([tomorrow, AS_OF, None]), AS_OF, "invoice") == col(["not issued", "0-30", ""])
+    assert AGEBUCKET(tomorrow, AS_OF) == "current"  # basis dpd: a due date ahead is simply not yet due
+    assert DAYSPASTDUE(later, AS_OF) == -40
+    header, totals = AGEING(col([AS_OF - 10, later, later]), col([1_000.0, 500.0, -200.0]), AS_OF, "invoice")
+    assert header == ["0-30", "31-60", "61-90", "91-120", ">120", "credits", "total"]
+    assert totals == [1_000, 0, 0, 0, 0, -200, 800]
+    assert AGEING(col([AS_OF - 10, later]), col([1_000.0, 500.0]), AS_OF)[1][:2] == [500, 1_000]  # dpd: current, 1-30
+
+
+def test_ageing_functions_stay_volatile_and_their_parameters_are_vba_safe():
+    from udfs._registry import vba_name_problem
+
+    for name in ("AGEBUCKET", "AGEING", "DAYSPASTDUE"):
+        f = FUNCTIONS[name]
+        assert f.volatile and all(vba_name_problem(a.name, name) is None for a in f.arguments)
+    assert [a.name for a in FUNCTIONS["AGEBUCKET"].arguments] == ["due_date", "as_of", "basis", "edges"]
+    assert [a.name for a in FUNCTIONS["AGEING"].arguments] == ["due_dates", "amounts", "as_of", "basis", "edges"]
+    assert "not issued" in FUNCTIONS["AGEBUCKET"].summary and "not issued" in (AGEBUCKET.__doc__ or "")
+
+
 # ---------------------------------------------------------------------------------------------- DAYSPASTDUE
 
 
@@ -151,6 +237,8 @@ def _bucket_plain(days, basis):
             if lo <= days <= hi:
                 return f"{lo}-{hi}"
         return ">120"
+    if days < 0:  # dated after the as-of date
+        return "not issued"
     for lo, hi in ((0, 30), (31, 60), (61, 90), (91, 120)):
         if days <= hi:
             return f"{lo}-{hi}"
@@ -189,7 +277,8 @@ def test_unseen_ledgers_match_plain_computation(rows, basis, as_datetime):
     for label in header[:-2]:
         assert got[label] == pytest.approx(expected.get(label, 0.0), abs=0.01)
     assert got["credits"] == pytest.approx(credits, abs=0.01)
-    assert got["total"] == pytest.approx(sum(a for a in amounts if a is not None), abs=0.01)
+    not_issued = expected.get("not issued", 0.0)  # in no bucket and not in the total
+    assert got["total"] == pytest.approx(sum(a for a in amounts if a is not None) - not_issued, abs=0.01)
     buckets = AGEBUCKET(col(dates), as_of, basis)
     assert buckets == col(["" if age is None else _bucket_plain(age, basis) for age, _ in rows])
     assert DAYSPASTDUE(col(dates), as_of) == col(["" if age is None else age for age, _ in rows])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import itertools
 import math
@@ -35,6 +36,7 @@ from xl_cashrisk.schemas import values as V
 EXCEL_ERRORS = V.EXCEL_ERRORS
 _MISSING = object()
 MAX_WHOLE = 2**53  # a whole-number argument beyond this is not a count of anything a cell means
+_BIG_INT = 2**1000  # a Python int from here on takes the reader's path (it may not fit a float)
 
 
 def is_blank(value: Any) -> bool:
@@ -63,22 +65,30 @@ def number(value: Any, fn: str, arg: str, *, default: Any = _MISSING, expected: 
            minimum: float | None = None, positive: bool = False, where: str = "") -> float:
     """One number. Blank → ``default`` (or an error if there is none); number text is read by the one
     values rule (:func:`xl_cashrisk.schemas.values.parse_number`: ``1,234.5``, ``(300)``; no ``%``)."""
-    name = f"{arg}{where}"
-    if is_blank(value):
+    kind = value.__class__
+    if kind is float and value - value == 0:  # a finite number in a cell: nothing to read
+        x = value
+    elif kind is int and -_BIG_INT < value < _BIG_INT:  # a default such as 365 (a bool is no int here)
+        x = float(value)
+    elif value is None:  # an omitted argument
         if default is _MISSING:
-            raise ArgumentError(fn, name, expected, detail="the cell is blank")
+            raise ArgumentError(fn, f"{arg}{where}", expected, detail="the cell is blank")
         return default
-    err = _excel_error(value)
-    if err:
-        raise ArgumentError(fn, name, expected, detail=f"the cell holds the Excel error {err}")
-    try:
-        x = V.parse_number(value)
-    except V.ValueRefused as exc:
-        raise ArgumentError(fn, name, expected, value, **_detail(exc)) from None
-    if positive and x <= 0:
-        raise ArgumentError(fn, name, expected, value)
-    if minimum is not None and x < minimum:
-        raise ArgumentError(fn, name, expected, value)
+    else:
+        name = f"{arg}{where}"
+        if is_blank(value):
+            if default is _MISSING:
+                raise ArgumentError(fn, name, expected, detail="the cell is blank")
+            return default
+        err = _excel_error(value)
+        if err:
+            raise ArgumentError(fn, name, expected, detail=f"the cell holds the Excel error {err}")
+        try:
+            x = V.parse_number(value)
+        except V.ValueRefused as exc:
+            raise ArgumentError(fn, name, expected, value, **_detail(exc)) from None
+    if (positive and x <= 0) or (minimum is not None and x < minimum):
+        raise ArgumentError(fn, f"{arg}{where}", expected, value)
     return x
 
 
@@ -87,6 +97,10 @@ def integer(value: Any, fn: str, arg: str, *, default: Any = _MISSING, minimum: 
     """One whole number (a float such as 3.0 from a cell is fine, 3.5 is not), within
     [``minimum``, ``maximum``] and never beyond ±2^53."""
     top = MAX_WHOLE if maximum is None else maximum
+    kind = value.__class__
+    if (kind is int or (kind is float and value.is_integer())) and -top <= value <= top and (
+            minimum is None or value >= minimum):  # a whole number in range: nothing to read
+        return int(value)
     if minimum is None:
         expected = "a whole number" if maximum is None else f"a whole number ≤ {top:,}"
     else:
@@ -99,8 +113,40 @@ def integer(value: Any, fn: str, arg: str, *, default: Any = _MISSING, minimum: 
     return int(x)
 
 
+def read_once(read: Callable[..., Any]) -> Callable[..., Any]:
+    """``read`` — the reading of a function's options (thresholds, words, a policy's terms, bucket edges)
+    from its arguments — done once per distinct set of cell values: a filled-down column passes the same
+    options on every row. Keyed on the values and their types (1, 1.0 and TRUE are read apart); a range
+    (a list, unhashable) is read every time; a refused value is not remembered, so its message comes
+    every time. ``read`` must depend on its arguments only."""
+    cached = functools.lru_cache(maxsize=256, typed=True)(read)
+
+    @functools.wraps(read)
+    def reader(*args: Any) -> Any:
+        try:
+            hash(args)
+        except TypeError:
+            return read(*args)
+        return cached(*args)
+
+    return reader
+
+
+@functools.lru_cache(maxsize=256)
+def _options(allowed: tuple[str, ...]) -> dict[str, str]:
+    """Each option of ``allowed`` under its upper-case form (the first of two that share one)."""
+    table: dict[str, str] = {}
+    for option in allowed:
+        table.setdefault(option.upper(), option)
+    return table
+
+
 def text(value: Any, fn: str, arg: str, *, allowed: tuple[str, ...] | None = None, default: Any = _MISSING) -> str:
     """One text option, matched case-insensitively against ``allowed`` and returned as spelled there."""
+    if value.__class__ is str and allowed is not None and len(value) < 100:  # an option as typed: one look-up
+        option = _options(allowed).get(value.strip().upper())
+        if option is not None:
+            return option
     if is_blank(value):
         if default is _MISSING:
             raise ArgumentError(fn, arg, _one_of(allowed) if allowed else "text", detail="the cell is blank")
@@ -130,6 +176,8 @@ def check_text(value: str, fn: str, arg: str) -> str:
 def flag(value: Any, fn: str, arg: str, default: bool) -> bool:
     """TRUE/FALSE as Excel sends it (bool, 1/0 from LibreOffice) or a word of the values module
     (TRUE/FALSE, yes/no, 是/否 …); blank = ``default``."""
+    if value is True or value is False:
+        return value
     if is_blank(value):
         return default
     try:
@@ -138,9 +186,14 @@ def flag(value: Any, fn: str, arg: str, default: bool) -> bool:
         raise ArgumentError(fn, arg, "TRUE or FALSE", value) from None
 
 
-def date(value: Any, fn: str, arg: str, *, default: Any = _MISSING, where: str = "") -> np.datetime64:
+def date(value: Any, fn: str, arg: str, *, default: Any = _MISSING, where: str = "") -> dt.date:
     """One date by the one values rule (:func:`xl_cashrisk.schemas.values.parse_date`): a datetime/date,
     an Excel serial from 61 (1900-03-01) or text such as 2024-06-30, 2024/6/30, 2024年6月30日."""
+    if value.__class__ is float and value == value:  # a serial, the usual date cell
+        try:
+            return V.parse_date(value)
+        except V.ValueRefused:
+            pass  # worded below
     name = f"{arg}{where}"
     expected = "a date"
     if is_blank(value):
@@ -155,7 +208,7 @@ def date(value: Any, fn: str, arg: str, *, default: Any = _MISSING, where: str =
     if isinstance(value, bool | np.bool_):
         raise ArgumentError(fn, name, expected, value)
     try:
-        return np.datetime64(V.parse_date(value), "D")
+        return V.parse_date(value)
     except V.ValueRefused as exc:
         serial = isinstance(value, int | float | np.integer | np.floating)
         what = "a date (an Excel date serial from 61 = 1900-03-01 on)" if serial else \
@@ -163,8 +216,8 @@ def date(value: Any, fn: str, arg: str, *, default: Any = _MISSING, where: str =
         raise ArgumentError(fn, name, what, value, **({} if serial else _detail(exc))) from None
 
 
-def today() -> np.datetime64:
-    return np.datetime64(dt.date.today(), "D")
+def today() -> dt.date:
+    return dt.date.today()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -188,6 +241,35 @@ class Shape:
         if self.kind == "1d" or self.cols == 1:
             return f" (item {i + 1})"
         return f" (row {i // self.cols + 1}, column {i % self.cols + 1})"
+
+
+SCALAR = Shape("scalar")  # a plain value
+ONE_CELL = Shape("2d", 1, 1)  # a one-cell range, ``[[v]]``: how xlwings passes a referenced cell to a range argument
+# cells a front end sends as a plain value (what _flatten takes as a scalar), for the one-cell path
+_CELL_KINDS = frozenset({float, int, str, bool, type(None), dt.date, dt.datetime, np.float64})
+
+
+def single(value: Any) -> tuple[Any, Shape] | None:
+    """The cell and shape of a one-cell argument — a plain value (:data:`SCALAR`) or a one-cell range
+    ``[[v]]`` (:data:`ONE_CELL`) — without flattening; None for anything else (a range of several cells,
+    a 1-D list, an array, a DataFrame), which :func:`flatten` reads. The same cell and shape as
+    :func:`flatten` gives: the fast path of a filled-down cell (issue 20)."""
+    kind = value.__class__
+    if kind in _CELL_KINDS:
+        return value, SCALAR
+    if kind is list and len(value) == 1:
+        row = value[0]
+        if row.__class__ is list and len(row) == 1 and row[0].__class__ in _CELL_KINDS:
+            return row[0], ONE_CELL
+    return None
+
+
+def first_true(mask: Any) -> int | None:
+    """Position of the first True of a mask (one bool for one value), None when there is none."""
+    if mask.__class__ is bool or mask.__class__ is np.bool_:
+        return 0 if mask else None
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) if hits.size else None
 
 
 _SEQ = (list, tuple, np.ndarray)
@@ -322,10 +404,15 @@ def numbers_of(flat: list[Any], shape: Shape, fn: str, arg: str, *, blank: float
 def dates(value: Any, fn: str, arg: str) -> tuple[np.ndarray, Shape]:
     """A range of dates → datetime64[D] array (blanks NaT) and its shape. Fast path for float serials."""
     flat, shape, kinds = flatten_typed(value, fn, arg)
-    if len(flat) == 1:  # one cell, the fill-down case: skip the array machinery
+    return dates_of(flat, shape, fn, arg, kinds), shape
+
+
+def dates_of(flat: list[Any], shape: Shape, fn: str, arg: str, kinds: set[type] | None = None) -> np.ndarray:
+    """:func:`dates` for an argument already flattened."""
+    if len(flat) == 1:  # one cell: skip the array machinery
         v = flat[0]
         day = np.datetime64("NaT") if is_blank(v) else date(v, fn, arg, where=shape.position(0))
-        return np.array([day], dtype="datetime64[D]"), shape
+        return np.array([day], dtype="datetime64[D]")
     if _plain(flat, kinds):
         s = np.asarray(flat, dtype=float)
         d, _why = V.serial_dates(s)
@@ -333,11 +420,11 @@ def dates(value: Any, fn: str, arg: str) -> tuple[np.ndarray, Shape]:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ArgumentError(fn, f"{arg}{shape.position(i)}", "a date (an Excel date serial from 61 = 1900-03-01 on)", flat[i])
-        return d, shape
+        return d
     out = np.empty(len(flat), dtype="datetime64[D]")
     for i, v in enumerate(flat):
         out[i] = np.datetime64("NaT") if is_blank(v) else date(v, fn, arg, where=shape.position(i))
-    return out, shape
+    return out
 
 
 def cell(value: Any) -> Any:
@@ -414,9 +501,10 @@ def table(rows: list[list[Any]]) -> list[list[Any]]:
 # ----------------------------------------------------------------------------------------------
 # Element-wise functions: every argument one cell or a range of the same size
 
-# rule → (what the message says is expected, test an item must pass): the one table of every udfs module
-RULES: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
-    "any": ("a number", lambda x: np.ones(x.shape, dtype=bool)),
+# rule → (what the message says is expected, test an item must pass, None for none): the one table of every
+# udfs module. A test takes a float array or one Python float (a bool comes back for it).
+RULES: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
+    "any": ("a number", None),
     "nonnegative": ("a number ≥ 0", lambda x: x >= 0),
     "positive": ("a positive number", lambda x: x > 0),
     "fraction": ("a decimal from 0 to 1 (0.9 = 90 %)", lambda x: (x >= 0) & (x <= 1)),
@@ -425,6 +513,7 @@ RULES: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
     "score": ("a score between 0 and 100", lambda x: (x >= 0) & (x <= 100)),
 }
 REQUIRED = object()  # Elementwise.number(default=REQUIRED): the argument must be given
+_NAN = math.nan
 
 
 def check_same_size(fn: str, name: str, shape: Shape, first: str, first_shape: Shape) -> None:
@@ -445,24 +534,39 @@ class Elementwise:
     else it is a single value. :meth:`result` gives blank cells on rows where a required argument is
     blank and the token on rows given a pass-through word (``"NR"``).
 
-    A call of single cells takes the same steps on one-item arrays; a scalar fast path (issue 20)
-    belongs in :meth:`number` and :meth:`result`, the two ends every function goes through.
+    One cell per argument, the filled-down cell (issue 20): a one-cell argument is read as one Python
+    value — :meth:`number` gives a float, :meth:`text` a str, :meth:`date` a date — by the same rules
+    and with the same messages as a range, and :meth:`result` shapes one value without an array. The
+    core formulas take such floats as they are (``xl_cashrisk._array``). :attr:`blank` and
+    :attr:`passed` are bools until a range of several cells makes them one flag per row.
     """
+
+    __slots__ = ("blank", "first", "fn", "passed", "shape")
 
     def __init__(self, fn: str):
         self.fn = fn
-        self.shape = Shape("scalar")
+        self.shape = SCALAR
         self.first = ""  # the first range of more than one cell, named in size messages
-        self.blank = np.zeros(1, dtype=bool)  # rows where a required argument is blank
-        self.passed = np.zeros(1, dtype=bool)  # rows given a pass-through word
+        self.blank: Any = False  # rows where a required argument is blank
+        self.passed: Any = False  # rows given a pass-through word
 
     @property
     def size(self) -> int:
         return self.shape.size
 
+    def _one(self, value: Any) -> tuple[Any, Shape] | None:
+        """The cell and shape of a one-cell argument (:func:`single`), its shape fitted to the others'."""
+        one = single(value)
+        if one is not None and one[1] is ONE_CELL and self.shape.kind == "scalar":
+            self.shape = ONE_CELL  # the result takes a one-cell range's shape when no larger range comes
+        return one
+
     def cells(self, name: str, value: Any) -> tuple[list[Any], Shape, set[type] | None]:
         """One argument flattened (:func:`flatten_typed`) and its size fitted to the others'; for an
         argument whose cells the caller reads itself."""
+        one = self._one(value)
+        if one is not None:
+            return [one[0]], one[1], {one[0].__class__}
         flat, sh, kinds = flatten_typed(value, self.fn, name)
         if sh.kind == "scalar" or (sh.size == 1 and self.shape.kind != "scalar"):
             return flat, sh, kinds  # one cell: it applies to every row
@@ -477,8 +581,8 @@ class Elementwise:
         return flat, sh, kinds
 
     def number(self, name: str, value: Any, rule: str = "any", *, default: Any = REQUIRED,
-               words: frozenset[str] = frozenset(), pass_through: bool = False) -> np.ndarray:
-        """One numeric argument: a float array of one item (a single cell) or one per row (a range).
+               words: frozenset[str] = frozenset(), pass_through: bool = False) -> Any:
+        """One numeric argument: a Python float for one cell, a float array with one item per row for a range.
 
         ``rule`` names the test of :data:`RULES` every given value must pass. ``default``:
         :data:`REQUIRED` (a blank single cell is an error, a blank cell in a range blanks its row),
@@ -488,6 +592,19 @@ class Elementwise:
         :meth:`result`'s token instead.
         """
         expected, ok = RULES[rule]
+        kind = value.__class__
+        if kind is float and value - value == 0:  # a finite number in a cell: the usual case
+            if ok is None or ok(value):
+                return value
+            raise ArgumentError(self.fn, name, expected, value)
+        if kind is int and -_BIG_INT < value < _BIG_INT:  # a whole number, or a default such as 365
+            x = float(value)
+            if ok is None or ok(x):
+                return x
+            raise ArgumentError(self.fn, name, expected, value)
+        one = self._one(value)
+        if one is not None:
+            return self._number_one(name, one[0], one[1], expected, ok, default, words, pass_through)
         flat, sh, kinds = self.cells(name, value)
         if kinds is None:
             kinds = set(map(type, flat))
@@ -504,13 +621,46 @@ class Elementwise:
             self.blank = self.blank | missing
         elif default is not None:
             out = np.where(missing, float(default), out)
-        bad = ~np.isnan(out) & ~ok(out)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ArgumentError(self.fn, f"{name}{sh.position(i)}", expected, flat[i])
+        if ok is not None:
+            bad = ~np.isnan(out) & ~ok(out)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise ArgumentError(self.fn, f"{name}{sh.position(i)}", expected, flat[i])
         if passing.any():
             self.passed = self.passed | passing
         return out
+
+    def _number_one(self, name: str, v: Any, sh: Shape, expected: str, ok: Callable[[Any], Any] | None,
+                    default: Any, words: frozenset[str], pass_through: bool) -> float:
+        """:meth:`number` for one cell: the steps of the range path on one Python value."""
+        kind = v.__class__
+        word = False
+        if kind is float or kind is np.float64:
+            x = float(v) if v - v == 0 or v != v else number(v, self.fn, name, expected=expected, where=sh.position(0))
+        elif v is None:
+            x = _NAN
+        elif kind is str:
+            if words and v.strip().upper() in words:
+                word, x = True, _NAN
+            else:
+                x = _NAN if not v.strip() else number(v, self.fn, name, expected=expected, where=sh.position(0))
+        elif kind is int and -_BIG_INT < v < _BIG_INT:  # as np.asarray reads a plain int
+            x = float(v)
+        else:  # bool, a date, a huge int: the one reader refuses or converts it, with its message
+            x = number(v, self.fn, name, expected=expected, where=sh.position(0))
+        passing = word and pass_through
+        if x != x:
+            if default is REQUIRED:
+                if sh is SCALAR and not passing:
+                    raise ArgumentError(self.fn, name, expected, detail="the cell is blank")
+                self.blank = self.blank | True
+            elif default is not None:
+                x = float(default)
+        if ok is not None and x == x and not ok(x):
+            raise ArgumentError(self.fn, f"{name}{sh.position(0)}", expected, v)
+        if passing:
+            self.passed = self.passed | True
+        return x
 
     def _numbers_or_words(self, flat: list[Any], sh: Shape, name: str, expected: str,
                           words: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -523,8 +673,17 @@ class Elementwise:
                 out[i] = number(v, self.fn, name, expected=expected, where=sh.position(i))
         return out, word
 
-    def text(self, name: str, value: Any, expected: str) -> np.ndarray:
-        """One text argument (codes such as a country): trimmed texts, '' for blanks, as an object array."""
+    def text(self, name: str, value: Any, expected: str) -> Any:
+        """One text argument (codes such as a country): the trimmed text ('' for a blank) for one cell,
+        an object array of them for a range."""
+        one = self._one(value)
+        if one is not None:
+            v, sh = one
+            if is_blank(v):
+                return ""
+            if v.__class__ is str and not v.strip().startswith("#"):
+                return check_text(v, self.fn, name).strip()
+            raise ArgumentError(self.fn, f"{name}{sh.position(0)}", expected, v)
         flat, sh, _ = self.cells(name, value)
         try:  # each distinct value is checked once (a 100k-row column holds a few dozen countries)
             distinct = set(flat)
@@ -552,21 +711,56 @@ class Elementwise:
                 raise ArgumentError(self.fn, f"{name}{sh.position(i)}", expected, v)
         return out
 
-    def add_blank(self, rows: np.ndarray) -> None:
+    def date(self, name: str, value: Any) -> Any:
+        """One date argument (:func:`date`'s rule): a date, or None for a blank, for one cell; a
+        datetime64[D] array (NaT where blank) for a range. Blank cells give blank rows."""
+        if value.__class__ is float and value == value:  # a serial in a cell: the usual case
+            try:
+                return V.parse_date(value)
+            except V.ValueRefused:
+                pass  # worded by date() below
+        one = self._one(value)
+        if one is not None:
+            v, sh = one
+            if is_blank(v):
+                self.blank = self.blank | True
+                return None
+            return date(v, self.fn, name, where=sh.position(0))
+        flat, sh, kinds = self.cells(name, value)
+        days = dates_of(flat, sh, self.fn, name, kinds)
+        self.blank = self.blank | np.isnat(days)
+        return days
+
+    def add_blank(self, rows: Any) -> None:
         """Blank these rows of the result as well (an argument kind the caller read through :meth:`cells`)."""
         self.blank = self.blank | rows
 
-    def add_passed(self, rows: np.ndarray) -> None:
+    def add_passed(self, rows: Any) -> None:
         """Give these rows the pass-through token as well."""
         self.passed = self.passed | rows
 
-    def full(self, values: np.ndarray) -> np.ndarray:
+    def first_given(self, mask: Any) -> int | None:
+        """The first row where ``mask`` holds, rows with a blank required argument left out (None: no such row)."""
+        if isinstance(self.blank, np.ndarray):
+            return first_true(mask & ~self.blank)
+        return None if self.blank else first_true(mask)
+
+    def full(self, values: Any) -> np.ndarray:
         """An argument's array with one item per row (a single cell repeated)."""
-        return np.broadcast_to(values, (self.size,)) if values.size == 1 else values
+        if isinstance(values, np.ndarray) and values.size != 1:
+            return values
+        return np.broadcast_to(values, (self.size,))
 
     def result(self, values: Any, *, token: str = "", missing: str = "") -> Any:
         """The results in the caller's shape: blank rows '', rows given a pass-through word ``token``;
         other NaN results ``missing`` ('' unless said otherwise), ±inf ''."""
+        if self.shape is SCALAR and self.blank is False and self.passed is False and (
+                (values.__class__ is float and values - values == 0) or (values.__class__ is str and not missing)):
+            return values  # one finite number or one text from plain values: the usual case
+        if self.shape.size == 1:
+            kind = values.__class__
+            if kind is float or kind is np.float64 or kind is str or kind is int or kind is bool:
+                return self._result_one(values, token, missing)
         arr = np.asarray(values)
         size = self.size
         blank, passed = np.broadcast_to(self.blank, (size,)), np.broadcast_to(self.passed, (size,))
@@ -578,3 +772,17 @@ class Elementwise:
         out[blank] = ""
         out[passed] = token
         return shaped(out, self.shape)
+
+    def _result_one(self, value: Any, token: str, missing: str) -> Any:
+        """:meth:`result` of one value: the same cell as the one-item array path gives."""
+        if value.__class__ is float or value.__class__ is np.float64:
+            value = float(value)
+            if value - value != 0:  # NaN: missing; ±inf: ''
+                value = missing if value != value else ""
+        elif missing:
+            raise ValueError("missing= is for number results")
+        if self.passed if self.passed.__class__ is bool else bool(np.asarray(self.passed).reshape(-1)[0]):
+            value = token
+        elif self.blank if self.blank.__class__ is bool else bool(np.asarray(self.blank).reshape(-1)[0]):
+            value = ""
+        return _layout([value], self.shape)

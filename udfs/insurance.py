@@ -18,6 +18,8 @@ toolkit never shows a deadline later than the policy allows.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from udfs import _args
@@ -131,12 +133,21 @@ def INSUREDSHARE(exposure, limit, cover_pct, recoveries=0):
     return a.result(ins.insured_share(e, lim, pct, rec))
 
 
+_EPOCH_ORDINAL = EXCEL_EPOCH.astype(dt.date).toordinal()  # Excel serial 0
+
+
 def _deadline_dates(fn: str, dates, arg: str, policy: ins.Policy, core) -> object:
-    d, shape = _args.dates(dates, fn, arg)
-    out = np.asarray(core(d, policy), dtype="datetime64[D]").reshape(-1)
-    serials = (out - EXCEL_EPOCH) / np.timedelta64(1, "D")
+    a = _args.Elementwise(fn)
+    d = a.date(arg, dates)
+    if d is None:  # one blank cell
+        return a.result(np.nan)
+    out = core(d, policy)
     # a deadline past Excel's last day (9999-12-31) is no date a cell can show: blank, as NaT is
-    return _args.shaped(np.where(serials <= LAST_SERIAL, serials, np.nan), shape)  # NaT → NaN → ''
+    if isinstance(out, np.datetime64):  # one deadline: a date, or an int of days past the year 9999
+        day = out.item()
+        return a.result(float(day.toordinal() - _EPOCH_ORDINAL) if isinstance(day, dt.date) else np.nan)
+    serials = (np.asarray(out, dtype="datetime64[D]").reshape(-1) - EXCEL_EPOCH) / np.timedelta64(1, "D")
+    return a.result(np.where(serials <= LAST_SERIAL, serials, np.nan))  # NaT → NaN → ''
 
 
 def _policy_days(fn: str, **days) -> dict[str, int]:
@@ -176,16 +187,21 @@ def NOTIFYBY(due_date, notify_days=60, mep_days=0, move_weekends=True, holidays=
     >>> NOTIFYBY([[45294.0], [None]], 60)  # 2024-01-03 + 60 = Sunday 3 March → Friday 1 March
     [[45352.0], ['']]
     """
+    policy = _notify_policy(notify_days, mep_days, move_weekends, holidays)
+    return _deadline_dates("NOTIFYBY", due_date, "due_date", policy, ins.notify_by)
+
+
+@_args.read_once
+def _notify_policy(notify_days, mep_days, move_weekends, holidays) -> ins.Policy:
     fn = "NOTIFYBY"
     days = _policy_days(fn, notify_days=(notify_days, 60), mep_days=(mep_days, 0))
-    policy = ins.Policy(
+    return ins.Policy(
         notify_days=days["notify_days"],
         max_extension_period=days["mep_days"],
         notify_basis="mep_end" if days["mep_days"] else "due_date",
         move_weekends=_args.flag(move_weekends, fn, "move_weekends", True),
         holidays=_holidays(fn, holidays),
     )
-    return _deadline_dates(fn, due_date, "due_date", policy, ins.notify_by)
 
 
 @excel_function(
@@ -210,17 +226,22 @@ def CLAIMBY(start_date, claim_days=180, move_weekends=True, holidays=None):
     >>> CLAIMBY("2024-09-02", 180, False)  # 1 March 2025
     45717.0
     """
+    return _deadline_dates("CLAIMBY", start_date, "start_date", _claim_policy(claim_days, move_weekends, holidays),
+                           _claim_by)
+
+
+def _claim_by(day, policy: ins.Policy):
+    return ins.claim_by(day, day, policy)
+
+
+@_args.read_once
+def _claim_policy(claim_days, move_weekends, holidays) -> ins.Policy:
     fn = "CLAIMBY"
     days = _policy_days(fn, claim_days=(claim_days, 180))
-    policy = ins.Policy(
+    return ins.Policy(
         claim_days=days["claim_days"],
         claim_basis="invoice_date",
         move_weekends=_args.flag(move_weekends, fn, "move_weekends", True),
         holidays=_holidays(fn, holidays),
     )
-
-    def core(d, p):
-        return ins.claim_by(d, d, p)
-
-    return _deadline_dates(fn, start_date, "start_date", policy, core)
 

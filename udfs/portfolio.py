@@ -46,16 +46,18 @@ _SEED = 'Random seed for method "mc" (default 12345): the same seed gives the sa
 _METHOD = '"exact" (default): deterministic one-factor loss distribution by quadrature. "mc": Monte Carlo with sims and seed.'
 
 
-def _check_rho(fn: str, rho: np.ndarray, *, above_zero: bool = False) -> None:
-    bad = ~np.isnan(rho) & ((rho >= 1) | ((rho <= 0) if above_zero else False))
-    if bad.any():
+def _check_rho(fn: str, a: _args.Elementwise, rho, *, above_zero: bool = False) -> None:
+    i = _args.first_true((rho >= 1) | ((rho <= 0) if above_zero else False))  # NaN (a blank row) passes
+    if i is not None:
         expected = ("a correlation above 0 and below 1 (ρ = 0 puts every default rate at the PD)" if above_zero
                     else "a correlation from 0 to below 1")
-        raise ArgumentError(fn, "rho", expected, float(rho[np.flatnonzero(bad)[0]]))
+        raise ArgumentError(fn, "rho", expected, float(a.full(rho)[i]))
 
 
-def _spill(formula, a: _args.Elementwise, *arrays: np.ndarray):
+def _spill(formula, a: _args.Elementwise, *arrays):
     """``formula`` on the rows with every required input, blank cells elsewhere, in the caller's shape."""
+    if a.size == 1 and a.blank.__class__ is bool:  # one cell per argument: the formula on the floats
+        return a.result(np.nan if a.blank else formula(*arrays))
     ok = ~a.full(a.blank)
     out = np.full(a.size, np.nan)
     out[ok] = formula(*(a.full(x)[ok] for x in arrays))
@@ -80,7 +82,7 @@ def VASICEKPD(pd, rho, z):
     fn = "VASICEKPD"
     a = _args.Elementwise(fn)
     p, r, zz = a.number("pd", pd, "fraction"), a.number("rho", rho, "fraction"), a.number("z", z)
-    _check_rho(fn, r)
+    _check_rho(fn, a, r)
     return _spill(pf.vasicek_pd, a, p, r, zz)
 
 
@@ -102,11 +104,10 @@ def WCDR(pd, rho, q):
     fn = "WCDR"
     a = _args.Elementwise(fn)
     p, r, qq = a.number("pd", pd, "fraction"), a.number("rho", rho, "fraction"), a.number("q", q, "fraction")
-    _check_rho(fn, r)
-    bad = ~np.isnan(qq) & ((qq <= 0) | (qq >= 1))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ArgumentError(fn, "q", "a confidence level strictly between 0 and 1", float(qq[i]))
+    _check_rho(fn, a, r)
+    i = _args.first_true((qq <= 0) | (qq >= 1))  # NaN (a blank row) passes
+    if i is not None:
+        raise ArgumentError(fn, "q", "a confidence level strictly between 0 and 1", float(a.full(qq)[i]))
     return _spill(pf.wcdr, a, p, r, qq)
 
 
@@ -249,15 +250,14 @@ def _irb(fn, pd, lgd, maturity, turnover_m_eur, extra=()):
               a.number("maturity", maturity, "positive", default=pf.BASEL_MATURITY),
               a.number("turnover_m_eur", turnover_m_eur, "nonnegative", default=None),
               *(a.number(name, value, rule, default=default) for name, value, rule, default in extra)]
-    p, m = a.full(values[0]), a.full(values[2])
+    p, m = values[0], values[2]
     checks = (("pd", p, (p <= 0) | (p >= 1), "a probability above 0 and below 1 (a defaulted exposure has "
                "K = max(0, LGD − best-estimate EL), Basel ¶272)"),
               ("maturity", m, m > pf.BASEL_MAX_MATURITY, "at most 5 years (Basel ¶320)"))
     for name, x, bad, expected in checks:
-        bad = bad & ~a.full(a.blank)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ArgumentError(fn, name + a.shape.position(i), expected, float(x[i]))
+        i = a.first_given(bad)
+        if i is not None:
+            raise ArgumentError(fn, name + a.shape.position(i), expected, float(a.full(x)[i]))
     return values, a
 
 
@@ -328,7 +328,7 @@ def VASICEKCDF(default_rate, pd, rho):
     a = _args.Elementwise(fn)
     x = a.number("default_rate", default_rate, "fraction")
     p, r = a.number("pd", pd, "fraction"), a.number("rho", rho, "fraction")
-    _check_rho(fn, r, above_zero=True)
+    _check_rho(fn, a, r, above_zero=True)
     return _spill(pf.loss_rate_cdf, a, x, p, r)
 
 

@@ -170,6 +170,13 @@ def WCHEALTH(ratio, danger_below=1, healthy_from=1.5, idle_above=3, language="en
     >>> WCHEALTH([[0.65], [0.85], [None]], 0.7, 1.0, 0, "zh")
     [['危险'], ['关注'], ['']]
     """
+    lang, bands = _health_options(language, danger_below, healthy_from, idle_above)
+    a = _args.Elementwise("WCHEALTH")
+    return a.result(ratios.wc_health_label(a.number("ratio", ratio), bands, lang))
+
+
+@_args.read_once
+def _health_options(language, danger_below, healthy_from, idle_above) -> tuple[str, ratios.HealthBands]:
     fn = "WCHEALTH"
     lang = _args.text(language, fn, "language", allowed=LANGUAGES, default="en")
     low = _args.number(danger_below, fn, "danger_below", default=1.0)
@@ -179,10 +186,7 @@ def WCHEALTH(ratio, danger_below=1, healthy_from=1.5, idle_above=3, language="en
         raise ArgumentError(fn, "healthy_from", f"at least danger_below ({low:g})", healthy_from)
     if idle and idle < high:
         raise ArgumentError(fn, "idle_above", f"0 (no note) or at least healthy_from ({high:g})", idle_above)
-    a = _args.Elementwise(fn)
-    r = a.number("ratio", ratio)
-    bands = ratios.HealthBands(low, high, idle or None)
-    return a.result(ratios.wc_health_label(r, bands, lang))
+    return lang, ratios.HealthBands(low, high, idle or None)
 
 
 def _amounts(fn: str, amounts) -> np.ndarray:

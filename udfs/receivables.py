@@ -1,12 +1,17 @@
 """Excel functions for receivables: ageing buckets, days past due, DSO family, CEI, bad-debt reserve.
 
 Thin adapters over :mod:`xl_cashrisk.receivables` (SPEC §4, §2.2). Buckets use the toolkit's default
-edges 30/60/90/120 (SPEC §4.1). Functions that a user fills down a column (AGEBUCKET, DAYSPASTDUE,
-DSO, BPDSO, ADD, CEI) also take whole ranges and spill a result of the same shape; blank rows give
-blank cells.
+edges 30/60/90/120 (SPEC §4.1) unless ``edges`` gives others. Functions that a user fills down a column
+(AGEBUCKET, DAYSPASTDUE, DSO, BPDSO, ADD, CEI) also take whole ranges and spill a result of the same
+shape; blank rows give blank cells.
 
 Conventions chosen here:
 - ``as_of`` blank means today.
+- ``edges`` (AGEBUCKET, AGEING): whole numbers of days above 0, increasing, in a range of cells (blank
+  cells skipped) or one text "30,60,90" (commas, semicolons or spaces between them).
+- Basis "invoice" and an invoice dated after the as-of date: it had not been issued on that day, so
+  AGEBUCKET answers "not issued" and AGEING leaves its amount out of every bucket and of the total
+  (ERPNext leaves such invoices out of its ageing too).
 - DSOCOUNTBACK: ``days_in_months`` blank means 30 days for every month (the convention of the CB-1
   source); give the real month lengths (31, 28, ...) or one number for all to change it.
 - CEI returns a percent number, as SPEC §4.3 defines it (×100): 55.93 means 55.93 %. Format the cell
@@ -14,6 +19,9 @@ Conventions chosen here:
 """
 
 from __future__ import annotations
+
+import functools
+import re
 
 import numpy as np
 
@@ -29,6 +37,10 @@ COUNTBACK_MONTH_DAYS = 30
 _AS_OF = "Date to age at (cell or date). Blank = today."
 _BASIS = '"dpd" (default): age from the due date, buckets current, 1-30 ... >120; "invoice": age from the invoice date, buckets 0-30 ... >120.'
 _DAYS = "Days in the period the sales cover: 365 for a year (default), 90 for a quarter, 30 for a month."
+_EDGES = ('Optional bucket edges in days, ascending: a range of cells or a text such as "30,60,90". '
+          "Blank = 30, 60, 90, 120.")
+EDGES_EXPECTED = "increasing whole numbers of days above 0, such as 30,60,90,120"
+_EDGE_SEPARATORS = re.compile(r"[,，;；\s]+")
 
 def _plain(x: float) -> int | float:
     """A number as a user typed it, for messages: 15000 rather than np.float64(15000.0)."""
@@ -44,9 +56,36 @@ def _basis(fn: str, basis) -> str:
     return _args.text(basis, fn, "basis", allowed=BASES, default="dpd")
 
 
-def _ages(fn: str, dates, as_of, arg: str) -> tuple[np.ndarray, _args.Shape]:
-    d, shape = _args.dates(dates, fn, arg)
-    return np.asarray(rcv.days_past_due(d, _as_of(fn, as_of)), dtype=float).reshape(-1), shape
+@_args.read_once
+def _bucket_options(fn: str, basis, edges) -> tuple[str, tuple[float, ...]]:
+    return _basis(fn, basis), _edges(fn, edges)
+
+
+def _edges(fn: str, edges) -> tuple[float, ...]:
+    """The bucket edges: blank → 30, 60, 90, 120; else a range of cells (blank cells skipped) or one text
+    "30,60,90", refused in one line unless whole numbers of days above 0 in increasing order."""
+    if edges is None:  # omitted
+        return DEFAULT_BUCKET_EDGES
+    one = _args.single(edges)
+    if one is not None and isinstance(one[0], str):
+        cells = [part for part in _EDGE_SEPARATORS.split(_args.check_text(one[0], fn, "edges")) if part]
+    else:
+        cells = [v for v in ([one[0]] if one else _args.flatten(edges, fn, "edges")[0]) if not _args.is_blank(v)]
+    if not cells:
+        return DEFAULT_BUCKET_EDGES
+    days = tuple(_args.number(v, fn, "edges", expected=EDGES_EXPECTED) for v in cells)
+    problem = rcv.bucket_edges_problem(days)
+    if problem:
+        raise ArgumentError(fn, "edges", EDGES_EXPECTED, ",".join(f"{x:g}" for x in days), detail=problem)
+    return days
+
+
+@functools.lru_cache(maxsize=64)
+def _labels(edges: tuple[float, ...], basis: str) -> np.ndarray:
+    """AGEBUCKET's answer per bucket index: the bucket labels, "not issued" (index -2) and '' (index -1, no date)."""
+    table = np.asarray([*rcv.bucket_labels(edges, basis), rcv.NOT_ISSUED_LABEL, ""], dtype=object)
+    table.setflags(write=False)
+    return table
 
 
 @excel_function(
@@ -55,28 +94,33 @@ def _ages(fn: str, dates, as_of, arg: str) -> tuple[np.ndarray, _args.Shape]:
         "due_date": "Due date (basis dpd) or invoice date (basis invoice); one cell or a whole column, which spills a column of labels.",
         "as_of": _AS_OF,
         "basis": _BASIS,
+        "edges": _EDGES,
     },
     example="=AGEBUCKET(F2:F500, $B$1)",
-    ranges=("due_date",),
+    ranges=("due_date", "edges"),
     returns_range=True,
     volatile=True,
 )
-def AGEBUCKET(due_date, as_of=None, basis="dpd"):
-    """Ageing bucket of an invoice: current, 1-30, 31-60, 61-90, 91-120 or >120 days past due (or 0-30 ... >120 days since invoice). Upper bounds inclusive. A range spills a column; blank dates give blank cells.
+def AGEBUCKET(due_date, as_of=None, basis="dpd", edges=None):
+    """Ageing bucket of an invoice: current, 1-30, 31-60, 61-90, 91-120 or >120 days past due (or 0-30 ... >120 days since invoice; "not issued" if dated after as_of). Upper bounds inclusive. A range spills a column; blank dates give blank cells.
 
-    SPEC §4.1.
+    SPEC §4.1. ``edges`` sets other buckets ("30,60" → current, 1-30, 31-60, >60). With basis
+    "invoice", an invoice dated after the as-of date had not been issued yet on that day: the answer
+    is "not issued", not "0-30" (ERPNext leaves such invoices out of its ageing as well).
 
     >>> AGEBUCKET([[45457.0], [45422.0], [None]], "2024-06-30")
     [['1-30'], ['31-60'], ['']]
-    >>> AGEBUCKET("2024-03-01", "2024-06-30", "invoice")
-    '>120'
+    >>> AGEBUCKET("2024-03-01", "2024-06-30", "invoice"), AGEBUCKET("2024-07-05", "2024-06-30", "invoice")
+    ('>120', 'not issued')
+    >>> AGEBUCKET("2024-05-10", "2024-06-30", "dpd", "15,45")
+    '>45'
     """
     fn = "AGEBUCKET"
-    b = _basis(fn, basis)
-    days, shape = _ages(fn, due_date, as_of, "due_date")
-    labels = np.asarray([*rcv.bucket_labels(DEFAULT_BUCKET_EDGES, b), ""], dtype=object)
-    idx = np.asarray(rcv.age_bucket_index(days, DEFAULT_BUCKET_EDGES, b))
-    return _args.shaped(labels[idx], shape)  # index -1 (no date) picks the trailing ""
+    b, e = _bucket_options(fn, basis, edges)
+    a = _args.Elementwise(fn)
+    due = a.date("due_date", due_date)
+    idx = rcv.age_bucket_index(rcv.days_past_due(due, _as_of(fn, as_of)), e, b)
+    return a.result(_labels(e, b)[idx])  # index -1 (no date) picks '', -2 "not issued"
 
 
 @excel_function(
@@ -98,9 +142,12 @@ def DAYSPASTDUE(due_date, as_of=None):
     >>> DAYSPASTDUE([[45457.0], [45483.0], [float("nan")]], 45473)
     [[16], [-10], ['']]
     """
-    days, shape = _ages("DAYSPASTDUE", due_date, as_of, "due_date")
-    whole = np.nan_to_num(days).astype(np.int64).astype(object)
-    return _args.shaped(np.where(np.isnan(days), None, whole), shape)
+    fn = "DAYSPASTDUE"
+    a = _args.Elementwise(fn)
+    days = rcv.days_past_due(a.date("due_date", due_date), _as_of(fn, as_of))
+    if days.__class__ is int or days.__class__ is float:  # one cell (NaN: blank)
+        return a.result(days)
+    return a.result(np.nan_to_num(days).astype(np.int64).astype(object))  # whole days; blank rows ''
 
 
 @excel_function(
@@ -110,25 +157,31 @@ def DAYSPASTDUE(due_date, as_of=None):
         "amounts": "Column of open amounts, same size as the dates. Negative amounts (credit notes, unapplied cash) go to the credits column, not to a bucket.",
         "as_of": _AS_OF,
         "basis": _BASIS,
+        "edges": _EDGES,
     },
     example="=AGEING(G2:G500, J2:J500, $B$1)",
-    ranges=("due_dates", "amounts"),
+    ranges=("due_dates", "amounts", "edges"),
     returns_range=True,
     volatile=True,
 )
-def AGEING(due_dates, amounts, as_of=None, basis="dpd"):
+def AGEING(due_dates, amounts, as_of=None, basis="dpd", edges=None):
     """Ageing table of open amounts: spills a header row of bucket labels plus credits and total, and a row of totals. Credit notes (negative amounts) are shown in credits, not aged.
 
-    SPEC §4.1. Buckets + credits = total.
+    SPEC §4.1. Buckets + credits = total. ``edges`` sets other buckets, as in AGEBUCKET. With basis
+    "invoice", an invoice dated after the as-of date (not issued yet) is left out of every bucket and
+    of the total; a credit note is in credits whatever its date.
 
     >>> AGEING([[45483], [45457], [45422], [45382], [45356], [45291], [None]],
     ...        [[10000], [8000], [6000], [4000], [2000], [1000], [-500]], "2024-06-30")   # AG-1
     [['current', '1-30', '31-60', '61-90', '91-120', '>120', 'credits', 'total'], \
 [10000.0, 8000.0, 6000.0, 0.0, 6000.0, 1000.0, -500.0, 30500.0]]
+    >>> AGEING([[45453], [45480]], [[10000], [3000]], "2024-06-30", "invoice", "30,90")   # 2024-07-07: not issued
+    [['0-30', '31-90', '>90', 'credits', 'total'], [10000.0, 0.0, 0.0, 0.0, 10000.0]]
     """
     fn = "AGEING"
-    b = _basis(fn, basis)
-    days, dshape = _ages(fn, due_dates, as_of, "due_dates")
+    b, e = _bucket_options(fn, basis, edges)
+    d, dshape = _args.dates(due_dates, fn, "due_dates")
+    days = np.asarray(rcv.days_past_due(d, _as_of(fn, as_of)), dtype=float).reshape(-1)
     amt, ashape = _args.numbers(amounts, fn, "amounts")
     _args.check_same_size(fn, "amounts", ashape, "due_dates", dshape)
     undated = (amt > 0) & np.isnan(days)
@@ -136,8 +189,8 @@ def AGEING(due_dates, amounts, as_of=None, basis="dpd"):
         i = int(np.flatnonzero(undated)[0])
         raise ArgumentError(fn, f"due_dates{dshape.position(i)}", "a date",
                             detail=f"the cell is blank but its amount is {amt[i]:g}")
-    totals, credits = rcv.ageing_totals(days, amt, DEFAULT_BUCKET_EDGES, b)
-    header = [*rcv.bucket_labels(DEFAULT_BUCKET_EDGES, b), rcv.CREDITS["en"], "total"]
+    totals, credits = rcv.ageing_totals(days, amt, e, b)
+    header = [*rcv.bucket_labels(e, b), rcv.CREDITS["en"], "total"]
     return _args.table([header, [*totals.tolist(), credits, float(totals.sum()) + credits]])
 
 
@@ -209,16 +262,14 @@ def ADD(receivables, current_receivables, credit_sales, days=DAYS_IN_YEAR):
     """
     fn = "ADD"
     a = _args.Elementwise(fn)
-    ar = a.full(a.number("receivables", receivables, "nonnegative"))
-    cur = a.full(a.number("current_receivables", current_receivables, "nonnegative"))
+    ar = a.number("receivables", receivables, "nonnegative")
+    cur = a.number("current_receivables", current_receivables, "nonnegative")
     sales = a.number("credit_sales", credit_sales, "positive")
     d = a.number("days", days, "positive", default=DAYS_IN_YEAR)
-    over = cur > ar
-    if over.any():
-        i = int(np.flatnonzero(over)[0])
-        where = a.shape.position(i)
-        raise ArgumentError(fn, f"current_receivables{where}", f"at most receivables{where} ({ar[i]:g})",
-                            _plain(cur[i]))
+    i = _args.first_true(cur > ar)
+    if i is not None:
+        where, ar_i, cur_i = a.shape.position(i), a.full(ar)[i], a.full(cur)[i]
+        raise ArgumentError(fn, f"current_receivables{where}", f"at most receivables{where} ({ar_i:g})", _plain(cur_i))
     return a.result(rcv.average_days_delinquent(ar, cur, sales, d))
 
 
@@ -326,15 +377,14 @@ def CEI(beginning_ar, credit_sales, ending_ar, ending_current_ar, periods=1):
     beg = a.number("beginning_ar", beginning_ar, "nonnegative")
     sales = a.number("credit_sales", credit_sales, "nonnegative")
     end = a.number("ending_ar", ending_ar, "nonnegative")
-    cur = a.full(a.number("ending_current_ar", ending_current_ar, "nonnegative"))
+    cur = a.number("ending_current_ar", ending_current_ar, "nonnegative")
     n = a.number("periods", periods, "positive", default=1)
-    collectible = a.full(beg + sales / n)
-    empty = collectible - cur <= 0
-    if empty.any():
-        i = int(np.flatnonzero(empty)[0])
-        where = a.shape.position(i)
+    collectible = beg + sales / n
+    i = _args.first_true(collectible - cur <= 0)
+    if i is not None:
+        where, left, cur_i = a.shape.position(i), a.full(collectible)[i], a.full(cur)[i]
         raise ArgumentError(fn, f"ending_current_ar{where}",
-                            f"less than beginning_ar + credit_sales/periods ({collectible[i]:g})", _plain(cur[i]),
+                            f"less than beginning_ar + credit_sales/periods ({left:g})", _plain(cur_i),
                             detail="nothing was collectible")
     return a.result(rcv.cei(beg, sales, end, cur, n))
 

@@ -21,6 +21,7 @@ Thin adapters over :mod:`xl_cashrisk.scoring` (SPEC §1–§3, §6.1). Conventio
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -99,9 +100,9 @@ def ALTMANZONE(working_capital, retained_earnings, ebit, equity_value, sales, to
     lang = _option("ALTMANZONE", "language", language, ("en", "zh"), "en")
     r, model, z = _altman("ALTMANZONE", working_capital, retained_earnings, ebit, equity_value, sales,
                                  total_assets, total_liabilities, model)
-    zones = np.atleast_1d(np.asarray(sc.altman_zone(z, model), dtype=object))
+    zones = sc.altman_zone(z, model)
     if lang == "zh":
-        zones = np.array([_ZONE_ZH[z] for z in zones], dtype=object)
+        zones = _ZONE_ZH[zones] if isinstance(zones, str) else np.array([_ZONE_ZH[z] for z in zones], dtype=object)
     return r.result(zones)
 
 
@@ -113,7 +114,7 @@ def EMRATING(em_score):
     Source: SPEC §1.3."""
     r = _args.Elementwise("EMRATING")
     s = r.number("em_score", em_score)
-    return r.result(np.atleast_1d(np.asarray(sc.em_rating(s), dtype=object)))
+    return r.result(sc.em_rating(s))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -164,15 +165,14 @@ def OHLSON(total_assets, price_index, total_liabilities, current_assets, current
     ni = r.number("net_income", net_income)
     nip = r.number("net_income_prev", net_income_prev)
     ffo = r.number("ffo", ffo)
+    if out in ("P", "O"):
+        return r.result((sc.ohlson_p if out == "P" else sc.ohlson_o)(ta, tl, ca, cl, ni, nip, ffo, idx, unit))
     terms = sc.ohlson_terms(ta, tl, ca, cl, ni, nip, ffo, idx, unit)
     if out == "TERMS":
         if r.size > 1:
             raise ArgumentError(fn, "output", '"P", "O" or "SIZE" when the inputs are ranges', "TERMS")
         return _args.table([["term", "value"], *([k, float(np.asarray(v).ravel()[0])] for k, v in terms.items())])
-    if out == "SIZE":
-        return r.result(np.asarray(terms["SIZE"]) / -0.407)
-    o = sc.ohlson_o(ta, tl, ca, cl, ni, nip, ffo, idx, unit)
-    return r.result(o if out == "O" else sc.ohlson_p(ta, tl, ca, cl, ni, nip, ffo, idx, unit))
+    return r.result(np.asarray(terms["SIZE"]) / -0.407)
 
 
 @excel_function(
@@ -379,6 +379,8 @@ def _scorecard(fn: str, value: Any) -> Scorecard:
     """The scorecard argument: blank or "default" (or the built-in card's version) for the default, or the
     workbook's Scorecard table as a 2-column key|value range. A cell never names a file on disk: a text
     reaching the file system from a formula is refused (docs/security.md, "Excel functions")."""
+    if value is None:  # the usual case: no Scorecard table given
+        return sc.default_scorecard()
     flat, shape = _args.flatten(value, fn, "scorecard")
     if all(_args.is_blank(v) for v in flat):
         return sc.default_scorecard()
@@ -400,8 +402,9 @@ def _scorecard(fn: str, value: Any) -> Scorecard:
         raise ArgumentError(fn, "scorecard", "a valid scorecard", detail=str(e)) from None
 
 
-def _factor_inputs(r: _args.Elementwise, values: dict[str, Any]) -> dict[str, np.ndarray]:
-    """The scorecard factors, every one optional; "UN" (or "NR") in paydex means missing."""
+def _factor_inputs(r: _args.Elementwise, values: dict[str, Any]) -> dict[str, Any]:
+    """The scorecard factors, every one optional; "UN" (or "NR") in paydex means missing. One value each
+    when every argument is one cell, else one array item per row."""
     out = {}
     for key, value in values.items():
         if key in ("country", "sector"):
@@ -409,7 +412,7 @@ def _factor_inputs(r: _args.Elementwise, values: dict[str, Any]) -> dict[str, np
         else:
             out[key] = r.number(key, value, _NUMERIC_FACTORS[key], default=None,
                                 words=_PASS_WORDS if key == "paydex" else frozenset())
-    return {k: r.full(v) for k, v in out.items()}
+    return out if r.size == 1 else {k: r.full(v) for k, v in out.items()}
 
 
 @excel_function(category=CATEGORY, args={**_FACTOR_ARGS, "output": '"score" (0–100, default), "confidence", "cap" (knock-out rule that limited the score), "version"; or, under this scorecard, "band" (GREEN/YELLOW/RED), "grade" (1–10), "pd" (1-year PD) or "weakest" (factor with the fewest points).'},
@@ -431,19 +434,19 @@ def CREDITSCORE(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None
     if out in ("band", "grade", "pd", "weakest"):
         # derived from the same scorecard as the score, so a changed band threshold or calibration in
         # the scorecard table reaches every live column of the buyer register
-        s = np.atleast_1d(np.asarray(res.score, dtype=float))
+        s = res.score
         if out == "weakest":
             vals = sc.score_register(pd.DataFrame({k: np.atleast_1d(v) for k, v in inputs.items()}), card)["weakest"]
+        elif out == "pd" and isinstance(s, float):
+            vals = sc.NOT_RATED if s != s else sc.credit_pd(s, scorecard=card)
         elif out == "pd":
-            vals = np.where(np.isnan(s), sc.NOT_RATED, np.atleast_1d(sc.credit_pd(s, scorecard=card)).astype(object))
+            vals = np.where(np.isnan(s), sc.NOT_RATED, np.asarray(sc.credit_pd(s, scorecard=card)).astype(object))
         else:
             vals = (sc.band_of if out == "band" else sc.credit_grade)(s, card)
-        return r.result(np.asarray(vals, dtype=object).ravel())
+        return r.result(vals if isinstance(vals, str | int | float) else np.asarray(vals, dtype=object).ravel())
     if out == "score":  # not rated (NaN) → "NR"
-        return r.result(np.asarray(res.score, dtype=float).ravel(), missing=sc.NOT_RATED)
-    if out == "confidence":
-        return r.result(np.asarray(res.confidence, dtype=float).ravel())
-    return r.result(np.asarray(res.capped_by, dtype=object).ravel())
+        return r.result(res.score, missing=sc.NOT_RATED)
+    return r.result(res.confidence if out == "confidence" else res.capped_by)
 
 
 @excel_function(category=CATEGORY, args={**_FACTOR_ARGS, "language": '"en" (default) or "zh" for the labels.'},
@@ -461,7 +464,8 @@ def CREDITEXPLAIN(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=No
     inputs = _factor_inputs(r, values)
     if r.size > 1:
         raise ArgumentError(fn, r.first, "a single cell (CREDITEXPLAIN explains one buyer)")
-    table = sc.explain({k: (v[0] if k in ("country", "sector") else float(v[0])) for k, v in inputs.items()}, card, lang)
+    one = {k: v[0] if isinstance(v, np.ndarray) else v for k, v in inputs.items()}
+    table = sc.explain({k: (v if k in ("country", "sector") else float(v)) for k, v in one.items()}, card, lang)
     cols = ["label", "input", "bin", "points", "weight", "share", "contribution"]
     head = (["因素", "输入", "规则", "得分", "权重", "占比", "贡献"] if lang == "zh"
             else ["factor", "input", "rule", "points", "weight", "share", "contribution"])
@@ -478,13 +482,12 @@ _CAL = {
 }
 
 
-def _calibration(fn: str, anchor_score, anchor_odds, pdo) -> dict[str, float | None]:
-    return {
-        "anchor_score": _args.number(anchor_score, fn, "anchor_score", default=None),
-        "anchor_odds": _args.number(anchor_odds, fn, "anchor_odds", default=None, positive=True,
-                                    expected="a positive number"),
-        "pdo": _args.number(pdo, fn, "pdo", default=None, positive=True, expected="a positive number"),
-    }
+@_args.read_once
+def _calibration(fn: str, anchor_score, anchor_odds, pdo) -> tuple[float | None, float | None, float | None]:
+    """(anchor score, anchor odds, PDO) as credit_pd / score_from_pd take them; None = the scorecard's."""
+    return (_args.number(anchor_score, fn, "anchor_score", default=None),
+            _args.number(anchor_odds, fn, "anchor_odds", default=None, positive=True, expected="a positive number"),
+            _args.number(pdo, fn, "pdo", default=None, positive=True, expected="a positive number"))
 
 
 @excel_function(category=CATEGORY, args={"score": "CREDITSCORE result 0–100. Cell or range; \"NR\" gives \"NR\".", **_CAL},
@@ -496,7 +499,7 @@ def CREDITPD(score, anchor_score=None, anchor_odds=None, pdo=None):
     cal = _calibration("CREDITPD", anchor_score, anchor_odds, pdo)
     r = _args.Elementwise("CREDITPD")
     s = r.number("score", score, "score", words=_PASS_WORDS, pass_through=True)
-    return r.result(sc.credit_pd(s, **cal), token=sc.NOT_RATED)
+    return r.result(sc.credit_pd(s, *cal), token=sc.NOT_RATED)
 
 
 @excel_function(category=CATEGORY, args={"pd": "One-year probability of default, 0 < PD < 1 (0.02 for 2 %). Cell or range.", **_CAL},
@@ -508,7 +511,7 @@ def SCOREFROMPD(pd, anchor_score=None, anchor_odds=None, pdo=None):
     cal = _calibration("SCOREFROMPD", anchor_score, anchor_odds, pdo)
     r = _args.Elementwise("SCOREFROMPD")
     p = r.number("pd", pd, "probability")
-    return r.result(sc.score_from_pd(p, **cal))
+    return r.result(sc.score_from_pd(p, *cal))
 
 
 @excel_function(
@@ -527,6 +530,15 @@ def CREDITBAND(score, language="en", scheme="light", green_min=None, yellow_min=
     """Traffic light of a score: GREEN (≥ 51, risk under control), YELLOW (30–50, trade with caution), RED (< 30, suspend credit sales); or letters A–E.
 
     Source: SPEC §3.4, §3.7."""
+    lang, how, g, y, token = _band_options(language, scheme, green_min, yellow_min)
+    r = _args.Elementwise("CREDITBAND")
+    s = r.number("score", score, "score", words=_PASS_WORDS, pass_through=True)
+    return r.result(sc.credit_band(s, lang, how, g, y), token=token)
+
+
+@_args.read_once
+def _band_options(language, scheme, green_min, yellow_min) -> tuple[str, str, float | None, float | None, str]:
+    """CREDITBAND's language, scheme, thresholds and the word of a not-rated row."""
     fn = "CREDITBAND"
     lang = _option(fn, "language", language, ("en", "zh"), "en")
     how = _option(fn, "scheme", scheme, sc.bands.BAND_SCHEMES, "light")
@@ -536,11 +548,7 @@ def CREDITBAND(score, language="en", scheme="light", green_min=None, yellow_min=
     lo, hi = (card.yellow_min if y is None else y), (card.green_min if g is None else g)
     if not lo < hi:
         raise ArgumentError(fn, "yellow_min", f"below green_min ({hi:g})", lo)
-    r = _args.Elementwise(fn)
-    s = r.number("score", score, "score", words=_PASS_WORDS, pass_through=True)
-    bands = sc.credit_band(s, lang, how, g, y)
-    token = sc.BAND_LABELS[lang][sc.NOT_RATED] if how == "light" else sc.NOT_RATED
-    return r.result(np.atleast_1d(np.asarray(bands, dtype=object)), token=token)
+    return lang, how, g, y, sc.BAND_LABELS[lang][sc.NOT_RATED] if how == "light" else sc.NOT_RATED
 
 
 @excel_function(category=CATEGORY, args={"score": "CREDITSCORE result 0–100. Cell or range; \"NR\" gives \"NR\"."},
@@ -549,7 +557,7 @@ def CREDITGRADE(score):
     """Grade 1–10 (1 best, 10 worst) of a score for users used to insurer grades: 1–5 green, 6–7 yellow, 8–10 red. A toolkit mapping, not any insurer's grade."""
     r = _args.Elementwise("CREDITGRADE")
     s = r.number("score", score, "score", words=_PASS_WORDS, pass_through=True)
-    return r.result(np.atleast_1d(np.asarray(sc.credit_grade(s), dtype=object)), token=sc.NOT_RATED)
+    return r.result(sc.credit_grade(s), token=sc.NOT_RATED)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -574,10 +582,17 @@ def _band_cell(fn: str, v: Any, sh: _args.Shape, i: int) -> Any:
     return key
 
 
-def _band_arg(r: _args.Elementwise, band: Any) -> np.ndarray:
+def _band_arg(r: _args.Elementwise, band: Any) -> Any:
     """The band argument as :func:`_band_cell` reads each cell; its blank rows give a blank result and its
     "NR" rows "NR"."""
     flat, sh, kinds = r.cells("band", band)
+    if sh.size == 1 and len(flat) == 1:  # one cell: one key (or score) for every row
+        key = _band_cell(r.fn, flat[0], sh, 0)
+        if key is None and sh.kind == "scalar":
+            raise ArgumentError(r.fn, "band", _BAND, detail="the cell is blank")
+        r.add_blank(key is None)
+        r.add_passed(key == sc.NOT_RATED)
+        return key
     out = np.empty(len(flat), dtype=object)
     words: dict[str, Any] | None = None
     if kinds == {str}:  # a column of band words: each distinct word is checked once (100k rows → 3 words)
@@ -636,7 +651,7 @@ def CREDITLIMIT(annual_sales, terms_days, expected_dbt, tangible_net_worth, work
     bands = _band_arg(r, band)
     vat = r.number("vat_rate", vat_rate, "fraction", default=0.0)
     ins = r.number("insurer_limit", insurer_limit, "nonnegative", default=None)
-    if r.shape.kind == "scalar" and np.isnan(sc.limit_capacity(tnw, wc)).all():
+    if r.shape.kind == "scalar" and math.isnan(sc.limit_capacity(tnw, wc)):
         raise ArgumentError(fn, "tangible_net_worth", "a number (or give working_capital)",
                             detail="both capacity bases are blank")
     # rows without a limit (a blank capacity base, an unrated band) come back NaN from the core: blank cells
@@ -668,7 +683,6 @@ def EXPECTEDLOSS(pd, lgd, ead, insured_share=0, insurer_limit=None, output="sell
     e = r.number("ead", ead, "nonnegative")
     share = r.number("insured_share", insured_share, "fraction", default=0.0)
     lim = r.number("insurer_limit", insurer_limit, "nonnegative", default=None)
-    gross = sc.expected_loss(p, lgd_, e)
-    seller = sc.expected_loss(p, lgd_, e, share, lim)
-    value = {"gross": gross, "seller": seller, "insurer": np.asarray(gross) - np.asarray(seller)}[out]
-    return r.result(value, token=sc.NOT_RATED)
+    seller = sc.expected_loss(p, lgd_, e, share, lim) if out != "gross" else None
+    gross = sc.expected_loss(p, lgd_, e) if out != "seller" else None
+    return r.result(seller if gross is None else gross if seller is None else gross - seller, token=sc.NOT_RATED)

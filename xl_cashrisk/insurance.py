@@ -31,6 +31,7 @@ an insurer limit (blank / NaN) is fully uninsured; ``inf`` means no cap.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -38,7 +39,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from xl_cashrisk._array import safe_divide, scalar_or_array
+from xl_cashrisk._array import floats, maximum, minimum, safe_divide, scalar_or_array, where
 from xl_cashrisk.scoring.limits import expected_loss, insured_indemnity
 
 __all__ = [
@@ -160,14 +161,14 @@ class Policy:
 
 def _limit(limit) -> np.ndarray:
     """Limits as floats: blank/NaN (no limit) → 0 insured; inf → uncapped."""
-    lim = np.asarray(limit, dtype=float)
-    return np.where(np.isnan(lim), 0.0, lim)
+    lim = floats(limit)
+    return where(lim != lim, 0.0, lim)
 
 
 def _share_after_thresholds(ascertained, pct, nql, minimum_retention):
     """pct × ascertained, 0 below the NQL, keeping at least the minimum retention (SPEC §7.1–7.2)."""
-    share = np.maximum(0.0, np.minimum(pct * ascertained, ascertained - minimum_retention))
-    return np.where(ascertained < nql, 0.0, share)
+    share = maximum(0.0, minimum(pct * ascertained, ascertained - minimum_retention))
+    return where(ascertained < nql, 0.0, share)
 
 
 def indemnity(debt, limit, cover_pct, afl=0.0, nql=0.0, recoveries=0.0, minimum_retention=0.0,
@@ -188,15 +189,15 @@ def indemnity(debt, limit, cover_pct, afl=0.0, nql=0.0, recoveries=0.0, minimum_
     >>> indemnity(5_000, 10_000, 0.85, minimum_retention=1_000)  # TCI-3
     4000.0
     """
-    debt_net = np.maximum(np.asarray(debt, dtype=float) - np.asarray(recoveries, dtype=float), 0.0)
-    ascertained = np.maximum(0.0, np.minimum(debt_net, _limit(limit)))
-    pct = np.asarray(cover_pct, dtype=float)
+    debt_net = maximum(floats(debt) - floats(recoveries), 0.0)
+    ascertained = maximum(0.0, minimum(debt_net, _limit(limit)))
+    pct = floats(cover_pct)
     if afl_before_pct:
-        net = np.maximum(0.0, ascertained - np.asarray(afl, dtype=float))
-        paid = np.where(ascertained < nql, 0.0, _share_after_thresholds(net, pct, 0.0, minimum_retention))
+        net = maximum(0.0, ascertained - floats(afl))
+        paid = where(ascertained < nql, 0.0, _share_after_thresholds(net, pct, 0.0, minimum_retention))
     else:
-        share = _share_after_thresholds(ascertained, pct, np.asarray(nql, dtype=float), minimum_retention)
-        paid = np.maximum(0.0, share - np.asarray(afl, dtype=float))
+        share = _share_after_thresholds(ascertained, pct, floats(nql), minimum_retention)
+        paid = maximum(0.0, share - floats(afl))
     return scalar_or_array(paid)
 
 
@@ -212,8 +213,7 @@ def uninsured_loss(debt, limit, cover_pct, afl=0.0, nql=0.0, recoveries=0.0, min
     1000.0
     """
     paid = indemnity(debt, limit, cover_pct, afl, nql, recoveries, minimum_retention, afl_before_pct)
-    net = np.maximum(np.asarray(debt, dtype=float) - np.asarray(recoveries, dtype=float), 0.0)
-    return scalar_or_array(net - paid)
+    return scalar_or_array(maximum(floats(debt) - floats(recoveries), 0.0) - paid)
 
 
 def cover_pct(policy: Policy, cause=COMMERCIAL, country=None):
@@ -344,9 +344,9 @@ def insured_share(exposure, limit, insured_pct, recoveries_before_claim=0.0):
     >>> insured_share(800_000, 700_000, 0.9)  # 630,000 / 800,000
     0.7875
     """
-    e = np.asarray(exposure, dtype=float)
-    i = np.asarray(insured_amount(e, limit, insured_pct, recoveries_before_claim), dtype=float)
-    return scalar_or_array(safe_divide(i, e, positive=True, fill=0.0))
+    e = floats(exposure)
+    return scalar_or_array(safe_divide(insured_amount(e, limit, insured_pct, recoveries_before_claim), e,
+                                       positive=True, fill=0.0))
 
 
 class ExpectedLoss(NamedTuple):
@@ -393,6 +393,26 @@ def _holidays(policy: Policy) -> list[np.datetime64]:
     return [np.datetime64(h, "D") for h in policy.holidays]
 
 
+_UNIX_ORDINAL = dt.date(1970, 1, 1).toordinal()  # datetime64[D] counts days from 1970-01-01
+
+
+@functools.lru_cache(maxsize=32)
+def _closed_days(holidays: tuple) -> frozenset[int]:
+    """Holidays as proleptic ordinals, for one deadline at a time."""
+    return frozenset(int(np.datetime64(h, "D").astype(np.int64)) + _UNIX_ORDINAL for h in holidays)
+
+
+def _deadline_one(day: dt.date, days: int, policy: Policy) -> np.datetime64:
+    """:func:`_deadline` of ``_plus(day, days)`` for one date: the same business-day rule (Monday to Friday,
+    holidays closed, moved back), on a day number; a deadline past the year 9999 stays a datetime64."""
+    n = day.toordinal() + int(days)
+    if policy.move_weekends:
+        closed = _closed_days(policy.holidays)
+        while (n + 6) % 7 >= 5 or n in closed:  # date.weekday() of ordinal n; 5, 6 = Saturday, Sunday
+            n -= 1
+    return np.datetime64(n - _UNIX_ORDINAL, "D")
+
+
 def _deadline(d: np.ndarray, policy: Policy) -> np.ndarray:
     """A deadline on a weekend or holiday moves to the previous business day (never later)."""
     if not policy.move_weekends:
@@ -425,8 +445,10 @@ def notify_by(due_date, policy: Policy = Policy()):
     >>> str(notify_by(np.datetime64("2024-01-03"), Policy(notify_days=60)))  # Sun 2024-03-03 → Fri 03-01
     '2024-03-01'
     """
-    d = _days(due_date)
     extra = policy.max_extension_period if policy.notify_basis == "mep_end" else 0
+    if due_date.__class__ is dt.date:  # one date (an Excel cell): no arrays
+        return _deadline_one(due_date, extra + policy.notify_days, policy)
+    d = _days(due_date)
     return _out_dates(_deadline(_plus(d, extra + policy.notify_days), policy), d.ndim == 0)
 
 
@@ -446,7 +468,10 @@ def claim_by(invoice_date, due_date, policy: Policy = Policy()):
     >>> str(claim_by(np.datetime64("2024-09-02"), np.datetime64("2024-10-02")))  # +180 = Sat 03-01 → Fri
     '2025-02-28'
     """
-    basis = _days(invoice_date if policy.claim_basis == "invoice_date" else due_date)
+    day = invoice_date if policy.claim_basis == "invoice_date" else due_date
+    if day.__class__ is dt.date:  # one date (an Excel cell): no arrays
+        return _deadline_one(day, policy.claim_days, policy)
+    basis = _days(day)
     return _out_dates(_deadline(_plus(basis, policy.claim_days), policy), basis.ndim == 0)
 
 

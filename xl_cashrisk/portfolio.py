@@ -41,7 +41,7 @@ from scipy import fft as sfft
 from scipy.special import ndtr, ndtri
 
 from xl_cashrisk import loss_transform as lt
-from xl_cashrisk._array import scalar_or_array
+from xl_cashrisk._array import floats, maximum, minimum, scalar_or_array, where
 
 __all__ = [
     "BASEL_MATURITY",
@@ -77,6 +77,7 @@ CRR_SCALING = 1.06  # CRR multiplies the Basel II risk weight by 1.06 (SPEC §6.
 SME_TURNOVER_FLOOR = 5.0  # € million: smaller firms count as 5 (Basel II ¶273)
 SME_TURNOVER_LIMIT = 50.0  # € million: from here on a firm is not an SME, no adjustment (¶273)
 SME_RHO_REDUCTION = 0.04  # the correlation reduction at the floor (¶273)
+_RHO_SCALE = 1.0 - np.exp(-50.0)  # denominator of the Basel correlation weight (¶272)
 WEEKS_PER_YEAR = 52
 ENUMERATE_MAX = 12  # books up to this many buyers are enumerated exactly (2^N outcomes per node)
 LOSS_METHODS = ("auto", "enumerate", "grid", "transform")  # loss_distribution(method=...)
@@ -88,7 +89,16 @@ _TWO32 = 2.0**32
 
 
 def _check_unit(name: str, x, *, open_right: bool = False) -> np.ndarray:
-    a = np.asarray(x, dtype=float)
+    return np.asarray(_unit(name, x, open_right=open_right))
+
+
+def _unit(name: str, x, *, open_right: bool = False):
+    """``x`` checked to lie in [0, 1] (or [0, 1)), as a formula takes it: a float for one value."""
+    a = floats(x)
+    if a.__class__ is float:  # one value
+        if not (a >= 0 and (a < 1 if open_right else a <= 1)):  # NaN too
+            raise ValueError(f"{name} must be in {'[0, 1)' if open_right else '[0, 1]'}, got {a!r}")
+        return a
     bad = ~((a >= 0) & ((a < 1) if open_right else (a <= 1)))
     if bad.any():
         v = a[bad].flat[0] if a.ndim else a.item()
@@ -112,10 +122,10 @@ def vasicek_pd(pd, rho, z):
     >>> round(vasicek_pd(0.015, 0.40, -1.0), 6)       # VS-5
     0.023568
     """
-    p = _check_unit("pd", pd)
-    r = _check_unit("rho", rho, open_right=True)
+    p = _unit("pd", pd)
+    r = _unit("rho", rho, open_right=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = ndtr((ndtri(p) - np.sqrt(r) * np.asarray(z, dtype=float)) / np.sqrt(1.0 - r))
+        out = ndtr((ndtri(p) - np.sqrt(r) * floats(z)) / np.sqrt(1.0 - r))
     return scalar_or_array(out, dtype=float)
 
 
@@ -127,8 +137,11 @@ def wcdr(pd, rho, q):
     >>> round(wcdr(0.02, 0.20, 0.999), 6)   # VS-6
     0.226313
     """
-    qq = np.asarray(q, dtype=float)
-    if np.any(~((qq > 0) & (qq < 1))):
+    qq = floats(q)
+    if qq.__class__ is float:
+        if not 0 < qq < 1:
+            raise ValueError(f"q must be strictly between 0 and 1, got {np.float64(qq)!r}")
+    elif np.any(~((qq > 0) & (qq < 1))):
         raise ValueError(f"q must be strictly between 0 and 1, got {qq[~((qq > 0) & (qq < 1))].flat[0]!r}")
     return vasicek_pd(pd, rho, -ndtri(qq))
 
@@ -141,11 +154,11 @@ def loss_rate_cdf(x, pd, rho):
     >>> round(loss_rate_cdf(0.128610, 0.02, 0.20), 4)   # WCDR_0.99 is the 99 % quantile
     0.99
     """
-    r = _check_unit("rho", rho, open_right=True)
-    if np.any(r <= 0):
+    r = _unit("rho", rho, open_right=True)
+    if (r <= 0) if r.__class__ is float else np.any(r <= 0):
         raise ValueError("rho must be > 0 for the loss-rate distribution (ρ = 0 is a point mass at PD)")
-    xx = _check_unit("x", x)
-    p = _check_unit("pd", pd)
+    xx = _unit("x", x)
+    p = _unit("pd", pd)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = ndtr((np.sqrt(1.0 - r) * ndtri(xx) - ndtri(p)) / np.sqrt(r))
     return scalar_or_array(out, dtype=float)
@@ -161,12 +174,16 @@ def basel_sme_adjustment(turnover_m_eur):
     >>> basel_sme_adjustment(5), basel_sme_adjustment(2), round(basel_sme_adjustment(27.5), 6), basel_sme_adjustment(80)
     (0.04, 0.04, 0.02, 0.0)
     """
-    s = np.asarray(turnover_m_eur, dtype=float)
-    if np.any(s < 0):
-        raise ValueError(f"turnover must be ≥ 0 (€ million), got {s[s < 0].flat[0]!r}")
-    size = np.clip(s, SME_TURNOVER_FLOOR, SME_TURNOVER_LIMIT)
+    s = floats(turnover_m_eur)
+    one = s.__class__ is float
+    if one and s != s:  # unknown turnover: a large corporate
+        return 0.0
+    if (s < 0) if one else np.any(s < 0):
+        raise ValueError(f"turnover must be ≥ 0 (€ million), got {np.float64(s) if one else s[s < 0].flat[0]!r}")
+    size = minimum(maximum(s, SME_TURNOVER_FLOOR), SME_TURNOVER_LIMIT) if one else np.clip(
+        s, SME_TURNOVER_FLOOR, SME_TURNOVER_LIMIT)
     adj = SME_RHO_REDUCTION * (1.0 - (size - SME_TURNOVER_FLOOR) / (SME_TURNOVER_LIMIT - SME_TURNOVER_FLOOR))
-    return scalar_or_array(np.where(np.isnan(s), 0.0, adj), dtype=float)
+    return scalar_or_array(where(s != s, 0.0, adj), dtype=float)
 
 
 def basel_rho(pd, turnover_m_eur=None):
@@ -180,11 +197,11 @@ def basel_rho(pd, turnover_m_eur=None):
     >>> round(basel_rho(0.01, turnover_m_eur=5), 6)   # SME of €5 m turnover: 0.04 lower
     0.152784
     """
-    p = _check_unit("pd", pd)
-    w = (1.0 - np.exp(-50.0 * p)) / (1.0 - np.exp(-50.0))
+    p = _unit("pd", pd)
+    w = (1.0 - np.exp(-50.0 * p)) / _RHO_SCALE
     rho = 0.12 * w + 0.24 * (1.0 - w)
     if turnover_m_eur is not None:
-        rho = rho - np.asarray(basel_sme_adjustment(turnover_m_eur))
+        rho = rho - floats(basel_sme_adjustment(turnover_m_eur))
     return scalar_or_array(rho, dtype=float)
 
 
@@ -194,10 +211,11 @@ def basel_b(pd):
     >>> round(basel_b(0.01), 6)
     0.137486
     """
-    p = _check_unit("pd", pd)
-    if np.any(p <= 0):
+    p = _unit("pd", pd)
+    if (p <= 0) if p.__class__ is float else np.any(p <= 0):
         raise ValueError("pd must be > 0 for the Basel maturity adjustment")
-    return scalar_or_array((0.11852 - 0.05478 * np.log(p)) ** 2, dtype=float)
+    t = 0.11852 - 0.05478 * np.log(p)
+    return scalar_or_array(t * t, dtype=float)
 
 
 def basel_k(pd, lgd=0.45, maturity=BASEL_MATURITY, turnover_m_eur=None):
@@ -212,11 +230,11 @@ def basel_k(pd, lgd=0.45, maturity=BASEL_MATURITY, turnover_m_eur=None):
     >>> round(basel_k(0.01, turnover_m_eur=5), 6)   # an SME of €5 m turnover
     0.057916
     """
-    p = np.asarray(pd, dtype=float)
-    lg = _check_unit("lgd", lgd)
-    b = np.asarray(basel_b(p))
-    k = (lg * np.asarray(wcdr(p, basel_rho(p, turnover_m_eur), BASEL_Q)) - p * lg) * (
-        (1.0 + (np.asarray(maturity, dtype=float) - 2.5) * b) / (1.0 - 1.5 * b)
+    p = floats(pd)
+    lg = _unit("lgd", lgd)
+    b = floats(basel_b(p))
+    k = (lg * floats(wcdr(p, basel_rho(p, turnover_m_eur), BASEL_Q)) - p * lg) * (
+        (1.0 + (floats(maturity) - 2.5) * b) / (1.0 - 1.5 * b)
     )
     return scalar_or_array(k, dtype=float)
 
@@ -233,7 +251,7 @@ def risk_weight(pd, lgd=0.45, maturity=BASEL_MATURITY, scaling=1.0, turnover_m_e
     >>> round(100 * risk_weight(0.025, turnover_m_eur=5), 2)   # Annex 5 SME column (S = 5), PD 2.5 %
     93.43
     """
-    return scalar_or_array(12.5 * np.asarray(basel_k(pd, lgd, maturity, turnover_m_eur)) * scaling, dtype=float)
+    return scalar_or_array(12.5 * floats(basel_k(pd, lgd, maturity, turnover_m_eur)) * scaling, dtype=float)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xl_cashrisk._array import safe_divide, scalar_or_array
+from xl_cashrisk._array import floats, safe_divide, scalar_or_array
 from xl_cashrisk.dates import DAYS_IN_YEAR  # SPEC §0: period days default 365 (360 allowed); re-exported
 
 __all__ = [
@@ -80,7 +80,7 @@ def working_capital(current_assets, current_liabilities):
     >>> working_capital(920_000, 500_000)  # WC-1
     420000.0
     """
-    return scalar_or_array(np.asarray(current_assets, dtype=float) - np.asarray(current_liabilities, dtype=float))
+    return scalar_or_array(floats(current_assets) - floats(current_liabilities))
 
 
 def current_ratio(current_assets, current_liabilities):
@@ -98,8 +98,7 @@ def quick_ratio(cash, marketable_securities, receivables, current_liabilities):
     >>> round(quick_ratio(120_000, 30_000, 400_000, 500_000), 4)  # WC-1
     1.1
     """
-    liquid = np.asarray(cash, dtype=float) + np.asarray(marketable_securities, dtype=float)
-    quick = liquid + np.asarray(receivables, dtype=float)
+    quick = floats(cash) + floats(marketable_securities) + floats(receivables)
     return scalar_or_array(safe_divide(quick, current_liabilities, positive=True))
 
 
@@ -120,7 +119,7 @@ def cash_ratio(cash, current_liabilities, marketable_securities=0.0):
     >>> round(cash_ratio(120_000, 500_000, marketable_securities=30_000), 4)  # WC-1
     0.3
     """
-    liquid = np.asarray(cash, dtype=float) + np.asarray(marketable_securities, dtype=float)
+    liquid = floats(cash) + floats(marketable_securities)
     return scalar_or_array(safe_divide(liquid, current_liabilities, positive=True))
 
 
@@ -166,7 +165,7 @@ def ccc(dso, dio, dpo):
     >>> ccc(40.0, 43.75, 30.0)  # CCC-1
     53.75
     """
-    return scalar_or_array(np.asarray(dso, dtype=float) + np.asarray(dio, dtype=float) - np.asarray(dpo, dtype=float))
+    return scalar_or_array(floats(dso) + floats(dio) - floats(dpo))
 
 
 def wc_health(ratio, bands: HealthBands = CURRENT_RATIO_BANDS):
@@ -180,7 +179,9 @@ def wc_health(ratio, bands: HealthBands = CURRENT_RATIO_BANDS):
     >>> wc_health(np.array([0.65, 0.7, 1.1]), QUICK_RATIO_BANDS).tolist()
     ['DANGER', 'WATCH', 'HEALTHY']
     """
-    r = np.asarray(ratio, dtype=float)
+    r = floats(ratio)
+    if r.__class__ is float:  # one ratio: the same rule without arrays
+        return "" if r != r else DANGER if r < bands.danger_below else WATCH if r < bands.healthy_from else HEALTHY
     status = np.select(
         [np.isnan(r), r < bands.danger_below, r < bands.healthy_from], ["", DANGER, WATCH], HEALTHY
     ).astype(object)
@@ -193,7 +194,9 @@ def wc_health_note(ratio, bands: HealthBands = CURRENT_RATIO_BANDS, language: st
     >>> wc_health_note(3.4), wc_health_note(2.2)
     ('high ratio may mean idle cash', '')
     """
-    r = np.asarray(ratio, dtype=float)
+    r = floats(ratio)
+    if r.__class__ is float:  # one ratio (NaN is never idle)
+        return IDLE_CASH_NOTE[language] if bands.idle_above is not None and r > bands.idle_above else ""
     if bands.idle_above is None:
         return scalar_or_array(np.full(r.shape, "", dtype=object))
     idle = np.nan_to_num(r, nan=-np.inf) > bands.idle_above
@@ -206,14 +209,14 @@ def wc_health_label(ratio, bands: HealthBands = CURRENT_RATIO_BANDS, language: s
     >>> wc_health_label(0.8, language="zh"), wc_health_label(3.5)
     ('危险', 'HEALTHY: high ratio may mean idle cash')
     """
-    status = np.asarray(wc_health(ratio, bands), dtype=object)
-    note = np.asarray(wc_health_note(ratio, bands, language), dtype=object)
+    status, note = wc_health(ratio, bands), wc_health_note(ratio, bands, language)
     names = HEALTH_LABELS[language]
     sep = "：" if language == "zh" else ": "
-    flat = [
-        "" if s == "" else names[s] + (sep + n if n else "")
-        for s, n in zip(status.ravel().tolist(), note.ravel().tolist(), strict=True)
-    ]
+    if status.__class__ is str:  # one ratio (the expression below, for one)
+        return "" if status == "" else names[status] + (sep + note if note else "")
+    status, note = np.asarray(status, dtype=object), np.asarray(note, dtype=object)
+    flat = ["" if s == "" else names[s] + (sep + n if n else "")
+            for s, n in zip(status.ravel().tolist(), note.ravel().tolist(), strict=True)]
     return scalar_or_array(np.array(flat, dtype=object).reshape(status.shape))
 
 

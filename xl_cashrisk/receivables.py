@@ -17,18 +17,23 @@ References are to shared/domain/SPEC.md.
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from xl_cashrisk._array import safe_divide, scalar_or_array
+from xl_cashrisk._array import floats, nan_if_inf, safe_divide, scalar_or_array
 from xl_cashrisk.dates import DAYS_IN_YEAR
 from xl_cashrisk.errors import InputError
 
 __all__ = [
     "DBT_BUCKET_MIDPOINTS",
+    "NOT_ISSUED",
+    "NOT_ISSUED_LABEL",
     "age_bucket_index",
     "age_ledger",
     "ageing_table",
@@ -37,6 +42,7 @@ __all__ = [
     "average_days_to_pay",
     "bad_debt_reserve",
     "best_possible_dso",
+    "bucket_edges_problem",
     "bucket_labels",
     "buyer_ageing_schedule",
     "buyer_payment_history",
@@ -57,6 +63,10 @@ BASES = ("dpd", "invoice")  # days past due (default) or days since invoice
 DBT_BUCKET_MIDPOINTS = (0.0, 15.0, 45.0, 75.0, 105.0)
 
 CREDITS = {"en": "credits", "zh": "贷项"}
+# basis "invoice": an invoice dated after the as-of date had not been issued on that day (ERPNext leaves it
+# out of its ageing); its bucket index and label
+NOT_ISSUED = -2
+NOT_ISSUED_LABEL = "not issued"
 _CURRENT = {"en": "current", "zh": "未到期"}
 _DAY_SUFFIX = {"en": "", "zh": "天"}
 _PAID_TOLERANCE = 0.005  # money: an invoice within half a cent of its amount counts as fully paid
@@ -87,15 +97,43 @@ def _check_edges(edges: Sequence[float], basis: str) -> np.ndarray:
     if basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}, got {basis!r}")
     e = np.asarray(edges, dtype=float)
-    if (e.ndim != 1 or e.size == 0 or not np.all(np.isfinite(e)) or np.any(e != np.round(e)) or e[0] <= 0
-            or np.any(np.diff(e) <= 0)):
+    if e.ndim != 1 or e.size == 0 or bucket_edges_problem(e.tolist()):
         raise ValueError(f"bucket edges must be increasing whole numbers of days > 0, got {tuple(edges)!r}")
     return e
 
 
-def _bucket_bounds(edges: Sequence[float], basis: str) -> np.ndarray:
+def bucket_edges_problem(edges: Sequence[float]) -> str:
+    """Why ``edges`` are not ageing bucket edges — increasing whole numbers of days above 0 (SPEC §4.1) —
+    naming the first edge at fault; '' when they are.
+
+    >>> bucket_edges_problem((30, 60, 90)), bucket_edges_problem((60, 30)), bucket_edges_problem((0, 30.5))
+    ('', '30 is not after 60', '0 is not above 0')
+    """
+    before = None
+    for x in edges:
+        problem = ("not a whole number of days" if not float(x).is_integer() else "not above 0" if x <= 0
+                   else f"not after {before:g}" if before is not None and x <= before else "")
+        if problem:
+            return f"{x:g} is {problem}"
+        before = x
+    return ""
+
+
+@functools.lru_cache(maxsize=64)
+def _checked_bounds(edges: tuple, basis: str) -> tuple[np.ndarray, tuple[float, ...]]:
     e = _check_edges(edges, basis)
-    return np.concatenate([[0.0], e]) if basis == "dpd" else e
+    bounds = np.concatenate([[0.0], e]) if basis == "dpd" else e
+    bounds.setflags(write=False)
+    return bounds, tuple(bounds.tolist())
+
+
+def _bucket_bounds(edges: Sequence[float], basis: str) -> tuple[np.ndarray, tuple[float, ...]]:
+    """The bucket bounds as an array and as a tuple (for one value); edges given as a sequence of
+    numbers (the default among them) are checked once, not on every call."""
+    try:
+        return _checked_bounds(tuple(edges), basis)
+    except TypeError:  # not a flat sequence of numbers: checking it gives the message
+        return _checked_bounds.__wrapped__(edges, basis)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -112,6 +150,8 @@ def days_past_due(due_dates, as_of):
     >>> days_past_due(np.array(["2024-07-10", "2024-03-31", "NaT"], dtype="datetime64[D]"), "2024-06-30")
     array([-10.,  91.,  nan])
     """
+    if due_dates.__class__ is dt.date and as_of.__class__ is dt.date:  # one date (an Excel cell): no arrays
+        return as_of.toordinal() - due_dates.toordinal()
     return scalar_or_array(_scalar_days(_day_count(as_of, due_dates)), like=due_dates)
 
 
@@ -132,7 +172,8 @@ def age_bucket_index(days, edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis:
     SPEC §4.1. With edges e₁ < … < eₖ:
 
     * ``basis="dpd"`` (days past due): 0 = current (d ≤ 0), 1 = 1…e₁, 2 = e₁+1…e₂, …, k+1 = > eₖ;
-    * ``basis="invoice"`` (days since invoice): 0 = 0…e₁ (d ≤ e₁), 1 = e₁+1…e₂, …, k = > eₖ.
+    * ``basis="invoice"`` (days since invoice): 0 = 0…e₁ (0 ≤ d ≤ e₁), 1 = e₁+1…e₂, …, k = > eₖ, and
+      :data:`NOT_ISSUED` (−2) for d < 0: an invoice dated after the as-of date did not exist yet.
 
     Labels in the same order come from :func:`bucket_labels`.
 
@@ -141,14 +182,21 @@ def age_bucket_index(days, edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis:
     [0, 1, 2, 4, 4, 5]
     >>> age_bucket_index([20, 46, 81, 121, 177, 212], basis="invoice").tolist()
     [0, 1, 2, 4, 4, 4]
-    >>> age_bucket_index(30), age_bucket_index(31), age_bucket_index(float("nan"))
-    (1, 2, -1)
+    >>> age_bucket_index(30), age_bucket_index(31), age_bucket_index(float("nan")), age_bucket_index(-3, basis="invoice")
+    (1, 2, -1, -2)
     """
-    bounds = _bucket_bounds(edges, basis)
+    bounds, one = _bucket_bounds(edges, basis)
+    kind = days.__class__
+    if kind is int or kind is float:  # one value: a binary search on the cached bounds, no arrays
+        if days != days:
+            return -1
+        return NOT_ISSUED if basis == "invoice" and days < 0 else bisect.bisect_left(one, days)
     d = np.asarray(days, dtype=float)
     idx = np.searchsorted(bounds, d, side="left")
-    idx = np.where(np.isnan(d), -1, idx).astype(np.int64)
-    return scalar_or_array(idx, like=days)
+    idx = np.where(np.isnan(d), -1, idx)
+    if basis == "invoice":
+        idx = np.where(d < 0, NOT_ISSUED, idx)
+    return scalar_or_array(idx.astype(np.int64), like=days)
 
 
 def bucket_labels(edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis: str = "dpd",
@@ -164,9 +212,10 @@ def bucket_labels(edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis: str = "d
     >>> bucket_labels((30, 60), language="zh")
     ['未到期', '1-30天', '31-60天', '>60天']
     """
-    e = [int(x) for x in _check_edges(edges, basis)]
+    bounds, _ = _bucket_bounds(edges, basis)
     if language not in _CURRENT:
         raise ValueError(f"language must be one of {tuple(_CURRENT)}, got {language!r}")
+    e = [int(x) for x in (bounds[1:] if basis == "dpd" else bounds)]
     unit = _DAY_SUFFIX[language]
     first = [_CURRENT[language], f"1-{e[0]}{unit}"] if basis == "dpd" else [f"0-{e[0]}{unit}"]
     middle = [f"{lo + 1}-{hi}{unit}" for lo, hi in itertools.pairwise(e)]
@@ -178,16 +227,19 @@ def ageing_totals(days, amounts, edges: Sequence[float] = DEFAULT_BUCKET_EDGES,
     """Open amounts summed per ageing bucket, and the credits (negative amounts) kept apart.
 
     SPEC §4.1: positive amounts are aged by ``days`` (DPD or days since invoice, per ``basis``);
-    negative amounts (credit notes, unapplied cash) are not aged. Invariant:
-    ``totals.sum() + credits == amounts.sum()``. NaN amounts count as 0; a positive amount with
-    NaN days is an error.
+    negative amounts (credit notes, unapplied cash) are not aged. With ``basis="invoice"`` a positive
+    amount with negative days (invoice dated after the as-of date, :data:`NOT_ISSUED`) is in no bucket.
+    Invariant: ``totals.sum() + credits + not issued == amounts.sum()``. NaN amounts count as 0; a
+    positive amount with NaN days is an error.
 
     >>> totals, credits = ageing_totals([-10, 16, 51, 91, 117, 182, 5],
     ...                                 [10_000, 8_000, 6_000, 4_000, 2_000, 1_000, -500])
     >>> totals.tolist(), credits                  # AG-1 DPD totals, plus a 500 credit note
     ([10000.0, 8000.0, 6000.0, 0.0, 6000.0, 1000.0], -500.0)
+    >>> ageing_totals([20, -5], [10_000, 3_000], basis="invoice")[0].tolist()   # the 3,000 is not issued yet
+    [10000.0, 0.0, 0.0, 0.0, 0.0]
     """
-    bounds = _bucket_bounds(edges, basis)
+    bounds, _ = _bucket_bounds(edges, basis)
     d = np.asarray(days, dtype=float).ravel()
     a = np.nan_to_num(np.asarray(amounts, dtype=float).ravel(), nan=0.0)
     if d.shape != a.shape:
@@ -196,6 +248,8 @@ def ageing_totals(days, amounts, edges: Sequence[float] = DEFAULT_BUCKET_EDGES,
     undated = pos & np.isnan(d)
     if undated.any():
         raise ValueError(f"{int(undated.sum())} positive amount(s) have no date to age them by")
+    if basis == "invoice":
+        pos &= ~(d < 0)
     idx = np.searchsorted(bounds, d[pos], side="left")
     totals = np.bincount(idx, weights=a[pos], minlength=bounds.size + 1)
     return totals, float(a[a < 0].sum())
@@ -243,6 +297,18 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, names
 
 
+def _kept_codes(column: pd.Series, keep: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """Codes of the rows ``keep`` selects into the distinct values among them (NaN a value of its own).
+
+    The whole column is factorised where it is stored — Arrow dictionary-encodes its strings without making
+    a Python object per row — and the codes are then numbered over the values the kept rows use."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    codes = codes[keep]
+    used = np.bincount(codes, minlength=len(uniques)) > 0
+    renumber = np.cumsum(used) - 1
+    return renumber[codes], uniques[used]
+
+
 def _ledger_dates(ledger: pd.DataFrame, key: str) -> np.ndarray:
     if key not in ledger.columns:
         return np.full(len(ledger), np.datetime64("NaT"), "datetime64[D]")
@@ -275,8 +341,7 @@ def prepare_ledger(ledger: pd.DataFrame, as_of, fx, home_currency, basis: str = 
         pd.to_numeric(pd.Series(paid), errors="coerce").to_numpy(dtype=float), nan=0.0)
     rate = _fx_rates(ledger, fx, home_currency)
     open_amt = np.nan_to_num(amount, nan=0.0) - paid
-    doc = _column(ledger, "doc_type")
-    if doc is None:
+    if "doc_type" not in ledger.columns:
         is_cn = np.zeros(len(ledger), bool)
     else:
         codes, names = _codes(ledger["doc_type"])
@@ -292,6 +357,13 @@ def prepare_ledger(ledger: pd.DataFrame, as_of, fx, home_currency, basis: str = 
         raise InputError(f"{int(undated.sum())} open invoice(s) have {what} (e.g. {', '.join(map(str, nos))})")
     return {"due": due, "inv": inv, "amount_hc": amount * rate, "open_hc": open_hc, "credit": credit,
             "dpd": dpd, "since": since, "rate": rate}
+
+
+def _ledger_days(p: dict[str, np.ndarray], basis: str) -> np.ndarray:
+    """The days a ledger report ages by. An invoice dated after the as-of date counts in the first bucket
+    here, as the reports have always shown it (AGEBUCKET and AGEING say "not issued": issue 19); days
+    since invoice are floored at 0 for that, NaN stays NaN."""
+    return p["dpd"] if basis == "dpd" else np.maximum(p["since"], 0.0)
 
 
 def age_ledger(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_BUCKET_EDGES, basis: str = "dpd",
@@ -312,7 +384,7 @@ def age_ledger(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_BUC
     """
     p = prepare_ledger(ledger, as_of, fx, home_currency, basis) if _prep is None else _prep
     labels = np.asarray([*bucket_labels(edges, basis, language), CREDITS[language], ""], dtype=object)
-    idx = np.asarray(age_bucket_index(p["dpd"] if basis == "dpd" else p["since"], edges, basis))
+    idx = np.asarray(age_bucket_index(_ledger_days(p, basis), edges, basis))
     idx = np.where(p["credit"], len(labels) - 2, idx)
     idx = np.where(~p["credit"] & (p["open_hc"] == 0), len(labels) - 1, idx)
     rate = p["rate"]
@@ -348,7 +420,7 @@ def ageing_table(ledger: pd.DataFrame, as_of, edges: Sequence[float] = DEFAULT_B
     """
     p = prepare_ledger(ledger, as_of, fx, home_currency, basis) if _prep is None else _prep
     labels = [*bucket_labels(edges, basis, language), CREDITS[language]]
-    days = p["dpd"] if basis == "dpd" else p["since"]
+    days = _ledger_days(p, basis)
     aged = ~p["credit"]
     totals, _ = ageing_totals(np.where(aged, days, np.nan), np.where(aged, p["open_hc"], 0.0), edges, basis)
     idx = np.asarray(age_bucket_index(days, edges, basis))
@@ -388,13 +460,13 @@ def buyer_ageing_schedule(ledger: pd.DataFrame, as_of, edges: Sequence[float] = 
         raise InputError("the ledger has no 'buyer_id' column")
     open_hc = p["open_hc"]
     keep = open_hc != 0
-    codes, buyers = pd.factorize(ledger["buyer_id"].to_numpy()[keep], use_na_sentinel=False)
+    codes, buyers = _kept_codes(ledger["buyer_id"], keep)
     nb = len(buyers)
     labels = bucket_labels(edges, basis, language)
     credit = p["credit"][keep]
     amt = open_hc[keep]
     dpd = p["dpd"][keep]
-    days = dpd if basis == "dpd" else p["since"][keep]
+    days = _ledger_days(p, basis)[keep]
     idx = np.asarray(age_bucket_index(days, edges, basis))
     aged = ~credit
     grid = np.bincount(codes[aged] * len(labels) + idx[aged], weights=amt[aged],
@@ -408,7 +480,7 @@ def buyer_ageing_schedule(ledger: pd.DataFrame, as_of, edges: Sequence[float] = 
     oldest = np.where(np.isneginf(oldest), np.nan, np.maximum(oldest, 0.0))
     out = pd.DataFrame({"buyer_id": buyers})
     if "buyer_name" in ledger.columns:
-        names = pd.Series(ledger["buyer_name"].to_numpy()[keep]).groupby(codes).first()
+        names = ledger["buyer_name"][keep].reset_index(drop=True).groupby(codes).first()
         out["buyer_name"] = names.reindex(range(nb)).to_numpy()
     for j, label in enumerate(labels):
         out[label] = grid[:, j]
@@ -417,8 +489,10 @@ def buyer_ageing_schedule(ledger: pd.DataFrame, as_of, edges: Sequence[float] = 
     out["overdue"] = overdue
     out["pct_overdue"] = safe_divide(overdue, invoiced, positive=True, fill=0.0)
     out["oldest_dpd"] = oldest
-    out = out.sort_values(["total", "buyer_id"], ascending=[False, True], kind="stable")
-    return out.reset_index(drop=True)
+    # largest total first, then buyer id (missing last): the ids' order taken on the distinct ids only
+    rank = np.empty(nb, np.intp)
+    rank[np.asarray(buyers.array.argsort(na_position="last"))] = np.arange(nb)
+    return out.take(np.lexsort((rank, -out["total"].to_numpy()))).reset_index(drop=True)
 
 
 def buyer_payment_history(ledger: pd.DataFrame, as_of, fx: Mapping[str, float] | None = None,
@@ -482,9 +556,12 @@ def dso(ar, credit_sales, days=DAYS_IN_YEAR):
     >>> round(dso(150_000, 1_800_000), 4)          # DSO-1
     30.4167
     """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.asarray(ar, float) / np.asarray(credit_sales, float) * np.asarray(days, float)
-    return scalar_or_array(np.where(np.isinf(r), np.nan, r), like=ar)
+    if ar.__class__ is float and credit_sales.__class__ is float and days.__class__ is float:
+        # one cell's values (a filled-down column): the same arithmetic on Python floats, no helper calls
+        r = ar / credit_sales * days if credit_sales != 0 and credit_sales == credit_sales else np.nan
+        return r if r - r == 0 or r != r else np.nan
+    r = safe_divide(ar, credit_sales) * floats(days)  # x/0 is NaN
+    return scalar_or_array(nan_if_inf(r), like=ar)  # an overflow too
 
 
 def best_possible_dso(current_ar, credit_sales, days=DAYS_IN_YEAR):
@@ -502,8 +579,10 @@ def average_days_delinquent(ar, current_ar, credit_sales, days=DAYS_IN_YEAR):
     >>> average_days_delinquent(15_000, 4_000, 10_000, 30)      # ADD-1: 45 − 12
     33.0
     """
-    r = np.asarray(dso(ar, credit_sales, days), float) - np.asarray(best_possible_dso(current_ar, credit_sales, days), float)
-    return scalar_or_array(r, like=ar)
+    late, best = dso(ar, credit_sales, days), dso(current_ar, credit_sales, days)
+    if late.__class__ is float and best.__class__ is float:
+        return late - best
+    return scalar_or_array(floats(late) - floats(best), like=ar)
 
 
 def receivables_turnover(credit_sales, average_ar):
@@ -593,10 +672,16 @@ def cei(beginning_ar, credit_sales, ending_ar, ending_current_ar, periods=1):
     >>> cei(100_000, 1_000_000, 120_000, 100_000)                     # CEI-2
     98.0
     """
-    base = np.asarray(beginning_ar, float) + np.asarray(credit_sales, float) / np.asarray(periods, float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = (base - np.asarray(ending_ar, float)) / (base - np.asarray(ending_current_ar, float)) * 100.0
-    return scalar_or_array(np.where(np.isinf(r), np.nan, r), like=beginning_ar)
+    if (beginning_ar.__class__ is float and credit_sales.__class__ is float and ending_ar.__class__ is float
+            and ending_current_ar.__class__ is float and periods.__class__ is float):
+        # one cell's values (a filled-down column): the same arithmetic on Python floats, no helper calls
+        base = beginning_ar + (credit_sales / periods if periods != 0 and periods == periods else np.nan)
+        den = base - ending_current_ar
+        r = (base - ending_ar) / den * 100.0 if den != 0 and den == den else np.nan
+        return r if r - r == 0 or r != r else np.nan
+    base = floats(beginning_ar) + safe_divide(credit_sales, periods)
+    r = safe_divide(base - floats(ending_ar), base - floats(ending_current_ar)) * 100.0
+    return scalar_or_array(nan_if_inf(r), like=beginning_ar)
 
 
 def bad_debt_reserve(bucket_amounts, rates):

@@ -28,6 +28,16 @@ CASES = [
     Case("AGEBUCKET", ("2024-03-01", Inline(45473), Inline("INVOICE")), "text-date-serial-asof", want=">120"),
     Case("AGEBUCKET", ("soon", AS_OF), "bad-date-message"),
     Case("AGEBUCKET", (date(2024, 6, 14), AS_OF, Inline("weekly")), "bad-basis-message"),
+    # bucket edges as an argument (issue 19): a range of cells, a text in the formula, a text in a cell
+    Case("AGEBUCKET", ([*DUE, [None]], AS_OF, Inline("dpd"), [[15], [45]]), "edges-range",
+         want=[["current"], ["16-45"], [">45"], [">45"], [">45"], [">45"], [""]]),
+    Case("AGEBUCKET", (date(2024, 5, 10), AS_OF, Inline("dpd"), Inline("15,45")), "edges-text", want=">45"),
+    Case("AGEBUCKET", (INVOICED, AS_OF, Inline("invoice"), "60;120"), "edges-text-cell-invoice",
+         want=[["0-60"], ["0-60"], ["61-120"], [">120"], [">120"], [">120"]]),
+    Case("AGEBUCKET", (date(2024, 5, 10), AS_OF, Inline("dpd"), Inline("60,30")), "unsorted-edges-message"),
+    Case("AGEBUCKET", (date(2024, 5, 10), AS_OF, Inline("dpd"), [[-30], [60]]), "negative-edge-message"),
+    # an invoice dated after the as-of date had not been issued yet (basis invoice)
+    Case("AGEBUCKET", (date(2024, 7, 5), AS_OF, Inline("invoice")), "invoice-after-as-of", want="not issued"),
     # DAYSPASTDUE -----------------------------------------------------------------------------
     Case("DAYSPASTDUE", (date(2024, 6, 14), AS_OF), "one-cell", want=16),
     Case("DAYSPASTDUE", ([*DUE[:3], [None], DUE[5]], AS_OF), "column-with-blank",
@@ -41,6 +51,12 @@ CASES = [
          want=[["0-30", "31-60", "61-90", "91-120", ">120", "credits", "total"],
                [10000, 8000, 6000, 0, 7000, 0, 31000]]),
     Case("AGEING", (DUE[:3], AMOUNTS[:2], AS_OF), "size-mismatch-message"),
+    Case("AGEING", (DUE, AMOUNTS, AS_OF, Inline("dpd"), [[60], [120]]), "AG-1-edges-range",
+         want=[["current", "1-60", "61-120", ">120", "credits", "total"], [10000, 14000, 6000, 1000, 0, 31000]]),
+    Case("AGEING", ([*INVOICED, [date(2024, 7, 5)]], [*AMOUNTS, [2500]], AS_OF, Inline("invoice")),
+         "AG-1-invoice-not-issued-left-out",
+         want=[["0-30", "31-60", "61-90", "91-120", ">120", "credits", "total"], [10000, 8000, 6000, 0, 7000, 0, 31000]]),
+    Case("AGEING", (DUE, AMOUNTS, AS_OF, Inline("dpd"), Inline("30,30")), "edges-message"),
     # DSO ---------------------------------------------------------------------------------------
     Case("DSO", (150000, 1800000), "DSO-1-default-365", want=30.41666666666667),
     Case("DSO", (15000, 10000, Inline(30)), "ADD-1-month", want=45.0),

@@ -354,6 +354,17 @@ def _ymd(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> tuple[np.ndarr
     return days, why
 
 
+def _serial_bounds(epoch: np.datetime64) -> tuple[float, float]:
+    """The serials from :data:`FIRST_DATE` to :data:`LAST_DATE` in a date system: ``lo ≤ s < hi``."""
+    lo = float(max((_FIRST - epoch).astype(np.int64), 0))  # the 1904 system has no day before day 0
+    return lo, float((_LAST - epoch).astype(np.int64)) + 1.0
+
+
+# date1904 → (serial bounds, ordinal of day 0): the one serial rule, for arrays and for one cell
+_SERIALS = {False: _serial_bounds(EXCEL_EPOCH), True: _serial_bounds(EXCEL_EPOCH_1904)}
+_DAY0 = {False: EXCEL_EPOCH.astype(dt.date).toordinal(), True: EXCEL_EPOCH_1904.astype(dt.date).toordinal()}
+
+
 def serial_dates(serials: np.ndarray, *, date1904: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Excel serials (float array; NaN blank) → (datetime64[D] days, reasons), in the workbook's date
     system (``date1904``: day 0 = 1904-01-01, the old Excel for Mac default). The fraction (time of
@@ -367,8 +378,7 @@ def serial_dates(serials: np.ndarray, *, date1904: bool = False) -> tuple[np.nda
     """
     s = np.asarray(serials, dtype=float)
     epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
-    lo = float(max((_FIRST - epoch).astype(np.int64), 0))  # the 1904 system has no day before day 0
-    hi = float((_LAST - epoch).astype(np.int64)) + 1.0
+    lo, hi = _SERIALS[date1904]
     ok = np.isfinite(s) & (s >= lo) & (s < hi)
     whole = np.where(ok, np.floor(np.where(ok, s, 0.0)), 0.0).astype(np.int64)
     days = epoch + whole.astype("timedelta64[D]")
@@ -436,6 +446,18 @@ def parse_as_of(value: object, *, date1904: bool = False) -> dt.date:
 
 
 def _date_one(value: object, date1904: bool) -> dt.date:
+    kind = value.__class__
+    if kind is float or kind is int:  # a serial, the usual date cell: the rule of serial_dates, on one number
+        lo, hi = _SERIALS[date1904]
+        serial = value if kind is float or abs(value) < hi else math.inf
+        if not lo <= serial < hi:  # NaN and ±inf too
+            raise ValueRefused("date", value, "bad_serial")
+        return dt.date.fromordinal(_DAY0[date1904] + int(serial))
+    if kind is dt.date or kind is dt.datetime:  # the rule of object_dates, on one date
+        day = value if kind is dt.date else value.replace(tzinfo=None).date()
+        if not FIRST_DATE <= day <= LAST_DATE:
+            raise ValueRefused("date", value, "out_of_range")
+        return day
     if isinstance(value, dt.datetime | dt.date | np.datetime64 | pd.Timestamp):
         days, why = object_dates(np.array([value], dtype=object))
     elif isinstance(value, dt.time):

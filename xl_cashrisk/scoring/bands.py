@@ -8,9 +8,12 @@ band, letter and grade are then "NR".
 
 from __future__ import annotations
 
+import bisect
+import functools
+
 import numpy as np
 
-from xl_cashrisk._array import scalar_or_array
+from xl_cashrisk._array import floats, scalar_or_array
 from xl_cashrisk.scoring.config import Scorecard, default_scorecard
 
 __all__ = [
@@ -76,8 +79,7 @@ def credit_pd(score, anchor_score=None, anchor_odds=None, pdo=None, scorecard: S
     [0.156, 1.1528, 4.4572, 4.7619, 16.6667, 61.5385]
     """
     s0, odds, pdo = _calibration(scorecard, anchor_score, anchor_odds, pdo)
-    s = np.asarray(score, dtype=float)
-    return scalar_or_array(1.0 / (1.0 + odds * np.exp2((s - s0) / pdo)))
+    return scalar_or_array(1.0 / (1.0 + odds * np.exp2((floats(score) - s0) / pdo)))
 
 
 def score_from_pd(pd, anchor_score=None, anchor_odds=None, pdo=None, scorecard: Scorecard | None = None):
@@ -88,7 +90,9 @@ def score_from_pd(pd, anchor_score=None, anchor_odds=None, pdo=None, scorecard: 
     [73.0743, 62.9278, 49.26, 38.48, 26.7807]
     """
     s0, odds, pdo = _calibration(scorecard, anchor_score, anchor_odds, pdo)
-    p = np.asarray(pd, dtype=float)
+    p = floats(pd)
+    if p.__class__ is float:  # one PD
+        return s0 + pdo * float(np.log2(((1.0 - p) / p) / odds)) if 0 < p < 1 else np.nan
     ok = (p > 0) & (p < 1)
     safe = np.where(ok, p, 0.5)
     return scalar_or_array(np.where(ok, s0 + pdo * np.log2(((1.0 - safe) / safe) / odds), np.nan))
@@ -114,11 +118,21 @@ def credit_band(score, language: str = "en", scheme: str = "light", green_min=No
     card = scorecard or default_scorecard()
     green = card.green_min if green_min is None else float(green_min)
     yellow = card.yellow_min if yellow_min is None else float(yellow_min)
-    labels = (BAND_MEANINGS if scheme == "meaning" else BAND_LABELS)["zh" if language == "zh" else "en"]
-    names = np.array([labels[k] for k in (*BANDS, NOT_RATED)], dtype=object)
-    s = np.asarray(score, dtype=float)
+    names = _band_names(scheme, "zh" if language == "zh" else "en")
+    s = floats(score)
+    if s.__class__ is float:  # one score
+        return names[3 if s != s else 0 if s >= green else 1 if s >= yellow else 2]
     idx = np.where(np.isnan(s), 3, np.where(s >= green, 0, np.where(s >= yellow, 1, 2)))
     return scalar_or_array(names[idx])
+
+
+@functools.lru_cache(maxsize=8)
+def _band_names(scheme: str, language: str) -> np.ndarray:
+    """The words of GREEN, YELLOW, RED and NR in a scheme and language, in that order."""
+    labels = (BAND_MEANINGS if scheme == "meaning" else BAND_LABELS)[language]
+    names = np.array([labels[k] for k in (*BANDS, NOT_RATED)], dtype=object)
+    names.setflags(write=False)
+    return names
 
 
 def band_of(score, scorecard: Scorecard | None = None):
@@ -135,7 +149,9 @@ def credit_letter(score, scorecard: Scorecard | None = None):
     card = scorecard or default_scorecard()
     bounds = np.array([b for _, b in card.letters][::-1])  # ascending
     names = np.array([n for n, _ in card.letters][::-1], dtype=object)
-    s = np.asarray(score, dtype=float)
+    s = floats(score)
+    if s.__class__ is float:  # one score
+        return NOT_RATED if s != s else names[max(bisect.bisect_right(bounds.tolist(), s) - 1, 0)]
     idx = np.searchsorted(bounds, np.nan_to_num(s, nan=-np.inf), side="right") - 1
     out = np.where(idx >= 0, names[np.maximum(idx, 0)], names[0]).astype(object)
     out[np.isnan(s)] = NOT_RATED
@@ -152,8 +168,10 @@ def credit_grade(score, scorecard: Scorecard | None = None):
     [1, 5, 6, 7, 8, 10]
     """
     card = scorecard or default_scorecard()
+    s = floats(score)
+    if s.__class__ is float:  # one score
+        return NOT_RATED if s != s else 10 - bisect.bisect_right(card.grade_bounds[::-1], s)
     bounds = np.array(card.grade_bounds[::-1])  # ascending
-    s = np.asarray(score, dtype=float)
     grade = 10 - np.searchsorted(bounds, np.nan_to_num(s, nan=-np.inf), side="right")
     out = np.array(grade.tolist(), dtype=object)  # Python ints, so "NR" can sit beside them
     out[np.isnan(s)] = NOT_RATED

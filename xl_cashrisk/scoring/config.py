@@ -254,6 +254,8 @@ def _build(data: dict[str, Any]) -> Scorecard:
             raise ScorecardError(f"scorecard limits.{k} must be a number ≥ 0")
     if not limits["red"] <= limits["yellow"] <= limits["green"]:
         raise ScorecardError("scorecard limits need red ≤ yellow ≤ green")
+    if limits["days_in_year"] <= 0:  # a need-based limit divides the yearly sales by it
+        raise ScorecardError("scorecard limits.days_in_year must be above 0")
     min_conf = _num(data.get("min_confidence", 0.0), "min_confidence")
     if not 0 <= min_conf <= 1:
         raise ScorecardError(f"scorecard min_confidence must be between 0 and 1, got {min_conf:g}")

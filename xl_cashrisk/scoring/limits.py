@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xl_cashrisk._array import scalar_or_array
+from xl_cashrisk._array import floats, fmin, maximum, minimum, nan_to_num, scalar_or_array, where
 from xl_cashrisk.dates import DAYS_IN_YEAR
 from xl_cashrisk.scoring.bands import band_key, band_of
 from xl_cashrisk.scoring.config import Scorecard, default_scorecard
@@ -21,8 +21,8 @@ def limit_need(annual_sales, terms_days, expected_dbt=0.0, vat_rate=0.0, days_in
     >>> round(limit_need(1_200_000, 60, 10), 2)                 # CL-1
     230136.99
     """
-    s, t, d, v = (np.asarray(x, dtype=float) for x in (annual_sales, terms_days, expected_dbt, vat_rate))
-    return scalar_or_array(s / float(days_in_year) * (t + np.maximum(np.nan_to_num(d), 0.0)) * (1.0 + v))
+    s, t, d, v = (floats(x) for x in (annual_sales, terms_days, expected_dbt, vat_rate))
+    return scalar_or_array(s / float(days_in_year) * (t + maximum(nan_to_num(d), 0.0)) * (1.0 + v))
 
 
 def limit_capacity(tangible_net_worth, working_capital, tnw_share=0.10, wc_share=0.20):
@@ -35,10 +35,8 @@ def limit_capacity(tangible_net_worth, working_capital, tnw_share=0.10, wc_share
     >>> limit_capacity(80_000, 700_000, 0.35, 0.05)             # CL-2: 35 % of TNW, 5 % of turnover
     28000.0
     """
-    a = np.asarray(tangible_net_worth, dtype=float) * tnw_share
-    b = np.asarray(working_capital, dtype=float) * wc_share
-    both = np.fmin(a, b)  # fmin ignores a single NaN
-    return scalar_or_array(np.where(np.isnan(both), np.nan, np.maximum(both, 0.0)))
+    both = fmin(floats(tangible_net_worth) * tnw_share, floats(working_capital) * wc_share)  # ignores one NaN
+    return scalar_or_array(where(both != both, np.nan, maximum(both, 0.0)))
 
 
 def band_multiplier(band, scorecard: Scorecard | None = None):
@@ -51,6 +49,10 @@ def band_multiplier(band, scorecard: Scorecard | None = None):
     """
     card = scorecard or default_scorecard()
     mult = {k: card.limits[k.lower()] for k in ("GREEN", "YELLOW", "RED")}
+    kind = band.__class__
+    if kind is str or kind is float or kind is int:  # one band word or score
+        key = band_key(band) if kind is str else band_of(float(band), card)
+        return float(mult.get(key, np.nan))  # unknown words and "NR" → NaN
     arr = np.asarray(band, dtype=object)
     codes, distinct = pd.factorize(arr.ravel(), use_na_sentinel=False)  # a column holds few distinct bands
     flat = pd.Series(np.asarray(distinct, dtype=object), dtype=object)
@@ -80,15 +82,13 @@ def credit_limit(annual_sales, terms_days, expected_dbt, tangible_net_worth, wor
     """
     card = scorecard or default_scorecard()
     lim = card.limits
-    need = np.asarray(limit_need(annual_sales, terms_days, expected_dbt, vat_rate, lim["days_in_year"]))
-    cap = np.asarray(limit_capacity(tangible_net_worth, working_capital, lim["tnw_share"], lim["wc_share"]))
-    mult = np.asarray(band_multiplier(band, card), dtype=float)
-    ins = np.asarray(np.nan if insurer_limit is None else insurer_limit, dtype=float)
-    base = np.minimum(need, mult * cap)  # NaN when the band is not rated or capacity is unknown
+    need = limit_need(annual_sales, terms_days, expected_dbt, vat_rate, lim["days_in_year"])
+    cap = limit_capacity(tangible_net_worth, working_capital, lim["tnw_share"], lim["wc_share"])
+    ins = np.nan if insurer_limit is None else floats(insurer_limit)
+    base = minimum(need, floats(band_multiplier(band, card)) * cap)  # NaN: band not rated, capacity unknown
     # fmin: a NaN insurer limit means "no cap"; but a NaN base stays NaN (no limit is recommended
     # for a buyer that cannot be rated, whatever the insurer's limit)
-    out = np.where(np.isnan(base), np.nan, np.fmin(base, ins))
-    return scalar_or_array(np.maximum(out, 0.0))
+    return scalar_or_array(maximum(where(base != base, np.nan, fmin(base, ins)), 0.0))
 
 
 def insured_indemnity(ead, insured_share, insurer_limit=None, recoveries=0.0):
@@ -99,9 +99,9 @@ def insured_indemnity(ead, insured_share, insurer_limit=None, recoveries=0.0):
     >>> insured_indemnity(800_000, 0.9, 700_000), insured_indemnity(240_000, 0.9, 0)
     (630000.0, 0.0)
     """
-    e = np.asarray(ead, dtype=float) - np.asarray(recoveries, dtype=float)
-    lim = np.asarray(np.nan if insurer_limit is None else insurer_limit, dtype=float)
-    return scalar_or_array(np.asarray(insured_share, dtype=float) * np.maximum(np.fmin(e, lim), 0.0))
+    e = floats(ead) - floats(recoveries)
+    lim = np.nan if insurer_limit is None else floats(insurer_limit)
+    return scalar_or_array(floats(insured_share) * maximum(fmin(e, lim), 0.0))
 
 
 def expected_loss(pd_, lgd, ead, insured_share=0.0, insurer_limit=None, recoveries=0.0):
@@ -114,6 +114,5 @@ def expected_loss(pd_, lgd, ead, insured_share=0.0, insurer_limit=None, recoveri
     >>> round(expected_loss(0.01, 0.60, 800_000, 0.9, 700_000), 2)   # EL-2 buyer A, seller net
     1020.0
     """
-    i = np.asarray(insured_indemnity(ead, insured_share, insurer_limit, recoveries), dtype=float)
-    kept = np.asarray(ead, dtype=float) - i
-    return scalar_or_array(np.asarray(pd_, dtype=float) * np.asarray(lgd, dtype=float) * kept)
+    kept = floats(ead) - insured_indemnity(ead, insured_share, insurer_limit, recoveries)
+    return scalar_or_array(floats(pd_) * floats(lgd) * kept)

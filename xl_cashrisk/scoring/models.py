@@ -8,13 +8,15 @@ denominator is zero gives NaN (the Excel layer turns that into a readable error)
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from scipy.special import expit, ndtr
 
-from xl_cashrisk._array import safe_divide, scalar_or_array
+from xl_cashrisk._array import floats, safe_divide, scalar_or_array, where
 
 __all__ = [
     "ALTMAN_MODELS",
@@ -60,6 +62,7 @@ EM_RATINGS: tuple[tuple[float, str], ...] = (
 )
 _EM_EDGES = np.array([e for e, _ in EM_RATINGS])
 _EM_LABELS = np.array(["D", *(r for _, r in EM_RATINGS)], dtype=object)
+_EM_BOUNDS = tuple(_EM_EDGES.tolist())  # the same table for one score (bisect, no arrays)
 
 
 
@@ -104,7 +107,7 @@ def altman_z(wc, re, ebit, equity_value, sales, ta, tl, model: str = "Z"):
     z = (c + b1 * safe_divide(wc, ta) + b2 * safe_divide(re, ta) + b3 * safe_divide(ebit, ta)
          + b4 * safe_divide(equity_value, tl))
     if b5:
-        z = z + b5 * safe_divide(np.asarray(sales, dtype=float), ta)
+        z = z + b5 * safe_divide(sales, ta)
     return scalar_or_array(z)
 
 
@@ -121,7 +124,9 @@ def altman_zone(score, model: str = "Z"):
     ('safe', 'grey', 'distress')
     """
     lo, hi = ALTMAN_ZONES[altman_model(model)]
-    s = np.asarray(score, dtype=float)
+    s = floats(score)
+    if s.__class__ is float:  # one score
+        return "" if s != s else "safe" if s > hi else "grey" if s >= lo else "distress"
     zone = np.where(s > hi, "safe", np.where(s >= lo, "grey", "distress")).astype(object)
     zone[np.isnan(s)] = ""
     return scalar_or_array(zone)
@@ -139,7 +144,9 @@ def em_rating(em_score):
     >>> em_rating(5.85), em_rating(5.8499)
     ('BBB', 'BBB-')
     """
-    s = np.asarray(em_score, dtype=float)
+    s = floats(em_score)
+    if s.__class__ is float:  # one score
+        return "" if s != s else _EM_LABELS[bisect.bisect_right(_EM_BOUNDS, s)]
     out = _EM_LABELS[np.searchsorted(_EM_EDGES, np.nan_to_num(s, nan=-np.inf), side="right")]
     out = np.asarray(out, dtype=object)
     out[np.isnan(s)] = ""
@@ -170,18 +177,24 @@ def ohlson_terms(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_uni
     {'const': -1.32, 'SIZE': -5.340802, 'TLTA': 2.412, 'WCTA': -0.429, 'CLCA': 0.03028, 'OENEG': 0.0,
      'NITA': -0.1896, 'FUTL': -0.549, 'INTWO': 0.0, 'CHIN': -0.034733}
     """
-    ta, tl, ca, cl, ni, ni_prev, ffo, idx, unit = np.broadcast_arrays(
-        *(np.asarray(v, dtype=float) for v in (ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit))
-    )
+    values = [floats(v) for v in (ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit)]
+    one = all(v.__class__ is float for v in values)  # one firm: the same expressions on Python floats
+    ta, tl, ca, cl, ni, ni_prev, ffo, idx, unit = values if one else np.broadcast_arrays(*values)
     ok = (ta > 0) & (idx > 0) & (unit > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        size = np.where(ok, np.log(np.where(ok, ta * unit, 1.0) / np.where(ok, idx, 1.0)), np.nan)
-    denom = np.abs(ni) + np.abs(ni_prev)
-    chin = np.where(denom == 0, 0.0, safe_divide(ni - ni_prev, denom))
+    if one:
+        size = float(np.log(ta * unit / idx)) if ok else math.nan
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            size = np.where(ok, np.log(np.where(ok, ta * unit, 1.0) / np.where(ok, idx, 1.0)), np.nan)
+    denom = abs(ni) + abs(ni_prev)
+    chin = where(denom == 0, 0.0, safe_divide(ni - ni_prev, denom))
+
+    def flag(mask):
+        return float(mask) if one else mask.astype(float)
+
     variables = (
-        np.ones_like(ta), size, safe_divide(tl, ta), safe_divide(ca - cl, ta), safe_divide(cl, ca),
-        (tl > ta).astype(float), safe_divide(ni, ta), safe_divide(ffo, tl), ((ni < 0) & (ni_prev < 0)).astype(float),
-        chin,
+        1.0 if one else np.ones_like(ta), size, safe_divide(tl, ta), safe_divide(ca - cl, ta), safe_divide(cl, ca),
+        flag(tl > ta), safe_divide(ni, ta), safe_divide(ffo, tl), flag((ni < 0) & (ni_prev < 0)), chin,
     )
     return {k: scalar_or_array(c * v + 0.0) for k, c, v in zip(OHLSON_TERMS, _OHLSON_COEF, variables, strict=True)}
 
@@ -205,8 +218,7 @@ def ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_unit=1.
     >>> round(ohlson_o(50, 20, 25, 10, 4, 3.5, 6), 6)
     0.202058
     """
-    terms = ohlson_terms(ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit)
-    return scalar_or_array(sum(np.asarray(v) for v in terms.values()))
+    return scalar_or_array(sum(ohlson_terms(ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit).values()))
 
 
 def ohlson_p(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_unit=1.0):
@@ -219,8 +231,7 @@ def ohlson_p(ta, tl, ca, cl, ni, ni_prev, ffo, price_index=100.0, amount_unit=1.
     >>> round(ohlson_p(10e6, 11e6, 3e6, 5e6, -1.5e6, -0.8e6, -0.5e6), 6)
     0.550243
     """
-    o = ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit)
-    return scalar_or_array(expit(np.asarray(o, dtype=float)))
+    return scalar_or_array(expit(floats(ohlson_o(ta, tl, ca, cl, ni, ni_prev, ffo, price_index, amount_unit))))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -244,7 +255,7 @@ def zmijewski_p(ni, tl, ta, ca, cl):
     >>> round(zmijewski_p(4e6, 20e6, 50e6, 25e6, 10e6), 6), round(zmijewski_p(90e3, 450e3, 1e6, 500e3, 250e3), 6)
     (0.007858, 0.01468)
     """
-    return scalar_or_array(ndtr(np.asarray(zmijewski_x(ni, tl, ta, ca, cl), dtype=float)))
+    return scalar_or_array(ndtr(floats(zmijewski_x(ni, tl, ta, ca, cl))))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xl_cashrisk._array import scalar_or_array
+from xl_cashrisk._array import floats, maximum, scalar_or_array
 
 __all__ = [
     "MIN_EXPERIENCES",
@@ -28,6 +28,7 @@ __all__ = [
 PAYDEX_ANCHORS = ((-30, 100), (-20, 90), (0, 80), (15, 70), (22, 60), (30, 50), (60, 40), (90, 30), (120, 20))
 _DAYS = np.array([d for d, _ in PAYDEX_ANCHORS], dtype=float)
 _POINTS = np.array([p for _, p in PAYDEX_ANCHORS], dtype=float)
+_TAIL_FROM = float(_DAYS[-1])
 TAIL_DAYS_PER_POINT = 3.0  # beyond 120 days: keep D&B's 3 days per point down to the floor of 1
 MIN_EXPERIENCES = 3  # D&B needs ≥ 3 experiences from ≥ 2 reporters (SPEC §2.1, R)
 MIN_REPORTERS = 2
@@ -46,7 +47,10 @@ def paydex_points(dbt_days):
     >>> paydex_points(-45), paydex_points(500)
     (100.0, 1.0)
     """
-    d = np.asarray(dbt_days, dtype=float)
+    d = floats(dbt_days)
+    if d.__class__ is float:  # one experience
+        return maximum(1.0, 20.0 - (d - _TAIL_FROM) / TAIL_DAYS_PER_POINT) if d > _TAIL_FROM else float(
+            np.interp(d, _DAYS, _POINTS))
     tail = np.maximum(1.0, 20.0 - (d - _DAYS[-1]) / TAIL_DAYS_PER_POINT)
     return scalar_or_array(np.where(d > _DAYS[-1], tail, np.interp(d, _DAYS, _POINTS)))
 

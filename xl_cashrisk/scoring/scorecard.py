@@ -19,6 +19,8 @@ Inputs are keyed by factor: ``altman_z2``, ``current_ratio``, ``debt_ratio`` (TL
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xl_cashrisk._array import safe_divide, scalar_or_array
+from xl_cashrisk._array import maximum, minimum, safe_divide, scalar_or_array
 from xl_cashrisk.scoring.bands import band_of, credit_band, credit_grade, credit_pd
 from xl_cashrisk.scoring.config import GROUPS, Factor, Scorecard, default_scorecard
 from xl_cashrisk.scoring.models import altman_z
@@ -36,6 +38,8 @@ __all__ = ["ScoreResult", "credit_score", "explain", "factor_points", "inputs_fr
 
 DBT_INPUT = "dbt_days"  # alternative input for the paydex factor
 _FEW_EDGES = 16  # up to this many bin edges, factor_points counts edges instead of a binary search
+_ONE_VALUE = frozenset({float, int, str, type(None)})  # the Python values one buyer's inputs arrive as
+_ABSENT = object()
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,11 @@ def factor_points(factor: Factor, value: Any) -> tuple[np.ndarray, np.ndarray]:
     [70.0, 90.0, 0.0]
     >>> factor_points(sc.factor("country"), ["cn", "xx", None])
     (array([75., 40.,  0.]), array([ True,  True, False]))
+    >>> factor_points(sc.factor("paydex"), 80), factor_points(sc.factor("country"), " cn ")
+    ((90.0, True), (75.0, True))
     """
+    if value.__class__ in _ONE_VALUE:  # one buyer: the same bins and table, Python values out
+        return _points_one(factor, value)
     if factor.kind == "table":
         idx, uniques = pd.factorize(np.asarray(value, dtype=object).ravel(), use_na_sentinel=True)
         codes = [str(u).strip().upper() for u in uniques]
@@ -89,6 +97,17 @@ def factor_points(factor: Factor, value: Any) -> tuple[np.ndarray, np.ndarray]:
     else:
         idx = np.searchsorted(edges, np.where(present, x, -np.inf), side="right")
     return np.where(present, np.asarray(factor.points)[idx], 0.0), present
+
+
+def _points_one(factor: Factor, value: Any) -> tuple[float, bool]:
+    """:func:`factor_points` of one value (a missing one gives no points and is not present)."""
+    if value is None or (value.__class__ is float and value != value):
+        return 0.0, False
+    if factor.kind == "table":
+        code = str(value).strip().upper()
+        return (factor.table.get(code, factor.default) if code else 0.0), code != ""
+    x = float(value)
+    return float(factor.points[bisect.bisect_right(factor.edges, x)]), True
 
 
 def _inputs(inputs: Mapping[str, Any], card: Scorecard) -> tuple[dict[str, Any], int]:
@@ -138,6 +157,39 @@ def _score(inputs: Mapping[str, Any], card: Scorecard):
     return np.clip(score, 0.0, 100.0), confidence, raw, capped_by, pts, present
 
 
+def _score_one(inputs: Mapping[str, Any], card: Scorecard) -> ScoreResult:
+    """:func:`_score` and :func:`credit_score` for one buyer given as Python values (a filled-down
+    CREDITSCORE cell): the same steps without arrays, the factors summed in the order a column of buyers
+    is summed. tests/test_scoring.py compares the two on random buyers."""
+    data = dict(inputs)
+    if DBT_INPUT in data:
+        dbt = data.pop(DBT_INPUT)
+        given = data.get("paydex")
+        if given is None or given != given:
+            data["paydex"] = paydex_points(math.nan if dbt is None else float(dbt))
+    unknown = set(data) - {f.key for f in card.factors}
+    if unknown:
+        raise KeyError(f"unknown scorecard inputs {sorted(unknown)}; known: {[f.key for f in card.factors]}")
+    total = avail = 0.0
+    for f in card.factors:
+        if f.key in data:
+            pts, present = _points_one(f, data[f.key])
+            total += f.weight * pts * present
+            avail += f.weight * present
+    raw = safe_divide(total, avail, positive=True)
+    confidence = avail / card.total_weight
+    score = raw if avail > 0 and confidence >= card.min_confidence - 1e-12 else math.nan
+    capped_by = ""
+    for cap in card.caps:
+        x = data.get(cap.factor, _ABSENT)
+        if x is _ABSENT:
+            continue
+        x = math.nan if x is None else float(x)
+        if (x >= cap.at_least if cap.at_least is not None else x < cap.below) and score > cap.max_score:
+            score, capped_by = cap.max_score, cap.reason_en
+    return ScoreResult(minimum(maximum(score, 0.0), 100.0), confidence, raw, capped_by, card.version)
+
+
 def credit_score(inputs: Mapping[str, Any], scorecard: Scorecard | None = None) -> ScoreResult:
     """Composite credit score 0–100 of one buyer (scalar inputs) or many (array inputs).
 
@@ -152,6 +204,8 @@ def credit_score(inputs: Mapping[str, Any], scorecard: Scorecard | None = None) 
     ([95.5882, 29.0], ['', 'an item is more than 60 days overdue'])
     """
     card = scorecard or default_scorecard()
+    if all(v.__class__ in _ONE_VALUE for v in inputs.values()):
+        return _score_one(inputs, card)
     score, confidence, raw, capped_by, _, _ = _score(inputs, card)
     reasons = np.array([*(c.reason_en for c in card.caps), ""], dtype=object)[capped_by]
     scalar = all(np.ndim(v) == 0 for v in inputs.values())
