@@ -242,6 +242,8 @@ class ResultWorkbook:
             _refuse_long_text(series, sheet, headers[j], first, self.path)
             num_format = _resolve_format(formats.get(col), schema, col, series)
             cell_fmt = self.fmt(num_format=num_format) if num_format else None
+            if cell_fmt is None and _is_text(series):  # a space from a right-aligned number to its left
+                cell_fmt = self.fmt(indent=1)
             if bulk is None:
                 _write_column(ws, first, j, series, cell_fmt)
             else:
@@ -494,6 +496,11 @@ def _refuse_long_text(series: pd.Series, sheet: str, header: str, first: int, pa
             raise InputError(f"a text of {len(series.iloc[i]):,} characters for sheet '{sheet}', column '{header}', "
                              f"row {first + i + 1} of the results: a cell holds at most {MAX_TEXT:,}, and it is never "
                              "cut short; shorten it in the input", Location(str(path)))
+
+
+def _is_text(series: pd.Series) -> bool:
+    """Only text (and blanks) in the column."""
+    return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
 
 
 def _may_hold_dates(series: pd.Series) -> bool:

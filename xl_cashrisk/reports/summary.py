@@ -20,6 +20,7 @@ import numpy as np
 
 from xl_cashrisk.io.writer import LIGHT_WORDS, LIGHTS, ResultWorkbook, text_width
 from xl_cashrisk.pipelines.analysis import AnalysisResult
+from xl_cashrisk.schemas.labels import split_languages
 
 __all__ = ["SUMMARY_SHEET", "KeyFigure", "add_to_summary", "findings", "key_figures", "result_of", "write_summary"]
 
@@ -139,8 +140,9 @@ def findings(result: AnalysisResult) -> list[tuple[str, str]]:
         worst = c.summary[c.summary["status"] == "RED"]
         if len(worst):
             w = worst.sort_values("top1_share", ascending=False).iloc[0]
-            en += f"; by {str(w['label']).split(' ')[0].lower()}, {w['largest']} holds {w['top1_share']:.1%} [RED]"
-            zh += f"；按{w['label']}，{w['largest']} 占 {w['top1_share']:.1%}（RED）"
+            by_en, by_zh = split_languages(str(w["label"]))
+            en += f"; by {by_en.lower()}, {w['largest']} holds {w['top1_share']:.1%} [RED]"
+            zh += f"；按{by_zh or by_en}，{w['largest']} 占 {w['top1_share']:.1%}（RED）"
         out.append((en + ".", zh + "。"))
     if result.scores is not None:
         s = result.scores
