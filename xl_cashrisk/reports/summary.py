@@ -204,7 +204,7 @@ def write_summary(result: AnalysisResult, rw: ResultWorkbook, *, title: str = ""
         ws.set_column(j, j, w)
     ws.write_string(0, 0, rw.text(title or "Credit and cash risk summary 信用与现金风险概览"),
                     rw.fmt(bold=True, font_size=16, font_color="#1F4E78"))
-    ws.write_string(1, 0, rw.text(f"As of 基准日 {s.as_of:%Y-%m-%d} · Home currency 本币 {s.home_currency}"),
+    ws.write_string(1, 0, f"{rw.text('As of 基准日')} {s.as_of:%Y-%m-%d} · {rw.text('Home currency 本币')} {s.home_currency}",
                     rw.fmt(font_size=11, bold=True))
     row = _write_figures(rw, ws, key_figures(result), 3)
     row = _write_findings(rw, ws, findings(result), row + 1)
