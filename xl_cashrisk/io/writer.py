@@ -54,6 +54,8 @@ MAX_WIDTH, MIN_WIDTH = 60, 8
 HEADER_WIDTH = 28  # a header wider than this wraps onto more lines instead of widening its column
 TABLE_STYLE = "Table Style Medium 2"
 TOTAL_LABEL = "Total 合计"
+_SUBTOTALS = {"sum": (109, np.nansum), "count": (103, lambda v: float(np.count_nonzero(~np.isnan(v)))),
+              "max": (104, np.nanmax), "min": (105, np.nanmin), "average": (101, np.nanmean)}  # SUBTOTAL codes
 # print set-up: A4; a sheet up to FIT_COLUMNS columns prints one page wide, wider sheets LANDSCAPE_COLUMNS+ on
 # landscape pages; a table longer than REPEAT_ROWS rows repeats its header row on every page
 A4, FIT_COLUMNS, LANDSCAPE_COLUMNS, REPEAT_ROWS = 9, 20, 7, 30
@@ -229,7 +231,7 @@ class ResultWorkbook:
         ncols = max(len(names), 1)
         columns = [{"header": h, "header_format": hdr_fmt} for h in headers] or [{"header": "(empty)"}]
         if totals:
-            self._total_columns(df, names, columns, totals, formats, schema)
+            self._total_columns(df, names, columns, totals, formats, schema, first)
         ws.add_table(header_row, 0, first if bulk else last + bool(totals), ncols - 1, {
             "name": tname, "style": TABLE_STYLE, "columns": columns, "total_row": bool(totals)})
         if bulk is not None:
@@ -405,16 +407,18 @@ class ResultWorkbook:
         self.sheet(sheet).set_column(col, col, widths[col])
 
     def _total_columns(self, df: pd.DataFrame, names: list[str], columns: list[dict], totals: Mapping[str, str],
-                       formats: Mapping[str, str], schema: Table | None) -> None:
-        """The total row's functions with their values (LibreOffice shows the cached value until it recalculates)."""
+                       formats: Mapping[str, str], schema: Table | None, first: int) -> None:
+        """The total row: SUBTOTAL over the column's cells by address (LibreOffice reads no structured
+        reference to a header with parentheses, "Amount (CNY)"), with the value cached."""
         columns[0]["total_string"] = self.text(TOTAL_LABEL)
-        sums = {"sum": np.nansum, "count": lambda v: float(np.count_nonzero(~np.isnan(v))), "max": np.nanmax,
-                "min": np.nanmin, "average": np.nanmean}
         for col, fn in totals.items():
             j = names.index(col)
+            code, agg = _SUBTOTALS[fn]
             values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
             num_format = _resolve_format(formats.get(col), schema, col, df[col])
-            columns[j].update({"total_function": fn, "total_value": float(sums[fn](values)) if len(values) else 0.0,
+            cells = xl_range(first, j, first + max(len(df), 1) - 1, j)
+            columns[j].update({"total_function": f"=SUBTOTAL({code},{cells})",
+                               "total_value": float(agg(values)) if len(values) else 0.0,
                                "format": self.fmt(bold=True, num_format=num_format or "General")})
 
     def _page_setup(self) -> None:
