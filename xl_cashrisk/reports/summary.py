@@ -30,7 +30,7 @@ DAYS_DELINQUENT = (10.0, 20.0)  # GREEN up to, RED above
 INSURED_SHARE = (0.60, 0.30)  # GREEN from, RED below
 MAX_FINDINGS = 5
 RESULT_PARTS = ("ageing", "scores", "ratios", "concentration", "insurance", "stress")  # AnalysisResult's fields
-_WIDTHS = (40, 18, 12, 58)  # figure, value, light, what it means
+_WIDTHS = (54, 16, 12, 56)  # figure, value, light, what it means
 _CHART_COL = len(_WIDTHS) + 1  # one empty column between the figures and the charts
 
 
