@@ -370,7 +370,7 @@ def test_cli_batch_age_csv_to_xlsx(data, tmp_path):
     assert {"Buyers", "Buckets", "Run info"} <= set(wb.sheetnames)
     rows = list(wb["Buckets"].values)
     header = [str(h) for h in rows[0]]
-    amount = header.index("amount")
+    amount = header.index("Amount 金额")  # the finance header of the key "amount"
     table, _ = rc.ageing_table(data["ledger"], AS_OF, fx={"USD": 7.10, "EUR": 7.75}, home_currency="CNY"), None
     assert [r_[0] for r_ in rows[1:]] == table.index.tolist()
     np.testing.assert_allclose([r_[amount] for r_ in rows[1:]], table["amount"], rtol=1e-12)

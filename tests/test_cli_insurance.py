@@ -124,7 +124,8 @@ def test_ratios_command_prints_and_writes_ratios_and_concentration(book, tmp_pat
     wb = openpyxl.load_workbook(out)
     assert {RATIOS_SHEET, CONCENTRATION_SHEET} <= set(wb.sheetnames)
     with zipfile.ZipFile(out) as z:
-        assert sum(n.startswith("xl/charts/chart") for n in z.namelist()) == 3  # trend, days, top buyers
+        # trend, days, top buyers; and the Summary sheet's largest buyers
+        assert sum(n.startswith("xl/charts/chart") for n in z.namelist()) == 4
     values = [c for row in wb[RATIOS_SHEET].iter_rows(values_only=True) for c in row]
     assert "WATCH" in values and "2026Q3" in values
 

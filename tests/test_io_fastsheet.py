@@ -167,7 +167,7 @@ def test_libreoffice_opens_fast_file(pair, tmp_path):
     subprocess.run(cmd, check=True, timeout=180, capture_output=True)
     out = next(tmp_path.glob("fast*.csv"))
     rows = list(csv.reader(out.open(encoding="utf-8")))
-    assert rows[1][0].startswith("amount")
+    assert rows[1][0] == "Amount 金额"  # the finance header of the result key "amount"
     assert rows[2][0] == "0.30" and rows[2][6] == "TRUE"
     assert rows[2 + 12][5] == INJECTION[0]  # text, not a formula or its result
     assert rows[2 + 1][5] == "中文 买家 有限公司" and rows[3][3] == "2000-02-06"

@@ -58,7 +58,8 @@ def test_table_headers_formats_and_values(tmp_path):
     ws = openpyxl.load_workbook(out)["Results"]
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["Buyer name 客户名称", "Amount 金额", "Due date 到期日"]
-    assert headers[3:] == ["band", "share", "count", "Disputed 是否争议"]  # band/share/count: not in the schema
+    # band, share: not in the schema, result keys with their finance labels; count: no key, as given
+    assert headers[3:] == ["Light 信号灯", "Share 占比", "count", "Disputed 是否争议"]
     assert list(ws.tables) and ws.freeze_panes == "A2"
     assert ws.cell(3, 2).value == 1000.5 and ws.cell(3, 2).number_format == "#,##0.00"
     assert ws.cell(2, 3).value == dt.datetime(2026, 9, 30) and ws.cell(2, 3).number_format == "yyyy-mm-dd"
@@ -77,7 +78,7 @@ def test_languages_and_table_names(tmp_path):
         b = book.add_table(pd.DataFrame({"amount": []}), "Ageing 账龄", schema=LEDGER, title="Empty")
     assert a.name != b.name and b.first_row == b.header_row + 1 and b.last_row == b.header_row
     ws = openpyxl.load_workbook(out)["Ageing 账龄"]
-    assert ws.cell(1, 1).value == "金额"
+    assert ws.cell(1, 1).value == "金额 Amount"  # zh: Chinese first, English after (read back by either)
     assert len(ws.tables) == 2
 
 
@@ -153,7 +154,7 @@ def test_a_text_longer_than_a_cell_is_refused_with_its_cell(tmp_path, fast_cells
     out = tmp_path / "r.xlsx"
     out.write_bytes(b"previous")
     df = pd.DataFrame({"buyer": ["ok", "长" * 40_000, "x" * 32_767], "n": [1.0, 2.0, 3.0]})
-    with pytest.raises(InputError, match=r"a text of 40,000 characters for sheet 'S', column 'buyer', row 3 "), \
+    with pytest.raises(InputError, match=r"a text of 40,000 characters for sheet 'S', column 'Buyer 客户', row 3 "), \
             ResultWorkbook(out, fast_cells=fast_cells) as rw:
         rw.add_table(df, "S")
     assert out.read_bytes() == b"previous" and [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]

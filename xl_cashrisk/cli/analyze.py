@@ -46,11 +46,12 @@ from xl_cashrisk.pipelines.analysis import (
     tables_needed,
 )
 from xl_cashrisk.reports.analysis import analysis_stamp, write_analysis
+from xl_cashrisk.reports.summary import findings
 from xl_cashrisk.schemas.policy import BUYER_LIMITS
 from xl_cashrisk.schemas.register import REGISTER
 from xl_cashrisk.settings import Settings
 
-__all__ = ["analyze", "analyze_file"]
+__all__ = ["analyze", "analyze_file", "print_findings"]
 
 # each step's summary on screen, with the single commands' print helpers
 PRINTERS = {
@@ -138,6 +139,18 @@ def print_analysis(result: AnalysisResult, notes: dict[str, list[str]] | None = 
         console.print(f"[dim]({result.timings[step]:.2f} s)[/dim]")
 
 
+def print_findings(result: AnalysisResult) -> None:
+    """The findings in words, as the Summary sheet of the results workbook states them (Chinese when the
+    Settings' language is zh)."""
+    lines = findings(result)
+    if not lines:
+        return
+    console.rule("[bold]Findings 主要发现[/bold]", align="left")
+    zh = result.settings.language == "zh"
+    for i, (en, cn) in enumerate(lines, start=1):
+        console.print(f"{i}. {cn if zh else en}")
+
+
 def insurance_notes(inputs: AnalysisInputs, sources: dict[str, str]) -> list[str]:
     """Where the policy and the buyer limits came from (yellow when defaults or missing), and the ledger
     buyers without a limit, as the ``insurance`` command says them."""
@@ -173,6 +186,7 @@ def analyze_file(file: Path, out: Path, *, as_of: dt.date | None = None, sims: i
     with console.status("running the analysis…"):
         result = run_analysis(inputs, skip=skip, sims=sims, seed=seed)
     print_analysis(result, {"insurance": insurance_notes(inputs, sources)})
+    print_findings(result)
     t3 = time.perf_counter()
     with console.status("writing the results workbook…"), ResultWorkbook(out, inputs=[file]) as rw:
         write_analysis(result, rw)

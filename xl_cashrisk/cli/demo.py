@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 
 from xl_cashrisk.cli._demo import DEMO_STEPS, DemoContext
+from xl_cashrisk.cli.analyze import print_findings
 from xl_cashrisk.cli.app import cli, console
 from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
+from xl_cashrisk.reports.summary import result_of
 from xl_cashrisk.sample import load_sample
 
 
@@ -32,5 +34,6 @@ def demo(out: Path) -> None:
             step.run(ctx)
         rw.add_run_stamp(run_stamp(sample.settings.as_of, [], {
             "command": "demo", "sample_fingerprint": sample.fingerprint(), "steps": ", ".join(s.name for s in DEMO_STEPS)}))
+        print_findings(result_of(sample.settings, ctx.results))
     console.rule()
     console.print(f"wrote {out}  ({time.perf_counter() - t0:.1f} s)")

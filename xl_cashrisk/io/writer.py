@@ -29,10 +29,12 @@ from xl_cashrisk.dates import EXCEL_EPOCH
 from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.io import fastsheet
 from xl_cashrisk.io.safe import AtomicFile, disk_full, disk_full_error, file_fingerprint, release_quietly
+from xl_cashrisk.schemas import labels
 from xl_cashrisk.schemas.schema import Table
 from xl_cashrisk.schemas.values import MAX_TEXT, text_too_long
 
-__all__ = ["FORMATS", "LIGHTS", "RUN_STAMP_SHEET", "ResultWorkbook", "WrittenTable", "run_stamp"]
+__all__ = ["FORMATS", "LIGHTS", "LIGHT_WORDS", "RUN_STAMP_SHEET", "ResultWorkbook", "WrittenTable", "run_stamp",
+           "text_width"]
 
 RUN_STAMP_SHEET = "Run info"  # the run stamp's sheet (read back by `xl-cashrisk monitor`)
 
@@ -49,7 +51,14 @@ LIGHTS = {
 }
 LIGHT_WORDS = {"GREEN": ("GREEN", "绿"), "YELLOW": ("YELLOW", "黄"), "RED": ("RED", "红")}
 MAX_WIDTH, MIN_WIDTH = 60, 8
+HEADER_WIDTH = 28  # a header wider than this wraps onto more lines instead of widening its column
 TABLE_STYLE = "Table Style Medium 2"
+TOTAL_LABEL = "Total 合计"
+_SUBTOTALS = {"sum": (109, np.nansum), "count": (103, lambda v: float(np.count_nonzero(~np.isnan(v)))),
+              "max": (104, np.nanmax), "min": (105, np.nanmin), "average": (101, np.nanmean)}  # SUBTOTAL codes
+# print set-up: A4; a sheet up to FIT_COLUMNS columns prints one page wide, wider sheets LANDSCAPE_COLUMNS+ on
+# landscape pages; a table longer than REPEAT_ROWS rows repeats its header row on every page
+A4, FIT_COLUMNS, LANDSCAPE_COLUMNS, REPEAT_ROWS = 9, 20, 7, 30
 
 
 @dataclass
@@ -73,7 +82,9 @@ class ResultWorkbook:
     """A results workbook being built; written to ``path`` atomically by :meth:`save` (or on ``with`` exit).
 
     ``inputs``: the run's input files; writing over one of them is refused. ``language``: "both" (default,
-    "Amount 金额"), "en" or "zh" for schema headers. Tables with more than ``fast_cells`` cells (default
+    "Amount 金额"), "zh" (Chinese first, "金额 Amount") or "en" (English only) for headers, titles and labels
+    (:meth:`use_settings` takes it from the Settings' ``language``). Every sheet gets a print set-up at
+    :meth:`save` (A4, fit to one page wide up to :data:`FIT_COLUMNS` columns, header row repeated). Tables with more than ``fast_cells`` cells (default
     :attr:`FAST_CELLS`) take the bulk path of :mod:`xl_cashrisk.io.fastsheet` (same cells, ~10× faster).
     """
 
@@ -81,9 +92,10 @@ class ResultWorkbook:
 
     def __init__(self, path: str | Path, *, inputs: Iterable[str | Path] = (), language: str = "both",
                  fast_cells: int | None = None):
-        if language not in ("both", "en", "zh"):
+        if language not in labels.LANGUAGES:
             raise ValueError(f"language must be both, en or zh, got {language!r}")
         self.language = language
+        self.home_currency = ""
         self._file = AtomicFile(path, inputs=inputs)
         self.path = self._file.target
         self.wb = xlsxwriter.Workbook(str(self._file.path), {
@@ -98,6 +110,12 @@ class ResultWorkbook:
         self.tables: dict[str, WrittenTable] = {}
         self.fast_cells = self.FAST_CELLS if fast_cells is None else fast_cells
         self._bulk: list[_Bulk] = []  # big tables' rows, written by fastsheet after close
+        self._widths: dict[str, dict[int, float]] = {}  # sheet → column → width (the widest any table asked)
+        self._header_lines: dict[tuple[str, int], int] = {}  # (sheet, header row) → lines its headers need
+        self.print_setup: dict[str, dict[str, object]] = {}  # sheet → overrides of the print set-up (fit, landscape)
+        self.summary_parts: dict[str, object] = {}  # step → result, for the Summary sheet (reports/summary.py)
+        self.sheet_titles: dict[str, str] = {}  # sheet → the first title written on it (a contents list)
+        self._on_save: list = []  # callables run just before the workbook closes (a contents list sees every sheet)
 
     # ------------------------------------------------------------------ context and saving
     def __enter__(self) -> ResultWorkbook:
@@ -109,10 +127,27 @@ class ResultWorkbook:
         else:
             self.discard()
 
+    def use_settings(self, settings) -> None:
+        """Labels in the Settings' ``language`` (zh: Chinese first; en: English first, both languages) and the
+        home currency in headers that name it."""
+        self.language = "zh" if getattr(settings, "language", "en") == "zh" else "both"
+        self.home_currency = getattr(settings, "home_currency", "") or ""
+
+    def text(self, s: str) -> str:
+        """A bilingual label ("English 中文") in the workbook's language."""
+        return labels.in_language(s, self.language)
+
+    def on_save(self, fn) -> None:
+        """Run ``fn()`` just before the workbook closes (after every sheet exists)."""
+        self._on_save.append(fn)
+
     def save(self) -> Path:
         """Close the workbook and move it over the target; the previous file stays if anything fails (a
         full disk is one line, "disk full", and leaves no temporary file)."""
         try:
+            for fn in self._on_save:
+                fn()
+            self._page_setup()
             self._chart_data_for_bulk()
             self.wb.close()
             if self._bulk:
@@ -160,19 +195,24 @@ class ResultWorkbook:
         traffic_lights: Sequence[str] = (),
         index: bool = False,
         freeze: bool = True,
+        totals: Mapping[str, str] | None = None,
     ) -> WrittenTable:
         """Write ``df`` as a formatted Excel table on ``sheet`` (below anything already there).
 
         ``formats`` maps a column to a key of :data:`FORMATS` or an Excel number format; otherwise the
         schema column's format, else one inferred from the dtype. Headers come from the schema (by column
-        key) in the workbook's language, else the column name.
+        key) in the workbook's language, else the finance label of a result key
+        (:func:`xl_cashrisk.schemas.labels.header`), else the column name. A ``sector`` column of keys reads as
+        words unless the table is a schema's (read back as written). ``totals`` maps a column to "sum" (or
+        another table total function): a total row under the table, labelled in its first column.
         """
         if index:
             df = df.reset_index()
         ws = self.sheet(sheet)
         top = self._next_row[sheet]
         if title:
-            ws.write_string(top, 0, title, self.fmt(bold=True, font_size=13, font_color="#1F4E78"))
+            ws.write_string(top, 0, self.text(title), self.fmt(bold=True, font_size=13, font_color="#1F4E78"))
+            self.sheet_titles.setdefault(sheet, self.text(title))
             top += 1
         header_row, first = top, top + 1
         n = len(df)
@@ -186,18 +226,26 @@ class ResultWorkbook:
         # cells); XlsxWriter's table then spans those two rows (its per-cell overlap check costs ~1 µs a cell)
         # and fastsheet widens its ref to the full range.
         bulk = _Bulk(ws, first + 1, tname) if n > 1 and n * len(names) > self.fast_cells else None
+        if bulk is not None and totals:
+            raise ValueError("a total row is for tables written cell by cell (not the bulk path)")
         ncols = max(len(names), 1)
-        ws.add_table(header_row, 0, first if bulk else last, ncols - 1, {
-            "name": tname, "style": TABLE_STYLE,
-            "columns": [{"header": h, "header_format": hdr_fmt} for h in headers] or [{"header": "(empty)"}]})
+        columns = [{"header": h, "header_format": hdr_fmt} for h in headers] or [{"header": "(empty)"}]
+        if totals:
+            self._total_columns(df, names, columns, totals, formats, schema, first)
+        ws.add_table(header_row, 0, first if bulk else last + bool(totals), ncols - 1, {
+            "name": tname, "style": TABLE_STYLE, "columns": columns, "total_row": bool(totals)})
         if bulk is not None:
             bulk.refs = (xl_range(header_row, 0, first, ncols - 1), xl_range(header_row, 0, last, ncols - 1))
         written = WrittenTable(sheet, tname, header_row, first, header_row + n, {c: j for j, c in enumerate(names)})
         for j, col in enumerate(names):
             series = df.iloc[:, j]
+            if col == "sector" and schema is None:
+                series = series.map(lambda v: labels.sector_label(v, self.language))
             _refuse_long_text(series, sheet, headers[j], first, self.path)
             num_format = _resolve_format(formats.get(col), schema, col, series)
             cell_fmt = self.fmt(num_format=num_format) if num_format else None
+            if cell_fmt is None and _is_text(series):  # a space from a right-aligned number to its left
+                cell_fmt = self.fmt(indent=1)
             if bulk is None:
                 _write_column(ws, first, j, series, cell_fmt)
             else:
@@ -207,11 +255,12 @@ class ResultWorkbook:
                 if cell_fmt is None and _may_hold_dates(series.iloc[1:]):
                     self.wb.default_date_format._get_xf_index()  # register it as the slow path's write would
             width = (widths or {}).get(col) or _schema_width(schema, col) or _guess_width(headers[j], series)
-            ws.set_column(j, j, width)
-        ws.set_row(header_row, 30)
+            self._set_width(sheet, j, max(width, _header_need(headers[j])))
+        lines = max((_header_lines(h, self._widths[sheet][j]) for j, h in enumerate(headers)), default=1)
+        ws.set_row(header_row, 15 * max(lines, 2))
         if freeze and header_row <= 1:
             ws.freeze_panes(header_row + 1, 0)
-        self._next_row[sheet] = last + 2
+        self._next_row[sheet] = last + 2 + bool(totals)
         self.tables[tname] = written
         if bulk is not None:
             self._bulk.append(bulk)
@@ -232,31 +281,35 @@ class ResultWorkbook:
 
     # ------------------------------------------------------------------ summary, charts, stamp
     def add_summary(self, sheet: str, items: Mapping[str, object] | Sequence[tuple], *, title: str | None = None,
-                    headers: tuple[str, str] = ("Item 项目", "Value 数值")) -> WrittenTable:
-        """A two-column key/value table. Items are (label, value) or (label, value, format key)."""
+                    headers: tuple[str, str] = ("Item 项目", "Value 数值"), translate: bool = True) -> WrittenTable:
+        """A two-column key/value table. Items are (label, value) or (label, value, format key); labels in the
+        workbook's language unless ``translate`` is False (the run stamp's keys are read back as written)."""
         pairs = list(items.items()) if isinstance(items, Mapping) else [tuple(i) for i in items]
         ws = self.sheet(sheet)
         top = self._next_row[sheet]
         if title:
-            ws.write_string(top, 0, title, self.fmt(bold=True, font_size=13, font_color="#1F4E78"))
+            ws.write_string(top, 0, self.text(title), self.fmt(bold=True, font_size=13, font_color="#1F4E78"))
+            self.sheet_titles.setdefault(sheet, self.text(title))
             top += 1
         hdr = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78")
         last = top + max(len(pairs), 1)
         tname = self._table_name(f"{sheet}_summary")
         ws.add_table(top, 0, last, 1, {"name": tname, "style": "Table Style Light 9",
-                                       "columns": [{"header": headers[0], "header_format": hdr},
-                                                   {"header": headers[1], "header_format": hdr}]})
+                                       "columns": [{"header": self.text(headers[0]), "header_format": hdr},
+                                                   {"header": self.text(headers[1]), "header_format": hdr}]})
         label_fmt = self.fmt(bold=True)
+        texts = [self.text(str(p[0])) if translate else str(p[0]) for p in pairs]
         for i, item in enumerate(pairs):
-            label, value = item[0], item[1]
+            value = item[1]
             key = item[2] if len(item) > 2 else None
             r = top + 1 + i
-            ws.write_string(r, 0, str(label), label_fmt)
+            ws.write_string(r, 0, texts[i], label_fmt)
             fmt_key = key or _value_kind(value)
             num_format = FORMATS.get(fmt_key, fmt_key) if fmt_key else None
             _write_cell(ws, r, 1, value, self.fmt(num_format=num_format) if num_format else None)
-        ws.set_column(0, 0, max(MIN_WIDTH, min(MAX_WIDTH, max((_text_width(str(p[0])) for p in pairs), default=10) + 2)))
-        ws.set_column(1, 1, 22)
+        self._set_width(sheet, 0, max(MIN_WIDTH, min(MAX_WIDTH, max(map(text_width, texts), default=10) + 2)))
+        self._set_width(sheet, 1, max(22, min(MAX_WIDTH, max((text_width(str(p[1])) + 2 for p in pairs
+                                                               if isinstance(p[1], str)), default=0))))
         self._next_row[sheet] = last + 2
         written = WrittenTable(sheet, tname, top, top + 1, top + len(pairs), {"label": 0, "value": 1})
         self.tables[tname] = written
@@ -274,7 +327,7 @@ class ResultWorkbook:
             chart.add_series({"name": [table.sheet, table.header_row, c], "categories": table.ref(x),
                               "values": table.ref(y)})
         if title:
-            chart.set_title({"name": title})
+            chart.set_title({"name": self.text(title)})
         if x_title:
             chart.set_x_axis({"name": x_title})
         chart.set_y_axis({"name": y_title or "", "num_format": "#,##0", "major_gridlines": {"visible": True}})
@@ -296,7 +349,8 @@ class ResultWorkbook:
                     items.append((f"Input 输入文件: {name}", f"sha256 {digest}"))
             else:
                 items.append((k, v))
-        return self.add_summary(sheet, items, title="Run information 运行信息", headers=("Item 项目", "Value 值"))
+        return self.add_summary(sheet, items, title="Run information 运行信息", headers=("Item 项目", "Value 值"),
+                                translate=False)
 
     # ------------------------------------------------------------------ bulk (fast) path
     def _bulk_blocks(self) -> list[fastsheet.Block]:
@@ -341,9 +395,51 @@ class ResultWorkbook:
             try:
                 c = schema.column(col)
             except KeyError:
-                return col
-            return {"both": c.header, "en": c.en, "zh": c.zh}[self.language]
-        return col
+                c = None
+            if c is not None:
+                return {"both": c.header, "en": c.en, "zh": f"{c.zh} {c.en}"}[self.language]
+        return labels.header(col, hc=self.home_currency, language=self.language) or self.text(col)
+
+    def _set_width(self, sheet: str, col: int, width: float) -> None:
+        """A column as wide as the widest table on the sheet asks (tables above and below share columns)."""
+        widths = self._widths.setdefault(sheet, {})
+        widths[col] = max(widths.get(col, 0.0), float(width))
+        self.sheet(sheet).set_column(col, col, widths[col])
+
+    def _total_columns(self, df: pd.DataFrame, names: list[str], columns: list[dict], totals: Mapping[str, str],
+                       formats: Mapping[str, str], schema: Table | None, first: int) -> None:
+        """The total row: SUBTOTAL over the column's cells by address (LibreOffice reads no structured
+        reference to a header with parentheses, "Amount (CNY)"), with the value cached."""
+        columns[0]["total_string"] = self.text(TOTAL_LABEL)
+        for col, fn in totals.items():
+            j = names.index(col)
+            code, agg = _SUBTOTALS[fn]
+            values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+            num_format = _resolve_format(formats.get(col), schema, col, df[col])
+            cells = xl_range(first, j, first + max(len(df), 1) - 1, j)
+            columns[j].update({"total_function": f"=SUBTOTAL({code},{cells})",
+                               "total_value": float(agg(values)) if len(values) else 0.0,
+                               "format": self.fmt(bold=True, num_format=num_format or "General")})
+
+    def _page_setup(self) -> None:
+        """Every sheet prints: A4, landscape when wide, one page wide up to :data:`FIT_COLUMNS` columns, the
+        longest table's header row repeated, the sheet name and page number in the footer."""
+        for name, ws in self._sheets.items():
+            tables = [t for t in self.tables.values() if t.sheet == name]
+            ncols = max((max(t.columns.values(), default=0) + 1 for t in tables), default=1)
+            opts = {"landscape": ncols >= LANDSCAPE_COLUMNS, "fit": (1, 0) if ncols <= FIT_COLUMNS else (2, 0),
+                    **self.print_setup.get(name, {})}
+            ws.set_paper(A4)
+            if opts["landscape"]:
+                ws.set_landscape()
+            else:
+                ws.set_portrait()
+            ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+            ws.fit_to_pages(*opts["fit"])
+            ws.set_footer(f"&L{name.replace('&', '&&')}&R&P / &N")
+            longest = max(tables, key=lambda t: t.last_row - t.first_row, default=None)
+            if longest is not None and longest.last_row - longest.first_row >= REPEAT_ROWS:
+                ws.repeat_rows(longest.header_row)
 
     def _table_name(self, base: str) -> str:
         name = re.sub(r"\W", "_", base, flags=re.ASCII).strip("_") or "Table"
@@ -404,6 +500,11 @@ def _refuse_long_text(series: pd.Series, sheet: str, header: str, first: int, pa
             raise InputError(f"a text of {len(series.iloc[i]):,} characters for sheet '{sheet}', column '{header}', "
                              f"row {first + i + 1} of the results: a cell holds at most {MAX_TEXT:,}, and it is never "
                              "cut short; shorten it in the input", Location(str(path)))
+
+
+def _is_text(series: pd.Series) -> bool:
+    """Only text (and blanks) in the column."""
+    return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
 
 
 def _may_hold_dates(series: pd.Series) -> bool:
@@ -522,15 +623,35 @@ def _schema_width(schema: Table | None, col: str) -> float | None:
         return None
 
 
-def _text_width(s: str) -> int:
+def text_width(s: str) -> int:
+    """Columns a text takes: wide (CJK) characters count two.
+
+    >>> text_width("Amount 金额")
+    11
+    """
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
 def _guess_width(header: str, series: pd.Series) -> float:
     sample = series.head(200)
-    lengths = [_text_width(str(v)) for v in sample if v is not None]
+    lengths = [text_width(str(v)) for v in sample if v is not None]
     widest = max([*lengths, 8]) if series.dtype.kind == "O" else 12
-    return float(max(MIN_WIDTH, min(MAX_WIDTH, max(widest, _text_width(header) * 0.6) + 2)))
+    return float(max(MIN_WIDTH, min(MAX_WIDTH, widest + 2)))
+
+
+def _header_need(header: str) -> float:
+    """The width a wrapped header needs: its longest line (English and Chinese wrap apart) up to
+    :data:`HEADER_WIDTH`, and never narrower than its longest word."""
+    parts = [p for p in labels.split_languages(header) if p]
+    words = max((text_width(w) for p in parts for w in p.split()), default=0)
+    return float(max(MIN_WIDTH, min(MAX_WIDTH, max(words, min(HEADER_WIDTH, max(map(text_width, parts), default=0)))
+                                    + 2)))
+
+
+def _header_lines(header: str, width: float) -> int:
+    """Lines a header takes wrapped in a column ``width`` characters wide."""
+    usable = max(width - 2, 1)
+    return sum(max(1, math.ceil(text_width(p) / usable)) for p in labels.split_languages(header) if p)
 
 
 def _unique(headers: list[str]) -> list[str]:

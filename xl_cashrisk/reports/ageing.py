@@ -7,6 +7,7 @@ import pandas as pd
 
 from xl_cashrisk.io.writer import ResultWorkbook
 from xl_cashrisk.pipelines.ageing import AgeingResult
+from xl_cashrisk.reports.summary import add_to_summary
 
 AGEING_SHEET = "Ageing 账龄"
 METRICS_SHEET = "Collection 回款指标"
@@ -15,16 +16,18 @@ OPEN_ITEMS_SHEET = "Open items 未清项"
 
 
 def write_ageing(result: AgeingResult, rw: ResultWorkbook, *, open_items: bool = True) -> None:
+    add_to_summary(rw, "ageing", result)
     s = result.settings
     hc = s.home_currency
     buckets = result.buckets.reset_index()
     total = buckets["amount"].sum()
     buckets["share"] = buckets["amount"] / total if total else np.nan
     buckets.columns = ["Bucket 账龄段", f"Amount ({hc}) 金额", "Items 笔数", "Share 占比"]
-    basis = "days past due 逾期天数" if s.ageing_basis == "dpd" else "days since invoice 开票天数"
+    basis = ("days past due", "逾期天数") if s.ageing_basis == "dpd" else ("days since invoice", "开票天数")
     t = rw.add_table(buckets, AGEING_SHEET, name="AgeingBuckets", formats={"Share 占比": "percent"},
                      widths={"Bucket 账龄段": 16, f"Amount ({hc}) 金额": 20, "Items 笔数": 10, "Share 占比": 12},
-                     title=f"Ageing as of {s.as_of:%Y-%m-%d} ({basis}) 应收账款账龄")
+                     totals={f"Amount ({hc}) 金额": "sum", "Items 笔数": "sum", "Share 占比": "sum"},
+                     title=f"Ageing as of {s.as_of:%Y-%m-%d}, {basis[0]} 应收账款账龄（{basis[1]}）")
     m = result.metrics
     ratio = m["unit"] == "ratio"
     metrics = pd.DataFrame({
@@ -46,7 +49,9 @@ def write_ageing(result: AgeingResult, rw: ResultWorkbook, *, open_items: bool =
     rw.add_table(sched, SCHEDULE_SHEET, name="BuyerAgeing",
                  title=f"Open receivables per buyer ({hc}), largest first 客户应收账款账龄表",
                  formats={"pct_overdue": "percent", "oldest_dpd": "integer", "dbt": "#,##0.0",
-                          "avg_days_to_pay": "#,##0.0", "n_paid": "integer"})
+                          "avg_days_to_pay": "#,##0.0", "n_paid": "integer"},
+                 totals=dict.fromkeys([c for c in sched.columns[2:] if c in result.buckets.index or c in (
+                     "credits", "total", "overdue")], "sum"))
     if open_items:
         aged = result.aged
         items = aged[aged["bucket"] != ""]

@@ -17,7 +17,9 @@ __all__ = ["analysis_stamp", "write_analysis"]
 
 
 def write_analysis(result: AnalysisResult, rw: ResultWorkbook) -> None:
-    """Every result sheet of the steps that ran, with the single commands' report writers."""
+    """Every result sheet of the steps that ran, with the single commands' report writers (each hands its
+    result to the Summary sheet, which comes first); labels in the Settings' language."""
+    rw.use_settings(result.settings)
     if result.ageing is not None:
         write_ageing(result.ageing, rw)
     if result.scores is not None:

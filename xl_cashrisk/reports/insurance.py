@@ -12,8 +12,10 @@ from xlsxwriter.utility import xl_col_to_name
 
 from xl_cashrisk.io.writer import LIGHTS, ResultWorkbook
 from xl_cashrisk.pipelines.insurance import URGENT_DAYS, InsuranceResult
+from xl_cashrisk.reports.summary import add_to_summary
 
 EXPOSURE_SHEET = "Insurance exposure 保险敞口"
+INVOICES_SHEET = "Insured invoices 发票受保"  # its own sheet: its header row repeats on every printed page
 DEADLINES_SHEET = "Deadlines 截止日"
 WORKLIST_SHEET = "Worklist 催收清单"
 
@@ -60,6 +62,7 @@ def _frame(df: pd.DataFrame, columns, hc: str) -> tuple[pd.DataFrame, dict[str, 
 
 
 def write_insurance(result: InsuranceResult, rw: ResultWorkbook) -> None:
+    add_to_summary(rw, "insurance", result)
     s, p = result.settings, result.policy
     hc = s.home_currency
     items = [(f"{r.metric} {r.metric_zh}", r.value, "percent" if r.unit == "share" else
@@ -87,7 +90,7 @@ def write_insurance(result: InsuranceResult, rw: ResultWorkbook) -> None:
                      title="If every overdue buyer defaulted: claims through the policy year (AFL, NQL, cap) "
                      "假设全部逾期买方违约的索赔")
     frame, fmts = _frame(result.exposure, EXPOSURE_COLUMNS, hc)
-    rw.add_table(frame, EXPOSURE_SHEET, name="InsuredByInvoice", formats=fmts,
+    rw.add_table(frame, INVOICES_SHEET, name="InsuredByInvoice", formats=fmts,
                  title="Open items: limit used oldest due date first 未清发票（限额按到期日先后分配）")
 
     frame, fmts = _frame(result.deadlines.sort_values("days_to_notify", kind="stable"), DEADLINE_COLUMNS, hc)

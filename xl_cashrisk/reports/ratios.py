@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from xl_cashrisk.io.writer import ResultWorkbook
 from xl_cashrisk.pipelines.ratios import CONCENTRATION_GROUPS, ConcentrationReport, RatiosResult
+from xl_cashrisk.reports.summary import add_to_summary
+from xl_cashrisk.schemas.labels import sector_label
 
 RATIOS_SHEET = "Ratios 比率"
 CONCENTRATION_SHEET = "Concentration 集中度"
@@ -32,6 +34,7 @@ CONC_HEADERS = {
 
 
 def write_ratios(result: RatiosResult, rw: ResultWorkbook) -> None:
+    add_to_summary(rw, "ratios", result)
     s = result.settings
     hc = s.home_currency
     items = []
@@ -60,6 +63,7 @@ def write_ratios(result: RatiosResult, rw: ResultWorkbook) -> None:
 
 
 def write_concentration(report: ConcentrationReport, rw: ResultWorkbook) -> None:
+    add_to_summary(rw, "concentration", report)
     hc = report.settings.home_currency
     th = report.thresholds
     summary = report.summary.drop(columns=[c for c in ("grouping", "by") if c in report.summary])
@@ -82,6 +86,8 @@ def write_concentration(report: ConcentrationReport, rw: ResultWorkbook) -> None
         cols = ["rank", "group", "label", "amount", "share", "cumulative_share", "status"]
         if key != "buyer":
             cols.remove("label")
+        if key == "sector":
+            top["group"] = top["group"].map(lambda v: sector_label(v, rw.language))
         frame = top[cols].rename(columns={
             "rank": "Rank 排名", "group": f"{en} {zh}", "label": "Name 名称", "amount": f"Open AR ({hc}) 应收余额",
             "share": "Share 占比", "cumulative_share": "Cumulative 累计占比", "status": "Light 信号"})
@@ -92,5 +98,4 @@ def write_concentration(report: ConcentrationReport, rw: ResultWorkbook) -> None
             chart_table = t
     if chart_table is not None:
         rw.add_chart(CONCENTRATION_SHEET, "bar", chart_table, "Name 名称", ["Share 占比"],
-                     title=f"Largest buyers' share of open AR (top {TOP_ROWS}) 最大客户占比", anchor="J2",
-                     size=(640, 400))
+                     title=f"Largest buyers' share of open AR (top {TOP_ROWS}) 最大客户占比", size=(640, 400))

@@ -8,6 +8,7 @@ from xl_cashrisk import scoring as sc
 from xl_cashrisk.io.writer import ResultWorkbook
 from xl_cashrisk.pipelines.monitoring import SEVERITIES
 from xl_cashrisk.pipelines.scoring import ScoringResult
+from xl_cashrisk.reports.summary import add_to_summary
 from xl_cashrisk.schemas.register import REGISTER, SNAPSHOT
 
 SCORES_SHEET = SNAPSHOT.sheet  # read back by ``xl-cashrisk monitor``
@@ -25,6 +26,7 @@ def write_scores(result: ScoringResult, rw: ResultWorkbook) -> None:
     """The Scores sheet (identity and results first, then every register input; results as values, band
     coloured), a band summary and the
     Explanations sheet (each buyer's factor points and weakest factors)."""
+    add_to_summary(rw, "scores", result)
     s = result.scored
     hc = result.settings.home_currency
     # who, then the results an analyst reads first, then the inputs they came from (read back by header)

@@ -16,6 +16,7 @@ from xl_cashrisk import __version__
 from xl_cashrisk.io.safe import atomic_output
 from xl_cashrisk.io.writer import LIGHTS, ResultWorkbook, WrittenTable, run_stamp
 from xl_cashrisk.pipelines.stress_test import StressTestResult
+from xl_cashrisk.reports.summary import add_to_summary
 
 RESULTS_SHEET = "Stress results 压力测试"
 DATA_SHEET = "Stress chart data 图表数据"
@@ -80,6 +81,7 @@ def _money_formats(cols: Iterable[str]) -> dict[str, str]:
 
 def write_stress(result: StressTestResult, rw: ResultWorkbook) -> None:
     """All stress sheets into ``rw``; charts on the Results sheet read the chart-data sheet."""
+    add_to_summary(rw, "stress", result)
     hc = result.settings.home_currency
     fc = result.forecast
     worst = result.worst()
