@@ -70,7 +70,7 @@ CASES = [
     Case("CREDITSCORE", (BLANK, BLANK, BLANK, 85), "too-little-data-NR", want="NR"),
     Case("CREDITSCORE", (3.0, 1.6, 0.5, [[82], ["UN"], [20]], BLANK, [[0], [None], [95]], 0.02, 12, 300,
                          [["DE"], ["CN"], [None]], "pharma", 0), "fill-down-ranges"),
-    Case("CREDITSCORE", (*BUYER, BLANK, Inline("version")), "version", want="default-2026.1"),
+    Case("CREDITSCORE", (*BUYER, BLANK, Inline("version")), "version", want="default-2026.2"),
     Case("CREDITSCORE", (BLANK, BLANK, BLANK, BLANK, BLANK, BLANK, 25), "share-as-percent-message"),
     Case("CREDITEXPLAIN", BUYER, "one-buyer-table"),
     # CREDITPD / SCOREFROMPD / CREDITBAND / CREDITGRADE ----------------------------------------

@@ -6,11 +6,10 @@ Shares and band multipliers come from the scorecard's ``[limits]`` table (D, bui
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from xl_cashrisk._array import scalar_or_array
 from xl_cashrisk.dates import DAYS_IN_YEAR
-from xl_cashrisk.scoring.bands import band_key, band_of
+from xl_cashrisk.scoring.bands import band_keys
 from xl_cashrisk.scoring.config import Scorecard, default_scorecard
 
 __all__ = ["band_multiplier", "credit_limit", "expected_loss", "insured_indemnity", "limit_capacity", "limit_need"]
@@ -51,15 +50,9 @@ def band_multiplier(band, scorecard: Scorecard | None = None):
     """
     card = scorecard or default_scorecard()
     mult = {k: card.limits[k.lower()] for k in ("GREEN", "YELLOW", "RED")}
-    arr = np.asarray(band, dtype=object)
-    codes, distinct = pd.factorize(arr.ravel(), use_na_sentinel=False)  # a column holds few distinct bands
-    flat = pd.Series(np.asarray(distinct, dtype=object), dtype=object)
-    is_num = flat.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
-    keys = flat.map(band_key)
-    if is_num.any():
-        keys[is_num] = band_of(flat[is_num].to_numpy(dtype=float), card)
-    values = keys.map(mult).to_numpy(dtype=float)  # unknown words and "NR" → NaN
-    return scalar_or_array(values[codes].reshape(arr.shape))
+    keys = band_keys(band, card)
+    values = np.array([mult.get(k, np.nan) for k in keys.ravel()], dtype=float)  # unknown words and "NR" → NaN
+    return scalar_or_array(values.reshape(keys.shape))
 
 
 def credit_limit(annual_sales, terms_days, expected_dbt, tangible_net_worth, working_capital, band, vat_rate=0.0,
