@@ -243,3 +243,18 @@ def test_creditterms_messages_are_one_line_naming_function_and_argument(args, me
     with pytest.raises(ArgumentError, match=message) as e:
         u.CREDITTERMS(*args)
     assert "\n" not in str(e.value)
+
+
+def test_settings_table_wins_over_the_scorecard_file(tmp_path):
+    """One rule for the terms policy as for every scorecard key: default → file → the Settings sheet's
+    Scorecard table, key by key."""
+    from xl_cashrisk.io.inputs import resolve_scorecard
+    from xl_cashrisk.settings import Settings
+
+    f = tmp_path / "card.toml"
+    f.write_text('version = "acme-1"\n[terms.bands]\nGREEN = 75\nYELLOW = 30\nRED = 0\nNR = 0\n', encoding="utf-8")
+    from_file = resolve_scorecard(Settings(), None, file=f)
+    assert sc.credit_terms(["GREEN", "YELLOW"], scorecard=from_file).tolist() == [75.0, 30.0]
+    both = resolve_scorecard(Settings(), [["terms.bands.GREEN", "60"]], file=f)
+    assert sc.credit_terms(["GREEN", "YELLOW"], scorecard=both).tolist() == [60.0, 30.0]  # YELLOW from the file
+    assert both.terms.sector_multipliers == CARD.terms.sector_multipliers  # neither changed it: the default
