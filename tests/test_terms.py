@@ -193,6 +193,9 @@ def test_creditexplain_shows_the_region():
     rows = {r[0]: r for r in t[1:]}
     assert rows["Regional risk (China)"][1:4] == ["河南", "in table", 75.0]
     assert rows["Country risk"][2] == "replaced by Regional risk (China)"
+    rows = {r[0]: r for r in u.CREDITEXPLAIN(paydex=85.0, country="DE", region="EU")[1:]}
+    assert rows["Regional risk (China)"][1:3] == ["EU", "not in table: left out"]
+    assert rows["Country risk"][1:4] == ["DE", "in table", 90.0]
 
 
 def test_creditscore_region_argument_is_last_and_optional():

@@ -9,8 +9,11 @@ Thin adapters over :mod:`xl_cashrisk.scoring` (SPEC §1–§3, §6.1). Conventio
   blank result; a single blank required cell is an error.
 - "NR" (not rated) from CREDITSCORE and "UN" from PAYDEX may be fed to the next function: CREDITPD,
   CREDITBAND, CREDITGRADE, EXPECTEDLOSS pass "NR" on; CREDITSCORE treats a PAYDEX of "UN" as missing.
-- Band words (CREDITLIMIT) are read by the core's band vocabulary, :func:`xl_cashrisk.scoring.band_key`:
-  GREEN/YELLOW/RED, 绿/黄/红, G/Y/R, and "NR" / 未评级 (not rated: the row gives "NR").
+- Band words (CREDITLIMIT, CREDITTERMS) are read by the core's band vocabulary,
+  :func:`xl_cashrisk.scoring.band_key`: GREEN/YELLOW/RED, 绿/黄/红, G/Y/R, and "NR" / 未评级 (not rated:
+  CREDITLIMIT's row gives "NR"; CREDITTERMS gives the policy's NR terms, by default cash in advance).
+- CREDITTERMS refuses a sector or region its scorecard's tables do not hold (the core would read it as
+  "no adjustment"): a typo must not lengthen the terms silently.
 - CREDITSCORE arguments, in register order: altman_z2, current_ratio, debt_ratio, paydex, dbt_days,
   max_days_overdue, overdue_share, years_in_business, employees, country, sector, negative_events;
   every one optional (docs/scorecard.md); ``region`` (a Chinese province or region) comes last, after

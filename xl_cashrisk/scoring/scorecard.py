@@ -212,6 +212,8 @@ def explain(inputs: Mapping[str, Any], scorecard: Scorecard | None = None, langu
     >>> t = explain({"paydex": 85, "country": "CN", "region": "河南"})
     >>> t.set_index("factor").loc[["country", "region"], ["bin", "points"]].values.tolist()
     [['replaced by Regional risk (China)', nan], ['in table', 75.0]]
+    >>> explain({"paydex": 85, "country": "DE", "region": "EU"}).set_index("factor").loc["region", ["input", "bin"]].tolist()
+    ['EU', 'not in table: left out']
     """
     card = scorecard or default_scorecard()
     if any(np.ndim(v) for v in inputs.values()):
@@ -225,9 +227,13 @@ def explain(inputs: Mapping[str, Any], scorecard: Scorecard | None = None, langu
     for i, f in enumerate(card.factors):
         here = bool(present[i, 0])
         value = data.get(f.key, np.nan) if here else ""
+        given = data.get(f.key)
         if f.key in stand_in:
             other = stand_in[f.key].label(language)
             rule = f"由“{other}”代替" if zh else f"replaced by {other}"
+        elif not here and f.kind == "table" and isinstance(given, str) and f.code(given):  # unlisted = "missing"
+            value = given
+            rule = "不在表内, 不计入" if zh else "not in table: left out"
         elif f.kind == "table" and here:
             rule = ("表内" if zh else "in table") if f.code(value) in f.table else ("不在表内, 取默认值" if zh else "not in table: default")
         else:
