@@ -261,3 +261,24 @@ def test_settings_table_wins_over_the_scorecard_file(tmp_path):
     both = resolve_scorecard(Settings(), [["terms.bands.GREEN", "60"]], file=f)
     assert sc.credit_terms(["GREEN", "YELLOW"], scorecard=both).tolist() == [60.0, 30.0]  # YELLOW from the file
     assert both.terms.sector_multipliers == CARD.terms.sector_multipliers  # neither changed it: the default
+
+
+def test_register_warns_of_a_province_the_region_table_does_not_hold():
+    import pandas as pd
+
+    from xl_cashrisk.schemas.register import REGISTER
+    from xl_cashrisk.schemas.rules import validate_frame
+
+    n = 4
+    frame = pd.DataFrame({c.key: [None] * n if c.dtype in ("text", "choice") else [np.nan] * n
+                          for c in REGISTER.input_columns})
+    frame["buyer_id"] = ["B1", "B2", "B3", "B4"]
+    frame["country"] = ["CN", "CN", "CN", "DE"]
+    frame["province"] = ["广东省", "Guangdong Province", np.nan, None]
+    problems = validate_frame(REGISTER, frame, {c.key: np.zeros(n, dtype=bool) for c in REGISTER.input_columns},
+                              sheet="Buyer Register", settings=None, headers={c.key: c.header for c in REGISTER.columns})
+    region = [p for p in problems if "region table" in p.message]
+    assert [p.severity for p in region] == ["warning"]  # 广东省 is Guangdong; blanks are no province
+    assert "'Guangdong Province' is not in the scorecard's region table" in region[0].message
+    # and the domestic buyer whose province is blank (NaN, as the reader gives it) is named
+    assert sum("without a province" in p.message for p in problems) == 1

@@ -315,10 +315,11 @@ def register_rules(ctx: RuleContext) -> list[Problem]:
     out += ctx.problems("warning", "country", unlisted,
                         lambda i: f"{upper[i]} is not in the scorecard's country table: it gets the default points")
     prov = f["province"].to_numpy(dtype=object)
-    out += ctx.problems("warning", "province", (upper == "CN") & np.array([p is None for p in prov], dtype=bool),
+    # a blank cell arrives as None or NaN: only a text is a province
+    out += ctx.problems("warning", "province", (upper == "CN") & np.array([not isinstance(p, str) for p in prov], dtype=bool),
                         "a domestic (CN) buyer without a province is left out of regional analysis")
     region = default_scorecard().factor("region")
-    odd = np.array([p is not None and region.code(p) not in region.table for p in prov], dtype=bool)
+    odd = np.array([isinstance(p, str) and region.code(p) not in ("", *region.table) for p in prov], dtype=bool)
     out += ctx.problems("warning", "province", odd,
                         lambda i: f"{prov[i]!r} is not in the scorecard's region table: the buyer is scored on its "
                                   "country, and CREDITTERMS refuses it (write e.g. Guangdong or 广东)")
