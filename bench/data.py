@@ -23,6 +23,8 @@ FX = {"USD": 7.10, "EUR": 7.75}
 SECTORS = np.array(["machinery", "consumer_goods", "pharma", "electronics", "chemicals", "textiles",
                     "retail", "construction", "automotive", "food"], dtype=object)
 COUNTRIES = np.array(["CN", "CN", "CN", "US", "DE", "GB", "VN", "IN", "BR", "RU"], dtype=object)
+# provinces and regions as a register holds them: English and Chinese names, a few blanks (abroad)
+CELL_PROVINCES = np.array(["Guangdong", "Jiangsu", "浙江", "Henan", "辽宁省", "Guizhou", "华南", "", "", ""], dtype=object)
 REGIONS = np.array(["South China", "East China", "North China", "EU", "North America", "Asia"], dtype=object)
 # the 8 ledger columns of the benchmark workbook (English headers the reader recognises)
 LEDGER_COLUMNS = ("invoice_no", "buyer_id", "invoice_date", "due_date", "currency", "amount",

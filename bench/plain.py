@@ -284,6 +284,32 @@ def creditscore(altman_z2, current_ratio, debt_ratio, paydex, dbt_days, max_days
     return min(max(score, 0.0), 100.0)
 
 
+_TERMS = _CARD.terms
+_REGION_NAMES = _CARD.factor("region").aliases
+
+
+def _terms_multiplier(kind, code, edges, multipliers):
+    """docs/scorecard.md: the multiplier of the bin of the points the code earns in its factor's table; a
+    blank code or a region not in the table: 1."""
+    _w, table, default = _TABLES[kind]
+    key = code.strip().upper()
+    key = _REGION_NAMES.get(key, key) if kind == "region" else key
+    if not key or (kind == "region" and key not in table):
+        return 1.0
+    return multipliers[bisect.bisect_right(edges, table.get(key, default))]
+
+
+def creditterms(band, sector="", region="", requested_days=None):
+    """docs/scorecard.md: ⌊band days × sector × region multiplier / 15⌋ × 15, at most the requested days;
+    0 reads "cash in advance"."""
+    days = _TERMS.band_days[band] * _terms_multiplier("sector", sector, _TERMS.sector_edges, _TERMS.sector_multipliers) \
+        * _terms_multiplier("region", region, _TERMS.region_edges, _TERMS.region_multipliers)
+    days = math.floor(days / _TERMS.round_to + 1e-9) * _TERMS.round_to
+    if requested_days is not None and requested_days == requested_days:
+        days = min(days, requested_days)
+    return "cash in advance" if days == 0 else float(days)
+
+
 # Excel function → its plain reference
 REFERENCES = {
     "WORKINGCAPITAL": workingcapital, "CURRENTRATIO": currentratio, "QUICKRATIO": quickratio,
@@ -295,5 +321,5 @@ REFERENCES = {
     "IRBRW": irbrw,
     "ALTMANZ": altmanz, "ALTMANZONE": altmanzone, "EMRATING": emrating, "OHLSON": ohlson, "ZMIJEWSKI": zmijewski,
     "CREDITSCORE": creditscore, "CREDITPD": creditpd, "SCOREFROMPD": scorefrompd, "CREDITBAND": creditband,
-    "CREDITGRADE": creditgrade, "CREDITLIMIT": creditlimit, "EXPECTEDLOSS": expectedloss,
+    "CREDITGRADE": creditgrade, "CREDITLIMIT": creditlimit, "CREDITTERMS": creditterms, "EXPECTEDLOSS": expectedloss,
 }

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bench.data import AS_OF_SERIAL, COUNTRIES, SECTORS, rng
+from bench.data import AS_OF_SERIAL, CELL_PROVINCES, COUNTRIES, SECTORS, rng
 
 # functions whose ranges are not one-row-per-item columns: (reason shown in the table)
 NOT_ROWWISE = {
@@ -126,6 +126,7 @@ def cases(n: int) -> dict[str, Callable[[], tuple[tuple, dict]]]:
         "CREDITGRADE": lambda: ((unit(0, 100, 2),), {}),
         "CREDITLIMIT": lambda: ((money(1e5, 1e7), unit(30, 90, 0), unit(0, 30, 0), money(1e5, 1e8),
                                  money(1e5, 1e8), text(bands)), {}),
+        "CREDITTERMS": lambda: ((text(bands), text(SECTORS), text(CELL_PROVINCES), unit(0, 120, 0)), {}),
         "EXPECTEDLOSS": lambda: ((unit(0.001, 0.2), unit(0.3, 0.6, 2), money()), {}),
     }
     return c

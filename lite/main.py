@@ -172,9 +172,10 @@ def CREDITBAND(score, language='en', scheme='light', green_min=None, yellow_min=
 @arg('negative_events', doc='Lawsuits, tax liens, bounced payments in the last 12 months (count). Optional.')
 @arg('scorecard', ndim=2, doc='Optional: the workbook\'s Scorecard table of key|value rows changing the scorecard. Blank or "default" = default scorecard (a cell never names a file).')
 @arg('language', doc='"en" (default) or "zh" for the labels.')
-def CREDITEXPLAIN(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None, dbt_days=None, max_days_overdue=None, overdue_share=None, years_in_business=None, employees=None, country=None, sector=None, negative_events=None, scorecard=None, language='en'):
+@arg('region', doc="Optional Chinese province or region (Guangdong, 广东, 华南 …): scored on the region table instead of the country's. Cell or range.")
+def CREDITEXPLAIN(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None, dbt_days=None, max_days_overdue=None, overdue_share=None, years_in_business=None, employees=None, country=None, sector=None, negative_events=None, scorecard=None, language='en', region=None):
     """Spills a table explaining CREDITSCORE for one buyer: each factor's input, rule, points, weight, share and contribution, then cap, score, confidence, band, PD and scorecard version."""
-    return _F['CREDITEXPLAIN'].fn(altman_z2, current_ratio, debt_ratio, paydex, dbt_days, max_days_overdue, overdue_share, years_in_business, employees, country, sector, negative_events, scorecard, language)
+    return _F['CREDITEXPLAIN'].fn(altman_z2, current_ratio, debt_ratio, paydex, dbt_days, max_days_overdue, overdue_share, years_in_business, employees, country, sector, negative_events, scorecard, language, region)
 
 
 @func
@@ -223,9 +224,22 @@ def CREDITPD(score, anchor_score=None, anchor_odds=None, pdo=None):
 @arg('negative_events', ndim=2, doc='Lawsuits, tax liens, bounced payments in the last 12 months (count). Optional.')
 @arg('scorecard', ndim=2, doc='Optional: the workbook\'s Scorecard table of key|value rows changing the scorecard. Blank or "default" = default scorecard (a cell never names a file).')
 @arg('output', doc='"score" (0–100, default), "confidence", "cap" (knock-out rule that limited the score), "version"; or, under this scorecard, "band" (GREEN/YELLOW/RED), "grade" (1–10), "pd" (1-year PD) or "weakest" (factor with the fewest points).')
-def CREDITSCORE(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None, dbt_days=None, max_days_overdue=None, overdue_share=None, years_in_business=None, employees=None, country=None, sector=None, negative_events=None, scorecard=None, output='score'):
-    """Buyer credit score 0–100 (higher = safer) from the scorecard's factors: financial strength, payment behaviour, standing, country, sector, negative events. Missing factors re-weight; "NR" if too few. See docs/scorecard.md."""
-    return _F['CREDITSCORE'].fn(altman_z2, current_ratio, debt_ratio, paydex, dbt_days, max_days_overdue, overdue_share, years_in_business, employees, country, sector, negative_events, scorecard, output)
+@arg('region', ndim=2, doc="Optional Chinese province or region (Guangdong, 广东, 华南 …): scored on the region table instead of the country's. Cell or range.")
+def CREDITSCORE(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None, dbt_days=None, max_days_overdue=None, overdue_share=None, years_in_business=None, employees=None, country=None, sector=None, negative_events=None, scorecard=None, output='score', region=None):
+    """Buyer credit score 0–100 (higher = safer) from the scorecard's factors: financial strength, payment behaviour, standing, country or region, sector, negative events. Missing factors re-weight; "NR" if too few. See docs/scorecard.md."""
+    return _F['CREDITSCORE'].fn(altman_z2, current_ratio, debt_ratio, paydex, dbt_days, max_days_overdue, overdue_share, years_in_business, employees, country, sector, negative_events, scorecard, output, region)
+
+
+@func
+@arg('band', ndim=2, doc='GREEN / YELLOW / RED / NR (or 绿/黄/红, or a score 0–100), e.g. =CREDITSCORE(...,"band"). Cell or range.')
+@arg('sector', ndim=2, doc='Optional sector of the scorecard (machinery, pharma, consumer_goods …); blank = no sector adjustment.')
+@arg('region', ndim=2, doc='Optional Chinese province or region of the scorecard (Guangdong, 广东, 华南 …); blank = no region adjustment.')
+@arg('requested_days', ndim=2, doc='Optional terms asked for, in days: the result is the lesser of these and the terms allowed.')
+@arg('scorecard', ndim=2, doc='Optional: the workbook\'s Scorecard table of key|value rows (terms.bands.GREEN | 60 …). Blank or "default" = default scorecard.')
+@arg('language', doc='"en" (default) or "zh": how no credit reads, "cash in advance" or 预付.')
+def CREDITTERMS(band, sector=None, region=None, requested_days=None, scorecard=None, language='en'):
+    """Longest payment terms (days) the terms policy allows: band days (GREEN 90, YELLOW 45, RED and NR none) × sector and region multipliers, rounded down to 15; 0 reads "cash in advance". See docs/scorecard.md."""
+    return _F['CREDITTERMS'].fn(band, sector, region, requested_days, scorecard, language)
 
 
 @func

@@ -47,7 +47,7 @@ def test_score_template_examples(template, tmp_path):
     out = tmp_path / "scored.xlsx"
     res = CliRunner().invoke(cli, ["score", str(reg), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert "Traffic lights as of 2026-09-30" in res.output and "default-2026.1" in res.output
+    assert "Traffic lights as of 2026-09-30" in res.output and "default-2026.2" in res.output
     assert sha(reg) == before
     wb = openpyxl.load_workbook(out)
     assert {"Scores 评分", "Explanations 评分说明", "Run info"} <= set(wb.sheetnames)
@@ -60,9 +60,12 @@ def test_score_template_examples(template, tmp_path):
     rows = {r[0]: dict(zip(headers, r, strict=False)) for r in ws.iter_rows(min_row=3, values_only=True) if r[0]}
     b1, b2 = rows["B001"], rows["B002"]
     assert b1["Band 信号灯"] == "GREEN" and b2["Band 信号灯"] == "YELLOW"
-    assert b1["Score 信用评分"] == pytest.approx(81.0) and b2["Score 信用评分"] == pytest.approx(31.0)
+    # B001 is in Guangdong: the region table's 85 points replace CN's 75 at weight 8 of 100 present: 81.0 + 0.8
+    assert b1["Score 信用评分"] == pytest.approx(81.8) and b2["Score 信用评分"] == pytest.approx(31.0)
     assert b2["Recommended limit 建议额度"] == 0  # negative working capital: no capacity
-    assert b1["Scorecard version 评分卡版本"] == "default-2026.1"
+    # B001 GREEN machinery: 90 allowed, its usual 60 kept; B002 YELLOW retail: 45 × 0.5 = 22.5 → 15 < its 30
+    assert (b1["Recommended terms 建议账期"], b2["Recommended terms 建议账期"]) == (60, 15)
+    assert b1["Scorecard version 评分卡版本"] == "default-2026.2"
     assert any(cf.sqref for cf in ws.conditional_formatting)  # traffic lights
 
 
@@ -139,7 +142,7 @@ def test_refresh_scores_ribbon_action(template, tmp_path):
     before = sha(reg)
     result = run_action("refresh_scores", WorkbookTarget(reg))
     assert result.output == tmp_path / "book.cashrisk.xlsx" and result.output.exists()
-    assert result.message.startswith("Scored 2 buyers: 1 green, 1 yellow, 0 red (scorecard default-2026.1)")
+    assert result.message.startswith("Scored 2 buyers: 1 green, 1 yellow, 0 red (scorecard default-2026.2)")
     assert "Scores 评分" in openpyxl.load_workbook(result.output).sheetnames
     assert sha(reg) == before
 

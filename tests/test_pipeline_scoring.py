@@ -48,7 +48,7 @@ def test_every_result_column_and_band_consistency(scored):
     score = s["score"].to_numpy()
     want = np.where(score >= 51, "GREEN", np.where(score >= 30, "YELLOW", "RED"))
     assert (s["band"].to_numpy() == want).all()
-    assert (s["scorecard_version"] == "default-2026.1").all()
+    assert (s["scorecard_version"] == "default-2026.2").all()
     assert s.loc[s["band"] == "RED", "recommended_limit"].fillna(0).eq(0).all()
     capped = s["insurer_limit"].notna() & s["recommended_limit"].notna()
     assert (s.loc[capped, "recommended_limit"] <= s.loc[capped, "insurer_limit"] + 1e-9).all()
@@ -108,10 +108,10 @@ def _register(**cols) -> pd.DataFrame:
 def test_scorecard_changes_reach_band_and_version():
     card = resolve_scorecard(Settings(as_of=AS_OF), [["bands.green_min", 95],
                                                      ["grades.bounds", "99,98,97,96,95,40,30,21,10"]])
-    assert card.version == "default-2026.1+custom"
+    assert card.version == "default-2026.2+custom"
     r = run_scoring(_register(), Settings(as_of=AS_OF), scorecard=card)
     assert r.scored.loc[0, "band"] == "YELLOW" and r.scored.loc[0, "score"] < 95
-    assert (r.scored["scorecard_version"] == "default-2026.1+custom").all()
+    assert (r.scored["scorecard_version"] == "default-2026.2+custom").all()
 
 
 def test_residual_items_do_not_count_as_overdue():

@@ -266,7 +266,7 @@ def test_the_workbooks_scorecard_drives_the_pds():
     kw = dict(register=sample.buyers, forecast=sample_forecast(sample), sims=200, run=("S1",))
     default = run_stress_test(sample.ledger, s, **kw)
     strict = run_stress_test(sample.ledger, s, scorecard=card, **kw)
-    assert default.scorecard_version == "default-2026.1"
+    assert default.scorecard_version == "default-2026.2"
     assert strict.scorecard_version == "acme-strict-1"
     # half the odds at the anchor score: every scored buyer's PD rises
     assert (strict.buyers["pd"] >= default.buyers["pd"] - 1e-12).all()

@@ -369,9 +369,9 @@ GOOD = {"altman_z2": 3.0, "current_ratio": 1.6, "debt_ratio": 0.5, "paydex": 82,
 
 def test_default_scorecard_shape():
     card = sc.default_scorecard()
-    assert card.version == "default-2026.1"
+    assert card.version == "default-2026.2"
     assert card.total_weight == pytest.approx(100)
-    assert {f.group for f in card.factors} == {"financial", "payment", "standing", "country", "sector", "events"}
+    assert {f.group for f in card.factors} == {"financial", "payment", "standing", "country", "region", "sector", "events"}
     assert (card.green_min, card.yellow_min) == (51, 30)
     assert (card.anchor_score, card.anchor_odds, card.pdo) == (50, 20, 10)
     assert sc.credit_score(GOOD).version == card.version
@@ -429,14 +429,14 @@ def test_explain_rows_add_up():
     assert factors.contribution.sum() == pytest.approx(score)
     assert factors.share.sum() == pytest.approx(1.0)
     assert factors.set_index("factor").loc["altman_z2", "bin"] == "missing"
-    assert t.set_index("factor").loc["version", "input"] == "default-2026.1"
+    assert t.set_index("factor").loc["version", "input"] == "default-2026.2"
     zh = sc.explain(GOOD, language="zh")
     assert "付款指数 (PAYDEX)" in zh.label.tolist() and zh.set_index("factor").loc["band", "input"] == "绿"
 
 
 def test_scorecard_overrides_and_version():
     card = sc.load_scorecard(overrides={"factors.paydex.weight": 30})
-    assert card.version == "default-2026.1+custom" and card.factor("paydex").weight == 30
+    assert card.version == "default-2026.2+custom" and card.factor("paydex").weight == 30
     table = sc.scorecard_from_table([["key", "value"], ["factors.country.table.VN", 80], [None, None],
                                      ["factors.paydex.edges", "30, 50, 60, 70, 80, 95"], ["version", "acme-2026.2"]])
     assert table.version == "acme-2026.2" and table.factor("country").table["VN"] == 80

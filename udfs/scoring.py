@@ -9,11 +9,15 @@ Thin adapters over :mod:`xl_cashrisk.scoring` (SPEC §1–§3, §6.1). Conventio
   blank result; a single blank required cell is an error.
 - "NR" (not rated) from CREDITSCORE and "UN" from PAYDEX may be fed to the next function: CREDITPD,
   CREDITBAND, CREDITGRADE, EXPECTEDLOSS pass "NR" on; CREDITSCORE treats a PAYDEX of "UN" as missing.
-- Band words (CREDITLIMIT) are read by the core's band vocabulary, :func:`xl_cashrisk.scoring.band_key`:
-  GREEN/YELLOW/RED, 绿/黄/红, G/Y/R, and "NR" / 未评级 (not rated: the row gives "NR").
+- Band words (CREDITLIMIT, CREDITTERMS) are read by the core's band vocabulary,
+  :func:`xl_cashrisk.scoring.band_key`: GREEN/YELLOW/RED, 绿/黄/红, G/Y/R, and "NR" / 未评级 (not rated:
+  CREDITLIMIT's row gives "NR"; CREDITTERMS gives the policy's NR terms, by default cash in advance).
+- CREDITTERMS refuses a sector or region its scorecard's tables do not hold (the core would read it as
+  "no adjustment"): a typo must not lengthen the terms silently.
 - CREDITSCORE arguments, in register order: altman_z2, current_ratio, debt_ratio, paydex, dbt_days,
   max_days_overdue, overdue_share, years_in_business, employees, country, sector, negative_events;
-  every one optional (docs/scorecard.md). ``scorecard`` is the workbook's Scorecard table of key|value
+  every one optional (docs/scorecard.md); ``region`` (a Chinese province or region) comes last, after
+  ``output``/``language``, so formulas written before it existed keep their meaning. ``scorecard`` is the workbook's Scorecard table of key|value
   rows; blank or "default" = the default scorecard. A cell never names a file (docs/security.md).
 - ALTMANZ takes its arguments in the order of the issue (…, sales, total_assets, total_liabilities),
   OHLSON in the order of SPEC §0.1 (total_assets, price_index, …) with a blank price index = 100.
@@ -368,7 +372,9 @@ _NUMERIC_FACTORS = {
     "years_in_business": "nonnegative",
     "employees": "nonnegative", "negative_events": "nonnegative",
 }
-_FACTOR_RANGES = tuple(k for k in _FACTOR_ARGS if k != "scorecard")
+_REGION_ARG = {"region": "Optional Chinese province or region (Guangdong, 广东, 华南 …): scored on the region table instead of the country's. Cell or range."}
+_FACTOR_RANGES = (*(k for k in _FACTOR_ARGS if k != "scorecard"), "region")
+_CODES = ("country", "sector", "region")  # text factors
 _SCORE_OUTPUTS = ("score", "confidence", "cap", "version", "band", "grade", "pd", "weakest")
 
 
@@ -407,7 +413,7 @@ def _factor_inputs(r: _args.Elementwise, values: dict[str, Any]) -> dict[str, An
     when every argument is one cell, else one array item per row."""
     out = {}
     for key, value in values.items():
-        if key in ("country", "sector"):
+        if key in _CODES:
             out[key] = r.text(key, value, "a code (text)")
         else:
             out[key] = r.number(key, value, _NUMERIC_FACTORS[key], default=None,
@@ -415,13 +421,13 @@ def _factor_inputs(r: _args.Elementwise, values: dict[str, Any]) -> dict[str, An
     return out if r.size == 1 else {k: r.full(v) for k, v in out.items()}
 
 
-@excel_function(category=CATEGORY, args={**_FACTOR_ARGS, "output": '"score" (0–100, default), "confidence", "cap" (knock-out rule that limited the score), "version"; or, under this scorecard, "band" (GREEN/YELLOW/RED), "grade" (1–10), "pd" (1-year PD) or "weakest" (factor with the fewest points).'},
+@excel_function(category=CATEGORY, args={**_FACTOR_ARGS, "output": '"score" (0–100, default), "confidence", "cap" (knock-out rule that limited the score), "version"; or, under this scorecard, "band" (GREEN/YELLOW/RED), "grade" (1–10), "pd" (1-year PD) or "weakest" (factor with the fewest points).', **_REGION_ARG},
                 ranges=(*_FACTOR_RANGES, "scorecard"),
                 example='=CREDITSCORE(2.1, 1.4, 0.55, 76, , 12, 0.1, 15, 120, "CN", "machinery", 0)')
 def CREDITSCORE(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None, dbt_days=None, max_days_overdue=None,
                 overdue_share=None, years_in_business=None, employees=None, country=None, sector=None,
-                negative_events=None, scorecard=None, output="score"):
-    """Buyer credit score 0–100 (higher = safer) from the scorecard's factors: financial strength, payment behaviour, standing, country, sector, negative events. Missing factors re-weight; "NR" if too few. See docs/scorecard.md."""
+                negative_events=None, scorecard=None, output="score", region=None):
+    """Buyer credit score 0–100 (higher = safer) from the scorecard's factors: financial strength, payment behaviour, standing, country or region, sector, negative events. Missing factors re-weight; "NR" if too few. See docs/scorecard.md."""
     fn = "CREDITSCORE"
     out = _option(fn, "output", output, _SCORE_OUTPUTS, "score")
     card = _scorecard(fn, scorecard)
@@ -436,7 +442,9 @@ def CREDITSCORE(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None
         # the scorecard table reaches every live column of the buyer register
         s = res.score
         if out == "weakest":
-            vals = sc.score_register(pd.DataFrame({k: np.atleast_1d(v) for k, v in inputs.items()}), card)["weakest"]
+            # a register reads the region factor from its province column (its region column is a grouping)
+            frame = pd.DataFrame({("province" if k == "region" else k): np.atleast_1d(v) for k, v in inputs.items()})
+            vals = sc.score_register(frame, card)["weakest"]
         elif out == "pd" and isinstance(s, float):
             vals = sc.NOT_RATED if s != s else sc.credit_pd(s, scorecard=card)
         elif out == "pd":
@@ -449,12 +457,12 @@ def CREDITSCORE(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None
     return r.result(res.confidence if out == "confidence" else res.capped_by)
 
 
-@excel_function(category=CATEGORY, args={**_FACTOR_ARGS, "language": '"en" (default) or "zh" for the labels.'},
+@excel_function(category=CATEGORY, args={**_FACTOR_ARGS, "language": '"en" (default) or "zh" for the labels.', **_REGION_ARG},
                 ranges=("scorecard",), returns_range=True,
                 example='=CREDITEXPLAIN(2.1, 1.4, 0.55, 76, , 12, 0.1, 15, 120, "CN", "machinery", 0)')
 def CREDITEXPLAIN(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=None, dbt_days=None, max_days_overdue=None,
                   overdue_share=None, years_in_business=None, employees=None, country=None, sector=None,
-                  negative_events=None, scorecard=None, language="en"):
+                  negative_events=None, scorecard=None, language="en", region=None):
     """Spills a table explaining CREDITSCORE for one buyer: each factor's input, rule, points, weight, share and contribution, then cap, score, confidence, band, PD and scorecard version."""
     fn = "CREDITEXPLAIN"
     lang = _option(fn, "language", language, ("en", "zh"), "en")
@@ -465,7 +473,7 @@ def CREDITEXPLAIN(altman_z2=None, current_ratio=None, debt_ratio=None, paydex=No
     if r.size > 1:
         raise ArgumentError(fn, r.first, "a single cell (CREDITEXPLAIN explains one buyer)")
     one = {k: v[0] if isinstance(v, np.ndarray) else v for k, v in inputs.items()}
-    table = sc.explain({k: (v if k in ("country", "sector") else float(v)) for k, v in one.items()}, card, lang)
+    table = sc.explain({k: (v if k in _CODES else float(v)) for k, v in one.items()}, card, lang)
     cols = ["label", "input", "bin", "points", "weight", "share", "contribution"]
     head = (["因素", "输入", "规则", "得分", "权重", "占比", "贡献"] if lang == "zh"
             else ["factor", "input", "rule", "points", "weight", "share", "contribution"])
@@ -582,16 +590,17 @@ def _band_cell(fn: str, v: Any, sh: _args.Shape, i: int) -> Any:
     return key
 
 
-def _band_arg(r: _args.Elementwise, band: Any) -> Any:
+def _band_arg(r: _args.Elementwise, band: Any, *, pass_nr: bool = True) -> Any:
     """The band argument as :func:`_band_cell` reads each cell; its blank rows give a blank result and its
-    "NR" rows "NR"."""
+    "NR" rows "NR" (with ``pass_nr``; else "NR" is a band of its own)."""
     flat, sh, kinds = r.cells("band", band)
     if sh.size == 1 and len(flat) == 1:  # one cell: one key (or score) for every row
         key = _band_cell(r.fn, flat[0], sh, 0)
         if key is None and sh.kind == "scalar":
             raise ArgumentError(r.fn, "band", _BAND, detail="the cell is blank")
         r.add_blank(key is None)
-        r.add_passed(key == sc.NOT_RATED)
+        if pass_nr:
+            r.add_passed(key == sc.NOT_RATED)
         return key
     out = np.empty(len(flat), dtype=object)
     words: dict[str, Any] | None = None
@@ -616,7 +625,8 @@ def _band_arg(r: _args.Elementwise, band: Any) -> Any:
     if sh.kind == "scalar" and out[0] is None:
         raise ArgumentError(r.fn, "band", _BAND, detail="the cell is blank")
     r.add_blank(np.equal(out, None))
-    r.add_passed(out == sc.NOT_RATED)
+    if pass_nr:
+        r.add_passed(out == sc.NOT_RATED)
     return out
 
 
@@ -656,6 +666,54 @@ def CREDITLIMIT(annual_sales, terms_days, expected_dbt, tangible_net_worth, work
                             detail="both capacity bases are blank")
     # rows without a limit (a blank capacity base, an unrated band) come back NaN from the core: blank cells
     return r.result(sc.credit_limit(sales, terms, dbt, tnw, wc, bands, vat, ins), token=sc.NOT_RATED)
+
+
+def _table_codes(r: _args.Elementwise, name: str, value: Any, card: Scorecard, expected: str) -> np.ndarray:
+    """A code argument (sector, region) whose every filled cell must be a key or another name of the
+    scorecard's table of that factor: a code the policy does not know is refused, not read as "no
+    adjustment"."""
+    codes = r.text(name, value, expected)
+    if not card.has_factor(name):
+        return codes
+    factor = card.factor(name)
+    cells = np.atleast_1d(np.asarray(codes, dtype=object)).tolist()  # one cell arrives as one Python value
+    for code in dict.fromkeys(cells):
+        if code and factor.code(code) not in factor.table:
+            i = cells.index(code)
+            where = _args.flatten(value, r.fn, name)[1].position(i) if len(cells) > 1 else ""
+            raise ArgumentError(r.fn, f"{name}{where}", expected, code)
+    return codes
+
+
+@excel_function(
+    category=CATEGORY,
+    args={
+        "band": "GREEN / YELLOW / RED / NR (or 绿/黄/红, or a score 0–100), e.g. =CREDITSCORE(...,\"band\"). Cell or range.",
+        "sector": "Optional sector of the scorecard (machinery, pharma, consumer_goods …); blank = no sector adjustment.",
+        "region": "Optional Chinese province or region of the scorecard (Guangdong, 广东, 华南 …); blank = no region adjustment.",
+        "requested_days": "Optional terms asked for, in days: the result is the lesser of these and the terms allowed.",
+        "scorecard": "Optional: the workbook's Scorecard table of key|value rows (terms.bands.GREEN | 60 …). Blank or \"default\" = default scorecard.",
+        "language": '"en" (default) or "zh": how no credit reads, "cash in advance" or 预付.',
+    },
+    ranges=("band", "sector", "region", "requested_days", "scorecard"),
+    example='=CREDITTERMS("GREEN", "machinery", "Guangdong")',
+)
+def CREDITTERMS(band, sector=None, region=None, requested_days=None, scorecard=None, language="en"):
+    """Longest payment terms (days) the terms policy allows: band days (GREEN 90, YELLOW 45, RED and NR none) × sector and region multipliers, rounded down to 15; 0 reads "cash in advance". See docs/scorecard.md."""
+    fn = "CREDITTERMS"
+    lang = _option(fn, "language", language, ("en", "zh"), "en")
+    card = _scorecard(fn, scorecard)
+    r = _args.Elementwise(fn)
+    bands = _band_arg(r, band, pass_nr=False)
+    sectors = _table_codes(r, "sector", sector, card, "a sector of the scorecard's sector table "
+                           f"({', '.join(k.lower() for k in card.factor('sector').table)})")
+    regions = _table_codes(r, "region", region, card, "a province or region of the scorecard's region table "
+                           "(Guangdong, 广东, 华南 …; docs/scorecard.md)")
+    asked = r.number("requested_days", requested_days, "nonnegative", default=None)
+    keys = np.asarray(bands, dtype=object)  # one cell arrives as one Python value
+    keys = np.where(np.equal(keys, None), "", keys).astype(object)
+    days = sc.credit_terms(r.full(np.asarray(keys, dtype=object)), r.full(sectors), r.full(regions), r.full(asked), card)
+    return r.result(np.atleast_1d(sc.terms_words(days, lang)))
 
 
 @excel_function(

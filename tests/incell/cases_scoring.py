@@ -70,7 +70,7 @@ CASES = [
     Case("CREDITSCORE", (BLANK, BLANK, BLANK, 85), "too-little-data-NR", want="NR"),
     Case("CREDITSCORE", (3.0, 1.6, 0.5, [[82], ["UN"], [20]], BLANK, [[0], [None], [95]], 0.02, 12, 300,
                          [["DE"], ["CN"], [None]], "pharma", 0), "fill-down-ranges"),
-    Case("CREDITSCORE", (*BUYER, BLANK, Inline("version")), "version", want="default-2026.1"),
+    Case("CREDITSCORE", (*BUYER, BLANK, Inline("version")), "version", want="default-2026.2"),
     Case("CREDITSCORE", (BLANK, BLANK, BLANK, BLANK, BLANK, BLANK, 25), "share-as-percent-message"),
     Case("CREDITEXPLAIN", BUYER, "one-buyer-table"),
     # CREDITPD / SCOREFROMPD / CREDITBAND / CREDITGRADE ----------------------------------------
@@ -96,6 +96,18 @@ CASES = [
     # a band word in Chinese, 未评级 (CREDITBAND's "NR" in zh) included; one-cell terms beside the column
     Case("CREDITLIMIT", (1200000, [[60]], 10, 2000000, 900000, [["绿"], ["黄"], ["红"], ["未评级"]]), "CL-1-zh",
          want=[[180000.0], [90000.0], [0.0], ["NR"]], tolerance=1e-6),
+    # CREDITTERMS (docs/scorecard.md, terms policy): 90 × 1.0 × 1.0 = 90; 45 × 0.75 × 0.75 = 25.3 → 15;
+    # 90 × 1.25 = 112.5 → 105; RED and NR → cash in advance; requested 30 < 90 allowed
+    Case("CREDITTERMS", ("GREEN", "machinery", "Guangdong"), "T-1", want=90.0),
+    Case("CREDITTERMS", ([["GREEN"], ["YELLOW"], ["RED"], ["NR"], [None], [75]], [["pharma"], ["consumer_goods"],
+                          ["retail"], ["food"], ["food"], ["pharma"]], [["广东"], ["辽宁省"], ["Henan"], [None],
+                                                                      ["Henan"], ["华南"]]),
+         "T-column", want=[[105.0], [15.0], ["cash in advance"], ["cash in advance"], [""], [105.0]]),
+    Case("CREDITTERMS", ("G", BLANK, BLANK, 30), "T-requested", want=30.0),
+    Case("CREDITTERMS", ("RED", BLANK, BLANK, BLANK, BLANK, Inline("zh")), "T-zh", want="预付"),
+    Case("CREDITTERMS", ("GREEN", "mining"), "T-bad-sector-message"),
+    Case("CREDITTERMS", ("GREEN", BLANK, "Bavaria"), "T-bad-region-message"),
+    Case("CREDITSCORE", (*BUYER, BLANK, Inline("score"), "广东"), "region-replaces-country"),
     Case("EXPECTEDLOSS", (0.02, 0.45, 1000000), "EL-1", want=9000.0, tolerance=1e-6),
     Case("EXPECTEDLOSS", ([[0.01], [0.03], [0.08], [0.20]], 0.6, [[800000], [560000], [240000], [120000]], 0.9,
                           [[700000], [600000], [0], [150000]]), "EL-2-seller",

@@ -58,6 +58,11 @@ def read_scoring_checked(file: Path | WorkbookReader, ledger: Path | None = None
     return inputs
 
 
+def _terms(value: object) -> str:
+    """Recommended terms as the console shows them: whole days, or the words for no credit."""
+    return f"{value:.0f}" if isinstance(value, float) else str(value)
+
+
 def print_scores(result: ScoringResult, top: int = 10) -> None:
     hc = result.settings.home_currency
     s = result.scored
@@ -72,7 +77,8 @@ def print_scores(result: ScoringResult, top: int = 10) -> None:
                   money(part["open_amount"].sum()), money(part["recommended_limit"].sum()),
                   money(part["expected_loss"].sum()))
     console.print(t)
-    r = RichTable("Buyer", "Name", "Score", "Band", "PD", f"Open ({hc})", f"Limit ({hc})", "Weakest factors",
+    r = RichTable("Buyer", "Name", "Score", "Band", "PD", f"Open ({hc})", f"Limit ({hc})", "Terms (days)",
+                  "Weakest factors",
                   title=f"The {top} riskiest buyers 风险最高的客户")
     for _, row in result.riskiest(top).iterrows():
         st = STYLE[row["band"]]
@@ -80,7 +86,7 @@ def print_scores(result: ScoringResult, top: int = 10) -> None:
                   "NR" if np.isnan(row["score"]) else f"{row['score']:.1f}", f"[{st}]{row['band']}[/{st}]",
                   "" if np.isnan(row["pd"]) else f"{row['pd']:.1%}", money(row["open_amount"] or 0.0),
                   "" if pd.isna(row["recommended_limit"]) else money(row["recommended_limit"]),
-                  str(row["top_factors"])[:60])
+                  _terms(row["recommended_terms"]), str(row["top_factors"])[:60])
     console.print(r)
 
 

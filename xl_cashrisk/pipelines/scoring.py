@@ -20,7 +20,7 @@ from xl_cashrisk import receivables as rc
 from xl_cashrisk import scoring as sc
 from xl_cashrisk.schemas.register import REGISTER
 from xl_cashrisk.scoring.config import Scorecard
-from xl_cashrisk.scoring.scorecard import DBT_INPUT, factor_points
+from xl_cashrisk.scoring.scorecard import REGION_COLUMN
 from xl_cashrisk.settings import Settings
 
 __all__ = ["ScoringResult", "ledger_as_of", "payment_record", "run_scoring", "top_factors"]
@@ -133,19 +133,10 @@ def top_factors(points: pd.DataFrame, card: Scorecard, n: int = TOP_FACTORS, lan
 
 
 def _points(register: pd.DataFrame, card: Scorecard) -> pd.DataFrame:
-    inputs = sc.inputs_from_register(register, card)
-    if DBT_INPUT in inputs:  # the scorecard scores DBT on the PAYDEX scale where no PAYDEX is given
-        from_dbt = np.asarray(sc.paydex_points(inputs.pop(DBT_INPUT)), dtype=float)
-        given = np.asarray(inputs.get("paydex", np.full(len(register), np.nan)), dtype=float)
-        inputs["paydex"] = np.where(np.isnan(given), from_dbt, given)
-    cols = {}
-    for f in card.factors:
-        if f.key in inputs:
-            pts, present = factor_points(f, inputs[f.key])
-            cols[f.key] = np.where(present, pts, np.nan)
-        else:
-            cols[f.key] = np.full(len(register), np.nan)
-    return pd.DataFrame(cols, index=register.index)
+    """Buyer × factor points, NaN where the factor is missing or stood in for (region → country)."""
+    pts, present, _ = sc.points_matrix(sc.inputs_from_register(register, card), card)
+    return pd.DataFrame(np.where(present, pts, np.nan).T, index=register.index,
+                        columns=[f.key for f in card.factors])
 
 
 def run_scoring(register: pd.DataFrame, settings: Settings, ledger: pd.DataFrame | None = None, *,
@@ -188,6 +179,10 @@ def run_scoring(register: pd.DataFrame, settings: Settings, ledger: pd.DataFrame
     tnw, wc, ins = _num(reg, "tangible_net_worth"), reg["working_capital"].to_numpy(dtype=float), _num(reg, "insurer_limit")
     # NaN (no limit) without sales, terms, a capacity base or a band: the core's rule, as CREDITLIMIT's
     reg["recommended_limit"] = np.asarray(sc.credit_limit(sales, terms, dbt, tnw, wc, band, 0.0, ins, card), dtype=float)
+    # the buyer's usual terms, shortened to what the terms policy allows its band, sector and province
+    region = reg[REGION_COLUMN].to_numpy(dtype=object) if REGION_COLUMN in reg else None
+    days = sc.credit_terms(band, reg["sector"].to_numpy(dtype=object), region, terms, card)
+    reg["recommended_terms"] = np.atleast_1d(sc.terms_words(days, settings.language))  # as CREDITTERMS shows them
     ead = _num(reg, "open_amount")
     reg["expected_loss"] = np.asarray(sc.expected_loss(reg["pd"].to_numpy(), float(opts.el_lgd), ead,
                                                        float(opts.el_insured_share), np.nan_to_num(ins, nan=0.0)),

@@ -143,7 +143,7 @@ _SCORE_ARGS = ",".join([_r("altman_z2"), _r("current_ratio"), _r("debt_ratio"), 
 
 
 def _score(output: str) -> str:
-    return f'=CREDITSCORE({_SCORE_ARGS},"{output}")'
+    return f'=CREDITSCORE({_SCORE_ARGS},"{output}",{_r("province")})'
 
 
 def _ratio(num: str, den: str) -> str:
@@ -188,6 +188,11 @@ RESULTS: tuple[Column, ...] = (
                                                         "working_capital", "band")) + f",0,{_r('insurer_limit')})",
             "min(need, band share × capacity, insurer limit), SPEC §3.8.", "建议信用额度（需求、财务能力、保险限额取小）。",
             MONEY, 14),
+    _result("recommended_terms", "建议账期", "Recommended terms",
+            "=CREDITTERMS(" + ",".join(_r(k) for k in ("band", "sector", "province", "payment_terms_days")) + f",{_SC})",
+            "The usual terms, shortened to what the terms policy allows the band, sector and province (days; "
+            "cash in advance = no credit), docs/scorecard.md.", "通常账期，按信号灯、行业、省份的账期政策缩短（天；"
+            "cash in advance = 预付，不赊销）。", "0", 11, "text"),
     _result("expected_loss", "预期损失", "Expected loss",
             f"=EXPECTEDLOSS({_r('pd')},{setting_name('el_lgd')},{_r('open_amount')},"
             f'{setting_name("el_insured_share")},IF({{insurer_limit}}="",0,{{insurer_limit}}))',
@@ -217,7 +222,7 @@ REGISTER = Table(
 # The same columns, all read as inputs: a scored register written by the CLI, read back for monitoring.
 SNAPSHOT = Table(
     key="snapshot", sheet="Scores 评分", name="Scores", title_zh="评分结果", title_en="Scored register",
-    columns=tuple(Column(c.key, c.zh, c.en, "text" if c.key in ("score", "pd", "grade") else c.dtype,
+    columns=tuple(Column(c.key, c.zh, c.en, "text" if c.key in ("score", "pd", "grade", "recommended_terms") else c.dtype,
                          required=c.key == "buyer_id", allowed=c.allowed) for c in REGISTER.columns),
     key_columns=("buyer_id",),
 )
@@ -310,8 +315,14 @@ def register_rules(ctx: RuleContext) -> list[Problem]:
     out += ctx.problems("warning", "country", unlisted,
                         lambda i: f"{upper[i]} is not in the scorecard's country table: it gets the default points")
     prov = f["province"].to_numpy(dtype=object)
-    out += ctx.problems("warning", "province", (upper == "CN") & np.array([p is None for p in prov], dtype=bool),
+    # a blank cell arrives as None or NaN: only a text is a province
+    out += ctx.problems("warning", "province", (upper == "CN") & np.array([not isinstance(p, str) for p in prov], dtype=bool),
                         "a domestic (CN) buyer without a province is left out of regional analysis")
+    region = default_scorecard().factor("region")
+    odd = np.array([isinstance(p, str) and region.code(p) not in ("", *region.table) for p in prov], dtype=bool)
+    out += ctx.problems("warning", "province", odd,
+                        lambda i: f"{prov[i]!r} is not in the scorecard's region table: the buyer is scored on its "
+                                  "country, and CREDITTERMS refuses it (write e.g. Guangdong or 广东)")
 
     ta, tl, ca, cl = num("total_assets"), num("total_liabilities"), num("current_assets"), num("current_liabilities")
     out += ctx.problems("error", "total_assets", ta == 0, "total assets must be above 0 (or left blank)")

@@ -3,7 +3,8 @@ scorecard, score ↔ PD, traffic-light bands and grades, credit limits and expec
 
 Modules: :mod:`.models` (Altman, Ohlson, Zmijewski, Piotroski), :mod:`.paydex` (PAYDEX),
 :mod:`.config` (the scorecard as data), :mod:`.scorecard` (CREDITSCORE, explanation, whole register),
-:mod:`.bands` (PD, band, letter, grade), :mod:`.limits` (credit limit, expected loss).
+:mod:`.bands` (PD, band, letter, grade), :mod:`.limits` (credit limit, expected loss), :mod:`.terms`
+(payment terms, CREDITTERMS).
 """
 
 from xl_cashrisk.scoring.bands import (
@@ -13,6 +14,7 @@ from xl_cashrisk.scoring.bands import (
     BANDS,
     NOT_RATED,
     band_key,
+    band_keys,
     band_of,
     credit_band,
     credit_grade,
@@ -57,16 +59,18 @@ from xl_cashrisk.scoring.scorecard import (
     credit_score,
     explain,
     inputs_from_register,
+    points_matrix,
     score_register,
 )
+from xl_cashrisk.scoring.terms import CASH_IN_ADVANCE, credit_terms, terms_multiplier, terms_words
 
 __all__ = [
-    "ALTMAN_ZONES", "BANDS", "BAND_LABELS", "BAND_MEANINGS", "BAND_WORDS", "NOT_RATED", "PIOTROSKI_ITEMS",
-    "PIOTROSKI_SIGNALS", "UNAVAILABLE", "ScoreResult", "Scorecard", "ScorecardError", "altman_model",
-    "altman_z", "altman_zone", "band_key", "band_multiplier", "band_of", "credit_band", "credit_grade",
-    "credit_letter", "credit_limit", "credit_pd", "credit_score", "default_scorecard", "em_rating",
-    "expected_loss", "explain", "inputs_from_register", "insured_indemnity", "limit_capacity", "limit_need",
-    "load_scorecard", "ohlson_o", "ohlson_p", "ohlson_terms", "paydex", "paydex_points", "paydex_to_dbt",
-    "piotroski_f", "piotroski_signals", "score_from_pd", "score_register", "scorecard_from_table",
-    "zmijewski_p", "zmijewski_x",
+    "ALTMAN_ZONES", "BANDS", "BAND_LABELS", "BAND_MEANINGS", "BAND_WORDS", "CASH_IN_ADVANCE", "NOT_RATED",
+    "PIOTROSKI_ITEMS", "PIOTROSKI_SIGNALS", "UNAVAILABLE", "ScoreResult", "Scorecard", "ScorecardError",
+    "altman_model", "altman_z", "altman_zone", "band_key", "band_keys", "band_multiplier", "band_of",
+    "credit_band", "credit_grade", "credit_letter", "credit_limit", "credit_pd", "credit_score", "credit_terms",
+    "default_scorecard", "em_rating", "expected_loss", "explain", "inputs_from_register", "insured_indemnity",
+    "limit_capacity", "limit_need", "load_scorecard", "ohlson_o", "ohlson_p", "ohlson_terms", "paydex",
+    "paydex_points", "paydex_to_dbt", "piotroski_f", "piotroski_signals", "points_matrix", "score_from_pd",
+    "score_register", "scorecard_from_table", "terms_multiplier", "terms_words", "zmijewski_p", "zmijewski_x",
 ]

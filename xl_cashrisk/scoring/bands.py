@@ -12,6 +12,7 @@ import bisect
 import functools
 
 import numpy as np
+import pandas as pd
 
 from xl_cashrisk._array import floats, scalar_or_array
 from xl_cashrisk.scoring.config import Scorecard, default_scorecard
@@ -24,6 +25,7 @@ __all__ = [
     "BAND_WORDS",
     "NOT_RATED",
     "band_key",
+    "band_keys",
     "band_of",
     "credit_band",
     "credit_grade",
@@ -60,6 +62,23 @@ def band_key(word) -> str | None:
     ('GREEN', 'YELLOW', 'RED', 'NR', None, None)
     """
     return BAND_WORDS.get(word.strip().upper()) if isinstance(word, str) else None
+
+
+def band_keys(band, scorecard: Scorecard | None = None) -> np.ndarray:
+    """The band key of each cell of ``band``: a band word (:func:`band_key`) or a score (its band, NaN →
+    "NR"); None for anything else. An object array of ``band``'s shape; each distinct cell is read once
+    (a column of 100k buyers holds a handful of bands).
+
+    >>> band_keys(["green", "黄", "R", 45.0, float("nan"), "amber"]).tolist()
+    ['GREEN', 'YELLOW', 'RED', 'YELLOW', 'NR', None]
+    """
+    arr = np.asarray(band, dtype=object)
+    codes, distinct = pd.factorize(arr.ravel(), use_na_sentinel=False)
+    keys = np.array([band_key(v) for v in distinct] + [None], dtype=object)[:-1]
+    is_num = np.array([isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in distinct], dtype=bool)
+    if is_num.any():
+        keys[is_num] = np.asarray(band_of(np.asarray(distinct, dtype=object)[is_num].astype(float), scorecard), dtype=object)
+    return keys[codes].reshape(arr.shape)
 
 
 def _calibration(card, anchor_score, anchor_odds, pdo):

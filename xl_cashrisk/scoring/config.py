@@ -30,10 +30,12 @@ else:  # pragma: no cover
 __all__ = [
     "DIRECTIONS",
     "GROUPS",
+    "TERMS_BANDS",
     "Cap",
     "Factor",
     "Scorecard",
     "ScorecardError",
+    "TermsPolicy",
     "default_scorecard",
     "load_scorecard",
     "scorecard_from_table",
@@ -41,11 +43,15 @@ __all__ = [
 
 DEFAULT_FILE = "scorecard_default.toml"
 DIRECTIONS = ("higher_better", "higher_worse")
+UNLISTED = ("default", "missing")  # what a code that is not in a table factor's table gets
+TERMS_BANDS = ("GREEN", "YELLOW", "RED", "NR")  # the rows of [terms.bands], best first (band keys)
+MAX_TERMS_DAYS = 3650.0  # the register's payment_terms_days bound
 GROUPS = {  # factor group → (English, Chinese) label
     "financial": ("Financial strength", "财务实力"),
     "payment": ("Payment behaviour", "付款表现"),
     "standing": ("Standing", "经营稳定性"),
     "country": ("Country risk", "国家风险"),
+    "region": ("Regional risk", "地区风险"),
     "sector": ("Sector risk", "行业风险"),
     "events": ("Negative events", "负面事件"),
 }
@@ -68,9 +74,21 @@ class Factor:
     points: tuple[float, ...] = ()
     table: dict[str, float] = field(default_factory=dict)  # keys upper-cased
     default: float = 50.0
+    aliases: dict[str, str] = field(default_factory=dict)  # other name (upper-cased) → table key
+    unlisted: str = "default"  # a code not in the table: "default" points, or "missing" (left out)
+    replaces: str = ""  # key of the factor this one stands in for where it is present
 
     def label(self, language: str = "en") -> str:
         return self.label_zh if language == "zh" else self.label_en
+
+    def code(self, value: Any) -> str:
+        """The table key a code stands for: trimmed, upper-cased, another name read as its key ('' blank).
+
+        >>> default_scorecard().factor("region").code(" 广东省 ")
+        'GUANGDONG'
+        """
+        text = str(value).strip().upper() if value is not None else ""
+        return self.aliases.get(text, text)
 
 
 @dataclass(frozen=True)
@@ -101,11 +119,18 @@ class Scorecard:
     anchor_odds: float
     pdo: float
     limits: dict[str, float]
+    terms: TermsPolicy
     data: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @property
     def total_weight(self) -> float:
-        return sum(f.weight for f in self.factors)
+        """The most weight a buyer can have present: of a factor and the one it replaces only the heavier
+        counts (a buyer is scored on one of them)."""
+        weight = {f.key: f.weight for f in self.factors}
+        return sum(weight.values()) - sum(min(f.weight, weight[f.replaces]) for f in self.factors if f.replaces)
+
+    def has_factor(self, key: str) -> bool:
+        return any(f.key == key for f in self.factors)
 
     def factor(self, key: str) -> Factor:
         for f in self.factors:
@@ -117,10 +142,24 @@ class Scorecard:
         """A new scorecard with dotted-key (or nested) overrides merged onto this one."""
         data = copy.deepcopy(self.data)
         nested = _nest(overrides)
+        _canonical_tables(nested, self)
         _merge(data, nested)
         if "version" not in nested and nested:
             data["version"] = f"{self.version}+custom"
         return _build(data)
+
+
+@dataclass(frozen=True)
+class TermsPolicy:
+    """The terms policy (``[terms]``, CREDITTERMS): days by band key, a rounding step, and multipliers by the
+    points a sector or region earns in its factor's table (bins ``[lower, upper)``, as factors)."""
+
+    band_days: dict[str, float]  # TERMS_BANDS → days; 0 = no credit
+    round_to: float
+    sector_edges: tuple[float, ...]
+    sector_multipliers: tuple[float, ...]
+    region_edges: tuple[float, ...]
+    region_multipliers: tuple[float, ...]
 
 
 def _nest(overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -134,6 +173,16 @@ def _nest(overrides: Mapping[str, Any]) -> dict[str, Any]:
                 raise ScorecardError(f"scorecard key {key!r} conflicts with another key")
         node[parts[-1]] = _nest(value) if isinstance(value, Mapping) else value
     return out
+
+
+def _canonical_tables(nested: dict[str, Any], card: Scorecard) -> None:
+    """Table keys of the changes written as another name (``factors.region.table.河南``) turned into the
+    table's own key (HENAN), so a change replaces the default's entry instead of adding a second one."""
+    for key, change in (nested.get("factors") or {}).items():
+        if not isinstance(change, dict) or not isinstance(change.get("table"), Mapping) or not card.has_factor(key):
+            continue
+        f = card.factor(key)
+        change["table"] = {f.code(k): v for k, v in change["table"].items()}
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
@@ -176,16 +225,11 @@ def _factor(key: str, d: Mapping[str, Any]) -> Factor:
     if weight < 0:
         raise ScorecardError(f"scorecard {where}.weight must be ≥ 0, got {weight:g}")
     kind = str(d.get("kind", "bins"))
+    replaces = str(d.get("replaces", "")).strip()
     common = dict(key=key, group=group, label_en=str(d.get("label_en", key)),
-                  label_zh=str(d.get("label_zh", d.get("label_en", key))), weight=weight, kind=kind)
+                  label_zh=str(d.get("label_zh", d.get("label_en", key))), weight=weight, kind=kind, replaces=replaces)
     if kind == "table":
-        table = d.get("table", {})
-        if not isinstance(table, Mapping) or not table:
-            raise ScorecardError(f"scorecard {where}.table must list codes and their points")
-        tab = {str(k).strip().upper(): _num(v, f"{where}.table.{k}") for k, v in table.items()}
-        default = _num(d.get("default", 50.0), f"{where}.default")
-        _points_ok([*tab.values(), default], where)
-        return Factor(**common, table=tab, default=default)
+        return _table_factor(where, d, common)
     if kind != "bins":
         raise ScorecardError(f"scorecard {where}.kind must be 'bins' or 'table', got {kind!r}")
     direction = str(d.get("direction", ""))
@@ -202,6 +246,86 @@ def _factor(key: str, d: Mapping[str, Any]) -> Factor:
         word = "rise" if step == 1 else "fall"
         raise ScorecardError(f"scorecard {where}.points must {word} with the edges ({direction}), got {list(points)}")
     return Factor(**common, direction=direction, edges=edges, points=points)
+
+
+def _aliases(where: str, names: Any, table: Mapping[str, float]) -> dict[str, str]:
+    """``names``: table key → its other names (a list, or one name); each name read back as that key."""
+    if not isinstance(names, Mapping):
+        raise ScorecardError(f"scorecard {where}.names must list, for table keys, their other names")
+    out: dict[str, str] = {}
+    for key, others in names.items():
+        k = str(key).strip().upper()
+        if k not in table:
+            raise ScorecardError(f"scorecard {where}.names.{key}: {key!r} is not a key of {where}.table")
+        for name in [others] if isinstance(others, str) else list(others):
+            alias = str(name).strip().upper()
+            if alias in table or out.get(alias, k) != k:
+                raise ScorecardError(f"scorecard {where}.names.{key}: {name!r} already names another key")
+            out[alias] = k
+    return out
+
+
+def _table_factor(where: str, d: Mapping[str, Any], common: dict[str, Any]) -> Factor:
+    table = d.get("table", {})
+    if not isinstance(table, Mapping) or not table:
+        raise ScorecardError(f"scorecard {where}.table must list codes and their points")
+    tab = {str(k).strip().upper(): _num(v, f"{where}.table.{k}") for k, v in table.items()}
+    aliases = _aliases(where, d.get("names", {}), tab)
+    default = _num(d.get("default", 50.0), f"{where}.default")
+    unlisted = str(d.get("unlisted", "default"))
+    if unlisted not in UNLISTED:
+        raise ScorecardError(f"scorecard {where}.unlisted must be 'default' or 'missing', got {unlisted!r}")
+    _points_ok([*tab.values(), default], where)
+    return Factor(**common, table=tab, default=default, aliases=aliases, unlisted=unlisted)
+
+
+def _replacements(factors: Mapping[str, Factor]) -> None:
+    """A factor replaces at most one other, which replaces none and is replaced by no other."""
+    targets = [f.replaces for f in factors.values() if f.replaces]
+    for f in factors.values():
+        if not f.replaces:
+            continue
+        target = factors.get(f.replaces)
+        if target is None or target.key == f.key or target.replaces or targets.count(f.replaces) > 1:
+            raise ScorecardError(f"scorecard factors.{f.key}.replaces must name one other factor that replaces "
+                                 f"none and no other factor replaces, got {f.replaces!r}")
+
+
+def _steps(where: str, d: Mapping[str, Any]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Edges (points 0–100, increasing) and multipliers (≥ 0, one more, never falling as the points rise)."""
+    edges, mult = _nums(d.get("edges", []), f"{where}.edges"), _nums(d.get("multipliers", [1.0]), f"{where}.multipliers")
+    if any(b <= a for a, b in itertools.pairwise(edges)) or any(not 0 <= e <= 100 for e in edges):
+        raise ScorecardError(f"scorecard {where}.edges must be points 0–100 that increase strictly, got {list(edges)}")
+    if len(mult) != len(edges) + 1:
+        raise ScorecardError(f"scorecard {where}: {len(edges)} edges need {len(edges) + 1} multipliers, got {len(mult)}")
+    if any(m < 0 for m in mult) or any(b < a for a, b in itertools.pairwise(mult)):
+        raise ScorecardError(f"scorecard {where}.multipliers must be ≥ 0 and never fall as the points rise (a "
+                             f"riskier {where.split('.')[-1]} may not get longer terms), got {list(mult)}")
+    return edges, mult
+
+
+def _terms(d: Any) -> TermsPolicy:
+    """The ``[terms]`` table, refused (not warned) when a worse band, sector or region could get longer terms."""
+    if not isinstance(d, Mapping):
+        raise ScorecardError("scorecard terms must be a table")
+    bands = {str(k).strip().upper(): v for k, v in (d.get("bands") or {}).items()}
+    unknown = sorted(set(bands) - set(TERMS_BANDS))
+    if unknown or set(bands) != set(TERMS_BANDS):
+        raise ScorecardError(f"scorecard terms.bands must give days for {', '.join(TERMS_BANDS)}"
+                             + (f"; unknown {', '.join(unknown)}" if unknown else ""))
+    days = {k: _num(bands[k], f"terms.bands.{k}") for k in TERMS_BANDS}
+    if any(not 0 <= v <= MAX_TERMS_DAYS for v in days.values()):
+        raise ScorecardError(f"scorecard terms.bands: days must be between 0 and {MAX_TERMS_DAYS:g}")
+    if not days["GREEN"] >= days["YELLOW"] >= days["RED"] or days["NR"] > days["YELLOW"]:
+        shown = ", ".join(f"{k} {v:g}" for k, v in days.items())
+        raise ScorecardError(f"scorecard terms.bands: a worse band may not get longer terms (GREEN ≥ YELLOW ≥ RED, "
+                             f"and NR at most YELLOW), got {shown}")
+    step = _num(d.get("round_to", 1), "terms.round_to")
+    if not step > 0:
+        raise ScorecardError(f"scorecard terms.round_to must be a number of days above 0, got {step:g}")
+    sector = _steps("terms.sector", d.get("sector") or {})
+    region = _steps("terms.region", d.get("region") or {})
+    return TermsPolicy(days, step, *sector, *region)
 
 
 def _cap(i: int, d: Mapping[str, Any], factors: dict[str, Factor]) -> Cap:
@@ -228,6 +352,7 @@ def _build(data: dict[str, Any]) -> Scorecard:
     if not isinstance(facs, Mapping) or not facs:
         raise ScorecardError("scorecard has no factors")
     factors = {k: _factor(k, v) for k, v in facs.items()}
+    _replacements(factors)
     if sum(f.weight for f in factors.values()) <= 0:
         raise ScorecardError("scorecard: at least one factor needs a positive weight")
     caps = tuple(_cap(i, c, factors) for i, c in enumerate(data.get("caps", [])))
@@ -263,7 +388,7 @@ def _build(data: dict[str, Any]) -> Scorecard:
     if not version:
         raise ScorecardError("scorecard needs a version string")
     return Scorecard(version, str(data.get("name", version)), tuple(factors.values()), caps, min_conf, green, yellow,
-                     letters, grades, anchor, odds, pdo, limits, data)
+                     letters, grades, anchor, odds, pdo, limits, _terms(data.get("terms", {})), data)
 
 
 @functools.cache
@@ -272,7 +397,7 @@ def default_scorecard() -> Scorecard:
 
     >>> sc = default_scorecard()
     >>> sc.version, sc.total_weight, sc.green_min, sc.yellow_min
-    ('default-2026.1', 100.0, 51.0, 30.0)
+    ('default-2026.2', 100.0, 51.0, 30.0)
     """
     text = resources.files("xl_cashrisk").joinpath(DEFAULT_FILE).read_text(encoding="utf-8")
     return _build(tomllib.loads(text))
@@ -284,7 +409,7 @@ def load_scorecard(path: str | Path | None = None, overrides: Mapping[str, Any] 
     The file may hold the scorecard keys at top level or under ``[scorecard]``.
 
     >>> load_scorecard(overrides={"bands.green_min": 55, "grades.bounds": "90,80,70,60,55,40,30,21,10"}).version
-    'default-2026.1+custom'
+    'default-2026.2+custom'
     """
     card = default_scorecard()
     if path is not None:

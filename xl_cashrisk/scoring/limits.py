@@ -6,11 +6,10 @@ Shares and band multipliers come from the scorecard's ``[limits]`` table (D, bui
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from xl_cashrisk._array import floats, fmin, maximum, minimum, nan_to_num, scalar_or_array, where
 from xl_cashrisk.dates import DAYS_IN_YEAR
-from xl_cashrisk.scoring.bands import band_key, band_of
+from xl_cashrisk.scoring.bands import band_key, band_keys, band_of
 from xl_cashrisk.scoring.config import Scorecard, default_scorecard
 
 __all__ = ["band_multiplier", "credit_limit", "expected_loss", "insured_indemnity", "limit_capacity", "limit_need"]
@@ -53,15 +52,9 @@ def band_multiplier(band, scorecard: Scorecard | None = None):
     if kind is str or kind is float or kind is int:  # one band word or score
         key = band_key(band) if kind is str else band_of(float(band), card)
         return float(mult.get(key, np.nan))  # unknown words and "NR" → NaN
-    arr = np.asarray(band, dtype=object)
-    codes, distinct = pd.factorize(arr.ravel(), use_na_sentinel=False)  # a column holds few distinct bands
-    flat = pd.Series(np.asarray(distinct, dtype=object), dtype=object)
-    is_num = flat.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
-    keys = flat.map(band_key)
-    if is_num.any():
-        keys[is_num] = band_of(flat[is_num].to_numpy(dtype=float), card)
-    values = keys.map(mult).to_numpy(dtype=float)  # unknown words and "NR" → NaN
-    return scalar_or_array(values[codes].reshape(arr.shape))
+    keys = band_keys(band, card)
+    values = np.array([mult.get(k, np.nan) for k in keys.ravel()], dtype=float)  # unknown words and "NR" → NaN
+    return scalar_or_array(values.reshape(keys.shape))
 
 
 def credit_limit(annual_sales, terms_days, expected_dbt, tangible_net_worth, working_capital, band, vat_rate=0.0,

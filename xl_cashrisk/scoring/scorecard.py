@@ -3,8 +3,10 @@
 Method (docs/scorecard.md; a toolkit design choice, SPEC (D)):
 
 1. each factor turns its input into points 0–100: numeric factors by bins ``[lower, upper)`` (a value
-   equal to an edge falls in the bin above), code factors (country, sector) by a lookup table with a
-   default for codes not listed;
+   equal to an edge falls in the bin above), code factors (country, sector, region) by a lookup table
+   with a default for codes not listed (or, ``unlisted = "missing"``, leaving them out); a factor that
+   ``replaces`` another (region → country) stands in for it where present: a buyer whose province is in
+   the region table is scored on the region, not on the home country;
 2. ``score = Σ wᵢ·pointsᵢ / Σ wᵢ`` over the factors present (missing ones are re-weighted away) and
    ``confidence = Σ wᵢ(present) / Σ wᵢ(all)``; below the scorecard's ``min_confidence`` the buyer is
    not rated (NaN);
@@ -14,7 +16,7 @@ Method (docs/scorecard.md; a toolkit design choice, SPEC (D)):
 Inputs are keyed by factor: ``altman_z2``, ``current_ratio``, ``debt_ratio`` (TL/TA), ``paydex``
 (or ``dbt_days``, turned into PAYDEX points when no PAYDEX is given), ``max_days_overdue``,
 ``overdue_share`` (0–1), ``years_in_business``, ``employees``, ``negative_events``, ``country``
-(ISO-2) and ``sector``.
+(ISO-2), ``sector`` and ``region`` (a Chinese province or region, English or Chinese name).
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ from xl_cashrisk.scoring.config import GROUPS, Factor, Scorecard, default_scorec
 from xl_cashrisk.scoring.models import altman_z
 from xl_cashrisk.scoring.paydex import paydex_points
 
-__all__ = ["ScoreResult", "credit_score", "explain", "factor_points", "inputs_from_register", "score_register"]
+__all__ = ["ScoreResult", "credit_score", "explain", "factor_points", "inputs_from_register", "points_matrix",
+           "score_register"]
 
 DBT_INPUT = "dbt_days"  # alternative input for the paydex factor
+REGION_COLUMN = "province"  # the register column of the region factor (its "region" column is a free grouping)
 _FEW_EDGES = 16  # up to this many bin edges, factor_points counts edges instead of a binary search
 _ONE_VALUE = frozenset({float, int, str, type(None)})  # the Python values one buyer's inputs arrive as
 _ABSENT = object()
@@ -75,14 +79,18 @@ def factor_points(factor: Factor, value: Any) -> tuple[np.ndarray, np.ndarray]:
     (array([75., 40.,  0.]), array([ True,  True, False]))
     >>> factor_points(sc.factor("paydex"), 80), factor_points(sc.factor("country"), " cn ")
     ((90.0, True), (75.0, True))
+    >>> factor_points(sc.factor("region"), ["广东", "Henan", "EU"])
+    (array([85., 75.,  0.]), array([ True,  True, False]))
     """
     if value.__class__ in _ONE_VALUE:  # one buyer: the same bins and table, Python values out
         return _points_one(factor, value)
     if factor.kind == "table":
         idx, uniques = pd.factorize(np.asarray(value, dtype=object).ravel(), use_na_sentinel=True)
-        codes = [str(u).strip().upper() for u in uniques]
-        lookup = np.array([factor.table.get(c, factor.default) if c else 0.0 for c in codes] + [0.0])
-        known = np.array([c != "" for c in codes] + [False])
+        codes = [factor.code(u) for u in uniques]
+        listed = [c in factor.table or (c != "" and factor.unlisted == "default") for c in codes]
+        lookup = np.array([factor.table.get(c, factor.default) if ok else 0.0
+                           for c, ok in zip(codes, listed, strict=True)] + [0.0])
+        known = np.array([*listed, False])
         return lookup[idx], known[idx]
     x = np.asarray(value, dtype=float).ravel()
     present = ~np.isnan(x)
@@ -104,8 +112,9 @@ def _points_one(factor: Factor, value: Any) -> tuple[float, bool]:
     if value is None or (value.__class__ is float and value != value):
         return 0.0, False
     if factor.kind == "table":
-        code = str(value).strip().upper()
-        return (factor.table.get(code, factor.default) if code else 0.0), code != ""
+        code = factor.code(value)
+        listed = code in factor.table or (code != "" and factor.unlisted == "default")
+        return (factor.table.get(code, factor.default) if listed else 0.0), listed
     x = float(value)
     return float(factor.points[bisect.bisect_right(factor.edges, x)]), True
 
@@ -128,17 +137,37 @@ def _inputs(inputs: Mapping[str, Any], card: Scorecard) -> tuple[dict[str, Any],
     return data, (sizes.pop() if sizes else 1)
 
 
-def _score(inputs: Mapping[str, Any], card: Scorecard):
+def points_matrix(inputs: Mapping[str, Any], scorecard: Scorecard | None = None):
+    """(points, present, values) of every factor of the scorecard for the inputs: (factors, buyers) arrays in
+    the scorecard's order, and the input values by factor key. A factor that replaces another (region →
+    country) leaves the other out wherever it is present itself.
+
+    >>> points, present, _ = points_matrix({"country": ["CN", "CN", "DE"], "region": ["广东", "", "Bavaria"]})
+    >>> keys = [f.key for f in default_scorecard().factors]
+    >>> present[keys.index("country")].tolist(), points[keys.index("region")].tolist()
+    ([False, True, True], [85.0, 0.0, 0.0])
+    """
+    card = scorecard or default_scorecard()
     data, n = _inputs(inputs, card)
     pts = np.zeros((len(card.factors), n))
     present = np.zeros((len(card.factors), n), dtype=bool)
-    raw_inputs = {}
+    values = {}
     for i, f in enumerate(card.factors):
         if f.key not in data:
             continue
         value = _objects(data[f.key], n) if f.kind == "table" else _numbers(data[f.key], n)
-        raw_inputs[f.key] = value
+        values[f.key] = value
         pts[i], present[i] = factor_points(f, value)
+    keys = [f.key for f in card.factors]
+    for i, f in enumerate(card.factors):
+        if f.replaces:
+            present[keys.index(f.replaces)] &= ~present[i]
+    return pts, present, values
+
+
+def _score(inputs: Mapping[str, Any], card: Scorecard):
+    pts, present, raw_inputs = points_matrix(inputs, card)
+    n = pts.shape[1]
     w = np.array([f.weight for f in card.factors])[:, None]
     avail = (w * present).sum(axis=0)
     raw = safe_divide((w * pts * present).sum(axis=0), avail, positive=True)
@@ -170,10 +199,12 @@ def _score_one(inputs: Mapping[str, Any], card: Scorecard) -> ScoreResult:
     unknown = set(data) - {f.key for f in card.factors}
     if unknown:
         raise KeyError(f"unknown scorecard inputs {sorted(unknown)}; known: {[f.key for f in card.factors]}")
+    got = {f.key: _points_one(f, data[f.key]) for f in card.factors if f.key in data}
+    replaced = {f.replaces for f in card.factors if f.replaces and got.get(f.key, (0.0, False))[1]}
     total = avail = 0.0
     for f in card.factors:
-        if f.key in data:
-            pts, present = _points_one(f, data[f.key])
+        if f.key in got and f.key not in replaced:  # a factor present itself leaves the one it replaces out
+            pts, present = got[f.key]
             total += f.weight * pts * present
             avail += f.weight * present
     raw = safe_divide(total, avail, positive=True)
@@ -198,7 +229,7 @@ def credit_score(inputs: Mapping[str, Any], scorecard: Scorecard | None = None) 
     >>> r = credit_score({"altman_z2": 2.096, "paydex": 72, "max_days_overdue": 12, "country": "CN",
     ...                   "sector": "machinery"})
     >>> round(r.score, 4), round(r.confidence, 2), r.capped_by, r.version
-    (70.8182, 0.55, '', 'default-2026.1')
+    (70.8182, 0.55, '', 'default-2026.2')
     >>> r = credit_score({"paydex": [85, 85], "max_days_overdue": [0, 75], "negative_events": [0, 0]})
     >>> r.score.round(4).tolist(), r.capped_by.tolist()
     ([95.5882, 29.0], ['', 'an item is more than 60 days overdue'])
@@ -235,6 +266,11 @@ def explain(inputs: Mapping[str, Any], scorecard: Scorecard | None = None, langu
     [[90.0, 38.57], [90.0, 20.57]]
     >>> t.set_index("factor").loc[["cap", "score", "band"], "input"].tolist()
     ['an item is more than 60 days overdue', 29.0, 'RED']
+    >>> t = explain({"paydex": 85, "country": "CN", "region": "河南"})
+    >>> t.set_index("factor").loc[["country", "region"], ["bin", "points"]].values.tolist()
+    [['replaced by Regional risk (China)', nan], ['in table', 75.0]]
+    >>> explain({"paydex": 85, "country": "DE", "region": "EU"}).set_index("factor").loc["region", ["input", "bin"]].tolist()
+    ['EU', 'not in table: left out']
     """
     card = scorecard or default_scorecard()
     if any(np.ndim(v) for v in inputs.values()):
@@ -243,13 +279,20 @@ def explain(inputs: Mapping[str, Any], scorecard: Scorecard | None = None, langu
     data, _ = _inputs(inputs, card)
     avail = sum(f.weight for f, p in zip(card.factors, present[:, 0], strict=True) if p)
     zh = language == "zh"
+    stand_in = {f.replaces: f for i, f in enumerate(card.factors) if f.replaces and present[i, 0]}
     rows = []
     for i, f in enumerate(card.factors):
         here = bool(present[i, 0])
         value = data.get(f.key, np.nan) if here else ""
-        if f.kind == "table" and here:
-            code = str(value).strip().upper()
-            rule = ("表内" if zh else "in table") if code in f.table else ("不在表内, 取默认值" if zh else "not in table: default")
+        given = data.get(f.key)
+        if f.key in stand_in:
+            other = stand_in[f.key].label(language)
+            rule = f"由“{other}”代替" if zh else f"replaced by {other}"
+        elif not here and f.kind == "table" and isinstance(given, str) and f.code(given):  # unlisted = "missing"
+            value = given
+            rule = "不在表内, 不计入" if zh else "not in table: left out"
+        elif f.kind == "table" and here:
+            rule = ("表内" if zh else "in table") if f.code(value) in f.table else ("不在表内, 取默认值" if zh else "not in table: default")
         else:
             rule = _bin_text(f, float(value)) if here else ("缺失" if zh else "missing")
         share = f.weight / avail if here and avail else 0.0
@@ -290,6 +333,7 @@ def inputs_from_register(register: pd.DataFrame, scorecard: Scorecard | None = N
     earnings, EBIT, book equity, total assets and liabilities; ``current_ratio`` = CA/CL;
     ``debt_ratio`` = TL/TA. Payment record columns, when present: ``paydex``, ``dbt_days`` (or ``dbt``),
     ``max_days_overdue`` (or ``max_dpd_open``), ``overdue_share`` (or overdue_amount/open_amount).
+    ``region`` is the ``province`` column (the register's ``region`` column is a free grouping such as EU).
     Any other scorecard factor is read from the column of the same name.
     """
     df = register
@@ -297,8 +341,10 @@ def inputs_from_register(register: pd.DataFrame, scorecard: Scorecard | None = N
     tables = {f.key for f in card.factors if f.kind == "table"}
     out: dict[str, Any] = {}
     for key in dict.fromkeys([*_DIRECT, *(f.key for f in card.factors)]):
-        if key in df.columns:
+        if key in df.columns and key != "region":
             out[key] = df[key].to_numpy(dtype=object) if key in tables else _col(df, key)
+    if REGION_COLUMN in df.columns and "region" in tables:
+        out["region"] = df[REGION_COLUMN].to_numpy(dtype=object)
     ca, cl, ta, tl = (_col(df, c) for c in ("current_assets", "current_liabilities", "total_assets", "total_liabilities"))
     if "altman_z2" not in out:
         out["altman_z2"] = np.asarray(altman_z(ca - cl, _col(df, "retained_earnings"), _col(df, "ebit"),
