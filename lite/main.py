@@ -620,6 +620,12 @@ def new_template_register(book: xw.Book):
 
 
 @script
+def provision_matrix(book: xw.Book):
+    """Provision matrix 坏账准备（迁徙率）: Loss rates from the AR ledger's own month-end history (IFRS 9 / CAS 22 roll rates) applied to today's ageing buckets: the provision matrix with its workings."""
+    _run('provision_matrix', book)
+
+
+@script
 def refresh_scores(book: xw.Book):
     """Refresh scores 刷新信用评分: Score every buyer of the Buyer Register sheet (and its AR ledger, if any) and write the Scores and Explanations sheets to <workbook>.cashrisk.xlsx."""
     _run('refresh_scores', book)
