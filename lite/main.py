@@ -590,6 +590,12 @@ def age_ledger(book: xw.Book):
 
 
 @script
+def backtest_warnings(book: xw.Book):
+    """Backtest warnings 预警回溯检验: Replay the scores and GREEN/YELLOW/RED warnings at the ledger's past month-ends: lead time before each default, hit and false-alarm rates, AUC/Gini/KS and calibration per band."""
+    _run('backtest_warnings', book)
+
+
+@script
 def help(book: xw.Book):
     """Help 帮助: List the CashRisk functions and ribbon actions, with an example of each function."""
     _run('help', book)
