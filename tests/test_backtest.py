@@ -84,6 +84,8 @@ def test_short_history_refused():
     ledger, register = _tiny()
     with pytest.raises(InputError, match=r"2 month-end\(s\).*at least 3"):
         run_backtest(register, ledger, Settings(as_of=dt.date(2026, 2, 28)))
+    with pytest.raises(InputError, match="horizon of at most 5 months"):
+        run_backtest(register, ledger, Settings(as_of=dt.date(2026, 6, 30)), horizon=6)
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +145,11 @@ def test_ribbon_action_runs_the_backtest(sample_run, tmp_path):
     res = run_action("backtest_warnings", WorkbookTarget(sample_run[0], options={"out": tmp_path / "r.cashrisk.xlsx"}))
     assert BACKTEST_SHEET in res.sheets_written and "AUC" in res.message
     assert (tmp_path / "r.backtest.png").exists()
+
+
+def test_backtest_command_refuses_a_short_history_with_exit_3(sample_run, tmp_path):
+    out = tmp_path / "x.xlsx"
+    res = CliRunner().invoke(cli, ["backtest", str(sample_run[0]), "--out", str(out), "--as-of", "2025-11-30"])
+    assert res.exit_code == 3 and "at least 3" in res.output and not out.exists()
+    res = CliRunner().invoke(cli, ["backtest", str(sample_run[0]), "--out", str(out), "--horizon", "0"])
+    assert res.exit_code == 2

@@ -26,7 +26,10 @@ def print_backtest(result: BacktestResult) -> None:
                   f"(default: > {result.default_dpd} DPD; horizon {result.horizon} months)")
     for _, r in result.summary.iterrows():
         v = r["value"]
-        shown = f"{v:.1%}" if "rate" in r["key"] else (f"{v:,.0f}" if float(v).is_integer() else f"{v:.3f}")
+        if v != v:  # NaN: nothing to measure (no defaulter or no survivor)
+            shown = "—"
+        else:
+            shown = f"{v:.1%}" if "rate" in r["key"] else (f"{v:,.0f}" if float(v).is_integer() else f"{v:.3f}")
         t.add_row(r["measure"], shown, r["note"])
     console.print(t)
     c = RichTable("Band", "Buyer-months", "Defaults", "Observed", "PD", "p (more)", "Verdict",

@@ -184,6 +184,10 @@ def run_backtest(register: pd.DataFrame, ledger: pd.DataFrame, settings: Setting
                          f"backtest needs at least {min_month_ends}. 回溯检验至少需要{min_month_ends}个月末。")
     if horizon < 1 or default_dpd < 1:
         raise InputError(f"backtest: horizon and default days must be ≥ 1, got {horizon} and {default_dpd}")
+    if horizon >= len(ends):
+        raise InputError(f"backtest: a {horizon}-month horizon leaves no month-end with its outcome known (the ledger "
+                         f"has {len(ends)} month-ends); use a horizon of at most {len(ends) - 1} months. "
+                         f"观察期须短于历史月数。")
     panel = replay(register, ledger, settings, ends, scorecard=scorecard)
     ids, p = _panels(panel, default_dpd)
     panel["in_default"] = p["default"][ids.get_indexer(panel["buyer_id"]), panel["period"].to_numpy()]
