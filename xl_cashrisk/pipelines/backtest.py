@@ -36,7 +36,7 @@ import pandas as pd
 
 from xl_cashrisk import scoring as sc
 from xl_cashrisk.errors import InputError
-from xl_cashrisk.pipelines.provision import MIN_MONTH_ENDS, month_ends
+from xl_cashrisk.pipelines.provision import MAX_MONTH_ENDS, MIN_MONTH_ENDS, month_ends
 from xl_cashrisk.pipelines.scoring import FROM_LEDGER, ledger_as_of, run_scoring
 from xl_cashrisk.schemas.register import FINANCIALS
 from xl_cashrisk.scoring import validation as va
@@ -178,7 +178,7 @@ def run_backtest(register: pd.DataFrame, ledger: pd.DataFrame, settings: Setting
     """Replay, default flags, lead times and the discrimination and calibration measures (module doc)."""
     as_of = settings.as_of
     inv = pd.to_datetime(ledger["invoice_date"]).dropna()
-    ends = month_ends(inv.min().date() if len(inv) else as_of, as_of)
+    ends = month_ends(inv.min().date() if len(inv) else as_of, as_of)[-MAX_MONTH_ENDS:]
     if len(ends) < min_month_ends:
         raise InputError(f"backtest: the ledger covers {len(ends)} month-end(s) up to the as-of date ({as_of}); a "
                          f"backtest needs at least {min_month_ends}. 回溯检验至少需要{min_month_ends}个月末。")

@@ -7,7 +7,7 @@ days past due at that date into the ageing buckets of the settings (:func:`bucke
 core (:mod:`xl_cashrisk.provisioning`) turns that history into migration rates and loss rates; the
 rates times today's bucket balances are the provision (:func:`xl_cashrisk.receivables.bad_debt_reserve`).
 
-The ledger keeps only each invoice's last payment date, so a part payment counts from that date (a
+At most the latest :data:`MAX_MONTH_ENDS` month-ends are used. The ledger keeps only each invoice's last payment date, so a part payment counts from that date (a
 balance part-paid earlier looks slightly too high at the month-ends between). Credit notes and
 unapplied cash are not aged (SPEC §4.1). Month-end periods assume 30-day buckets; other widths are
 used as given and noted.
@@ -30,6 +30,7 @@ from xl_cashrisk.settings import Settings
 __all__ = ["MIN_MONTH_ENDS", "ProvisionResult", "bucket_history", "month_ends", "run_provision"]
 
 MIN_MONTH_ENDS = 3  # two transitions between month-ends at the least, else the rates rest on one month
+MAX_MONTH_ENDS = 36  # the latest three years: older history says little of today's losses, and costs a replay each
 MONTH_DAYS = 30  # the bucket width month-end periods match
 
 
@@ -94,7 +95,7 @@ def run_provision(ledger: pd.DataFrame, settings: Settings, *, last_rate: float 
     as_of = settings.as_of
     inv = pd.to_datetime(ledger["invoice_date"]).dropna()
     first = inv.min().date() if len(inv) else as_of
-    ends = month_ends(first, as_of)
+    ends = month_ends(first, as_of)[-MAX_MONTH_ENDS:]
     if len(ends) < min_month_ends:
         raise InputError(
             f"provision: the ledger covers {len(ends)} month-end(s) from its first invoice ({first}) to the as-of date "
