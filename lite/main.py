@@ -606,6 +606,12 @@ def age_ledger(book: xw.Book):
 
 
 @script
+def backtest_warnings(book: xw.Book):
+    """Backtest warnings 预警回溯检验: Replay the scores and GREEN/YELLOW/RED warnings at the ledger's past month-ends: lead time before each default, hit and false-alarm rates, AUC/Gini/KS and calibration per band."""
+    _run('backtest_warnings', book)
+
+
+@script
 def help(book: xw.Book):
     """Help 帮助: List the CashRisk functions and ribbon actions, with an example of each function."""
     _run('help', book)
@@ -633,6 +639,12 @@ def new_template_ledger(book: xw.Book):
 def new_template_register(book: xw.Book):
     """Buyer register 客户信用档案: Create a new buyer register workbook from the standard template, beside this workbook."""
     _run('new_template_register', book)
+
+
+@script
+def provision_matrix(book: xw.Book):
+    """Provision matrix 坏账准备（迁徙率）: Loss rates from the AR ledger's own month-end history (IFRS 9 / CAS 22 roll rates) applied to today's ageing buckets: the provision matrix with its workings."""
+    _run('provision_matrix', book)
 
 
 @script

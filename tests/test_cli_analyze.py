@@ -18,6 +18,7 @@ from xl_cashrisk.io.safe import file_fingerprint
 from xl_cashrisk.pipelines.analysis import AnalysisInputs, parse_skip, plan, run_analysis, tables_needed
 from xl_cashrisk.reports.ageing import AGEING_SHEET, METRICS_SHEET, OPEN_ITEMS_SHEET, SCHEDULE_SHEET
 from xl_cashrisk.reports.insurance import DEADLINES_SHEET, EXPOSURE_SHEET, WORKLIST_SHEET
+from xl_cashrisk.reports.provision import PROVISION_SHEET
 from xl_cashrisk.reports.ratios import CONCENTRATION_SHEET, RATIOS_SHEET
 from xl_cashrisk.reports.scoring import EXPLAIN_SHEET, SCORES_SHEET
 from xl_cashrisk.reports.stress_results import (
@@ -34,7 +35,7 @@ from xl_cashrisk.settings import Settings
 SIMS = ["--sims", "2000", "--seed", "7"]
 EVERY_SHEET = (AGEING_SHEET, METRICS_SHEET, SCHEDULE_SHEET, OPEN_ITEMS_SHEET, SCORES_SHEET, EXPLAIN_SHEET,
                RATIOS_SHEET, CONCENTRATION_SHEET, EXPOSURE_SHEET, DEADLINES_SHEET, WORKLIST_SHEET, RESULTS_SHEET,
-               DATA_SHEET, WEEKLY_SHEET, MONTHLY_SHEET, LOSS_SHEET, "Run info")
+               DATA_SHEET, WEEKLY_SHEET, MONTHLY_SHEET, LOSS_SHEET, PROVISION_SHEET, "Run info")
 
 
 def invoke(*args: str):
@@ -86,13 +87,13 @@ def test_analyze_the_sample(full_run, sample_book):
     assert set(EVERY_SHEET) <= set(wb.sheetnames)
     wb.close()
     for title in ("1. Receivables ageing", "2. Buyer credit scoring", "3. Working capital", "4. Credit insurance",
-                  "5. 13-week cash stress test"):
+                  "5. 13-week cash stress test", "6. Provision matrix"):
         assert title in res.output
     assert "skipped:" not in res.output.replace("skipped: none", "")
     assert "policy: Policy sheet of sample_cashrisk.xlsx" in res.output
     stamp = stamp_of(out)
     assert stamp["command"] == "analyze" and stamp["as_of"] == "2026-09-30"
-    assert stamp["steps"] == "age,score,ratios,insurance,stress" and stamp["skipped"] == "none"
+    assert stamp["steps"] == "age,score,ratios,insurance,stress,provision" and stamp["skipped"] == "none"
     assert stamp["seed"] == 7 and stamp["simulations"] == 2000 and stamp["scorecard_version"]
     inputs = [v for k, v in stamp.items() if str(k).startswith("Input")]
     assert inputs == [f"sha256 {before}"]  # one input, one stamp for every step
@@ -144,7 +145,7 @@ def test_ledger_only_workbook(tmp_path):
     assert {AGEING_SHEET, CONCENTRATION_SHEET, EXPOSURE_SHEET, WORKLIST_SHEET} <= names
     assert not {SCORES_SHEET, RESULTS_SHEET, RATIOS_SHEET} & names
     stamp = stamp_of(out)
-    assert stamp["steps"] == "age,ratios,insurance"
+    assert stamp["steps"] == "age,ratios,insurance,provision"
     assert "score: no 'Buyer Register' sheet" in stamp["skipped"] and "stress: no 'Forecast' sheet" in stamp["skipped"]
     insured = [r for r in values(out, EXPOSURE_SHEET) if r and r[0] and "insured" in str(r[0]).lower()]
     assert insured  # the exposure summary is there, all of it uninsured
@@ -187,7 +188,7 @@ def test_errors_in_a_table_no_step_uses_do_not_stop_the_run(sample_book, tmp_pat
     book = tmp_path / "broken.xlsx"
     _break_register(sample_book, book)
     out = tmp_path / "analysis.xlsx"
-    res = invoke("analyze", book, "--out", out, "--skip", "score,stress,ratios,insurance")
+    res = invoke("analyze", book, "--out", out, "--skip", "score,stress,ratios,insurance,provision")
     assert res.exit_code == 0, res.output
     text = " ".join(res.output.split())
     assert "Buyer register: 300 rows, 1 errors, 0 warnings (not used by the steps run)" in text
@@ -243,7 +244,7 @@ def test_analyze_parses_the_as_of_and_reads_settings_and_ledger_once(sample_book
 
 def test_plan_and_tables_needed():
     steps, skipped = plan({"ledger", "register", "forecast", "fx"})
-    assert steps == ["age", "score", "ratios", "insurance", "stress"] and skipped == {}
+    assert steps == ["age", "score", "ratios", "insurance", "stress", "provision"] and skipped == {}
     steps, skipped = plan({"register"})
     assert steps == ["score"]
     assert skipped["age"] == "no 'AR Ledger' sheet"
@@ -265,7 +266,7 @@ def test_run_analysis_on_frames_matches_the_parts():
     s = load_sample()
     register = sample_register(s.buyers, s.settings.as_of)
     result = run_analysis(AnalysisInputs(s.settings, ledger=s.ledger, register=register), skip={"stress"})
-    assert result.ran == ["age", "score", "ratios", "insurance"]
+    assert result.ran == ["age", "score", "ratios", "insurance", "provision"]
     assert result.skipped == {"stress": "left out with --skip"}
     assert result.notes["ratios"].startswith("ratios left out")
     assert result.ageing.open_balance == pytest.approx(run_ageing(s.ledger, s.settings).open_balance)
@@ -273,6 +274,9 @@ def test_run_analysis_on_frames_matches_the_parts():
     pd.testing.assert_series_equal(result.scores.scored["score"], alone.scored["score"])
     assert result.insurance.metric("open_ar") == pytest.approx(result.ageing.open_balance, rel=1e-9)
     assert result.concentration.results["buyer"].total == pytest.approx(result.concentration.total)
+    from xl_cashrisk.pipelines.provision import run_provision
+
+    assert result.provision.total_provision == pytest.approx(run_provision(s.ledger, s.settings).total_provision)
 
 
 def test_once_reader_reads_each_table_once(sample_book, monkeypatch):

@@ -181,6 +181,8 @@ def test_every_writer_goes_through_the_atomic_writer():
                 window = "\n".join(text.splitlines()[max(0, i - 8):i])
                 if "atomic_output" in window or "AtomicFile" in window or ".path" in line:
                     continue
+                if "io.BytesIO()" in window:  # into memory (a chart placed in the workbook), not a file
+                    continue
                 offenders.append(f"{rel}:{i}: {line.strip()}")
     assert not offenders, "writes that bypass io/safe.py:\n" + "\n".join(offenders)
 

@@ -1,7 +1,7 @@
 """``xl-cashrisk analyze``: the whole analysis of one workbook into one results workbook.
 
 Validates every table the workbook holds, then runs each step whose inputs are there (ageing,
-scoring, ratios & concentration, insurance, stress test; :mod:`xl_cashrisk.pipelines.analysis`) and
+scoring, ratios & concentration, insurance, provision matrix, stress test; :mod:`xl_cashrisk.pipelines.analysis`) and
 writes all their sheets with one run stamp. A step without its inputs is skipped with a one-line
 reason; errors in a table a step needs stop the run before anything is written (exit 3).
 """
@@ -17,6 +17,7 @@ import click
 from xl_cashrisk.cli._common import CONSOLE_FEEDBACK, as_of_option, money, out_option, print_problems
 from xl_cashrisk.cli.app import cli, console
 from xl_cashrisk.cli.insurance import print_insurance
+from xl_cashrisk.cli.provision import print_provision
 from xl_cashrisk.cli.ratios import print_concentration, print_ratios
 from xl_cashrisk.cli.receivables import print_ageing
 from xl_cashrisk.cli.scoring import print_scores, read_scoring_checked
@@ -60,6 +61,7 @@ PRINTERS = {
     "ratios": lambda r: (r.ratios is not None and print_ratios(r.ratios),
                          r.concentration is not None and print_concentration(r.concentration)),
     "insurance": lambda r: print_insurance(r.insurance),
+    "provision": lambda r: print_provision(r.provision),
     "stress": lambda r: print_stress(r.stress),
 }
 
@@ -204,7 +206,7 @@ def analyze_file(file: Path, out: Path, *, as_of: dt.date | None = None, sims: i
 @click.option("--skip", metavar="STEPS", help=f"Steps to leave out, comma-separated: {','.join(STEPS)}.")
 def analyze(file: Path, out: Path, as_of: dt.date | None, sims: int | None, seed: int | None,
             skip: str | None) -> None:
-    """The whole analysis of one workbook (全面分析): validate, age, score, ratios, insurance, stress → one workbook."""
+    """The whole analysis of one workbook (全面分析): age, score, ratios, insurance, provision, stress → one workbook."""
     t0 = time.perf_counter()
     try:
         steps_skipped = parse_skip(skip)

@@ -1,4 +1,4 @@
-"""The whole analysis of one workbook: age, score, ratios & concentration, insurance, stress test.
+"""The whole analysis of one workbook: age, score, ratios & concentration, insurance, provision, stress test.
 
 What a controller's month-end run or a nightly job does with one filled workbook: each step runs when
 its inputs are there and is skipped with a one-line reason when they are not (a ledger-only workbook
@@ -22,6 +22,7 @@ from xl_cashrisk.errors import InputError
 from xl_cashrisk.insurance import Policy
 from xl_cashrisk.pipelines.ageing import AgeingResult, run_ageing
 from xl_cashrisk.pipelines.insurance import InsuranceResult, run_insurance
+from xl_cashrisk.pipelines.provision import ProvisionResult, run_provision
 from xl_cashrisk.pipelines.ratios import ConcentrationReport, RatiosResult, run_concentration, run_ratios
 from xl_cashrisk.pipelines.scoring import ScoringResult, run_scoring
 from xl_cashrisk.pipelines.stress_test import StressTestResult, run_stress_test
@@ -67,7 +68,7 @@ def plan(present: Iterable[str], skip: Iterable[str] = ()) -> tuple[list[str], d
     ``present`` in the workbook and the steps the user asked to ``skip``.
 
     >>> plan({"ledger", "fx"}, skip={"age"})
-    (['ratios', 'insurance'], {'age': 'left out with --skip', 'score': "no 'Buyer Register' sheet", \
+    (['ratios', 'insurance', 'provision'], {'age': 'left out with --skip', 'score': "no 'Buyer Register' sheet", \
 'stress': "no 'Forecast' sheet"})
     """
     present, skip = set(present), set(skip)
@@ -118,6 +119,7 @@ class AnalysisResult:
     ratios: RatiosResult | None = None
     concentration: ConcentrationReport | None = None
     insurance: InsuranceResult | None = None
+    provision: ProvisionResult | None = None
     stress: StressTestResult | None = None
     ran: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # step → reason
@@ -189,6 +191,13 @@ def _insurance(run: AnalysisRun) -> None:
     run.result.insurance = run_insurance(i.ledger, i.buyers, i.policy or Policy(), i.settings)
 
 
+def _provision(run: AnalysisRun) -> None:
+    try:
+        run.result.provision = run_provision(run.inputs.ledger, run.inputs.settings)
+    except InputError as exc:  # too short a history: the other steps' results still stand
+        run.result.notes["provision"] = exc.message
+
+
 def _stress(run: AnalysisRun) -> None:
     i, out = run.inputs, run.result
     scores = out.scores.scored if out.scores is not None else None
@@ -207,6 +216,7 @@ ANALYSIS_STEPS: list[Step] = [
          optional=("buyer_limits", "register")),
     Step("stress", "13-week cash stress test 现金流压力测试", _stress, requires=("ledger", "forecast"),
          optional=("scenarios", "register")),
+    Step("provision", "Provision matrix (IFRS 9 / CAS 22) 预期信用损失（账龄迁徙率）", _provision, requires=("ledger",)),
 ]
 STEPS = tuple(s.key for s in ANALYSIS_STEPS)
 STEP_TITLES = {s.key: s.title for s in ANALYSIS_STEPS}

@@ -9,6 +9,7 @@ from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
 from xl_cashrisk.pipelines.analysis import AnalysisResult
 from xl_cashrisk.reports.ageing import write_ageing
 from xl_cashrisk.reports.insurance import write_insurance
+from xl_cashrisk.reports.provision import write_provision
 from xl_cashrisk.reports.ratios import write_concentration, write_ratios
 from xl_cashrisk.reports.scoring import write_scores
 from xl_cashrisk.reports.stress_results import write_stress
@@ -30,6 +31,8 @@ def write_analysis(result: AnalysisResult, rw: ResultWorkbook) -> None:
         write_concentration(result.concentration, rw)
     if result.insurance is not None:
         write_insurance(result.insurance, rw)
+    if result.provision is not None:
+        write_provision(result.provision, rw)
     if result.stress is not None:
         write_stress(result.stress, rw)
 

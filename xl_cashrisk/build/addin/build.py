@@ -71,7 +71,8 @@ class Group:
 RIBBON: tuple[Group, ...] = (
     Group("CashRiskAnalyse", "Analyse 分析", (
         Button("refresh_scores", "Refresh"), Button("age_ledger", "TableInsert"),
-        Button("insurance_deadlines", "ReviewProtectWorkbook"), Button("run_stress_test", "ChartInsert"))),
+        Button("insurance_deadlines", "ReviewProtectWorkbook"), Button("run_stress_test", "ChartInsert"),
+        Button("provision_matrix", "AccountingFormat"), Button("backtest_warnings", "ChartTypeLineInsertGallery"))),
     Group("CashRiskWorkbook", "Workbook 工作簿", (Button("validate_workbook", "DataValidation"),)),
     Group("CashRiskTemplates", "Templates 模板", (
         Button("new_template_register", "FileNew"), Button("new_template_ledger", "FileNew"),
