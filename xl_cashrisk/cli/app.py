@@ -8,7 +8,7 @@ import textwrap
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.rule import Rule
 
 from xl_cashrisk import __version__
@@ -45,18 +45,22 @@ def rule(title: str = "", **kw) -> None:
 
 
 @contextlib.contextmanager
-def progress(description: str, total: int):
-    """A progress bar over ``total`` steps on a terminal (never in a redirected log, where it would only
-    add control characters). Yields ``advance(text)``: one step done, ``text`` the next one's name."""
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                   TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal)
+def progress(total: int):
+    """A progress bar over ``total`` steps on a terminal (off in a redirected log, where it would only add
+    control characters). Yields ``step(text)``: the previous step is done, ``text`` is running now."""
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console, transient=True, disable=not console.is_terminal)
     with bar:
-        task = bar.add_task(description, total=total)
+        task = bar.add_task("", total=total)
+        started = False
 
-        def advance(text: str | None = None) -> None:
-            bar.update(task, advance=1, **({"description": text} if text else {}))
+        def step(text: str) -> None:
+            nonlocal started
+            bar.update(task, advance=1 if started else 0, description=text)
+            started = True
 
-        yield advance
+        yield step
+
 
 EXIT_USAGE = 2  # click's own code for bad options
 EXIT_INPUT = 3  # the input file or its content is unusable

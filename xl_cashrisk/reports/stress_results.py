@@ -13,6 +13,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_cashrisk import __version__
+from xl_cashrisk.insurance import Policy
 from xl_cashrisk.io.safe import atomic_output
 from xl_cashrisk.io.writer import LIGHTS, ResultWorkbook, WrittenTable, run_stamp
 from xl_cashrisk.pipelines.stress_test import StressTestResult
@@ -390,14 +391,28 @@ def _scorecard_version(result: StressTestResult) -> str:
     return result.scorecard_version or "(PDs given)"
 
 
-def stress_stamp(result: StressTestResult, inputs: Iterable[str | Path] = (), policy_source: str | None = None
-                 ) -> dict[str, object]:
+def policy_terms(policy: Policy) -> str:
+    """The policy's terms that move the stress figures, in one line (console and run stamp)."""
+    p = policy
+    political = f"covered {p.political_pct:.0%}" if p.political_cover else "not covered"
+    cap = "unlimited" if np.isinf(p.max_liability) else f"{p.max_liability:,.0f}"
+    return (f"indemnity {p.indemnity_pct:.0%}, political risk {political}, NQL {p.non_qualifying_loss:,.0f}, "
+            f"AFL {p.aggregate_first_loss:,.0f}, max liability {cap}, waiting {p.waiting_period} d, "
+            f"settlement {p.settlement_days} d")
+
+
+def stress_stamp(result: StressTestResult, inputs: Iterable[str | Path] = (), policy_source: str | None = None,
+                 scorecard_source: str | None = None) -> dict[str, object]:
     """The run stamp of a stress test over its input files: seed, simulations, forecast start, the input
-    fingerprint and the scorecard that gave the PDs (and where the policy came from, when known)."""
+    fingerprint, the scorecard that gave the PDs and the policy's terms (and where each came from, when
+    known)."""
     extra: dict[str, object] = {
         "command": "stress", "scorecard_version": _scorecard_version(result), "seed": result.seed,
         "simulations": result.sims, "antithetic": True, "forecast_start": str(result.start),
         "input_fingerprint": result.fingerprint}
+    if scorecard_source is not None:
+        extra["scorecard"] = scorecard_source
     if policy_source is not None:
         extra["policy"] = policy_source
+    extra["policy_terms"] = policy_terms(result.policy)
     return run_stamp(result.settings.as_of, inputs, extra)
