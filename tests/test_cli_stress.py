@@ -249,3 +249,63 @@ def test_stress_settings_option_states_the_policy_and_scorecard(sample_files, tm
     assert stamp["policy_terms"].startswith("indemnity 90%, political risk covered 90%, NQL 20,000")
     assert stamp["scorecard"] == "Scorecard table of sample_buyer_register.xlsx"
     assert any(str(k).startswith("Input") and "sample_settings.xlsx" in str(k) for k in stamp)
+
+
+@pytest.fixture(scope="module")
+def sample_result(sample_book, tmp_path_factory):
+    from xl_cashrisk.cli.stress import run_stress_files
+
+    return run_stress_files(sample_book, tmp_path_factory.mktemp("r") / "r.xlsx", sims=200)[0]
+
+
+def test_summary_table_has_a_status_column_and_colours_yellow_rows_too(sample_result):
+    from matplotlib import pyplot as plt
+
+    from xl_cashrisk.io.writer import LIGHTS
+    from xl_cashrisk.reports.stress_results import SUMMARY_TEXT, _summary_table, status_of
+
+    fig, ax = plt.subplots()
+    _summary_table(ax, sample_result, SUMMARY_TEXT["en"])
+    cells = ax.tables[0].get_celld()
+    plt.close(fig)
+    assert cells[0, 1].get_text().get_text() == "Status"
+    lights = [status_of(r) for _, r in sample_result.scenarios.iterrows()]
+    assert {"RED", "YELLOW"} <= set(lights)  # the sample has both (S1-S4, S8 red; base, S5-S7, S9, S10 yellow)
+    for i, light in enumerate(lights, start=1):
+        assert cells[i, 1].get_text().get_text() == light
+        colour = LIGHTS[light]["bg_color"] if light != "GREEN" else "#ffffff"
+        assert matplotlib_hex(cells[i, 3].get_facecolor()) == colour.lower(), (i, light)
+
+
+def matplotlib_hex(rgba) -> str:
+    from matplotlib.colors import to_hex
+
+    return to_hex(rgba)
+
+
+def test_chinese_summary_with_a_cjk_font_and_english_fallback_without(sample_result, tmp_path, monkeypatch, caplog):
+    """language=zh: Chinese titles when a CJK font is on the machine (scripts/install-cjk-fonts.sh, run by
+    .ci/run), no glyph drawn as a box; without one, English titles and exactly one warning line."""
+    import dataclasses
+    import warnings
+
+    from xl_cashrisk.reports import fonts
+    from xl_cashrisk.reports.stress_results import render_summary
+
+    result = dataclasses.replace(sample_result, settings=dataclasses.replace(sample_result.settings, language="zh"))
+    if fonts.cjk_font() is not None:
+        assert fonts.chart_language("zh") == "zh" and fonts.cjk_font() in fonts.font_families()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # matplotlib warns "Glyph … missing from font(s)" for every box
+            render_summary(result, tmp_path / "zh.png", tmp_path / "zh.pdf")
+        if shutil.which("pdftotext"):
+            text = subprocess.run(["pdftotext", str(tmp_path / "zh.pdf"), "-"], capture_output=True, text=True).stdout
+            assert "周现金流压力测试" in text and "情景表" in text
+    monkeypatch.setattr(fonts, "cjk_font", lambda: None)
+    fonts._warn_once.cache_clear()
+    with caplog.at_level("WARNING"):
+        assert fonts.chart_language("zh") == "en" and fonts.chart_language("zh") == "en"
+        assert fonts.chart_language("en") == "en"
+    notes = [r.getMessage() for r in caplog.records if r.name == fonts.__name__]
+    assert notes == [fonts.FALLBACK_NOTE] and "\n" not in fonts.FALLBACK_NOTE
+    assert render_summary(result, tmp_path / "en.png") == [tmp_path / "en.png"]
