@@ -147,7 +147,7 @@ def monitor(old: Path, new: Path, out: Path | None, ledger: Path | None, score_d
     if led is None and ledger is not None:
         from xl_cashrisk.cli.receivables import read_ledger_checked
 
-        led, _ = read_ledger_checked(ledger, after.settings)
+        led, _ = read_ledger_checked(ledger)  # its own Settings sheet: NEW may be a scored workbook without FX
     alerts = monitor_runs(before, after, led, score_drop=score_drop, overdue_days=overdue_days)
     print_alerts(alerts)
     if out is not None:
