@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -115,11 +118,19 @@ def test_output_may_not_overwrite_the_input(sample_ledger):
     assert file_fingerprint(sample_ledger) == before
 
 
-def test_demo_writes_a_workbook_and_prints_the_story(tmp_path):
-    out = tmp_path / "demo.xlsx"
-    r = run("demo", "--out", out)
-    assert r.exit_code == 0, r.output
-    assert "22.0% of open AR" in r.output
+def test_demo_writes_a_workbook_and_prints_the_story_whole_into_a_log(tmp_path):
+    """`xl-cashrisk demo > demo.log` (a nightly job): every figure and name whole, no "…", no control codes."""
+    out, log = tmp_path / "demo.xlsx", tmp_path / "demo.log"
+    with log.open("w", encoding="utf-8") as f:
+        proc = subprocess.run([sys.executable, "-m", "xl_cashrisk", "demo", "--out", str(out)], cwd=tmp_path,
+                              stdout=f, stderr=subprocess.STDOUT, timeout=600, env={**os.environ, "COLUMNS": "80"})
+    text = log.read_text(encoding="utf-8")
+    assert proc.returncode == 0, text
+    assert "22.0% of open AR" in text
+    assert "…" not in text and "\x1b[" not in text  # nothing cut, no colour codes or progress bars
+    for whole in ("126,725,875", "Current", "Largest default + 30 d delay + USD −10 %", "Altman Z'' (non-manufacturing)",
+                  "US buyers stop paying (week 2)", "South China, East China, Central China"):
+        assert whole in text, whole
     wb = openpyxl.load_workbook(out)
     assert "Ageing 账龄" in wb.sheetnames
 

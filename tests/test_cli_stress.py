@@ -189,3 +189,123 @@ def test_demo_step_uses_scores_when_given(monkeypatch):
     assert set(result.buyers["pd"].round(6)) == {0.02}
     text = console.export_text()
     assert "13-week cash stress test" in text and "P(cash < 0 within 13 weeks)" in text
+
+
+@pytest.fixture(scope="module")
+def sample_files(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sample_files")
+    res = CliRunner().invoke(cli, ["sample", "--outdir", str(out)])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_every_route_gives_the_same_stress_figures_on_the_sample(sample_files, tmp_path, monkeypatch):
+    """Issue 18: `demo`/`stress` gave S10 lowest cash 0.2 m (default policy), `analyze` 1.2 m (the sample's
+    Policy sheet). Now the demo applies the sample's policy, `stress --settings` the settings workbook's,
+    and `stress` on the one workbook the Policy sheet found in it: the same 1.2 m by every route."""
+    from rich.console import Console
+
+    from xl_cashrisk.cli._demo import DemoContext
+    from xl_cashrisk.cli.analyze import analyze_file
+    from xl_cashrisk.cli.stress import demo_stress, run_stress_files
+    from xl_cashrisk.sample import load_sample
+
+    d = sample_files
+    split = dict(ledger_file=d / "sample_ar_ledger.xlsx", register_file=d / "sample_buyer_register.xlsx", sims=200)
+    routes = {
+        "stress --settings": run_stress_files(d / "sample_cash_forecast.xlsx", tmp_path / "a.xlsx",
+                                              settings_file=d / "sample_settings.xlsx", **split)[0],
+        "stress one workbook": run_stress_files(d / "sample_cashrisk.xlsx", tmp_path / "b.xlsx", sims=200)[0],
+        "analyze": analyze_file(d / "sample_cashrisk.xlsx", tmp_path / "c.xlsx", sims=200).stress,
+    }
+    sample = load_sample()
+    monkeypatch.setattr(sample.settings, "stress", StressOptions(stress_sims=200))
+    monkeypatch.setattr("xl_cashrisk.cli.stress.write_stress", lambda result, rw: None)
+    ctx = DemoContext(sample, None, Console(record=True, width=200), {})
+    demo_stress(ctx)
+    routes["demo"] = ctx.results["stress"]
+    s10 = {k: r.scenarios.loc["S10", "min_cash"] for k, r in routes.items()}
+    assert round(s10["demo"] / 1e6, 1) == 1.2
+    assert all(v == pytest.approx(s10["demo"], abs=0.5) for v in s10.values()), s10
+    policies = {k: r.policy for k, r in routes.items()}
+    assert all(p.non_qualifying_loss == 20_000 and p.political_cover for p in policies.values())
+    assert "the sample's policy" in ctx.console.export_text()
+    # without --settings the split files carry no policy: the defaults, said out loud, and a different S10
+    default = run_stress_files(d / "sample_cash_forecast.xlsx", tmp_path / "d.xlsx", **split)[0]
+    assert round(default.scenarios.loc["S10", "min_cash"] / 1e6, 1) == 0.2
+
+
+def test_stress_settings_option_states_the_policy_and_scorecard(sample_files, tmp_path):
+    d, out = sample_files, tmp_path / "o.xlsx"
+    res = CliRunner().invoke(cli, ["stress", str(d / "sample_cash_forecast.xlsx"), "--ledger",
+                                   str(d / "sample_ar_ledger.xlsx"), "--register", str(d / "sample_buyer_register.xlsx"),
+                                   "--settings", str(d / "sample_settings.xlsx"), "--sims", "200", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "policy: Policy sheet of sample_settings.xlsx — indemnity 90%, political risk covered 90%, NQL 20,000, " \
+           "AFL 500,000" in res.output
+    assert "scorecard: Scorecard table of sample_buyer_register.xlsx default-2026.2" in res.output
+    stamp = {r[0].value: r[1].value for r in openpyxl.load_workbook(out)["Run info"].iter_rows(min_row=3) if r[0].value}
+    assert stamp["policy"] == "Policy sheet of sample_settings.xlsx"
+    assert stamp["policy_terms"].startswith("indemnity 90%, political risk covered 90%, NQL 20,000")
+    assert stamp["scorecard"] == "Scorecard table of sample_buyer_register.xlsx"
+    assert any(str(k).startswith("Input") and "sample_settings.xlsx" in str(k) for k in stamp)
+
+
+@pytest.fixture(scope="module")
+def sample_result(sample_book, tmp_path_factory):
+    from xl_cashrisk.cli.stress import run_stress_files
+
+    return run_stress_files(sample_book, tmp_path_factory.mktemp("r") / "r.xlsx", sims=200)[0]
+
+
+def test_summary_table_has_a_status_column_and_colours_yellow_rows_too(sample_result):
+    from matplotlib import pyplot as plt
+
+    from xl_cashrisk.io.writer import LIGHTS
+    from xl_cashrisk.reports.stress_results import SUMMARY_TEXT, _summary_table, status_of
+
+    fig, ax = plt.subplots()
+    _summary_table(ax, sample_result, SUMMARY_TEXT["en"])
+    cells = ax.tables[0].get_celld()
+    plt.close(fig)
+    assert cells[0, 1].get_text().get_text() == "Status"
+    lights = [status_of(r) for _, r in sample_result.scenarios.iterrows()]
+    assert {"RED", "YELLOW"} <= set(lights)  # the sample has both (S1-S4, S8 red; base, S5-S7, S9, S10 yellow)
+    for i, light in enumerate(lights, start=1):
+        assert cells[i, 1].get_text().get_text() == light
+        colour = LIGHTS[light]["bg_color"] if light != "GREEN" else "#ffffff"
+        assert matplotlib_hex(cells[i, 3].get_facecolor()) == colour.lower(), (i, light)
+
+
+def matplotlib_hex(rgba) -> str:
+    from matplotlib.colors import to_hex
+
+    return to_hex(rgba)
+
+
+def test_chinese_summary_with_a_cjk_font_and_english_fallback_without(sample_result, tmp_path, monkeypatch, caplog):
+    """language=zh: Chinese titles when a CJK font is on the machine (scripts/install-cjk-fonts.sh, run by
+    .ci/run), no glyph drawn as a box; without one, English titles and exactly one warning line."""
+    import dataclasses
+    import warnings
+
+    from xl_cashrisk.reports import fonts
+    from xl_cashrisk.reports.stress_results import render_summary
+
+    result = dataclasses.replace(sample_result, settings=dataclasses.replace(sample_result.settings, language="zh"))
+    if fonts.cjk_font() is not None:
+        assert fonts.chart_language("zh") == "zh" and fonts.cjk_font() in fonts.font_families()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # matplotlib warns "Glyph … missing from font(s)" for every box
+            render_summary(result, tmp_path / "zh.png", tmp_path / "zh.pdf")
+        if shutil.which("pdftotext"):
+            text = subprocess.run(["pdftotext", str(tmp_path / "zh.pdf"), "-"], capture_output=True, text=True).stdout
+            assert "周现金流压力测试" in text and "情景表" in text
+    monkeypatch.setattr(fonts, "cjk_font", lambda: None)
+    fonts._warn_once.cache_clear()
+    with caplog.at_level("WARNING"):
+        assert fonts.chart_language("zh") == "en" and fonts.chart_language("zh") == "en"
+        assert fonts.chart_language("en") == "en"
+    notes = [r.getMessage() for r in caplog.records if r.name == fonts.__name__]
+    assert notes == [fonts.FALLBACK_NOTE] and "\n" not in fonts.FALLBACK_NOTE
+    assert render_summary(result, tmp_path / "en.png") == [tmp_path / "en.png"]

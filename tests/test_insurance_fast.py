@@ -49,17 +49,18 @@ def _old_run_insurance(ledger, buyers, policy, settings):
     overdue = overdue.loc[items.index[items.index.isin(overdue.index)]]
     worklist = per_pct(items, pct, ins.collections_worklist, language=lang, **kw)
     worklist = worklist.sort_values(pins._SORT[0], ascending=pins._SORT[1], kind="stable")
-    worklist["urgent"] = worklist["days_left"].to_numpy() <= pins.URGENT_DAYS
     for frame in (overdue, worklist):
         frame["country"] = frame["buyer_id"].map(countries)
         pins._mark_political(frame, frame["buyer_id"].map(cover["loss_cause"]).eq(ins.POLITICAL).to_numpy(),
                              frame["buyer_id"].map(cover["pct"]).fillna(policy.indemnity_pct).to_numpy())
     for frame in (exposure, overdue, worklist):
         frame["reason"] = [pins.REASONS[lang].get(x, x) for x in frame["reason"].tolist()]
+    overdue["material"] = overdue["open_amount"].to_numpy() >= policy.materiality
+    worklist, small = pins.rank_worklist(worklist, policy, lang)
     by_buyer = pins._by_buyer(exposure, overdue, cover)
     claims = pins._claims(overdue, cover, policy)
-    summary = pins._summary(exposure, overdue, worklist, claims, by_buyer, settings)
-    return pins.InsuranceResult(settings, policy, exposure, by_buyer, overdue, worklist, claims, summary)
+    summary = pins._summary(exposure, overdue, worklist, small, claims, by_buyer, settings, policy)
+    return pins.InsuranceResult(settings, policy, exposure, by_buyer, overdue, worklist, small, claims, summary)
 
 
 def _book(n=4_000, buyers=120, seed=3):
@@ -99,7 +100,7 @@ def test_run_insurance_same_frames_as_every_function_on_its_own(political, langu
     new = pins.run_insurance(ledger, limits, policy, settings)
     old = _old_run_insurance(ledger, limits, policy, settings)
     assert len(np.unique(new.exposure["cover_pct"])) >= 2
-    for f in ("exposure", "by_buyer", "deadlines", "worklist", "claims", "summary"):
+    for f in ("exposure", "by_buyer", "deadlines", "worklist", "small_items", "claims", "summary"):
         pd.testing.assert_frame_equal(getattr(new, f), getattr(old, f), check_exact=True, obj=f)
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from xl_cashrisk.errors import InputError
 from xl_cashrisk.insurance import Policy
-from xl_cashrisk.pipelines.insurance import URGENT_DAYS, run_insurance
+from xl_cashrisk.pipelines.insurance import run_insurance
 from xl_cashrisk.pipelines.ratios import run_concentration, run_ratios, trend_direction
 from xl_cashrisk.sample import load_sample
 from xl_cashrisk.sample.policy import SAMPLE_POLICY, sample_buyer_limits, sample_company_rows
@@ -145,8 +145,10 @@ def test_deadlines_match_an_independent_calendar(policy, dues):
         assert got == want, row["invoice_no"]
     w = r.worklist
     assert (w["deadline"].to_numpy() <= w["claim_by"].to_numpy()).all()  # no step is later than the claim deadline
-    assert list(w["days_left"]) == sorted(w["days_left"])
-    assert (w["urgent"] == (w["days_left"] <= URGENT_DAYS)).all()
+    material = w["open_amount"] >= policy.materiality
+    assert (w["urgent"] == (material & (w["days_left"] <= policy.urgent_days))).all()
+    order = w["light"].map({"RED": 0, "AMBER": 1, "": 2}).tolist()
+    assert order == sorted(order)  # red first, then amber, then the rest
 
 
 # ------------------------------------------------------------------------------ cover
@@ -306,3 +308,67 @@ def test_sample_concentration_names_the_big_buyer():
     assert top["group"] == s.highlights["top_buyer_id"] and top["status"] == "RED"
     assert top["share"] == pytest.approx(s.highlights["top_buyer_share"], abs=1e-9)
     assert c.results["province"].table.iloc[0]["group"] == "Guangdong"
+
+
+# ------------------------------------------------------------------------------ the worklist ranks what matters
+
+
+def test_worklist_groups_small_items_and_colours_only_material_deadlines_by_hand():
+    """As of Wed 2026-09-30, materiality = NQL 20,000; step-1 deadline = min(notify, due + 60 back to a workday)."""
+    rows = [("BIG1", "A", D(2026, 7, 6), D(2026, 8, 5), 50_000),  # due+60 = Sun 10-04 → Fri 10-02: 2 days → red
+            ("BIG2", "A", D(2026, 8, 16), D(2026, 9, 15), 80_000),  # due+60 = Sat 11-14 → Fri 11-13: 44 days
+            ("MID", "C", D(2026, 7, 21), D(2026, 8, 20), 30_000),  # due+60 = Mon 10-19: 19 days → amber
+            ("S1", "B", D(2026, 5, 2), D(2026, 6, 1), 8_000),  # step 3: claim by due+150 = Thu 10-29: 29 days
+            ("S2", "B", D(2026, 7, 26), D(2026, 8, 25), 7_000),  # due+60 = Sat 10-24 → Fri 10-23: 23 days
+            ("S3", "B", D(2026, 8, 21), D(2026, 9, 20), 6_000),  # due+60 = Thu 11-19: 50 days
+            ("D1", "D", D(2026, 6, 1), D(2026, 7, 1), 500)]  # alone and small: listed apart only
+    policy = dataclasses.replace(POLICY, non_qualifying_loss=20_000)
+    r = run_insurance(ledger(rows), buyers([("A", 100_000, "CN")]), policy, settings_at(D(2026, 9, 30)))
+    w = r.worklist
+    group = "3 small items (each below 20,000)"  # B: 8,000 + 7,000 + 6,000 = 21,000 ≥ 20,000
+    assert w["invoice_no"].tolist() == ["BIG1", "MID", group, "BIG2"]  # red; amber by cash at risk; the rest
+    assert w["light"].tolist() == ["RED", "AMBER", "AMBER", ""]
+    assert w["days_left"].tolist() == [2, 19, 23, 44]  # the group keeps its earliest deadline (S2)
+    assert w["items"].tolist() == [1, 1, 3, 1]
+    assert w["open_amount"].tolist() == [50_000, 30_000, 21_000, 80_000]
+    # cash at risk: A's limit 100,000 covers BIG1 and 50,000 of BIG2 at 90 %; C and B have no limit
+    assert w["at_risk"].tolist() == pytest.approx([5_000, 30_000, 21_000, 80_000 - 45_000])
+    assert w["urgent"].tolist() == [True, False, False, False]
+    assert r.small_items["invoice_no"].tolist() == ["S2", "S1", "S3", "D1"]  # by buyer, earliest deadline first
+    assert r.metric("small_items") == 4 and r.metric("small_amount") == 21_500
+    assert r.metric("urgent") == 1 and r.metric("soon") == 2 and r.metric("worklist_rows") == 4
+    assert r.deadlines.set_index("invoice_no")["material"].to_dict() == {
+        "BIG1": True, "BIG2": True, "MID": True, "S1": False, "S2": False, "S3": False, "D1": False}
+    # a worklist materiality above the NQL takes over: 40,000 makes MID and B's group small, C stays out
+    higher = run_insurance(ledger(rows), buyers([("A", 100_000, "CN")]),
+                           dataclasses.replace(policy, worklist_materiality=40_000), settings_at(D(2026, 9, 30)))
+    assert higher.worklist["invoice_no"].tolist() == ["BIG1", "BIG2"]
+    assert len(higher.small_items) == 5
+
+
+def test_sample_worklist_puts_material_items_first_and_red_means_urgent(sample_insurance):
+    """The sample (issue 18): 743 of the 1,608 overdue items are below the policy's NQL of CNY 20,000;
+    before, 45 of the first 50 worklist rows were under CNY 1,000 and every printed row was red."""
+    r, policy = sample_insurance
+    assert policy.materiality == 20_000
+    assert len(r.deadlines) == 1_608 and int((~r.deadlines["material"]).sum()) == 743
+    assert len(r.small_items) == 743 and (r.small_items["open_amount"] < 20_000).all()
+    w = r.worklist
+    singles = w[w["items"] == 1]
+    assert len(singles) == 1_608 - 743 and (singles["open_amount"] >= 20_000).all()
+    assert (w.head(50)["open_amount"] >= 20_000).all()  # no small row at the top any more
+    # red = urgent, recomputed independently: material singles and per-buyer sums of small items
+    small = r.small_items.groupby("buyer_id").agg(amount=("open_amount", "sum"), left=("days_left", "min"))
+    small = small[small["amount"] >= 20_000]
+    urgent = int((singles["days_left"] <= policy.urgent_days).sum()) + int((small["left"] <= policy.urgent_days).sum())
+    assert int((w["light"] == "RED").sum()) == urgent == r.metric("urgent") == 202
+    assert len(w) == len(singles) + len(small) == 953
+    assert w["light"].head(urgent).eq("RED").all() and not w["light"].iloc[urgent:].eq("RED").any()
+    red = w.head(urgent)["at_risk"].to_numpy()
+    assert (red[:-1] >= red[1:]).all()  # within a colour, largest cash at risk first
+
+
+@pytest.fixture(scope="module")
+def sample_insurance():
+    s = load_sample()
+    return run_insurance(s.ledger, sample_buyer_limits(s), SAMPLE_POLICY, s.settings), SAMPLE_POLICY

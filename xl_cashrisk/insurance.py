@@ -47,6 +47,7 @@ __all__ = [
     "STEP_ACTIONS",
     "ExpectedLoss",
     "Policy",
+    "cash_at_risk",
     "claim_by",
     "collections_worklist",
     "cover_pct",
@@ -64,9 +65,11 @@ __all__ = [
     "post_claim_recovery_split",
     "stop_deliveries_from",
     "uninsured_loss",
+    "worklist_light",
 ]
 
 COMMERCIAL, POLITICAL = "commercial", "political"
+RED, AMBER = "RED", "AMBER"  # worklist lights; a row that is neither has ""
 NOTIFY_BASES = ("due_date", "mep_end")
 CLAIM_BASES = ("invoice_date", "due_date")
 WAITING_BASES = ("due_date", "notification")
@@ -133,17 +136,22 @@ class Policy:
     holidays: tuple[dt.date, ...] = ()
     collection_from_days: int = 60  # days past due from which step 2 (collection) is next
     claim_from_days: int = 90  # days past due from which step 3 (claim) is next
+    worklist_materiality: float = 0.0  # overdue items below max(this, NQL) are grouped per buyer, never coloured
+    urgent_days: int = 7  # a material worklist row with at most this many days left (or missed) is red
+    soon_days: int = 30  # … with at most this many days left is amber
 
     def __post_init__(self):
         for name in ("indemnity_pct", "political_pct"):
             v = getattr(self, name)
             if not 0 <= v <= 1:
                 raise ValueError(f"Policy {name} must be a decimal between 0 and 1 (0.9 = 90 %), got {v!r}")
-        for name in ("aggregate_first_loss", "non_qualifying_loss", "minimum_retention", "max_liability"):
+        for name in ("aggregate_first_loss", "non_qualifying_loss", "minimum_retention", "max_liability",
+                     "worklist_materiality"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"Policy {name} must be ≥ 0, got {getattr(self, name)!r}")
         for name in ("max_credit_period", "max_extension_period", "notify_days", "claim_days", "waiting_period",
-                     "settlement_days", "proof_of_debt_days", "collection_from_days", "claim_from_days"):
+                     "settlement_days", "proof_of_debt_days", "collection_from_days", "claim_from_days",
+                     "urgent_days", "soon_days"):
             v = getattr(self, name)
             if not (isinstance(v, int | np.integer) and v >= 0):
                 raise ValueError(f"Policy {name} must be a whole number of days ≥ 0, got {v!r}")
@@ -153,6 +161,14 @@ class Policy:
                 raise ValueError(f"Policy {name} must be one of {allowed}, got {getattr(self, name)!r}")
         if self.claim_from_days < self.collection_from_days:
             raise ValueError("Policy claim_from_days must not be below collection_from_days")
+        if self.soon_days < self.urgent_days:
+            raise ValueError("Policy soon_days must not be below urgent_days")
+
+    @property
+    def materiality(self) -> float:
+        """The amount below which an overdue item is small on the worklist: the larger of the
+        non-qualifying loss (no claim below it) and the worklist materiality."""
+        return max(self.non_qualifying_loss, self.worklist_materiality)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -745,3 +761,34 @@ def _worklist_from_overdue(r: pd.DataFrame, as_of, policy: Policy, language: str
     r["uninsured_flag"] = r["uninsured"].to_numpy() > 0.005
     r["reason"] = [REASONS[language][x] for x in r["reason"].tolist()]
     return r.sort_values(["days_left", "uninsured", "open_amount"], ascending=[True, False, False], kind="stable")
+
+
+def cash_at_risk(uninsured, insured, days_to_notify, days_to_claim):
+    """Cash lost on an overdue invoice if the buyer never pays: the uninsured part, and the insured part
+    too once the notification or the claim deadline is missed (the insurer then owes nothing; SPEC §7.1).
+
+    ``at_risk = uninsured + insured · [days_to_notify < 0 or days_to_claim < 0]``
+
+    >>> cash_at_risk([10.0, 10.0, 10.0], [90.0, 90.0, 90.0], [5, -1, 5], [40, 40, -3]).tolist()
+    [10.0, 100.0, 100.0]
+    """
+    uninsured, insured = np.asarray(uninsured, dtype=float), np.asarray(insured, dtype=float)
+    lost = (np.asarray(days_to_notify) < 0) | (np.asarray(days_to_claim) < 0)
+    return scalar_or_array(uninsured + np.where(lost, insured, 0.0))
+
+
+def worklist_light(amount, days_left, policy: Policy = Policy()):
+    """The worklist's colour for an item of ``amount`` (home currency) whose next deadline is
+    ``days_left`` days away (negative: missed): ``"RED"`` when it is material (amount ≥
+    :attr:`Policy.materiality`) and the deadline is at most ``urgent_days`` away or missed,
+    ``"AMBER"`` when material and at most ``soon_days`` away, else ``""``. A small item is never
+    coloured, however close its deadline: the insurer pays nothing below the NQL anyway.
+
+    >>> worklist_light([50_000, 50_000, 50_000, 500], [-3, 20, 45, -3], Policy(non_qualifying_loss=1_000)).tolist()
+    ['RED', 'AMBER', '', '']
+    """
+    amount, days = np.asarray(amount, dtype=float), np.asarray(days_left)
+    material = amount >= policy.materiality
+    light = np.select([material & (days <= policy.urgent_days), material & (days <= policy.soon_days)],
+                      [RED, AMBER], "")
+    return light.astype(object) if light.ndim else str(light)

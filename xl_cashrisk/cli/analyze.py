@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from xl_cashrisk.cli._common import CONSOLE_FEEDBACK, as_of_option, money, out_option, print_problems
-from xl_cashrisk.cli.app import cli, console
+from xl_cashrisk.cli.app import cli, console, progress, rule
 from xl_cashrisk.cli.insurance import print_insurance
 from xl_cashrisk.cli.provision import print_provision
 from xl_cashrisk.cli.ratios import print_concentration, print_ratios
@@ -47,6 +47,7 @@ from xl_cashrisk.pipelines.analysis import (
     tables_needed,
 )
 from xl_cashrisk.reports.analysis import analysis_stamp, write_analysis
+from xl_cashrisk.reports.stress_results import policy_terms
 from xl_cashrisk.reports.summary import findings
 from xl_cashrisk.schemas.policy import BUYER_LIMITS
 from xl_cashrisk.schemas.register import REGISTER
@@ -129,7 +130,7 @@ def print_analysis(result: AnalysisResult, notes: dict[str, list[str]] | None = 
     """One short section per step, with the single commands' print helpers; a reason for each skipped step.
     ``notes``: lines (rich markup) to show above a step's summary, such as where its inputs came from."""
     for i, step in enumerate(STEPS, start=1):
-        console.rule(f"[bold]{i}. {STEP_TITLES[step]}[/bold]", align="left")
+        rule(f"[bold]{i}. {STEP_TITLES[step]}[/bold]", align="left")
         if step in result.skipped:
             console.print(f"[dim]skipped: {result.skipped[step]}[/dim]")
             continue
@@ -147,7 +148,7 @@ def print_findings(result: AnalysisResult) -> None:
     lines = findings(result)
     if not lines:
         return
-    console.rule("[bold]Findings 主要发现[/bold]", align="left")
+    rule("[bold]Findings 主要发现[/bold]", align="left")
     zh = result.settings.language == "zh"
     for i, (en, cn) in enumerate(lines, start=1):
         console.print(f"{i}. {cn if zh else en}")
@@ -171,6 +172,17 @@ def insurance_notes(inputs: AnalysisInputs, sources: dict[str, str]) -> list[str
     return lines
 
 
+def stress_notes(result: AnalysisResult, sources: dict[str, str]) -> list[str]:
+    """The policy (where from, its terms) and the scorecard behind the stress figures."""
+    if result.stress is None:
+        return []
+    policy = sources.get("policy", "")
+    style = "yellow" if policy.startswith("defaults") else "dim"
+    card = (f"the scoring step's PDs (scorecard {result.scores.scorecard.version})" if result.scores is not None
+            else f"scorecard {result.stress.scorecard_version or '(PDs given)'}")
+    return [f"[{style}]policy: {policy} — {policy_terms(result.stress.policy)}[/{style}]", f"[dim]scorecard: {card}[/dim]"]
+
+
 def analyze_file(file: Path, out: Path, *, as_of: dt.date | None = None, sims: int | None = None,
                  seed: int | None = None, skip: frozenset[str] = frozenset()) -> AnalysisResult:
     """Validate, read once (the settings too, ``as_of`` overriding their date), run every step, print the
@@ -185,9 +197,9 @@ def analyze_file(file: Path, out: Path, *, as_of: dt.date | None = None, sims: i
     t1 = time.perf_counter()
     inputs, sources = read_analysis_inputs(book, steps, present, settings)  # the readers show their own spinners
     t2 = time.perf_counter()
-    with console.status("running the analysis…"):
-        result = run_analysis(inputs, skip=skip, sims=sims, seed=seed)
-    print_analysis(result, {"insurance": insurance_notes(inputs, sources)})
+    with progress(len(steps)) as step:
+        result = run_analysis(inputs, skip=skip, sims=sims, seed=seed, on_step=step)
+    print_analysis(result, {"insurance": insurance_notes(inputs, sources), "stress": stress_notes(result, sources)})
     print_findings(result)
     t3 = time.perf_counter()
     with console.status("writing the results workbook…"), ResultWorkbook(out, inputs=[file]) as rw:

@@ -2,16 +2,65 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import textwrap
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.rule import Rule
 
 from xl_cashrisk import __version__
 from xl_cashrisk.errors import CashRiskError
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+LOG_WIDTH = 1000  # output that is not a terminal (a log, a pipe): wide enough that no figure or name is cut
+RULE_WIDTH = 100  # section rules in a log
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A console that is pleasant in a terminal (its own width, tables may shorten long names with "…")
+    and complete elsewhere: redirected to a file or a pipe it renders LOG_WIDTH columns, so tables keep
+    their natural width and :func:`clip` cuts nothing."""
+    probe = Console(stderr=stderr)
+    if probe.is_terminal:
+        return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, width=LOG_WIDTH)
+
+
+console = make_console()
+err_console = make_console(stderr=True)
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` shortened to ``width`` characters with "…" in a terminal; whole in a log."""
+    if not console.is_terminal or len(text) <= width:
+        return text
+    return textwrap.shorten(text, width, placeholder="…") if " " in text else text[: width - 1] + "…"
+
+
+def rule(title: str = "", **kw) -> None:
+    """A section rule: the terminal's width, or RULE_WIDTH columns in a log."""
+    console.print(Rule(title, **kw), width=None if console.is_terminal else RULE_WIDTH)
+
+
+@contextlib.contextmanager
+def progress(total: int):
+    """A progress bar over ``total`` steps on a terminal (off in a redirected log, where it would only add
+    control characters). Yields ``step(text)``: the previous step is done, ``text`` is running now."""
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console, transient=True, disable=not console.is_terminal)
+    with bar:
+        task = bar.add_task("", total=total)
+        started = False
+
+        def step(text: str) -> None:
+            nonlocal started
+            bar.update(task, advance=1 if started else 0, description=text)
+            started = True
+
+        yield step
+
 
 EXIT_USAGE = 2  # click's own code for bad options
 EXIT_INPUT = 3  # the input file or its content is unusable

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from xl_cashrisk.cli._common import parse_as_of
-from xl_cashrisk.cli.app import cli, console
+from xl_cashrisk.cli.app import cli, console, progress
 from xl_cashrisk.importer import KINDS, ImportReport, import_file, load_mapping, save_mapping
 from xl_cashrisk.importer.output import write_template
 
@@ -51,9 +51,9 @@ def import_cmd(file: Path, kind: str, sheet: str | None, mapping_file: Path | No
         raise click.BadParameter(f"expected a 3-letter currency code such as USD, got {currency!r}",
                                  param_hint="--currency")
     check_only = out is None
-    with console.status(f"reading {file.name}…"):
+    with progress(3) as step:
         result = import_file(file, kind, sheet=sheet, mapping=mapping, dayfirst=dayfirst, as_of=parse_as_of(as_of),
-                             currency=currency.upper() if currency else None, check_only=check_only)
+                             currency=currency.upper() if currency else None, check_only=check_only, on_step=step)
     rep = result.report
     _print_source(rep)
     if show_mapping or check_only:

@@ -21,10 +21,11 @@ import click
 import pandas as pd
 from rich.table import Table as RichTable
 
+from xl_cashrisk import insurance as ins
 from xl_cashrisk.cli._common import CONSOLE_FEEDBACK, as_of_option, money, out_option
 from xl_cashrisk.cli._demo import DemoContext, demo_step
 from xl_cashrisk.cli.app import cli as cli_group
-from xl_cashrisk.cli.app import console
+from xl_cashrisk.cli.app import clip, console
 from xl_cashrisk.io.inputs import insurance_tables, load_inputs
 from xl_cashrisk.io.reader import WorkbookReader
 from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
@@ -42,23 +43,27 @@ STEP_SHORT = {1: "notify", 2: "collect", 3: "claim"}
 
 def print_insurance(result: InsuranceResult, top: int = TOP_WORKLIST) -> None:
     m = result.summary.set_index("key")["value"]
-    hc = result.settings.home_currency
+    hc, p = result.settings.home_currency, result.policy
     console.print(f"open AR {money(m['open_ar'], hc)}: insured {money(m['insured'], hc)} ({m['insured_share']:.1%}), "
                   f"uninsured {money(m['uninsured'], hc)}; {int(m['buyers_no_limit'])} buyers without a limit owe "
                   f"{money(m['open_no_limit'], hc)}")
     console.print(f"overdue {money(m['overdue_ar'], hc)} in {int(m['overdue_invoices'])} invoices, of which uninsured "
-                  f"{money(m['overdue_uninsured'], hc)}; worklist: step 1 {int(m['step1'])}, step 2 {int(m['step2'])}, "
-                  f"step 3 {int(m['step3'])}; urgent {int(m['urgent'])}; notification already missed "
-                  f"{int(m['notify_missed'])}, claim deadline missed {int(m['claim_missed'])}")
+                  f"{money(m['overdue_uninsured'], hc)}; step 1 {int(m['step1'])}, step 2 {int(m['step2'])}, "
+                  f"step 3 {int(m['step3'])}; notification already missed {int(m['notify_missed'])}, claim deadline "
+                  f"missed {int(m['claim_missed'])}")
+    console.print(f"worklist {int(m['worklist_rows'])} rows: [red]{int(m['urgent'])} red[/red] (material, deadline "
+                  f"within {p.urgent_days} days or missed), [yellow]{int(m['soon'])} amber[/yellow] (within "
+                  f"{p.soon_days} days); {int(m['small_items'])} small items below {money(m['materiality'], hc)} "
+                  f"({money(m['small_amount'], hc)}) listed apart, grouped per buyer")
     open_rows = result.worklist[result.worklist["days_left"] >= 0].head(top)
-    t = RichTable("Invoice", "Buyer", "DPD", "Next step", "Deadline", "Left", f"Uninsured {hc}",
-                  title=f"The {len(open_rows)} most urgent worklist rows still in time 最紧急的催收事项")
+    t = RichTable("", "Invoice", "Buyer", "DPD", "Next step", "Deadline", "Left", f"At risk {hc}",
+                  title=f"The {len(open_rows)} first worklist rows still in time 最重要的催收事项")
     for r in open_rows.itertuples():
-        name = str(getattr(r, "buyer_name", "") or r.buyer_id)
-        left = f"[red]{r.days_left}[/red]" if r.urgent else str(r.days_left)
-        uninsured = f"[bold yellow]{money(r.uninsured)}[/bold yellow]" if r.uninsured_flag else money(r.uninsured)
-        t.add_row(str(r.invoice_no), name[:16], str(r.days_past_due), f"{r.step} {STEP_SHORT[r.step]}",
-                  pd.Timestamp(r.deadline).strftime("%Y-%m-%d"), left, uninsured)
+        colour = {ins.RED: "red", ins.AMBER: "yellow"}.get(r.light, "")
+        light = f"[{colour}]{r.light}[/{colour}]" if colour else ""
+        name = clip(str(getattr(r, "buyer_name", "") or r.buyer_id), 16)
+        t.add_row(light, clip(str(r.invoice_no), 24), name, str(r.days_past_due), f"{r.step} {STEP_SHORT[r.step]}",
+                  pd.Timestamp(r.deadline).strftime("%Y-%m-%d"), str(r.days_left), money(r.at_risk))
     console.print(t)
 
 

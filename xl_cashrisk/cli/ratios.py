@@ -18,7 +18,7 @@ from rich.table import Table as RichTable
 from xl_cashrisk.cli._common import CONSOLE_FEEDBACK, as_of_option, money
 from xl_cashrisk.cli._demo import DemoContext, demo_step
 from xl_cashrisk.cli.app import cli as cli_group
-from xl_cashrisk.cli.app import console
+from xl_cashrisk.cli.app import clip, console
 from xl_cashrisk.cli.insurance import register_option, settings_option
 from xl_cashrisk.cli.receivables import read_ledger_checked
 from xl_cashrisk.errors import InputError, Location
@@ -58,7 +58,7 @@ def print_concentration(report: ConcentrationReport) -> None:
     for _, r in report.summary.iterrows():
         c = colours[r["status"]]
         t.add_row(r["label"], str(r["groups"]), f"{r['hhi']:.4f}", f"{r['hhi_points']:,.0f}", f"[{c}]{r['status']}[/{c}]",
-                  f"{r['top1_share']:.1%}", f"{r['top5_share']:.1%}", str(r["largest"])[:60])
+                  f"{r['top1_share']:.1%}", f"{r['top5_share']:.1%}", clip(str(r["largest"]), 60))
     console.print(t)
     buyer = report.results.get("buyer")
     if buyer is not None:

@@ -15,7 +15,7 @@ from rich.table import Table as RichTable
 from xl_cashrisk import scoring as sc
 from xl_cashrisk.cli._common import as_of_option, money, out_option, print_problems
 from xl_cashrisk.cli._demo import DemoContext, demo_step
-from xl_cashrisk.cli.app import cli, console
+from xl_cashrisk.cli.app import cli, clip, console
 from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.io.inputs import ScoringInputs, read_scoring_inputs, read_snapshot, unknown_buyers
 from xl_cashrisk.io.reader import WorkbookReader
@@ -82,11 +82,11 @@ def print_scores(result: ScoringResult, top: int = 10) -> None:
                   title=f"The {top} riskiest buyers 风险最高的客户")
     for _, row in result.riskiest(top).iterrows():
         st = STYLE[row["band"]]
-        r.add_row(str(row["buyer_id"]), str(row["buyer_name"] or "")[:24],
+        r.add_row(str(row["buyer_id"]), clip(str(row["buyer_name"] or ""), 24),
                   "NR" if np.isnan(row["score"]) else f"{row['score']:.1f}", f"[{st}]{row['band']}[/{st}]",
                   "" if np.isnan(row["pd"]) else f"{row['pd']:.1%}", money(row["open_amount"] or 0.0),
                   "" if pd.isna(row["recommended_limit"]) else money(row["recommended_limit"]),
-                  _terms(row["recommended_terms"]), str(row["top_factors"])[:60])
+                  _terms(row["recommended_terms"]), clip(str(row["top_factors"]), 60))
     console.print(r)
 
 
@@ -98,7 +98,7 @@ def print_alerts(alerts: pd.DataFrame, top: int = 12) -> None:
     t = RichTable("Severity", "Buyer", "Name", "Alert", "Reason", "Open", title="Most serious alerts 主要预警")
     for _, a in alerts.head(top).iterrows():
         st = SEVERITY_STYLE.get(a["severity"], "")
-        t.add_row(f"[{st}]{a['severity']}[/{st}]", str(a["buyer_id"]), str(a["buyer_name"] or "")[:20], a["alert"],
+        t.add_row(f"[{st}]{a['severity']}[/{st}]", str(a["buyer_id"]), clip(str(a["buyer_name"] or ""), 20), a["alert"],
                   a["reason"], money(a["open_amount"]))
     console.print(t)
 
@@ -153,7 +153,7 @@ def monitor(old: Path, new: Path, out: Path | None, ledger: Path | None, score_d
     if led is None and ledger is not None:
         from xl_cashrisk.cli.receivables import read_ledger_checked
 
-        led, _ = read_ledger_checked(ledger, after.settings)
+        led, _ = read_ledger_checked(ledger)  # its own Settings sheet: NEW may be a scored workbook without FX
     alerts = monitor_runs(before, after, led, score_drop=score_drop, overdue_days=overdue_days)
     print_alerts(alerts)
     if out is not None:

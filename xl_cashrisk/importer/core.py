@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -122,14 +123,16 @@ class ImportResult:
 
 def import_file(path: str | Path, kind: str, sheet: str | None = None, mapping: Mapping | str | Path | None = None,
                 dayfirst: bool | None = None, *, as_of: dt.date | None = None, currency: str | None = None,
-                check_only: bool = False) -> ImportResult:
+                check_only: bool = False, on_step: Callable[[str], None] | None = None) -> ImportResult:
     """Import an accounting/ERP export as ``kind`` ('ledger' or 'register').
 
     ``dayfirst`` decides dates like 01/03/2024 (True: 1 March; False: 3 January; None: from the data,
     an error if the data cannot tell). ``as_of`` is the export's as-of date (ageing exports; else the
     title rows are searched). ``currency`` is used where the export names none. ``check_only`` maps the
-    columns and returns without raising on ambiguities (for ``--show-mapping``).
+    columns and returns without raising on ambiguities (for ``--show-mapping``). ``on_step(text)`` is
+    called as each long step starts (reading, finding the header, converting the rows: a progress bar).
     """
+    step = on_step or (lambda text: None)
     table = _table(kind)
     m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping) if mapping else Mapping()
     if m.kind and m.kind != kind:
@@ -137,7 +140,9 @@ def import_file(path: str | Path, kind: str, sheet: str | None = None, mapping: 
     dayfirst = m.dayfirst if dayfirst is None else dayfirst
     as_of = as_of or m.as_of
     currency = (currency or str(m.defaults.get("currency") or "") or None)
+    step(f"reading {Path(path).name}")
     sheets = read_sheets(path, sheet or m.sheet)
+    step("finding the header and the columns")
     names = {c.key: c.names() for c in table.input_columns}
     if kind == "ledger":
         names["open_amount"] = table.column("open_amount").names()
@@ -176,6 +181,7 @@ def import_file(path: str | Path, kind: str, sheet: str | None = None, mapping: 
         except V.ValueRefused as exc:
             raise InputError(f"as-of date ({rep.as_of_source}): {exc}", sh.where()) from None
     rep.as_of = as_of
+    step(f"checking and converting {len(sh.rows) - h.last_row - 1:,} rows")
     return _Importer(table, kind, sh, h, m, rep, dayfirst, as_of, currency).run()
 
 

@@ -469,6 +469,7 @@ class StressInputs:
     files: list[Path] = field(default_factory=list)
     run: tuple[str, ...] | None = None  # scenario ids to run (None: all)
     scorecard: Scorecard | None = None  # the workbook's scorecard (settings file + Scorecard table)
+    scorecard_source: str = "the default scorecard"  # or the Scorecard table / scorecard_file that gave it
 
 
 def _ledger_book(main: WorkbookReader, other: Path | None) -> WorkbookReader:
@@ -510,11 +511,16 @@ def _scenarios(book: WorkbookReader, settings: Settings, feedback: Feedback
 
 
 def load_stress_inputs(file, ledger_file: Path | None = None, register_file: Path | None = None, *,
-                       feedback: Feedback = SILENT, settings: Settings | None = None) -> StressInputs:
+                       settings_file: Path | None = None, feedback: Feedback = SILENT,
+                       settings: Settings | None = None) -> StressInputs:
     """Read and validate everything the stress test needs; any problem raises one :class:`InputError`.
 
     ``file``: the workbook's path, or a reader over it (a live Book under Excel). ``settings``: the
-    workbook's settings when the caller has read them already.
+    workbook's settings when the caller has read them already. ``settings_file``: a settings workbook
+    or TOML file (``--settings``) whose policy (Policy sheet, else its insurance rows) and scorecard
+    (its Scorecard table and ``scorecard_file``) come first; the forecast settings, as-of date and FX
+    stay those of the workbook's own Settings sheet (the forecast's), or the file's when the workbook
+    has none.
     """
     book = open_book(file)
     file = book.path
@@ -522,14 +528,41 @@ def load_stress_inputs(file, ledger_file: Path | None = None, register_file: Pat
         raise InputError(f"no '{FORECAST.sheet}' sheet: the stress test needs the 13-week cash forecast (opening "
                          "cash and the weekly receipts and payments); start from the forecast template "
                          "(xl-cashrisk template forecast) / 缺少现金流预测表", Location(str(file)))
-    settings = settings if settings is not None else workbook_settings(book)
+    given = load_inputs(book, settings_file) if settings_file is not None else None
+    if settings is None:
+        own = book.has_sheet(SETTINGS.table.sheet) or given is None
+        settings = workbook_settings(book) if own else given.settings
     forecast = read_table(book, FORECAST, settings, feedback=feedback).frame
     scenarios, run = _scenarios(book, settings, feedback)
     files = [Path(file)] if file is not None else []
     ledger = read_table(_ledger_book(book, ledger_file), LEDGER, settings, feedback=feedback).frame
     rbook = _register_book(book, register_file)
     register = read_table(rbook, REGISTER, settings, feedback=feedback).frame if rbook is not None else None
-    files += [p for p in (ledger_file, register_file) if p is not None]
+    files += [p for p in (ledger_file, register_file, settings_file) if p is not None]
     policy, source = read_policy([book, rbook], settings)
-    card = workbook_scorecard(rbook if rbook is not None else book, settings)
-    return StressInputs(settings, ledger, register, forecast, scenarios, policy, source, files, run, card)
+    card_book = rbook if rbook is not None else book
+    card = workbook_scorecard(card_book, settings)
+    card_source = (f"Scorecard table of {card_book.path.name}" if scorecard_rows(card_book)[0] is not None
+                   else "the default scorecard")
+    if given is not None:
+        policy, source = _given_policy(given, (policy, source))
+        card, card_source = _given_scorecard(given, (card, card_source))
+    return StressInputs(settings, ledger, register, forecast, scenarios, policy, source, files, run, card,
+                        card_source)
+
+
+def _given_policy(given: Inputs, fallback: tuple[Policy, str]) -> tuple[Policy, str]:
+    """The policy of a ``--settings`` file (its Policy sheet, else its insurance rows), else ``fallback``."""
+    policy, source = read_policy([given.settings_book], given.settings)
+    return fallback if source.startswith("defaults") else (policy, source.replace(
+        "insurance rows of the settings", f"insurance rows of {given.sources[-1].name}"))
+
+
+def _given_scorecard(given: Inputs, fallback: tuple[Scorecard, str]) -> tuple[Scorecard, str]:
+    """The scorecard of a ``--settings`` file (its Scorecard table, its ``scorecard_file``), else ``fallback``."""
+    path = given.sources[-1]
+    rows = scorecard_rows(given.settings_book)[0] if given.settings_book is not None else None
+    if rows is None and not given.settings.scoring.scorecard_file:
+        return fallback
+    where = f"Scorecard table of {path.name}" if rows is not None else f"scorecard_file of {path.name}"
+    return resolve_scorecard(given.settings, rows, base_dir=path.parent), where

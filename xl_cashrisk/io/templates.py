@@ -15,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
 from xl_cashrisk import __version__
 from xl_cashrisk.io.safe import atomic_output
@@ -132,10 +134,79 @@ TEMPLATE_FUNCTIONS: dict[str, tuple[str, ...]] = {
 FUNCTIONS_DATA = Path(__file__).with_name("template_functions.json")
 
 
+# Each template's own examples, pointing at its own tables (the registry's examples use free cells such as
+# B2 for the reference docs). {col:TABLE.column}: the column's data body, {cell:TABLE.column}: its first data
+# cell, {value:TABLE.key}: the value cell of a Settings or Policy row; resolved by :func:`layout_example`.
+_OPEN, _DUE = "{col:ledger.open_amount}", "{col:ledger.due_date}"
+_AS_OF = "{value:settings.as_of}"
+TEMPLATE_EXAMPLES: dict[str, dict[str, str]] = {
+    "ledger": {
+        "AGEBUCKET": f"=AGEBUCKET({_DUE}, {_AS_OF})",
+        "DAYSPASTDUE": f"=DAYSPASTDUE({_DUE}, {_AS_OF})",
+        "AGEING": f"=AGEING({_DUE}, {_OPEN}, {_AS_OF})",
+        "DSO": f"=DSO(SUM({_OPEN}), SUMIFS({{col:ledger.amount}}, {{col:ledger.invoice_date}}, \">\"&EDATE({_AS_OF}, "
+               "-12)), 365)",
+        "DSOCOUNTBACK": f"=DSOCOUNTBACK(SUM({_OPEN}), {{1200000;1100000;950000;900000}}, {{30;31;31;30}})",
+        "BPDSO": f"=BPDSO(SUMIFS({_OPEN}, {_DUE}, \">=\"&{_AS_OF}), SUMIFS({{col:ledger.amount}}, "
+                 f"{{col:ledger.invoice_date}}, \">\"&EDATE({_AS_OF}, -12)), 365)",
+        "CEI": f"=CEI(2500000, SUMIFS({{col:ledger.amount}}, {{col:ledger.invoice_date}}, \">\"&EDATE({_AS_OF}, -3)), "
+               f"SUM({_OPEN}), SUMIFS({_OPEN}, {_DUE}, \">=\"&{_AS_OF}), 3)",
+        "BADDEBTRESERVE": "=BADDEBTRESERVE({900000,300000,120000,60000,30000,20000}, {0.01,0.03,0.1,0.25,0.5,1})",
+    },
+    "register": {
+        "ALTMANZ": "=ALTMANZ({cell:register.current_assets}-{cell:register.current_liabilities}, "
+                   "{cell:register.retained_earnings}, {cell:register.ebit}, {cell:register.equity_book}, "
+                   "{cell:register.sales}, {cell:register.total_assets}, {cell:register.total_liabilities}, \"Z2\")",
+        "CURRENTRATIO": "=CURRENTRATIO({col:register.current_assets}, {col:register.current_liabilities})",
+        "PAYDEX": "=PAYDEX({50000;30000;20000;10000}, {0;15;40;-5})",
+        "HHI": "=HHI({col:register.open_amount})",
+        "TOPNSHARE": "=TOPNSHARE({col:register.open_amount}, 5)",
+        "EXPECTEDLOSS": "=EXPECTEDLOSS({cell:register.pd}, {value:settings.el_lgd}, {cell:register.open_amount})",
+    },
+    "forecast": {
+        "WORKINGCAPITAL": "=WORKINGCAPITAL(52000000, 31000000)",
+        "CCC": "=CCC(62, 45, 38)",
+        "PORTFOLIOEL": "=PORTFOLIOEL({1000000;500000;250000}, {0.02;0.05;0.1}, 0.45)",
+        "PORTFOLIOVAR": "=PORTFOLIOVAR({1000000;500000;250000}, {0.02;0.05;0.1}, 0.45, 0.2, 0.99)",
+    },
+    "settings": {
+        "NOTIFYBY": ("=NOTIFYBY(DATE(2026,8,31), {value:policy.notify_days}, IF({value:policy.notify_basis}=\"mep_end\", "
+                     "{value:policy.max_extension_period}, 0))"),
+        "CLAIMBY": "=CLAIMBY(DATE(2026,6,30), {value:policy.claim_days})",
+        "INSUREDLOSS": "=INSUREDLOSS(250000, {cell:buyer_limits.insurer_limit}, {value:policy.indemnity_pct}, "
+                       "{value:policy.aggregate_first_loss}, {value:policy.non_qualifying_loss})",
+        "UNINSUREDLOSS": "=UNINSUREDLOSS(250000, {cell:buyer_limits.insurer_limit}, {value:policy.indemnity_pct}, "
+                         "{value:policy.aggregate_first_loss}, {value:policy.non_qualifying_loss})",
+        "INSUREDSHARE": "=INSUREDSHARE(300000, {cell:buyer_limits.insurer_limit}, {value:policy.indemnity_pct})",
+    },
+}
+_PLACEHOLDER = re.compile(r"\{(col|cell|value):(\w+)\.(\w+)\}")
+
+
+def layout_example(example: str, places: Mapping[str, tuple[str, int, Table | KeyValueTable, int]]) -> str:
+    """``example`` with its placeholders replaced by the cells of the tables as built: ``places`` maps a
+    table key to (sheet, first column, table, last data row), all 0-based."""
+    def cell(m: re.Match) -> str:
+        what, table, key = m.groups()
+        sheet, col0, t, last = places[table]
+        ref = f"'{sheet}'!"
+        if what == "value":
+            row = HEADER_ROW + 1 + [r.key for r in t.rows].index(key)
+            col = col0 + [c.key for c in t.table.columns].index("value")
+            return ref + xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+        col = col0 + [c.key for c in t.columns].index(key)
+        if what == "cell":
+            return ref + xl_rowcol_to_cell(HEADER_ROW + 1, col)
+        return ref + xl_range_abs(HEADER_ROW + 1, col, last, col)
+
+    return _PLACEHOLDER.sub(cell, example)
+
+
 def function_rows(kind: str) -> tuple[tuple[str, str, str], ...]:
     """(name, example, summary) of the functions template ``kind`` teaches, from :data:`FUNCTIONS_DATA`."""
     rows = json.loads(FUNCTIONS_DATA.read_text(encoding="utf-8")).get(kind, ())
-    return tuple((name, example, summary) for name, example, summary in rows)
+    own = TEMPLATE_EXAMPLES.get(kind, {})
+    return tuple((name, own.get(name, example), summary) for name, example, summary in rows)
 
 
 def build_named(kind: str, outdir: str | Path, *, examples: bool = True) -> Path:
@@ -180,6 +251,7 @@ def build_template(
         fmt = _Formats(wb)
         _instructions(wb.add_worksheet(INSTRUCTIONS_SHEET), tables, fmt, title_zh, title_en, shown or {})
         sheets: dict[str, tuple[object, int]] = {}
+        places: dict[str, tuple[str, int, Table | KeyValueTable, int]] = {}
         first_data = None
         for t in tables:
             layout = t.table if isinstance(t, KeyValueTable) else t
@@ -188,8 +260,10 @@ def build_template(
             ws, col0 = sheets[layout.sheet]
             if isinstance(t, KeyValueTable):
                 width = _settings_table(ws, t, col0, fmt, examples.get(t.table.key, {}))
+                places[t.table.key] = (layout.sheet, col0, t, HEADER_ROW + len(t.rows))
             else:
                 width = _data_table(ws, t, col0, fmt, examples.get(t.key, ()), input_rows)
+                places[t.key] = (layout.sheet, col0, t, HEADER_ROW + max(len(examples.get(t.key, ())), input_rows, 1))
                 for key in (lights or {}).get(t.key, ()):
                     _traffic_lights(ws, fmt, col0 + [c.key for c in t.columns].index(key))
             if define_names:
@@ -200,6 +274,7 @@ def build_template(
                 ws.freeze_panes(HEADER_ROW + 1, 0)
             first_data = first_data or ws
         if functions:
+            functions = [(name, layout_example(example, places), summary) for name, example, summary in functions]
             _functions_sheet(wb.add_worksheet(FUNCTIONS_SHEET), functions, fmt)
         if first_data is not None:
             first_data.activate()

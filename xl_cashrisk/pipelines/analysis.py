@@ -145,11 +145,12 @@ class AnalysisRun:
 
 
 def run_analysis(inputs: AnalysisInputs, *, skip: Iterable[str] = (), sims: int | None = None,
-                 seed: int | None = None) -> AnalysisResult:
+                 seed: int | None = None, on_step: Callable[[str], None] | None = None) -> AnalysisResult:
     """Run every step whose inputs are present and not in ``skip``; see :func:`plan` for the rules.
 
-    ``sims`` and ``seed`` are the stress test's (default: its settings). Raises :class:`InputError`
-    from a step whose inputs are unusable (e.g. a scenario the stress engine refuses).
+    ``sims`` and ``seed`` are the stress test's (default: its settings). ``on_step(title)`` is called
+    as each step starts (a progress bar). Raises :class:`InputError` from a step whose inputs are
+    unusable (e.g. a scenario the stress engine refuses).
     """
     steps, skipped = plan(_present(inputs), skip)
     out = AnalysisResult(inputs.settings, skipped=skipped)
@@ -157,6 +158,8 @@ def run_analysis(inputs: AnalysisInputs, *, skip: Iterable[str] = (), sims: int 
     for step in ANALYSIS_STEPS:
         if step.key not in steps:
             continue
+        if on_step is not None:
+            on_step(step.title)
         t0 = time.perf_counter()
         step.run(run)
         out.timings[step.key] = time.perf_counter() - t0

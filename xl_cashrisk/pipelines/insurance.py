@@ -22,14 +22,15 @@ from xl_cashrisk import receivables as rc
 from xl_cashrisk.errors import InputError
 from xl_cashrisk.settings import Settings
 
-__all__ = ["URGENT_DAYS", "InsuranceResult", "buyer_cover", "run_insurance"]
+__all__ = ["InsuranceResult", "buyer_cover", "rank_worklist", "run_insurance"]
 
-URGENT_DAYS = 7  # a worklist row whose deadline is at most this many days away (or missed) is urgent
 POLITICAL_NOT_COVERED = "political_not_covered"
 REASONS = {lang: {**ins.REASONS[lang]} for lang in ins.REASONS}
 REASONS["en"][POLITICAL_NOT_COVERED] = "political risk not covered"
 REASONS["zh"][POLITICAL_NOT_COVERED] = "政治风险不在承保范围"
 _SORT = (["days_left", "uninsured", "open_amount"], [True, False, False])
+_LIGHT_ORDER = {ins.RED: 0, ins.AMBER: 1, "": 2}
+SMALL_ITEMS = {"en": "{n} small items (each below {limit:,.0f})", "zh": "{n} 笔小额（每笔低于 {limit:,.0f}）"}
 
 
 @dataclass
@@ -39,7 +40,8 @@ class InsuranceResult:
     exposure: pd.DataFrame  # open items (home currency): limit allocation, insured, uninsured, reason
     by_buyer: pd.DataFrame  # per buyer: open, within limit, insured, uninsured, limit, use, overdue
     deadlines: pd.DataFrame  # overdue open invoices with every date of SPEC §7.1/§7.3
-    worklist: pd.DataFrame  # next step, deadline, days left; most urgent first
+    worklist: pd.DataFrame  # material items and per-buyer groups of small ones: light, cash at risk, deadline
+    small_items: pd.DataFrame  # every overdue item below the policy's materiality, by buyer
     claims: pd.DataFrame  # per overdue buyer: the policy year's AFL and max liability applied
     summary: pd.DataFrame  # key, metric, metric_zh, value, unit
 
@@ -129,18 +131,66 @@ def run_insurance(ledger: pd.DataFrame, buyers: pd.DataFrame | None, policy: ins
 
     overdue = overdue.loc[items.index[items.index.isin(overdue.index)]]
     worklist = worklist.sort_values(_SORT[0], ascending=_SORT[1], kind="stable")
-    worklist["urgent"] = worklist["days_left"].to_numpy() <= URGENT_DAYS
     for frame in (overdue, worklist):
         frame["country"] = ins._map_keys(frame["buyer_id"], countries)
         _mark_political(frame, ins._map_keys(frame["buyer_id"], cover["loss_cause"]).eq(ins.POLITICAL).to_numpy(),
                         ins._map_keys(frame["buyer_id"], cover["pct"]).fillna(policy.indemnity_pct).to_numpy())
     for frame in (exposure, overdue, worklist):
         frame["reason"] = _translate(frame["reason"], REASONS[lang])
+    overdue["material"] = overdue["open_amount"].to_numpy() >= policy.materiality
+    worklist, small = rank_worklist(worklist, policy, lang)
 
     by_buyer = _by_buyer(exposure, overdue, cover)
     claims = _claims(overdue, cover, policy)
-    summary = _summary(exposure, overdue, worklist, claims, by_buyer, settings)
-    return InsuranceResult(settings, policy, exposure, by_buyer, overdue, worklist, claims, summary)
+    summary = _summary(exposure, overdue, worklist, small, claims, by_buyer, settings, policy)
+    return InsuranceResult(settings, policy, exposure, by_buyer, overdue, worklist, small, claims, summary)
+
+
+def rank_worklist(rows: pd.DataFrame, policy: ins.Policy, language: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The worklist that ranks what matters, and the small items set apart.
+
+    An item is small when its open amount is below :attr:`Policy.materiality` (the larger of the NQL
+    and ``worklist_materiality``). The small items of a buyer become ONE worklist row when together
+    they are material (``items`` = their number; earliest deadline, oldest due date, sums of the
+    amounts); every small item is also listed on its own in the second frame. Each row gets its
+    cash at risk (:func:`ins.cash_at_risk`) and light (:func:`ins.worklist_light`); rows are ordered
+    red, amber, the rest, then by cash at risk (largest first), then by days left. ``urgent`` = red.
+    """
+    rows = rows.copy()
+    rows["at_risk"] = ins.cash_at_risk(rows["uninsured"].to_numpy(), rows["insured"].to_numpy(),
+                                       rows["days_to_notify"].to_numpy(), rows["days_to_claim"].to_numpy())
+    rows["items"] = 1
+    rows["group"] = False
+    small_mask = rows["open_amount"].to_numpy() < policy.materiality
+    small = rows.loc[small_mask].sort_values(["buyer_id", "days_left"], kind="stable")
+    groups = _small_groups(small, policy, language)
+    work = pd.concat([rows.loc[~small_mask], groups]) if len(groups) else rows.loc[~small_mask].copy()
+    work["light"] = ins.worklist_light(work["open_amount"].to_numpy(), work["days_left"].to_numpy(), policy)
+    work["urgent"] = work["light"].to_numpy() == ins.RED
+    work["_order"] = work["light"].map(_LIGHT_ORDER)
+    work = work.sort_values(["_order", "at_risk", "days_left", "open_amount"], ascending=[True, False, True, False],
+                            kind="stable").drop(columns="_order")
+    small = small.assign(light="", urgent=False)
+    return work, small
+
+
+def _small_groups(small: pd.DataFrame, policy: ins.Policy, language: str) -> pd.DataFrame:
+    """One row per buyer whose small items are material together: earliest deadline first."""
+    if small.empty:
+        return small.iloc[:0]
+    first = small.sort_values("days_left", kind="stable").groupby("buyer_id", sort=False)
+    sums = first[["open_amount", "insured", "uninsured", "at_risk", "expected_indemnity", "items"]].sum()
+    g = first.first().drop(columns=sums.columns).join(sums)
+    g["due_date"] = first["due_date"].min()
+    g["days_past_due"] = first["days_past_due"].max()
+    g["notify_by"] = first["notify_by"].min()
+    g["claim_by"] = first["claim_by"].min()
+    g["uninsured_flag"] = g["uninsured"].to_numpy() > 0.005
+    g["group"] = True
+    g = g[g["open_amount"].to_numpy() >= policy.materiality].reset_index()
+    text = SMALL_ITEMS.get(language, SMALL_ITEMS["en"])
+    g["invoice_no"] = [text.format(n=n, limit=policy.materiality) for n in g["items"].tolist()]
+    return g
 
 
 def _translate(codes: pd.Series, words: dict[str, str]) -> np.ndarray:
@@ -194,13 +244,16 @@ def _claims(overdue: pd.DataFrame, cover: pd.DataFrame, policy: ins.Policy) -> p
     return out.drop(columns=["limit"])
 
 
-def _summary(exposure, overdue, worklist, claims, by_buyer, settings: Settings) -> pd.DataFrame:
+def _summary(exposure, overdue, worklist, small, claims, by_buyer, settings: Settings,
+             policy: ins.Policy) -> pd.DataFrame:
     hc = settings.home_currency
     open_ar = float(exposure["open_amount"].sum())
     insured = float(exposure["insured"].sum())
     uninsured = float(exposure["uninsured"].sum())
     no_limit = by_buyer[~by_buyer["has_limit"]]
-    steps = worklist["step"].value_counts() if len(worklist) else pd.Series(dtype=int)
+    items = pd.concat([worklist.loc[~worklist["group"].astype(bool), "step"], small["step"]])
+    steps = items.value_counts() if len(items) else pd.Series(dtype=int)
+    lights = worklist["light"].value_counts() if len(worklist) else pd.Series(dtype=int)
     rows = [
         ("open_ar", "Open receivables", "应收账款余额", open_ar, hc),
         ("insured", "Insured exposure", "受保敞口", insured, hc),
@@ -214,8 +267,17 @@ def _summary(exposure, overdue, worklist, claims, by_buyer, settings: Settings) 
         ("step1", "Worklist: step 1 (documents, notify)", "第一步：核对并申报", int(steps.get(1, 0)), "invoices"),
         ("step2", "Worklist: step 2 (collection)", "第二步：移交催收", int(steps.get(2, 0)), "invoices"),
         ("step3", "Worklist: step 3 (claim)", "第三步：索赔", int(steps.get(3, 0)), "invoices"),
-        ("urgent", f"Urgent: deadline within {URGENT_DAYS} days or missed", "紧急（7天内或已过期）",
-         int(worklist["urgent"].sum()) if len(worklist) else 0, "invoices"),
+        ("materiality", "Materiality: larger of NQL and worklist materiality", "重要性金额（起赔额与设定取大）",
+         policy.materiality, hc),
+        ("worklist_rows", "Worklist rows (material items and per-buyer groups)", "催收清单行数",
+         len(worklist), "rows"),
+        ("urgent", f"Red: material, deadline within {policy.urgent_days} days or missed",
+         f"红色：重要且{policy.urgent_days}天内到期或已过期", int(lights.get(ins.RED, 0)), "rows"),
+        ("soon", f"Amber: material, deadline within {policy.soon_days} days",
+         f"黄色：重要且{policy.soon_days}天内到期", int(lights.get(ins.AMBER, 0)), "rows"),
+        ("small_items", "Small items (below materiality), listed apart", "小额事项（低于重要性金额）",
+         len(small), "invoices"),
+        ("small_amount", "Small items: open amount", "小额事项金额", float(small["open_amount"].sum()), hc),
         ("notify_missed", "Notification deadline already missed", "已错过申报期限",
          int((overdue["days_to_notify"] < 0).sum()) if len(overdue) else 0, "invoices"),
         ("claim_missed", "Claim deadline already missed", "已错过索赔期限",

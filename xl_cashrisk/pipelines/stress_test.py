@@ -31,7 +31,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -80,6 +80,7 @@ class StressTestResult:
     scorecard_version: str  # "" when every PD was given
     fingerprint: str  # SHA-256 of the inputs (:func:`_fingerprint`)
     timings: dict[str, float] = field(default_factory=dict)
+    policy: ins.Policy = field(default_factory=ins.Policy)  # the credit-insurance policy the run applied
 
     @property
     def base(self) -> st.StressResult:
@@ -299,14 +300,18 @@ def run_stress_test(
     seed: int | None = None,
     run: Iterable[str] | None = None,
     scorecard=None,
+    on_step: Callable[[str], None] | None = None,
 ) -> StressTestResult:
     """The whole stress test on validated frames; deterministic for a given seed.
 
     ``scenarios`` is the library (default: the standard one); ``run`` the ids to report (default: all; the
     base case always runs); ``scorecard`` scores buyers without a PD (default: from ``settings``).
     Steps: options, the dated receipts, the buyers (exposure, PD, insurance), the scenarios, the
-    correlated-default losses, the input fingerprint.
+    correlated-default losses, the input fingerprint. ``on_step(text)`` is called as each of the three
+    long steps starts (forecast, scenarios, simulation: a progress bar).
     """
+    step = on_step or (lambda text: None)
+    step("building the 13-week forecast")
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     opts = _Options.of(settings, sims, seed)
@@ -318,6 +323,7 @@ def run_stress_test(
     timings["forecast"] = time.perf_counter() - t0
 
     fc = _cash_forecast(receipts, buyers, policy, plan, opts)
+    step(f"running {len(scenarios)} scenarios")
     t1 = time.perf_counter()
     results, table = _run_scenarios(fc, scenarios, run)
     timings["scenarios"] = time.perf_counter() - t1
@@ -327,6 +333,7 @@ def run_stress_test(
         paths[r.scenario.id] = r.weekly["ending_cash"].to_numpy()
     weekly = _weekly_view(results[0], receipts.lines, receipts.week_table, fc, week_starts)
 
+    step(f"simulating correlated defaults ({opts.sims:,} runs)")
     losses = _correlated_losses(buyers, receipts.lines, results[0], fc, opts, timings)
     timings["total"] = time.perf_counter() - t0
     fingerprint = _fingerprint({"ledger": ledger, "register": register if register is not None else "",
@@ -338,7 +345,7 @@ def run_stress_test(
     return StressTestResult(settings, plan.start_date, fc, results, table, paths, weekly, _monthly_view(weekly),
                             buyers, losses.stats, losses.histogram, losses.sample, losses.exact_gross,
                             losses.exact_net, losses.p_negative, losses.p_buffer, opts.seed, opts.sims,
-                            scorecard_version, fingerprint, timings)
+                            scorecard_version, fingerprint, timings, policy)
 
 
 class StressFrames(Protocol):
@@ -355,11 +362,12 @@ class StressFrames(Protocol):
     scorecard: object
 
 
-def stress_from_inputs(inputs: StressFrames, *, sims: int | None = None, seed: int | None = None) -> StressTestResult:
+def stress_from_inputs(inputs: StressFrames, *, sims: int | None = None, seed: int | None = None,
+                       on_step: Callable[[str], None] | None = None) -> StressTestResult:
     """The stress test on what a reader read (the workbook's library, the ids to run, its scorecard)."""
     return run_stress_test(inputs.ledger, inputs.settings, register=inputs.register, forecast=inputs.forecast,
                            scenarios=inputs.scenarios, policy=inputs.policy, sims=sims, seed=seed, run=inputs.run,
-                           scorecard=inputs.scorecard)
+                           scorecard=inputs.scorecard, on_step=on_step)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from xl_cashrisk.reports.insurance import write_insurance
 from xl_cashrisk.reports.provision import write_provision
 from xl_cashrisk.reports.ratios import write_concentration, write_ratios
 from xl_cashrisk.reports.scoring import write_scores
-from xl_cashrisk.reports.stress_results import write_stress
+from xl_cashrisk.reports.stress_results import policy_terms, write_stress
 
 __all__ = ["analysis_stamp", "write_analysis"]
 
@@ -48,5 +48,5 @@ def analysis_stamp(result: AnalysisResult, file: Path, sources: dict[str, str]) 
     if result.stress is not None:
         s = result.stress
         extra.update({"seed": s.seed, "simulations": s.sims, "forecast_start": str(s.start),
-                      "stress_input_fingerprint": s.fingerprint})
+                      "stress_input_fingerprint": s.fingerprint, "policy_terms": policy_terms(s.policy)})
     return run_stamp(result.settings.as_of, [file], extra)

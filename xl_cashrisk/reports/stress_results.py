@@ -13,9 +13,11 @@ import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_cashrisk import __version__
+from xl_cashrisk.insurance import Policy
 from xl_cashrisk.io.safe import atomic_output
 from xl_cashrisk.io.writer import LIGHTS, ResultWorkbook, WrittenTable, run_stamp
 from xl_cashrisk.pipelines.stress_test import StressTestResult
+from xl_cashrisk.reports.fonts import chart_language, font_families, quiet_font_lookup
 from xl_cashrisk.reports.summary import add_to_summary
 
 RESULTS_SHEET = "Stress results 压力测试"
@@ -253,35 +255,64 @@ def _histogram_chart(rw: ResultWorkbook, t: WrittenTable, hc: str) -> None:
 # One-page summary
 
 
+# the summary page's words; Chinese only when a CJK font can draw them (reports/fonts.py)
+SUMMARY_TEXT = {
+    "en": {"title": "13-week cash stress test — as of {as_of}, {hc}",
+           "story": "Base case lowest cash {base}m (week {week}); {neg} of {n} scenarios take cash below zero; "
+                    "worst: {worst} ({worst_cash}m). Credit loss 1y: EL {el}m, VaR99 {var}m gross / {var_net}m net "
+                    "of insurance; P(cash < 0 in 13 weeks) {p}.",
+           "paths": "Ending cash by scenario", "week": "week", "base": "Base", "buffer": "Min-cash buffer",
+           "tornado": "Cash impact at week 13 vs base (tornado)", "losses": "1-year credit loss, correlated defaults",
+           "gross": "gross", "net": "net of insurance", "table": "Scenario table ({hc} m)",
+           "columns": ["ID", "Status", "Min cash", "Week", "1st wk <0", "Min liq.", "Impact", "Loss net"],
+           "status": {"RED": "RED", "YELLOW": "YELLOW", "GREEN": "GREEN"},
+           "audit": "scorecard {card} · {sims:,} simulations, seed {seed} · inputs {fp}"},
+    "zh": {"title": "13周现金流压力测试 — 基准日 {as_of}，{hc}",
+           "story": "基准情景最低现金 {base}m（第{week}周）；{n}个情景中有{neg}个使现金低于零；最差：{worst}（{worst_cash}m）。"
+                    "一年信用损失：预期损失 {el}m，VaR99 总额 {var}m / 保险后 {var_net}m；13周内现金为负的概率 {p}。",
+           "paths": "各情景期末现金", "week": "周", "base": "基准", "buffer": "最低现金缓冲",
+           "tornado": "第13周现金较基准的影响（龙卷风图）", "losses": "一年信用损失（相关违约）",
+           "gross": "总额", "net": "保险后", "table": "情景表（{hc} 百万）",
+           "columns": ["编号", "状态", "最低现金", "周", "首次<0周", "最低流动性", "影响", "保险后损失"],
+           "status": {"RED": "红 RED", "YELLOW": "黄 YELLOW", "GREEN": "绿 GREEN"},
+           "audit": "评分卡 {card} · {sims:,} 次模拟，种子 {seed} · 输入 {fp}"},
+}
+
+
 def render_summary(result: StressTestResult, png: str | Path | None = None, pdf: str | Path | None = None,
                    *, inputs: Iterable[str | Path] = ()) -> list[Path]:
-    """One A4-landscape page for a management pack: cash paths, tornado, loss histogram, key figures.
+    """One A4-landscape page for a management pack: cash paths, tornado, loss histogram, scenario table
+    with each scenario's traffic light (red and yellow rows coloured).
 
-    Labels are English (the PNG/PDF fonts carry no Chinese glyphs on every machine).
+    Titles follow ``settings.language`` when a font with Chinese glyphs is on the machine
+    (:func:`xl_cashrisk.reports.fonts.chart_language`; else English, with one warning line).
     """
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    fig = plt.figure(figsize=(11.69, 8.27), dpi=110)
-    grid = fig.add_gridspec(2, 2, left=0.07, right=0.98, top=0.84, bottom=0.07, hspace=0.38, wspace=0.42)
-    _summary_heading(fig, result)
-    _summary_paths(fig.add_subplot(grid[0, 0]), result)
-    _summary_tornado(fig.add_subplot(grid[0, 1]), result)
-    _summary_losses(fig.add_subplot(grid[1, 0]), result)
-    _summary_table(fig.add_subplot(grid[1, 1]), result)
-    fig.text(0.07, 0.015, f"xl-cashrisk {__version__} · scorecard {_scorecard_version(result)} · "
-             f"{result.sims:,} simulations, seed {result.seed} · inputs {result.fingerprint[:12]}",
-             fontsize=7, color="grey")
-    written = []
-    for path, fmt in ((png, "png"), (pdf, "pdf")):
-        if path is None:
-            continue
-        with atomic_output(path, inputs=inputs) as tmp:
-            fig.savefig(tmp, format=fmt)
-        written.append(Path(path))
-    plt.close(fig)
+    lang = chart_language(result.settings.language)
+    words = SUMMARY_TEXT[lang]
+    with plt.rc_context({"font.family": font_families(), "axes.unicode_minus": False}), quiet_font_lookup():
+        fig = plt.figure(figsize=(11.69, 8.27), dpi=110)
+        grid = fig.add_gridspec(2, 2, left=0.07, right=0.98, top=0.84, bottom=0.07, hspace=0.38, wspace=0.42)
+        _summary_heading(fig, result, words, lang)
+        _summary_paths(fig.add_subplot(grid[0, 0]), result, words)
+        _summary_tornado(fig.add_subplot(grid[0, 1]), result, words, lang)
+        _summary_losses(fig.add_subplot(grid[1, 0]), result, words)
+        _summary_table(fig.add_subplot(grid[1, 1]), result, words)
+        fig.text(0.07, 0.015, f"xl-cashrisk {__version__} · " + words["audit"].format(
+            card=_scorecard_version(result), sims=result.sims, seed=result.seed, fp=result.fingerprint[:12]),
+            fontsize=7, color="grey")
+        written = []
+        for path, fmt in ((png, "png"), (pdf, "pdf")):
+            if path is None:
+                continue
+            with atomic_output(path, inputs=inputs) as tmp:
+                fig.savefig(tmp, format=fmt)
+            written.append(Path(path))
+        plt.close(fig)
     return written
 
 
@@ -291,25 +322,30 @@ def _millions():
     return FuncFormatter(lambda v, _: f"{v / 1e6:,.0f}m")
 
 
-def _summary_heading(fig, result: StressTestResult) -> None:
+def _name(r: pd.Series, lang: str) -> str:
+    """The scenario's name in the chart's language (its English name when it has no Chinese one)."""
+    zh = r.get("name_zh")
+    return str(zh) if lang == "zh" and isinstance(zh, str) and zh.strip() else str(r["name_en"])
+
+
+def _summary_heading(fig, result: StressTestResult, words: dict, lang: str) -> None:
     """Title and the one-paragraph story: base case, scenarios below zero, worst, credit loss."""
     hc = result.settings.home_currency
     worst = result.worst()
     ls = result.loss_stats.set_index("key")
     base = result.base.metrics
-    fig.suptitle(f"13-week cash stress test — as of {result.settings.as_of:%Y-%m-%d}, {hc}", fontsize=15,
+    fig.suptitle(words["title"].format(as_of=f"{result.settings.as_of:%Y-%m-%d}", hc=hc), fontsize=15,
                  fontweight="bold", x=0.07, ha="left")
-    neg = result.scenarios["first_negative_week"].notna().sum()
-    fig.text(0.07, 0.875, textwrap.fill(
-        f"Base case lowest cash {base['min_cash'] / 1e6:,.1f}m (week {base['week_of_min']}); "
-        f"{neg} of {len(result.scenarios) - 1} scenarios take cash below zero; worst: {worst.name} "
-        f"{worst['name_en']} ({worst['min_cash'] / 1e6:,.1f}m). "
-        f"Credit loss 1y: EL {ls.at['el', 'mc_gross'] / 1e6:,.1f}m, VaR99 {ls.at['var99', 'mc_gross'] / 1e6:,.1f}m "
-        f"gross / {ls.at['var99', 'mc_net'] / 1e6:,.1f}m net of insurance; "
-        f"P(cash < 0 in 13 weeks) {result.prob_cash_negative:.1%}.", 150), fontsize=9.5, va="bottom")
+    story = words["story"].format(
+        base=f"{base['min_cash'] / 1e6:,.1f}", week=base["week_of_min"],
+        neg=result.scenarios["first_negative_week"].notna().sum(), n=len(result.scenarios) - 1,
+        worst=f"{worst.name} {_name(worst, lang)}", worst_cash=f"{worst['min_cash'] / 1e6:,.1f}",
+        el=f"{ls.at['el', 'mc_gross'] / 1e6:,.1f}", var=f"{ls.at['var99', 'mc_gross'] / 1e6:,.1f}",
+        var_net=f"{ls.at['var99', 'mc_net'] / 1e6:,.1f}", p=f"{result.prob_cash_negative:.1%}")
+    fig.text(0.07, 0.875, textwrap.fill(story, 150 if lang == "en" else 80), fontsize=9.5, va="bottom")
 
 
-def _summary_paths(ax, result: StressTestResult) -> None:
+def _summary_paths(ax, result: StressTestResult, words: dict) -> None:
     """Ending cash per week, every scenario against the base case and the minimum-cash buffer."""
     weeks = result.paths["week"].to_numpy()
     base_id = result.base.scenario.id
@@ -318,70 +354,82 @@ def _summary_paths(ax, result: StressTestResult) -> None:
         if sid == base_id:
             continue
         ax.plot(weeks, result.paths[sid], lw=1.1, color=PALETTE[(i + 1) % len(PALETTE)], label=sid)
-    ax.plot(weeks, result.paths[base_id], lw=2.8, color="black", label="Base")
-    ax.axhline(result.forecast.min_cash_buffer, color="#C00000", ls="--", lw=1.2, label="Min-cash buffer")
+    ax.plot(weeks, result.paths[base_id], lw=2.8, color="black", label=words["base"])
+    ax.axhline(result.forecast.min_cash_buffer, color="#C00000", ls="--", lw=1.2, label=words["buffer"])
     ax.axhline(0, color="grey", lw=0.8)
-    ax.set_title("Ending cash by scenario", fontsize=11, loc="left")
-    ax.set_xlabel("week")
+    ax.set_title(words["paths"], fontsize=11, loc="left")
+    ax.set_xlabel(words["week"])
     ax.yaxis.set_major_formatter(_millions())
     ax.set_xticks(weeks)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=6.5, ncol=3, loc="lower left")
 
 
-def _summary_tornado(ax, result: StressTestResult) -> None:
+def _summary_tornado(ax, result: StressTestResult, words: dict, lang: str) -> None:
     """Each scenario's week-13 cash impact against the base case, largest on top."""
     tor = result.scenarios.drop(index=result.base.scenario.id, errors="ignore")
     tor = tor.assign(impact=tor["impact_vs_base"].astype(float)).sort_values("impact", key=np.abs)
-    labels = [textwrap.shorten(f"{i} {n}", 30, placeholder="…") for i, n in zip(tor.index, tor["name_en"], strict=True)]
+    width = 30 if lang == "en" else 18
+    labels = [_shorten(f"{i} {_name(r, lang)}", width) for i, r in tor.iterrows()]
     colors = ["#C00000" if v > 0 else "#00B050" for v in tor["impact"]]
     ax.barh(labels, tor["impact"], color=colors)
-    ax.set_title("Cash impact at week 13 vs base (tornado)", fontsize=11, loc="left")
+    ax.set_title(words["tornado"], fontsize=11, loc="left")
     ax.xaxis.set_major_formatter(_millions())
     ax.tick_params(axis="y", labelsize=7.5)
     ax.grid(axis="x", alpha=0.3)
 
 
-def _summary_losses(ax, result: StressTestResult) -> None:
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _summary_losses(ax, result: StressTestResult, words: dict) -> None:
     """The simulated 1-year credit loss, gross and net of insurance, VaR 95 / 99 marked."""
     from matplotlib.ticker import FuncFormatter
 
     ls = result.loss_stats.set_index("key")
     bins = np.linspace(0, max(result.losses.gross.max(), 1.0), 41)
-    ax.hist(result.losses.gross, bins=bins, color="#5B9BD5", alpha=0.85, label="gross",
+    ax.hist(result.losses.gross, bins=bins, color="#5B9BD5", alpha=0.85, label=words["gross"],
             weights=np.full(result.losses.gross.size, 1 / result.losses.gross.size))
-    ax.hist(result.losses.net, bins=bins, histtype="step", color="#1F4E78", lw=1.4, label="net of insurance",
+    ax.hist(result.losses.net, bins=bins, histtype="step", color="#1F4E78", lw=1.4, label=words["net"],
             weights=np.full(result.losses.net.size, 1 / result.losses.net.size))
     for key, color in (("var95", "#ED7D31"), ("var99", "#C00000")):
         v = ls.at[key, "mc_gross"]
         ax.axvline(v, color=color, ls="--", lw=1.4, label=f"{ls.at[key, 'measure']} {v / 1e6:,.1f}m")
-    ax.set_title("1-year credit loss, correlated defaults", fontsize=11, loc="left")
+    ax.set_title(words["losses"], fontsize=11, loc="left")
     ax.xaxis.set_major_formatter(_millions())
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.legend(fontsize=7.5)
     ax.grid(alpha=0.3)
 
 
-def _summary_table(ax, result: StressTestResult) -> None:
-    """The scenario table in millions, rows that go below zero in red."""
+def _summary_table(ax, result: StressTestResult, words: dict) -> None:
+    """The scenario table in millions with each scenario's traffic light (:func:`status_of`); red and
+    yellow rows coloured as on the Stress results sheet."""
     ax.axis("off")
-    ax.set_title("Scenario table", fontsize=11, loc="left")
-    rows = []
+    ax.set_title(words["table"].format(hc=result.settings.home_currency), fontsize=11, loc="left")
+    rows, lights = [], []
     for sid, r in result.scenarios.iterrows():
-        rows.append([sid, f"{r['min_cash'] / 1e6:,.1f}", str(r["week_of_min"]),
+        light = status_of(r)
+        lights.append(light)
+        rows.append([sid, words["status"][light], f"{r['min_cash'] / 1e6:,.1f}", str(r["week_of_min"]),
                      "" if pd.isna(r["first_negative_week"]) else str(int(r["first_negative_week"])),
                      f"{r['min_liquidity'] / 1e6:,.1f}", f"{r['impact_vs_base'] / 1e6:,.1f}",
                      f"{r['loss_net'] / 1e6:,.1f}"])
-    table = ax.table(cellText=rows, colLabels=["ID", "Min cash m", "Wk", "1st wk<0", "Min liq. m", "Impact m",
-                                               "Loss net m"], loc="upper center", cellLoc="right")
+    table = ax.table(cellText=rows, colLabels=words["columns"], loc="upper center", cellLoc="right")
     table.auto_set_font_size(False)
     table.set_fontsize(8)
+    table.auto_set_column_width(list(range(len(words["columns"]))))  # every label and figure whole
     table.scale(1, 1.25)
-    for (i, _j), cell in table.get_celld().items():
-        if i > 0 and rows[i - 1][3]:
-            cell.set_facecolor(LIGHTS["RED"]["bg_color"])
-        elif i == 0:
+    for (i, j), cell in table.get_celld().items():
+        if i == 0:
             cell.set_facecolor("#DDEBF7")
+        elif lights[i - 1] in ("RED", "YELLOW"):
+            colours = LIGHTS[lights[i - 1]]
+            cell.set_facecolor(colours["bg_color"])
+            if j == 1:
+                cell.get_text().set_color(colours["font_color"])
+                cell.get_text().set_fontweight("bold")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -392,14 +440,28 @@ def _scorecard_version(result: StressTestResult) -> str:
     return result.scorecard_version or "(PDs given)"
 
 
-def stress_stamp(result: StressTestResult, inputs: Iterable[str | Path] = (), policy_source: str | None = None
-                 ) -> dict[str, object]:
+def policy_terms(policy: Policy) -> str:
+    """The policy's terms that move the stress figures, in one line (console and run stamp)."""
+    p = policy
+    political = f"covered {p.political_pct:.0%}" if p.political_cover else "not covered"
+    cap = "unlimited" if np.isinf(p.max_liability) else f"{p.max_liability:,.0f}"
+    return (f"indemnity {p.indemnity_pct:.0%}, political risk {political}, NQL {p.non_qualifying_loss:,.0f}, "
+            f"AFL {p.aggregate_first_loss:,.0f}, max liability {cap}, waiting {p.waiting_period} d, "
+            f"settlement {p.settlement_days} d")
+
+
+def stress_stamp(result: StressTestResult, inputs: Iterable[str | Path] = (), policy_source: str | None = None,
+                 scorecard_source: str | None = None) -> dict[str, object]:
     """The run stamp of a stress test over its input files: seed, simulations, forecast start, the input
-    fingerprint and the scorecard that gave the PDs (and where the policy came from, when known)."""
+    fingerprint, the scorecard that gave the PDs and the policy's terms (and where each came from, when
+    known)."""
     extra: dict[str, object] = {
         "command": "stress", "scorecard_version": _scorecard_version(result), "seed": result.seed,
         "simulations": result.sims, "antithetic": True, "forecast_start": str(result.start),
         "input_fingerprint": result.fingerprint}
+    if scorecard_source is not None:
+        extra["scorecard"] = scorecard_source
     if policy_source is not None:
         extra["policy"] = policy_source
+    extra["policy_terms"] = policy_terms(result.policy)
     return run_stamp(result.settings.as_of, inputs, extra)

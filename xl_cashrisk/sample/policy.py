@@ -18,12 +18,13 @@ from xl_cashrisk.sample.generate import SamplePortfolio
 from xl_cashrisk.schemas.company import COMPANY
 from xl_cashrisk.schemas.policy import BUYER_LIMITS
 
-__all__ = ["SAMPLE_COVERED_COUNTRIES", "SAMPLE_POLICY", "sample_buyer_limits", "sample_company_rows",
+__all__ = ["SAMPLE_COVERED_COUNTRIES", "SAMPLE_POLICY", "SAMPLE_POLICY_SOURCE", "sample_buyer_limits", "sample_company_rows",
            "sample_policy_values"]
 
 SAMPLE_COVERED_COUNTRIES = frozenset({"US", "DE", "JP", "IT", "FR", "GB", "KR", "AU", "NL", "AE", "BR", "IN", "ES"})
 NATIONAL_DAY_2026 = tuple(dt.date(2026, 10, d) for d in range(1, 8))
 
+SAMPLE_POLICY_SOURCE = "the sample's policy (xl_cashrisk/sample/policy.py; the Policy sheet of `xl-cashrisk sample`)"
 SAMPLE_POLICY = Policy(
     indemnity_pct=0.90,
     political_pct=0.90,
