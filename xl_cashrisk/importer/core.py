@@ -93,6 +93,11 @@ class ImportReport:
     spare: list[str] = field(default_factory=list)
     buckets: list[str] = field(default_factory=list)
     conventions: list[str] = field(default_factory=list)
+    empty_reason: str = ""  # why nothing could be imported (a balance-only table, no data rows)
+    settled: int = 0  # rows taken as paid in full from a settlement date or status
+    home_currency: str = HOME_CURRENCY  # written to the Settings sheet
+    home_source: str = "default"  # "--home-currency / mapping file", "the export's only currency", "default"
+    fx: dict[str, float] = field(default_factory=dict)  # the FX table written (rate to home per unit)
     totals: pd.DataFrame = field(default_factory=pd.DataFrame)  # per currency: before, after, skipped, stated
     mapping: Mapping = field(default_factory=Mapping)
 
@@ -122,13 +127,17 @@ class ImportResult:
 
 def import_file(path: str | Path, kind: str, sheet: str | None = None, mapping: Mapping | str | Path | None = None,
                 dayfirst: bool | None = None, *, as_of: dt.date | None = None, currency: str | None = None,
+                home_currency: str | None = None, fx: dict[str, float] | None = None,
                 check_only: bool = False) -> ImportResult:
     """Import an accounting/ERP export as ``kind`` ('ledger' or 'register').
 
     ``dayfirst`` decides dates like 01/03/2024 (True: 1 March; False: 3 January; None: from the data,
     an error if the data cannot tell). ``as_of`` is the export's as-of date (ageing exports; else the
-    title rows are searched). ``currency`` is used where the export names none. ``check_only`` maps the
-    columns and returns without raising on ambiguities (for ``--show-mapping``).
+    title rows are searched). ``currency`` is used where the export names none. ``home_currency`` and
+    ``fx`` (currency → home-currency units per unit) are the books' home currency and FX table for the
+    Settings sheet; without them an export in one currency takes that currency as home (reported),
+    otherwise CNY. ``check_only`` maps the columns and returns without raising on ambiguities (for
+    ``--show-mapping``).
     """
     table = _table(kind)
     m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping) if mapping else Mapping()
@@ -136,7 +145,9 @@ def import_file(path: str | Path, kind: str, sheet: str | None = None, mapping: 
         raise InputError(f"the mapping file is for kind '{m.kind}', not '{kind}'")
     dayfirst = m.dayfirst if dayfirst is None else dayfirst
     as_of = as_of or m.as_of
-    currency = (currency or str(m.defaults.get("currency") or "") or None)
+    currency = currency or m.currency or (str(m.defaults.get("currency") or "") or None)
+    home_currency = home_currency or m.home_currency
+    fx = {**m.fx, **(fx or {})}
     sheets = read_sheets(path, sheet or m.sheet)
     names = {c.key: c.names() for c in table.input_columns}
     if kind == "ledger":
@@ -176,7 +187,23 @@ def import_file(path: str | Path, kind: str, sheet: str | None = None, mapping: 
         except V.ValueRefused as exc:
             raise InputError(f"as-of date ({rep.as_of_source}): {exc}", sh.where()) from None
     rep.as_of = as_of
-    return _Importer(table, kind, sh, h, m, rep, dayfirst, as_of, currency).run()
+    result = _Importer(table, kind, sh, h, m, rep, dayfirst, as_of, currency, home_currency).run()
+    _home(result, home_currency, fx)
+    return result
+
+
+def _home(result: ImportResult, home: str | None, fx: dict[str, float]) -> None:
+    """The Settings sheet's home currency and FX table: as told, else the export's only currency, else CNY."""
+    rep = result.report
+    rep.fx = {c: r for c, r in fx.items() if c != home}
+    if home:
+        rep.home_currency, rep.home_source = home, "--home-currency / mapping file"
+        return
+    curs = sorted(set(result.frame["currency"].dropna())) if "currency" in result.frame else []
+    if len(curs) == 1 and not fx and curs[0] != HOME_CURRENCY:
+        rep.home_currency, rep.home_source = curs[0], "the export's only currency"
+        rep.conventions.append(f"home currency {curs[0]}: the export's only currency, no FX table needed "
+                               f"(--home-currency {HOME_CURRENCY} with --fx {curs[0]}=RATE to report in {HOME_CURRENCY})")
 
 
 def _target_name(table: Table, target: str) -> str:
@@ -224,9 +251,10 @@ def _mapping_of(h: Header, m: Mapping, kind: str, sh: Sheet) -> Mapping:
 
 class _Importer:
     def __init__(self, table, kind, sheet: Sheet, h: Header, m: Mapping, rep: ImportReport, dayfirst, as_of,
-                 currency):
+                 currency, home_currency=None):
         self.table, self.kind, self.sh, self.h, self.m, self.rep = table, kind, sheet, h, m, rep
         self.dayfirst, self.as_of, self.currency = dayfirst, as_of, currency
+        self.home = home_currency or HOME_CURRENCY
         self.errors: dict[int, list[str]] = defaultdict(list)
         self.title_scale = self._title_unit()
 
@@ -394,8 +422,8 @@ class _Importer:
                                  self.sh.where(self.h.excel_row()))
             src = "amount_home" if "amount_home" in amounts else "open_home"
             amounts["amount" if src == "amount_home" else "open_amount"] = home
-            cur = np.full(n, HOME_CURRENCY, dtype=object)
-            self.note(f"only home-currency amounts found: '{self.label(src)}' used, currency {HOME_CURRENCY}")
+            cur = np.full(n, self.home, dtype=object)
+            self.note(f"only home-currency amounts found: '{self.label(src)}' used, currency {self.home}")
         amount, paid, note = self.amounts(amounts)
         doc, note = self.doc_types(amount, note)
         raw: dict[str, np.ndarray] = {
@@ -440,7 +468,7 @@ class _Importer:
             hdr = next((self.h.currency[self.h.assigned[t]] for t in ("amount", "open_amount", "row_total")
                         if t in self.h.assigned and self.h.assigned[t] in self.h.currency), None)
             fill, why = (self.currency, "--currency / mapping file") if self.currency else (
-                (hdr, "the amount header") if hdr else (HOME_CURRENCY, "no currency in the export: home currency"))
+                (hdr, "the amount header") if hdr else (self.home, "no currency in the export: home currency"))
             out[blank] = fill
             self.note(f"{int(blank.sum())} row(s) without a currency: {fill} ({why})")
         return out
@@ -454,7 +482,10 @@ class _Importer:
             self.note(f"open-item list: amount = '{self.label('open_amount')}', paid 0")
             return open_.copy(), np.zeros(n), note
         if paid is None and open_ is None:
-            return amount, np.zeros(n), note
+            paid = self.settled(amount)
+            if not np.any(paid):
+                return amount, paid, note
+            open_ = None
         if paid is not None and open_ is not None:
             off = ~np.isnan(amount) & ~np.isnan(open_) & (
                 np.abs(amount - np.nan_to_num(paid) - open_) > MONEY_TOL)
@@ -464,7 +495,7 @@ class _Importer:
             paid = np.nan_to_num(paid)
         elif paid is not None:
             paid = np.nan_to_num(paid)
-        else:
+        elif open_ is not None:
             paid = np.where(np.isnan(open_), 0.0, amount - open_)
         if "last_payment_date" in self.h.assigned or not np.any(np.abs(paid) > MONEY_TOL):
             return amount, paid, note
@@ -484,6 +515,60 @@ class _Importer:
             amount = np.where(part, open_, amount)
             paid = np.where(part, 0.0, paid)
         return amount, paid, note
+
+    def settled(self, amount: np.ndarray) -> np.ndarray:
+        """Paid amounts of an export without a paid or open amount: a settled invoice is paid in full.
+
+        Settled means: the status column says so (Paid, Closed, Cleared, 已核销, isOpen = 0 ...), or, without
+        a status column, a settlement/clearing date is filled in (SettledDate, clear_date, 核销日期 ...).
+        """
+        n = len(amount)
+        status = self.status()
+        if status is not None:
+            settled = status
+            why = f"'{self.label('status')}' says settled"
+        elif "last_payment_date" in self.h.assigned:
+            settled = ~V.is_blank(self.col("last_payment_date"))
+            why = f"'{self.label('last_payment_date')}' filled in"
+        else:
+            return np.zeros(n)
+        settled = settled & ~np.isnan(amount)
+        if status is not None and "last_payment_date" in self.h.assigned:
+            for i in np.flatnonzero(settled & V.is_blank(self.col("last_payment_date"))):
+                self.errors[int(self.rows[i])].append("FULLY PAID")
+        k = int(settled.sum())
+        self.rep.settled = k
+        if k:
+            self.note(f"{k} of {n} invoice(s) taken as settled ({why}): paid in full on their settlement date, "
+                      "open 0 (no paid-amount column says otherwise)")
+        return np.where(settled, np.nan_to_num(amount), 0.0)
+
+    def status(self) -> np.ndarray | None:
+        """Per row: True where the status column says settled (None without a usable status column)."""
+        if "status" not in self.h.assigned:
+            return None
+        vals = self.col("status")
+        text = np.array([str(v).strip().casefold() if not V.is_blank(np.array([v], dtype=object))[0] else ""
+                         for v in vals], dtype=object)
+        settled = np.isin(text, list(W.SETTLED_WORDS))
+        open_ = np.isin(text, list(W.OPEN_WORDS))
+        flag_t, flag_f = V.bool_words(text)
+        flag_t |= np.isin(text, ["1", "1.0"]) | np.array([v is True for v in vals])
+        flag_f |= np.isin(text, ["0", "0.0"]) | np.array([v is False for v in vals])
+        if (flag_t | flag_f).any():
+            polarity = W.status_polarity(self.label("status"))
+            if polarity is None:
+                self.note(f"'{self.label('status')}' holds yes/no values but does not say whether yes means open "
+                          "or settled: not used")
+            else:
+                settled |= flag_t if polarity == "settled" else flag_f
+                open_ |= flag_f if polarity == "settled" else flag_t
+        unknown = (text != "") & ~settled & ~open_
+        if unknown.any():
+            words = ", ".join(sorted({str(v) for v in vals[unknown]})[:5])
+            self.note(f"{int(unknown.sum())} row(s) with a status not known as settled or open ({words}): "
+                      "taken as open")
+        return settled
 
     def doc_types(self, amount: np.ndarray, note: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = len(amount)
