@@ -442,6 +442,10 @@ class _Importer:
         if raw["terms_days"] is None and raw["due_date"] is None and "terms_days" in self.m.defaults:
             raw["terms_days"] = np.full(n, float(self.m.defaults["terms_days"]), dtype=object)
             self.note(f"no due date or terms column: terms {self.m.defaults['terms_days']} days (mapping file)")
+        elif raw["terms_days"] is None and raw["due_date"] is None and raw["invoice_date"] is not None:
+            raw["terms_days"] = np.where(V.is_blank(raw["invoice_date"]), None, 0.0)
+            self.note("no due date or terms column: each item is taken as due on its own date (terms 0); "
+                      "set [defaults] terms_days in a mapping file for the real terms")
         if raw["invoice_date"] is None and raw["due_date"] is not None:
             raw["invoice_date"] = raw["due_date"]
             raw["terms_days"] = np.where(V.is_blank(raw["due_date"]), None, 0.0) if raw["terms_days"] is None \
