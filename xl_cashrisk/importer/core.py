@@ -288,13 +288,17 @@ class _Importer:
                               key_cols=[a[t] for t in ("buyer_id", "buyer_name") if t in a and self.kind == "register"])
         first_excel = h.last_row + 2
         rows_all = np.arange(len(block)) + first_excel
+        grouped = self.kind == "ledger" and kinds.grouped()
+        heads = set(kinds.group[kinds.kind == DATA]) if grouped else set()
         for i in np.flatnonzero(kinds.kind != DATA):
             k = kinds.kind[i]
             if k == BLANK and not self._inside(i, kinds.kind):
                 continue  # trailing blank rows of a sheet are not rows at all
-            text = REASONS[k] + (f": '{kinds.label[i]}'" if kinds.label[i] and k != HEADER else "")
-            self.rep.skipped.append(Skipped(int(rows_all[i]), REASONS[k], text))
+            reason = "customer heading row (filled down)" if k == HEADING and kinds.label[i] in heads else REASONS[k]
+            text = reason + (f": '{kinds.label[i]}'" if kinds.label[i] and k != HEADER else "")
+            self.rep.skipped.append(Skipped(int(rows_all[i]), reason, text))
         data_idx = np.flatnonzero(kinds.kind == DATA)
+        self.group = kinds.group[data_idx] if grouped else None
         self.rep.rows_read = int(np.count_nonzero(kinds.kind != BLANK))
         self.rep.rows_data = len(data_idx)
         self.rows = rows_all[data_idx].astype(np.int64)
@@ -313,9 +317,17 @@ class _Importer:
 
     def col(self, target: str) -> np.ndarray:
         j = self.h.assigned.get(target)
-        if j is None:
-            return np.full(len(self.rows), None, dtype=object)
-        return self.grid[:, j]
+        out = np.full(len(self.rows), None, dtype=object) if j is None else self.grid[:, j]
+        if target == "buyer_name" and getattr(self, "group", None) is not None:
+            blank = V.is_blank(out)
+            if blank.any():
+                out = out.copy()
+                out[blank] = self.group[blank]
+                if not getattr(self, "_group_noted", False):
+                    self._group_noted = True
+                    self.note(f"{int((blank & ~V.is_blank(self.group)).sum())} row(s) take their customer from the "
+                              "heading row above them (grouped report; the heading is filled down to its Total row)")
+        return out
 
     def label(self, target: str) -> str:
         j = self.h.assigned.get(target)
@@ -442,16 +454,27 @@ class _Importer:
         if raw["terms_days"] is None and raw["due_date"] is None and "terms_days" in self.m.defaults:
             raw["terms_days"] = np.full(n, float(self.m.defaults["terms_days"]), dtype=object)
             self.note(f"no due date or terms column: terms {self.m.defaults['terms_days']} days (mapping file)")
-        elif raw["terms_days"] is None and raw["due_date"] is None and raw["invoice_date"] is not None:
-            raw["terms_days"] = np.where(V.is_blank(raw["invoice_date"]), None, 0.0)
-            self.note("no due date or terms column: each item is taken as due on its own date (terms 0); "
-                      "set [defaults] terms_days in a mapping file for the real terms")
+        self.due_on_own_date(raw, n)
         if raw["invoice_date"] is None and raw["due_date"] is not None:
             raw["invoice_date"] = raw["due_date"]
             raw["terms_days"] = np.where(V.is_blank(raw["due_date"]), None, 0.0) if raw["terms_days"] is None \
                 else raw["terms_days"]
             self.note("no invoice date column: the due date is used as the invoice date (terms 0)")
         return {k: (v if v is not None else np.full(n, None, dtype=object)) for k, v in raw.items()}
+
+    def due_on_own_date(self, raw: dict[str, np.ndarray | None], n: int) -> None:
+        """Items with neither a due date nor terms (unapplied payments, exports without either column) are
+        due on their own date (terms 0), reported, rather than refused: the open amount stays exact."""
+        if raw["invoice_date"] is None:
+            return
+        blank = lambda k: V.is_blank(raw[k]) if raw[k] is not None else np.ones(n, dtype=bool)  # noqa: E731
+        fill = blank("due_date") & blank("terms_days") & ~blank("invoice_date")
+        if fill.any():
+            terms = raw["terms_days"].copy() if raw["terms_days"] is not None else np.full(n, None, dtype=object)
+            terms[fill] = 0.0
+            raw["terms_days"] = terms
+            self.note(f"{int(fill.sum())} row(s) with neither a due date nor terms: due on their own date (terms 0)"
+                      + ("; set [defaults] terms_days in a mapping file for the real terms" if fill.all() else ""))
 
     def currencies(self, syms: list[np.ndarray]) -> np.ndarray:
         n = len(self.rows)
@@ -498,7 +521,10 @@ class _Importer:
                     f"amount {amount[i]:,.2f} − paid {np.nan_to_num(paid[i]):,.2f} ≠ open amount {open_[i]:,.2f}")
             paid = np.nan_to_num(paid)
         elif paid is not None:
+            gap = np.isnan(paid)  # a blank paid cell says nothing: the status or settlement date decides
             paid = np.nan_to_num(paid)
+            if gap.any():
+                paid = np.where(gap, self.settled(amount, gap), paid)
         elif open_ is not None:
             paid = np.where(np.isnan(open_), 0.0, amount - open_)
         if "last_payment_date" in self.h.assigned or not np.any(np.abs(paid) > MONEY_TOL):
@@ -520,7 +546,7 @@ class _Importer:
             paid = np.where(part, 0.0, paid)
         return amount, paid, note
 
-    def settled(self, amount: np.ndarray) -> np.ndarray:
+    def settled(self, amount: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Paid amounts of an export without a paid or open amount: a settled invoice is paid in full.
 
         Settled means: the status column says so (Paid, Closed, Cleared, 已核销, isOpen = 0 ...), or, without
@@ -536,7 +562,7 @@ class _Importer:
             why = f"'{self.label('last_payment_date')}' filled in"
         else:
             return np.zeros(n)
-        settled = settled & ~np.isnan(amount)
+        settled = settled & ~np.isnan(amount) & (True if rows is None else rows)
         if status is not None and "last_payment_date" in self.h.assigned:
             for i in np.flatnonzero(settled & V.is_blank(self.col("last_payment_date"))):
                 self.errors[int(self.rows[i])].append("FULLY PAID")
@@ -544,7 +570,8 @@ class _Importer:
         self.rep.settled = k
         if k:
             self.note(f"{k} of {n} invoice(s) taken as settled ({why}): paid in full on their settlement date, "
-                      "open 0 (no paid-amount column says otherwise)")
+                      "open 0 (" + ("no paid-amount column says otherwise)" if rows is None else
+                                    "their paid-amount cell is blank)"))
         return np.where(settled, np.nan_to_num(amount), 0.0)
 
     def status(self) -> np.ndarray | None:

@@ -57,10 +57,31 @@ def total_label(text: object) -> str | None:
 class RowKinds:
     kind: np.ndarray  # per row below the header: BLANK, DATA, HEADER, SUBTOTAL, GRAND_TOTAL, HEADING
     label: np.ndarray  # the text that decided a non-data row (for the report)
+    group: np.ndarray  # per row: the customer heading above it (grouped detail reports), else None
+
+    def grouped(self) -> bool:
+        return any(g is not None for g in self.group[self.kind == DATA])
+
+
+_SECTION = re.compile(r"past\s*due|overdue|current|not\s*(yet\s*)?due|days|month|older|逾期|未到期|账龄|天|"
+                      r"制表|打印|printed|page|页|note|备注|说明|审核", re.I)
+_TOTAL_OF = re.compile(r"^(total|totals|合计|小计)\s*(for|of|:|：)?\s*(.+)$", re.I)
+
+
+def _customer_heading(text: str) -> bool:
+    """A heading row that names a customer (filled down to its rows), not a section or a footer."""
+    from xl_cashrisk.importer.ageing import parse_bucket
+
+    return bool(text) and not _SECTION.search(text) and parse_bucket(text) is None and len(text) <= 80
 
 
 def _blank(v: object) -> bool:
     return v is None or v == "" or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+
+
+def _figure(v: object) -> bool:
+    """A cell that can hold a date or an amount: not blank, and text with at least one digit."""
+    return not _blank(v) and (not isinstance(v, str) or any(ch.isdigit() for ch in v))
 
 
 def classify_rows(block: list[list[object]], labels: list[str], *, id_cols: list[int], money_cols: list[int],
@@ -70,9 +91,13 @@ def classify_rows(block: list[list[object]], labels: list[str], *, id_cols: list
     ``id_cols``: the document-number column(s); ``money_cols``: amount-like columns; ``date_cols``: date
     columns; ``key_cols``: columns that make a row a record even without an amount (register: buyer).
     A row is a heading/note when it has no amount, no date and no key value (a document number alone,
-    or a footer text in the document-number column, is not a document).
+    or a footer text in the document-number column, is not a document). A heading of one cell that is not a
+    section (``1 - 30 days past due``) or a footer names the customer of the rows below it, up to the next
+    subtotal (``Total Acme Ltd``, ``Acme 小计``): grouped detail reports (Xero, QuickBooks, Tally, Sage).
     """
     n = len(block)
+    group = np.full(n, None, dtype=object)
+    current: str | None = None  # the customer heading the rows below belong to
     kind = np.full(n, DATA, dtype=object)
     label = np.full(n, "", dtype=object)
     head_keys = [normalise(x) if x else "" for x in labels]
@@ -87,7 +112,7 @@ def classify_rows(block: list[list[object]], labels: list[str], *, id_cols: list
             kind[i], label[i] = HEADER, "repeated header"
             continue
         any(not _blank(row[j]) for j in id_cols)
-        has_date = any(not _blank(row[j]) for j in date_cols)
+        has_date = any(_figure(row[j]) for j in date_cols)
         tot = None
         for j in filled:
             if j in money_cols:
@@ -96,15 +121,30 @@ def classify_rows(block: list[list[object]], labels: list[str], *, id_cols: list
             if t:
                 tot = (t, str(row[j]).strip(), j)
                 break
+        if not tot and (id_cols or date_cols):  # "Total Acme Ltd" under the heading "Acme Ltd", no id, no date
+            first = next((j for j in filled if isinstance(row[j], str) and j not in money_cols), None)
+            m = _TOTAL_OF.match(" ".join(str(row[first]).split())) if first is not None else None
+            if m:
+                tot = (SUBTOTAL, str(row[first]).strip(), first)
         if tot:  # the label's own cell does not count as a date or document number
-            other_date = any(not _blank(row[j]) for j in date_cols if j != tot[2])
+            other_date = any(_figure(row[j]) for j in date_cols if j != tot[2])
             other_id = any(not _blank(row[j]) for j in id_cols if j != tot[2])
         if tot and not other_date and not other_id:
             kind[i], label[i] = tot[0], tot[1]
+            current = None
             continue
-        has_money = any(not _blank(row[j]) for j in money_cols)
+        has_money = any(_figure(row[j]) for j in money_cols)
+        if has_money and date_cols and not has_date and all(j in money_cols for j in filled) and \
+                not any(not _blank(row[j]) for j in id_cols):
+            kind[i], label[i] = SUBTOTAL, "amounts only (an unlabelled total)"
+            continue
         has_key = any(not _blank(row[j]) for j in key_cols)
         if not (has_money or has_date or has_key):
             kind[i] = HEADING
-            label[i] = " ".join(str(row[j]).strip() for j in filled)[:60]
-    return RowKinds(kind, label)
+            text = " ".join(str(row[j]).strip() for j in filled)
+            label[i] = text[:60]
+            if len(filled) == 1 and _customer_heading(text):
+                current = text
+            continue
+        group[i] = current
+    return RowKinds(kind, label, group)
