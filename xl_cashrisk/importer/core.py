@@ -24,6 +24,7 @@ from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.importer import synonyms as W
 from xl_cashrisk.importer.ageing import SYNTHETIC_NOTE, Bucket, synthetic_due
 from xl_cashrisk.importer.headers import HEADER_SCAN_ROWS, Header, col_letter, detect_header, title_as_of
+from xl_cashrisk.importer.ledgers import CARRIED, OPENING, balance_sign, fifo_open_items, title_customer
 from xl_cashrisk.importer.mapping import Mapping, load_mapping
 from xl_cashrisk.importer.rows import BLANK, DATA, GRAND_TOTAL, HEADER, HEADING, SUBTOTAL, classify_rows
 from xl_cashrisk.importer.source import Sheet, read_sheets
@@ -39,7 +40,7 @@ KINDS = ("ledger", "register")
 HOME_CURRENCY = "CNY"  # the template's default home currency (Settings sheet)
 DEFAULT_TERMS = 30  # synthetic rows of an ageing summary: invoice date = due date − 30 days
 MONEY_TOL = 0.005
-MONEY_TARGETS = ("amount", "paid_amount", "open_amount", "amount_home", "open_home", "row_total")
+MONEY_TARGETS = ("amount", "paid_amount", "open_amount", "amount_home", "open_home", "row_total", "debit", "credit")
 DATE_TARGETS = ("invoice_date", "due_date", "last_payment_date")
 _TITLE_UNIT = re.compile(r"单位\s*[:：]\s*(万元|千元|百万元|元)|amounts?\s+in\s+(thousands|millions)", re.I)
 INVALID = "invalid value"
@@ -403,6 +404,8 @@ class _Importer:
         got = {t: self.money_target(t, dec) for t in MONEY_TARGETS}
         amounts = {t: v[0] for t, v in got.items() if v is not None}
         syms = [v[1] for v in got.values() if v is not None]
+        if "debit" in amounts and "credit" in amounts:
+            return self.debit_credit(amounts, syms)
         buckets: dict[int, np.ndarray] = {}
         for j, _b in self.h.buckets.items():
             scale = self.scale_of(j)
@@ -475,6 +478,85 @@ class _Importer:
             raw["terms_days"] = terms
             self.note(f"{int(fill.sum())} row(s) with neither a due date nor terms: due on their own date (terms 0)"
                       + ("; set [defaults] terms_days in a mapping file for the real terms" if fill.all() else ""))
+
+    def debit_credit(self, amounts: dict[str, np.ndarray], syms) -> dict[str, np.ndarray]:
+        """A debit/credit ledger → one item per debit by FIFO (:mod:`.ledgers`), checked against 余额."""
+        self.rep.layout = "debit/credit ledger (open items by FIFO)"
+        n = len(self.rows)
+        texts = np.array([str(x) if isinstance(x, str) else "" for x in self.col("note")], dtype=object)
+        carried = np.array([bool(CARRIED.search(t)) for t in texts], dtype=bool)
+        opening = np.array([bool(OPENING.search(t)) for t in texts], dtype=bool) & ~carried
+        sign = balance_sign(self.col("direction"))
+        bal = amounts.get("open_amount")
+        movement = np.nan_to_num(amounts["debit"]) - np.nan_to_num(amounts["credit"])
+        if bal is not None:
+            signed = np.where(np.isnan(bal), np.nan, bal * sign)
+            take = opening & (np.abs(movement) <= MONEY_TOL) & ~np.isnan(signed)
+            movement[take] = signed[take]
+        movement[carried] = 0.0
+        for i in np.flatnonzero(carried):
+            self.errors[int(self.rows[i])].append("CARRIED")
+        names = self.ledger_customers()
+        dates = self.dates("invoice_date") if "invoice_date" in self.h.assigned else np.full(n, None, dtype=object)
+        when = np.array([_as_date(x) for x in dates], dtype=object)
+        for i in np.flatnonzero((when == None) & ~V.is_blank(dates)):  # noqa: E711
+            self.errors[int(self.rows[i])].append(f"column '{self.label('invoice_date')}': not a date: {dates[i]!r}")
+        cur = self.currencies(syms)
+        items = fifo_open_items(self.rows, names, when, movement, self.col("invoice_no"), texts)
+        self.closing_balance(names, bal, sign, cur)
+        self.note(f"debit/credit ledger: {int((movement > MONEY_TOL).sum())} debit(s) and "
+                  f"{int((movement < -MONEY_TOL).sum())} credit(s) of {len(set(names))} customer(s) matched first in, "
+                  f"first out: each credit settles the oldest open debit (docs/import.md); {len(items)} item(s), "
+                  f"{sum(1 for it in items if it.amount - it.paid > MONEY_TOL)} still open"
+                  + (f"; {int(opening.sum())} opening-balance row(s) taken as open debits" if opening.any() else ""))
+        pos = {int(r): i for i, r in enumerate(self.rows)}
+        terms = float(self.m.defaults.get("terms_days", 0))
+        raw = {
+            "invoice_no": [it.doc if isinstance(it.doc, str) and it.doc.strip() and not it.unapplied else
+                           f"{'UNAPPLIED' if it.unapplied else 'ROW'}{it.row}" for it in items],
+            "buyer_id": [it.customer for it in items], "buyer_name": [it.customer for it in items],
+            "doc_type": ["CN" if it.amount < 0 else "INV" for it in items],
+            "invoice_date": [it.date for it in items], "terms_days": [terms] * len(items),
+            "due_date": [None] * len(items), "currency": [cur[pos[it.row]] for it in items],
+            "amount": [it.amount for it in items], "paid_amount": [it.paid for it in items],
+            "last_payment_date": [it.last_payment for it in items], "disputed": [None] * len(items),
+            "note": [(it.text or None) for it in items],
+        }
+        self.note(f"due dates: {'item date + ' + str(int(terms)) + ' days ([defaults] terms_days)' if terms else 'the item date (terms 0): a ledger has no due dates; set [defaults] terms_days in a mapping file'}")
+        self.rows = np.array([it.row for it in items], dtype=np.int64)
+        return {k: np.array(v, dtype=object) if v else np.empty(0, dtype=object) for k, v in raw.items()}
+
+    def ledger_customers(self) -> np.ndarray:
+        """Customer per row: the customer column, the heading rows of a grouped ledger, else the title row."""
+        names = self.col("buyer_name")
+        blank = V.is_blank(names)
+        if not blank.any():
+            return np.array([str(x).strip() for x in names], dtype=object)
+        found = title_customer([(r + 1, " ".join(str(v) for v in self.sh.rows[r] if isinstance(v, str)))
+                                for r in range(self.h.first_row)])
+        if found is None and blank.all():
+            raise InputError("a debit/credit ledger needs its customer: a customer column (客户/往来单位), a heading "
+                             "row per customer, or the title row (客户：<name>); or set [defaults] buyer_name in a "
+                             "mapping file", self.sh.where(self.h.excel_row()))
+        if found is not None:
+            self.note(f"customer '{found[0]}' from title row {found[1]}")
+        names = names.copy()
+        names[blank] = found[0] if found else None
+        return np.array([str(x).strip() if x is not None else "?" for x in names], dtype=object)
+
+    def closing_balance(self, names: np.ndarray, bal: np.ndarray | None, sign: np.ndarray, cur: np.ndarray) -> None:
+        """The ledger's own closing balance (last 余额 per customer), the figure the items must add up to."""
+        if bal is None:
+            self.note("no balance (余额) column: the reconstructed items cannot be checked against the ledger")
+            return
+        last: dict[str, tuple[str, float]] = {}
+        for c, b, s, k in zip(names, bal, sign, cur, strict=True):
+            if not np.isnan(b):
+                last[c] = (k if isinstance(k, str) else "*", float(b * s))
+        out: dict[str, float] = defaultdict(float)
+        for k, v in last.values():
+            out[k] += v
+        self.stated_override = dict(out)
 
     def currencies(self, syms: list[np.ndarray]) -> np.ndarray:
         n = len(self.rows)
@@ -773,7 +855,9 @@ class _Importer:
         keep = np.array([int(r) not in reasons for r in rows], dtype=bool)
         for r in sorted(reasons):
             msgs = list(dict.fromkeys(reasons[r]))
-            if "FULLY PAID" in msgs:
+            if "CARRIED" in msgs:
+                self.rep.skipped.append(Skipped(r, "page carry-over row (承前页/过次页)", "page carry-over row"))
+            elif "FULLY PAID" in msgs:
                 self.rep.skipped.append(Skipped(r, "fully paid, no payment date in the export",
                                                 "fully paid (open amount 0) and the export has no payment date"))
             elif msgs == ["ZERO"]:
@@ -857,6 +941,8 @@ class _Importer:
 
     def stated_totals(self, currencies: set[str]) -> dict[str, float]:
         """Open-amount totals the export states in its total rows: {currency or '*': amount}."""
+        if getattr(self, "stated_override", None) is not None:
+            return self.stated_override
         if not len(self.totals_rows):
             return {}
         a = self.h.assigned
@@ -885,6 +971,17 @@ class _Importer:
             if not np.isnan(x):
                 out[c if isinstance(c, str) and c in currencies else "*"] += float(x)
         return dict(out)
+
+
+def _as_date(v: object) -> dt.date | None:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v)[:10]) if isinstance(v, str) and v.strip() else None
+    except ValueError:
+        return None
 
 
 def _obj(a: np.ndarray) -> np.ndarray:

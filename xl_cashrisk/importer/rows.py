@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from xl_cashrisk.importer.ledgers import title_customer
 from xl_cashrisk.importer.synonyms import normalise
 
 __all__ = ["GRAND_TOTAL", "SUBTOTAL", "RowKinds", "classify_rows", "total_label"]
@@ -24,7 +25,10 @@ BLANK, DATA, HEADER, SUBTOTAL, GRAND_TOTAL, HEADING = "blank", "data", "header",
 _GRAND = frozenset({"合计", "总计", "共计", "总合计", "合计金额", "报表合计", "全部合计", "累计", "总额", "total", "totals",
                     "grandtotal", "reporttotal", "totalagedreceivables", "totalaccountsreceivable", "totalreceivables",
                     "totalar", "totaldue", "totaloutstanding", "totalallcustomers", "总计金额", "合计:", "sum"})
-_ZH_TOTAL = re.compile(r"(小计|合计|总计|共计)")
+_ZH_TOTAL = re.compile(r"(小计|合计|总计|共计|累计)")
+# period totals of a debit/credit ledger: dated, yet never movements (本月合计, 本年累计, 期末余额, 过次页 ...)
+_PERIOD_TOTAL = re.compile(r"^(本[日月年期季]|本页|全年|当[月年期])?(发生额?)?(合计|小计|累计|总计)$|^期末余额$|^期末$|"
+                           r"^(total\s+for\s+(the\s+)?(month|period|year)|closing\s+balance|balance\s+c/?f)$", re.I)
 _EN_TOTAL = re.compile(r"^(grand\s+)?total(s)?\b|^sub-?\s?total\b|\btotal$|^sum\b", re.I)
 
 
@@ -126,12 +130,17 @@ def classify_rows(block: list[list[object]], labels: list[str], *, id_cols: list
             m = _TOTAL_OF.match(" ".join(str(row[first]).split())) if first is not None else None
             if m:
                 tot = (SUBTOTAL, str(row[first]).strip(), first)
+        if not tot:
+            period = next((j for j in filled if isinstance(row[j], str) and _PERIOD_TOTAL.match(row[j].strip())), None)
+            if period is not None:
+                tot = (SUBTOTAL, str(row[period]).strip(), period)
         if tot:  # the label's own cell does not count as a date or document number
             other_date = any(_figure(row[j]) for j in date_cols if j != tot[2])
             other_id = any(not _blank(row[j]) for j in id_cols if j != tot[2])
-        if tot and not other_date and not other_id:
+        strong = tot is not None and bool(_PERIOD_TOTAL.match(" ".join(tot[1].split())))
+        if tot and (strong or (not other_date and not other_id)):
             kind[i], label[i] = tot[0], tot[1]
-            current = None
+            current = current if strong else None  # a month total inside a customer's ledger keeps its customer
             continue
         has_money = any(_figure(row[j]) for j in money_cols)
         if has_money and date_cols and not has_date and all(j in money_cols for j in filled) and \
@@ -144,7 +153,8 @@ def classify_rows(block: list[list[object]], labels: list[str], *, id_cols: list
             text = " ".join(str(row[j]).strip() for j in filled)
             label[i] = text[:60]
             if len(filled) == 1 and _customer_heading(text):
-                current = text
+                named = title_customer([(0, text)])
+                current = named[0] if named else text
             continue
         group[i] = current
     return RowKinds(kind, label, group)

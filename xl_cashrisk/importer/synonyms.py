@@ -129,6 +129,18 @@ LEDGER_SYNONYMS: dict[str, _T] = {
          "comment", "comments", "text", "description"),
         ("内容",),
     ),
+    # debit/credit ledgers (往来明细账, customer statements): movements, reconstructed into items (ledgers.py)
+    "debit": (
+        ("借方", "借方金额", "借方发生额", "本期借方", "借方本币", "借方原币", "借方（原币）", "debit", "debits",
+         "debit amount", "dr amount", "charges", "invoiced"),
+        ("借",),
+    ),
+    "credit": (
+        ("贷方", "贷方金额", "贷方发生额", "本期贷方", "贷方本币", "贷方原币", "贷方（原币）", "credit", "credits",
+         "credit amount", "cr amount", "receipts", "payments and credits"),
+        ("贷",),
+    ),
+    "direction": (("方向", "余额方向", "借或贷", "借/贷", "借贷", "dr/cr", "dr cr"), ()),
     "status": (  # settled or open: isOpen, 已核销, Paid/Closed/Cleared (docs/import.md, settlement)
         ("状态", "单据状态", "核销状态", "收款状态", "结算状态", "付款状态", "已核销", "是否核销", "是否已核销",
          "是否结清", "已结清", "是否收款", "已收款否", "status", "invoice status", "payment status", "paid status",
