@@ -161,8 +161,12 @@ def import_file(path: str | Path, kind: str, sheet: str | None = None, mapping: 
         if h is not None and (best is None or h.score > best[1].score):
             best = (sh, h)
     if best is None:
+        if kind == "ledger" and any(_balance_title(sh) for sh in sheets):
+            raise InputError(BALANCE_TABLE, sheets[0].where())
         raise _no_header(sheets, table, m)
     sh, h = best
+    if kind == "ledger" and _balance_table(h):
+        raise InputError(BALANCE_TABLE, sh.where(h.excel_row()))
     rep = ImportReport(str(path), kind, sh.name, sh.encoding, sh.delimiter,
                        tuple(range(h.first_row + 1, h.last_row + 2)))
     _describe_mapping(rep, h)
@@ -205,6 +209,28 @@ def _home(result: ImportResult, home: str | None, fx: dict[str, float]) -> None:
         rep.home_currency, rep.home_source = curs[0], "the export's only currency"
         rep.conventions.append(f"home currency {curs[0]}: the export's only currency, no FX table needed "
                                f"(--home-currency {HOME_CURRENCY} with --fx {curs[0]}=RATE to report in {HOME_CURRENCY})")
+
+
+BALANCE_TABLE = ("this is a balance table (科目余额表/余额表): it lists balances, not invoices or dated movements, so "
+                 "it cannot be a ledger; import its customers with --kind register, and for the ledger export the "
+                 "open-item list or the 往来明细账 (debit/credit ledger)")
+
+
+def _balance_title(sh: Sheet) -> bool:
+    """A sheet whose first rows say it is a balance table: 科目余额表, or 期初/期末余额 over 借方 | 贷方."""
+    text = " ".join(str(v) for r in sh.rows[:HEADER_SCAN_ROWS] for v in r if isinstance(v, str))
+    return bool(re.search(r"余额表|trial\s+balance", text, re.I)) or (
+        bool(re.search(r"期初余额|期末余额|opening\s+balance|closing\s+balance", text, re.I))
+        and "借方" in text and "贷方" in text and not re.search(r"日期|date", text, re.I))
+
+
+def _balance_table(h: Header) -> bool:
+    """A header with balances or debit/credit sums but no document date or number: 科目余额表, 客户余额表."""
+    if any(t in h.assigned for t in (*DATE_TARGETS, "invoice_no")) or len(h.buckets) >= 2:
+        return False
+    money = {"open_amount", "debit", "credit", "amount", "open_home", "amount_home"}
+    claimed = set(h.assigned) | {t for t, _js in h.conflicts}
+    return bool(claimed & money) or any(re.search(r"余额|balance|发生额", lab, re.I) for lab in h.labels if lab)
 
 
 def _target_name(table: Table, target: str) -> str:
@@ -336,7 +362,9 @@ class _Importer:
 
     def err(self, problems: list[Problem]) -> None:
         for p in problems:
-            if p.severity == "error":
+            if p.severity == "error" and p.row is None:
+                self.rep.empty_reason = self.rep.empty_reason or p.message
+            elif p.severity == "error":
                 self.errors[p.row].append(f"column '{p.column}': {p.message}" if p.column else p.message)
             elif p.message != "number stored as text":  # exports are text by nature (CSV)
                 self.rep.warnings.append(p)
@@ -496,14 +524,14 @@ class _Importer:
         movement[carried] = 0.0
         for i in np.flatnonzero(carried):
             self.errors[int(self.rows[i])].append("CARRIED")
-        names = self.ledger_customers()
+        names = self.ledger_customers(carried)
         dates = self.dates("invoice_date") if "invoice_date" in self.h.assigned else np.full(n, None, dtype=object)
         when = np.array([_as_date(x) for x in dates], dtype=object)
         for i in np.flatnonzero((when == None) & ~V.is_blank(dates)):  # noqa: E711
             self.errors[int(self.rows[i])].append(f"column '{self.label('invoice_date')}': not a date: {dates[i]!r}")
         cur = self.currencies(syms)
         items = fifo_open_items(self.rows, names, when, movement, self.col("invoice_no"), texts)
-        self.closing_balance(names, bal, sign, cur)
+        self.closing_balance(names, np.where(carried, np.nan, bal) if bal is not None else None, sign, cur)
         self.note(f"debit/credit ledger: {int((movement > MONEY_TOL).sum())} debit(s) and "
                   f"{int((movement < -MONEY_TOL).sum())} credit(s) of {len(set(names))} customer(s) matched first in, "
                   f"first out: each credit settles the oldest open debit (docs/import.md); {len(items)} item(s), "
@@ -526,9 +554,13 @@ class _Importer:
         self.rows = np.array([it.row for it in items], dtype=np.int64)
         return {k: np.array(v, dtype=object) if v else np.empty(0, dtype=object) for k, v in raw.items()}
 
-    def ledger_customers(self) -> np.ndarray:
-        """Customer per row: the customer column, the heading rows of a grouped ledger, else the title row."""
-        names = self.col("buyer_name")
+    def ledger_customers(self, carried: np.ndarray) -> np.ndarray:
+        """Customer per row: the customer column (printed once per customer: filled down), the heading rows of
+        a grouped ledger, else the title row."""
+        names = self.col("buyer_name").copy()
+        names[carried] = None
+        if not V.is_blank(names).all():
+            names = pd.Series(names, dtype=object).where(~V.is_blank(names)).ffill().to_numpy(dtype=object)
         blank = V.is_blank(names)
         if not blank.any():
             return np.array([str(x).strip() for x in names], dtype=object)
@@ -814,7 +846,11 @@ class _Importer:
             elif c.key == "sector":
                 vals = W.clean_sectors(vals)
             raw[c.key] = vals
-        names = raw.get("buyer_name", np.full(n, None, dtype=object))
+        names, accounts = W.customer_accounts(raw.get("buyer_name", np.full(n, None, dtype=object)))
+        if "buyer_name" in raw:
+            raw["buyer_name"] = names
+        for i in np.flatnonzero(accounts):
+            self.errors[int(self.rows[i])].append("ACCOUNT")
         raw["buyer_id"] = self.buyer_ids(names)
         for key, default in self.m.defaults.items():
             if key in (c.key for c in self.table.input_columns):
@@ -855,7 +891,9 @@ class _Importer:
         keep = np.array([int(r) not in reasons for r in rows], dtype=bool)
         for r in sorted(reasons):
             msgs = list(dict.fromkeys(reasons[r]))
-            if "CARRIED" in msgs:
+            if "ACCOUNT" in msgs:
+                self.rep.skipped.append(Skipped(r, "account row (not a customer)", "an account, not a customer"))
+            elif "CARRIED" in msgs:
                 self.rep.skipped.append(Skipped(r, "page carry-over row (承前页/过次页)", "page carry-over row"))
             elif "FULLY PAID" in msgs:
                 self.rep.skipped.append(Skipped(r, "fully paid, no payment date in the export",

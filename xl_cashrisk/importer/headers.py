@@ -286,7 +286,7 @@ def _find_label(labels: list[str], wanted: str) -> int | None:
 _AS_OF_HINT = re.compile(r"(截止|截至|截止日期|报表日期|日期|as\s+(?:at|of)|ending|end(?:ing)?\s+date|period\s+end|"
                          r"report\s+date|as\s+on|到)", re.I)
 _DATE_IN_TEXT = (
-    re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"),
+    re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)"),
     re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|September|October|"
                r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+(\d{4})", re.I),
     re.compile(r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|"

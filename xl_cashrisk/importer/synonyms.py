@@ -21,8 +21,23 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-__all__ = ["COUNTRIES", "CURRENCY_WORDS", "DOC_TYPES", "IGNORED", "SECTORS", "SYNONYMS", "UNIT_SCALES", "clean_countries",
-           "clean_currency", "clean_doc_types", "clean_sectors", "header_unit", "lookup", "normalise"]
+__all__ = [
+    "COUNTRIES",
+    "CURRENCY_WORDS",
+    "DOC_TYPES",
+    "IGNORED",
+    "SECTORS",
+    "SYNONYMS",
+    "UNIT_SCALES",
+    "clean_countries",
+    "clean_currency",
+    "clean_doc_types",
+    "clean_sectors",
+    "customer_accounts",
+    "header_unit",
+    "lookup",
+    "normalise",
+]
 
 _T = tuple[tuple[str, ...], tuple[str, ...]]  # (tier 1, tier 2)
 
@@ -246,8 +261,11 @@ def header_unit(text: object) -> tuple[float, str | None]:
 
 
 REGISTER_SYNONYMS: dict[str, _T] = {
-    "buyer_id": LEDGER_SYNONYMS["buyer_id"],
-    "buyer_name": LEDGER_SYNONYMS["buyer_name"],
+    # a balance table (科目余额表 by customer) lists customers as accounts: 科目编码 / 科目名称, 核算项目
+    "buyer_id": (LEDGER_SYNONYMS["buyer_id"][0], (*LEDGER_SYNONYMS["buyer_id"][1], "科目编码", "科目代码",
+                                                 "核算项目编码", "项目编码", "account code")),
+    "buyer_name": (LEDGER_SYNONYMS["buyer_name"][0], (*LEDGER_SYNONYMS["buyer_name"][1], "科目名称", "核算项目",
+                                                     "核算项目名称", "项目名称", "account")),
     "country": (("国家", "国家/地区", "国别", "country", "country code", "country/region"), ()),
     "province": (("省份", "省", "所在省份", "province", "state/province", "state"), ()),
     "region": (("区域", "地区", "大区", "销售区域", "region", "sales region", "territory"), ()),
@@ -407,6 +425,26 @@ def clean_doc_types(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     out[mask] = mapped
     orig[mask] = raw[mask]
     return out, orig
+
+
+_ACCOUNT_PREFIX = re.compile(r"^\s*(?:\d[\d.]*\s*)?(?:应收账款|应收票据|预收账款|合同资产|其他应收款)\s*[-—–_/|]+\s*")
+_ACCOUNT_ONLY = re.compile(r"^\s*(?:\d[\d.]*\s*)?(?:应收账款|应收票据|预收账款|合同资产|其他应收款|坏账准备|"
+                           r"accounts\s+receivable|trade\s+receivables)\s*$", re.I)
+
+
+def customer_accounts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(names without an account prefix, mask of rows naming an account, not a customer) of a balance table.
+
+    >>> names, acct = customer_accounts(np.array(["1122 应收账款", "应收账款-广州华锐", "深圳恒通"], dtype=object))
+    >>> names.tolist(), acct.tolist()
+    (['1122 应收账款', '广州华锐', '深圳恒通'], [True, False, False])
+    """
+    out = np.asarray(values, dtype=object).copy()
+    acct = np.array([isinstance(v, str) and bool(_ACCOUNT_ONLY.match(v)) for v in out], dtype=bool)
+    for i, v in enumerate(out):
+        if isinstance(v, str) and not acct[i]:
+            out[i] = _ACCOUNT_PREFIX.sub("", v).strip()
+    return out, acct
 
 
 def clean_countries(values: np.ndarray) -> np.ndarray:
