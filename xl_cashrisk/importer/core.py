@@ -898,7 +898,7 @@ class _Importer:
             elif "FULLY PAID" in msgs:
                 self.rep.skipped.append(Skipped(r, "fully paid, no payment date in the export",
                                                 "fully paid (open amount 0) and the export has no payment date"))
-            elif msgs == ["ZERO"]:
+            elif "ZERO" in msgs:  # a zero-amount line owes nothing: skipped and counted (docs/import.md)
                 self.rep.skipped.append(Skipped(r, "zero amount", "zero amount"))
             else:
                 text = "; ".join(x for x in msgs if x not in ("FULLY PAID", "ZERO"))
