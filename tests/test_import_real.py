@@ -116,3 +116,45 @@ def test_home_currency_and_fx_options_are_checked(tmp_path):
         assert res.exit_code == 2, res.output
     res = runner.invoke(cli, ["import", str(src), "--kind", "ledger", "--out", str(tmp_path / "o.xlsx")])
     assert res.exit_code == 0 and "home currency CNY (default)" in res.output
+
+
+def test_mapping_files_take_every_import_option_and_refuse_unknown_keys(tmp_path):
+    from xl_cashrisk.errors import InputError
+    from xl_cashrisk.importer import load_mapping
+
+    src = tmp_path / "x.csv"
+    src.write_text("Invoice No,Customer,Invoice Date,Due Date,Amount\nI1,Acme,03/04/2026,04/04/2026,100\n"
+                   "I2,Acme,03/05/2026,04/05/2026,0\n", encoding="utf-8")
+    m = tmp_path / "m.toml"
+    m.write_text('kind = "ledger"\nmonthfirst = true\ncurrency = "eur"\nhome_currency = "CNY"\n'
+                 '[fx]\nEUR = 7.8\n[defaults]\ndisputed = false\n', encoding="utf-8")
+    got = load_mapping(m)
+    assert (got.dayfirst, got.currency, got.home_currency, got.fx) == (False, "EUR", "CNY", {"EUR": 7.8})
+    total, home, out = run_chain(src, tmp_path, "--mapping", str(m))
+    assert home == "CNY" and total == pytest.approx(780.0)  # 100 EUR at 7.8, the zero row skipped
+    assert "zero amount" in out and "invalid value" not in out
+    for text, key in [("monthfirst = 1\n", "monthfirst"), ("[defaults]\ncolour = 1\n", "colour"),
+                      ("[columns]\ninvoice = \"A\"\n", "invoice"), ("[fx]\nUSD = 0\n", "fx.USD"),
+                      ("home_currency = \"dollars\"\n", "home_currency"), ("dayfirst = true\nmonthfirst = true\n",
+                                                                          "contradict")]:
+        m.write_text(text, encoding="utf-8")
+        with pytest.raises(InputError, match=key):
+            load_mapping(m)
+
+
+def test_age_says_why_a_metric_has_no_value_never_nan(tmp_path):
+    src = tmp_path / "open.csv"  # an open-item list, all invoices older than three months before the as-of date
+    src.write_text("Invoice No,Customer,Invoice Date,Due Date,Open Balance\nI1,Acme,2025-01-05,2025-02-04,500\n",
+                   encoding="utf-8")
+    ledger = tmp_path / "l.xlsx"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["import", str(src), "--kind", "ledger", "--out", str(ledger)]).exit_code == 0
+    res = runner.invoke(cli, ["age", str(ledger), "--as-of", "2026-09-30", "--out", str(tmp_path / "a.xlsx")])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "nan" not in text.replace("finance", "")
+    assert "best possible — (no credit sales in the last 3 months)" in text
+    assert "DSO needs the sales history" in text
+    rows = list(openpyxl.load_workbook(tmp_path / "a.xlsx", read_only=True)["Collection 回款指标"].iter_rows(values_only=True))
+    bpdso = next(r for r in rows if r[0] and str(r[0]).startswith("Best possible"))
+    assert bpdso[1] is None and bpdso[3].startswith("no credit sales in the last 3 months; open items only")

@@ -95,7 +95,7 @@ def print_ageing(result: AgeingResult) -> None:
     parts = [f"DSO {metric_text(m.loc['dso_12m'], '{:.1f} d')}", f"countback {metric_text(m.loc['dso_countback'], '{:.1f} d')}",
              f"best possible {metric_text(m.loc['bpdso'], '{:.1f} d')}", f"ADD {metric_text(m.loc['add'], '{:.1f} d')}",
              f"CEI {metric_text(m.loc['cei'], '{:.1f} %')}", f"overdue {metric_text(m.loc['overdue_share'], '{:.1%}')}"]
-    console.print("  ".join(parts), soft_wrap=True)
+    console.print("  ".join(parts).replace(f"; {OPEN_ITEMS_ONLY}", ""), soft_wrap=True)
     if OPEN_ITEMS_ONLY in str(m.loc["dso_12m", "note"]):
         console.print(f"[yellow]note: the ledger holds {OPEN_ITEMS_ONLY}; the DSO figures above count only what "
                       "is still unpaid[/yellow]", soft_wrap=True)

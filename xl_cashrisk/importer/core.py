@@ -491,7 +491,22 @@ class _Importer:
             raw["terms_days"] = np.where(V.is_blank(raw["due_date"]), None, 0.0) if raw["terms_days"] is None \
                 else raw["terms_days"]
             self.note("no invoice date column: the due date is used as the invoice date (terms 0)")
-        return {k: (v if v is not None else np.full(n, None, dtype=object)) for k, v in raw.items()}
+        raw = {k: (v if v is not None else np.full(n, None, dtype=object)) for k, v in raw.items()}
+        self.apply_defaults(raw, n, skip=("currency", "terms_days"))  # those two are applied above, with notes
+        return raw
+
+    def apply_defaults(self, raw: dict[str, np.ndarray], n: int, skip: tuple[str, ...] = ()) -> None:
+        """A mapping file's [defaults]: the value for every blank cell of that column (reported)."""
+        for key, default in self.m.defaults.items():
+            if key in skip or key not in (c.key for c in self.table.input_columns):
+                continue
+            col = raw.get(key, np.full(n, None, dtype=object))
+            blank = V.is_blank(col)
+            if blank.any():
+                col = col.copy()
+                col[blank] = default
+                raw[key] = col
+                self.note(f"{int(blank.sum())} row(s): {key} = {default!r} (mapping file default)")
 
     def due_on_own_date(self, raw: dict[str, np.ndarray | None], n: int) -> None:
         """Items with neither a due date nor terms (unapplied payments, exports without either column) are
@@ -566,12 +581,14 @@ class _Importer:
             return np.array([str(x).strip() for x in names], dtype=object)
         found = title_customer([(r + 1, " ".join(str(v) for v in self.sh.rows[r] if isinstance(v, str)))
                                 for r in range(self.h.first_row)])
-        if found is None and blank.all():
+        if found is None and blank.all() and "buyer_name" not in self.m.defaults:
             raise InputError("a debit/credit ledger needs its customer: a customer column (客户/往来单位), a heading "
                              "row per customer, or the title row (客户：<name>); or set [defaults] buyer_name in a "
                              "mapping file", self.sh.where(self.h.excel_row()))
+        if found is None and "buyer_name" in self.m.defaults:
+            found = (str(self.m.defaults["buyer_name"]), 0)
         if found is not None:
-            self.note(f"customer '{found[0]}' from title row {found[1]}")
+            self.note(f"customer '{found[0]}' from " + (f"title row {found[1]}" if found[1] else "the mapping file"))
         names = names.copy()
         names[blank] = found[0] if found else None
         return np.array([str(x).strip() if x is not None else "?" for x in names], dtype=object)
@@ -852,14 +869,7 @@ class _Importer:
         for i in np.flatnonzero(accounts):
             self.errors[int(self.rows[i])].append("ACCOUNT")
         raw["buyer_id"] = self.buyer_ids(names)
-        for key, default in self.m.defaults.items():
-            if key in (c.key for c in self.table.input_columns):
-                col = raw.get(key, np.full(n, None, dtype=object))
-                blank = V.is_blank(col)
-                col = col.copy()
-                col[blank] = default
-                raw[key] = col
-                self.note(f"{int(blank.sum())} row(s): {key} = {default!r} (mapping file default)")
+        self.apply_defaults(raw, n)
         if "country" not in raw:
             raw["country"] = np.full(n, "CN", dtype=object)
             self.note("no country column: CN (domestic) for every buyer; set [defaults] country in a mapping file")

@@ -103,7 +103,7 @@ def _explain(metrics: pd.DataFrame, *, open_ar: float, sales_year: float, sales_
     for i, key in enumerate(metrics["key"]):
         if np.isnan(values[i]) and key in WHY_NOT:
             metrics.loc[i, "note"] = WHY_NOT[key]
-        elif key in _SALES_BASED and not paid_history and open_ar > 0:
+        if key in _SALES_BASED and not paid_history and open_ar > 0:
             metrics.loc[i, "note"] = f"{metrics.loc[i, 'note']}; {OPEN_ITEMS_ONLY}"
 
 
