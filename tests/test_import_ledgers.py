@@ -174,3 +174,52 @@ def test_an_empty_ledger_never_validates_clean(tmp_path):
     assert res.exit_code == 0, res.output
     res = runner.invoke(cli, ["validate", str(out)])
     assert res.exit_code == 3 and "the ledger holds no rows" in res.output
+
+
+def yonyou_ledger(path: Path) -> Path:
+    """Yonyou 明细账: the date in 月 | 日 columns, the year and the customer in the title rows."""
+    return _xlsx(path, [
+        ["应收账款明细账"], ["2026年  客户：东莞力拓精密"],
+        ["月", "日", "凭证号数", "摘要", "借方", "贷方", "方向", "余额"],
+        [1, 1, None, "上年结转", None, None, "借", 3000],
+        [1, 18, "记-0007", "销售", 8000, None, "借", 11000],
+        [None, None, None, "本月合计", 8000, 0, "借", 11000],
+        [2, 3, "记-0002", "收款", None, 6000, "借", 5000],
+        [2, 20, "记-0015", "销售", 4500, None, "借", 9500],
+        [None, None, None, "本月合计", 4500, 6000, "借", 9500],
+        [None, None, None, "本年累计", 12500, 6000, "借", 9500],
+    ])
+
+
+def grouped_ledger(path: Path) -> Path:
+    """往来明细账 printed per customer: a 客户：<name> heading, its movements, a 小计 row; a 合计 at the end."""
+    return _xlsx(path, [
+        ["往来明细账  2026年1月-3月"],
+        ["日期", "凭证号", "摘要", "借方", "贷方", "余额"],
+        ["客户：杭州云帆科技"],
+        ["2026-01-10", "记-1", "销售", 6000, None, 6000],
+        ["2026-02-10", "记-9", "收款", None, 6000, 0],
+        ["2026-03-05", "记-12", "销售", 2200, None, 2200],
+        ["杭州云帆科技 小计", None, None, 8200, 6000, 2200],
+        ["客户：宁波港联物流"],
+        ["2026-01-20", "记-4", "销售", 15000, None, 15000],
+        ["2026-03-01", "记-10", "收款", None, 9000, 6000],
+        ["宁波港联物流 小计", None, None, 15000, 9000, 6000],
+        ["合计", None, None, 23200, 15000, 8200],
+    ])
+
+
+def test_yonyou_and_grouped_ledgers(tmp_path):
+    r = import_file(yonyou_ledger(tmp_path / "y.xlsx"), "ledger")
+    # opening 3,000 (1 Jan) + 8,000 (18 Jan); receipt 6,000 (3 Feb) pays the 3,000 and 3,000 of the 8,000
+    open_items = r.frame[r.frame["open_amount"] > 0]
+    assert list(open_items["open_amount"]) == [5000.0, 4500.0]
+    assert list(open_items["invoice_date"].dt.strftime("%Y-%m-%d")) == ["2026-01-18", "2026-02-20"]
+    assert r.report.reconciled
+    total, _, _ = run_chain(tmp_path / "y.xlsx", tmp_path)
+    assert total == 9500.0
+    r = import_file(grouped_ledger(tmp_path / "g.xlsx"), "ledger")
+    assert r.frame.groupby("buyer_name")["open_amount"].sum().to_dict() == {"杭州云帆科技": 2200.0, "宁波港联物流": 6000.0}
+    assert r.report.reconciled and r.report.totals["stated"].iloc[0] == 8200.0
+    total, _, _ = run_chain(tmp_path / "g.xlsx", tmp_path)
+    assert total == 8200.0

@@ -226,7 +226,7 @@ def _balance_title(sh: Sheet) -> bool:
 
 def _balance_table(h: Header) -> bool:
     """A header with balances or debit/credit sums but no document date or number: 科目余额表, 客户余额表."""
-    if any(t in h.assigned for t in (*DATE_TARGETS, "invoice_no")) or len(h.buckets) >= 2:
+    if any(t in h.assigned for t in (*DATE_TARGETS, "invoice_no", "month_part")) or len(h.buckets) >= 2:
         return False
     money = {"open_amount", "debit", "credit", "amount", "open_home", "amount_home"}
     claimed = set(h.assigned) | {t for t, _js in h.conflicts}
@@ -432,6 +432,8 @@ class _Importer:
         got = {t: self.money_target(t, dec) for t in MONEY_TARGETS}
         amounts = {t: v[0] for t, v in got.items() if v is not None}
         syms = [v[1] for v in got.values() if v is not None]
+        if "invoice_date" not in a and "month_part" in a and "day_part" in a:
+            self.compose_dates()
         if "debit" in amounts and "credit" in amounts:
             return self.debit_credit(amounts, syms)
         buckets: dict[int, np.ndarray] = {}
@@ -568,6 +570,29 @@ class _Importer:
         self.note(f"due dates: {'item date + ' + str(int(terms)) + ' days ([defaults] terms_days)' if terms else 'the item date (terms 0): a ledger has no due dates; set [defaults] terms_days in a mapping file'}")
         self.rows = np.array([it.row for it in items], dtype=np.int64)
         return {k: np.array(v, dtype=object) if v else np.empty(0, dtype=object) for k, v in raw.items()}
+
+    def compose_dates(self) -> None:
+        """年 | 月 | 日 columns (Yonyou) → one date column; the year from its column, else the title rows."""
+        year_col = self.col("year_part")
+        title = " ".join(str(v) for r in self.sh.rows[:self.h.first_row] for v in r if isinstance(v, str))
+        found = re.search(r"(20\d{2}|19\d{2})\s*(?:年|[.\-/]\s*\d{1,2})", title)
+        default_year = int(found.group(1)) if found else (self.as_of.year if self.as_of else None)
+        out = np.full(len(self.rows), None, dtype=object)
+        for i, (y, mo, d) in enumerate(zip(year_col, self.col("month_part"), self.col("day_part"), strict=True)):
+            try:
+                yy = int(float(y)) if not V.is_blank(np.array([y], dtype=object))[0] else default_year
+                out[i] = dt.date(int(yy), int(float(mo)), int(float(d))) if yy else None
+            except (TypeError, ValueError):
+                out[i] = None
+        if default_year is None and "year_part" not in self.h.assigned:
+            raise InputError("the dates are in 月 | 日 columns and no year is given: put the year in the title "
+                             "(2026年) or run again with --as-of", self.sh.where(self.h.excel_row()))
+        self.grid = np.column_stack([self.grid, out]) if len(self.grid) else np.empty((0, self.grid.shape[1] + 1),
+                                                                                   dtype=object)
+        self.h.labels.append("年/月/日")
+        self.h.assigned["invoice_date"] = len(self.h.labels) - 1
+        self.note("dates built from the 年/月/日 columns" + ("" if "year_part" in self.h.assigned else
+                                                          f", year {default_year} from the title rows"))
 
     def ledger_customers(self, carried: np.ndarray) -> np.ndarray:
         """Customer per row: the customer column (printed once per customer: filled down), the heading rows of

@@ -155,6 +155,10 @@ LEDGER_SYNONYMS: dict[str, _T] = {
          "credit amount", "cr amount", "receipts", "payments and credits"),
         ("贷",),
     ),
+    # Yonyou 明细账 prints the date as 年 | 月 | 日 columns (the year often only in the title)
+    "year_part": (("年", "年度"), ()),
+    "month_part": (("月", "月份"), ()),
+    "day_part": (("日",), ()),
     "direction": (("方向", "余额方向", "借或贷", "借/贷", "借贷", "dr/cr", "dr cr"), ()),
     "status": (  # settled or open: isOpen, 已核销, Paid/Closed/Cleared (docs/import.md, settlement)
         ("状态", "单据状态", "核销状态", "收款状态", "结算状态", "付款状态", "已核销", "是否核销", "是否已核销",
