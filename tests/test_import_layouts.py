@@ -96,8 +96,47 @@ def supplier_portal(path: Path) -> tuple[Path, float]:
     return path, 11150.0
 
 
+def quickbooks_aging_detail(path: Path) -> tuple[Path, float]:
+    """QuickBooks 'A/R Aging Detail': bucket sections (not customers), a Customer column, a printed-on footer."""
+    rows = [
+        ["Craig's Design and Landscaping Services"], ["A/R Aging Detail"], ["As of December 31, 2026"], [],
+        [None, "Date", "Transaction Type", "Num", "Customer", "Due Date", "Past Due", "Amount", "Open Balance"],
+        ["Current"],
+        [None, "12/15/2026", "Invoice", "1045", "Amy's Bird Sanctuary", "01/14/2027", "-14", "$1,200.00", "$1,200.00"],
+        ["Total for Current", None, None, None, None, None, None, "$1,200.00", "$1,200.00"],
+        ["1 - 30 days past due"],
+        [None, "11/20/2026", "Invoice", "1038", "Freeman Sporting Goods", "12/20/2026", "11", "$900.00", "$450.00"],
+        [None, "11/28/2026", "Credit Memo", "1040", "Freeman Sporting Goods", "11/28/2026", "33", "-$100.00",
+         "-$100.00"],
+        ["Total for 1 - 30 days past due", None, None, None, None, None, None, "$800.00", "$350.00"],
+        ["91 or more days past due"],
+        [None, "06/01/2026", "Invoice", "1010", "Cool Cars", "07/01/2026", "183", "$3,000.00", "$3,000.00"],
+        ["Total for 91 or more days past due", None, None, None, None, None, None, "$3,000.00", "$3,000.00"],
+        ["TOTAL", None, None, None, None, None, None, "$5,000.00", "$4,550.00"], [],
+        ["Monday, January 04, 2027 09:12 AM GMT-08:00"],
+    ]
+    return _xlsx(path, rows), 4550.0
+
+
+def xero_detail_number_reference(path: Path) -> tuple[Path, float]:
+    """An older Xero detail layout: Date | Number | Reference (both generic names: the reference yields)."""
+    rows = [
+        ["Aged Receivables Detail"], ["Demo Company"], ["As at 31 October 2026"], [],
+        ["Date", "Number", "Reference", "Due Date", "Current", "< 1 Month", "1 Month", "2 Months", "3 Months",
+         "Older", "Total"],
+        ["Bayside Club"],
+        ["20 Oct 2026", "INV-0012", "P/O 9711", "3 Nov 2026", 234.0, None, None, None, None, None, 234.0],
+        ["5 Aug 2026", "INV-0009", "", "4 Sep 2026", None, None, 99.5, None, None, None, 99.5],
+        ["Total Bayside Club", None, None, None, 234.0, None, 99.5, None, None, None, 333.5],
+        ["Total", None, None, None, 234.0, None, 99.5, None, None, None, 333.5],
+    ]
+    return _xlsx(path, rows), 333.5
+
+
 @pytest.mark.parametrize("build, options", [
     (xero_detail, ("--home-currency", "USD")),
+    (xero_detail_number_reference, ("--home-currency", "NZD")),
+    (quickbooks_aging_detail, ("--home-currency", "USD")),
     (quickbooks_open_invoices, ("--home-currency", "USD")),
     (tally_pending_bills, ("--home-currency", "INR")),
     (supplier_portal, ()),
