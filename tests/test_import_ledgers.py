@@ -223,3 +223,20 @@ def test_yonyou_and_grouped_ledgers(tmp_path):
     assert r.report.reconciled and r.report.totals["stated"].iloc[0] == 8200.0
     total, _, _ = run_chain(tmp_path / "g.xlsx", tmp_path)
     assert total == 8200.0
+
+
+def test_grouped_ledger_headings_are_reported_as_customers_and_kingdee_receivable_detail(tmp_path):
+    r = import_file(grouped_ledger(tmp_path / "g.xlsx"), "ledger")
+    assert r.report.skipped_counts()["customer heading row (filled down)"] == 2
+    # Kingdee 应收款明细表: 本期应收 / 本期收款 / 期末余额 are debit / credit / running balance
+    src = _xlsx(tmp_path / "k.xlsx", [
+        ["应收款明细表"], ["客户：苏州恒瑞机电    期间：2026年1期至2026年3期"],
+        ["日期", "单据类型", "单据编号", "摘要", "本期应收", "本期收款", "期末余额"],
+        ["2026-01-03", "销售发票", "XSFP001", "", 11300, None, 11300],
+        ["2026-02-14", "收款单", "SKD009", "", None, 5000, 6300],
+        ["2026-03-09", "销售发票", "XSFP017", "", 2260, None, 8560],
+    ])
+    r = import_file(src, "ledger")
+    assert r.report.reconciled
+    assert dict(zip(r.frame["invoice_no"], r.frame["open_amount"], strict=True)) == {"XSFP001": 6300.0,
+                                                                                     "XSFP017": 2260.0}

@@ -316,12 +316,13 @@ class _Importer:
         first_excel = h.last_row + 2
         rows_all = np.arange(len(block)) + first_excel
         grouped = self.kind == "ledger" and kinds.grouped()
-        heads = set(kinds.group[kinds.kind == DATA]) if grouped else set()
+        used = set(kinds.group[kinds.kind == DATA]) if grouped else set()
         for i in np.flatnonzero(kinds.kind != DATA):
             k = kinds.kind[i]
             if k == BLANK and not self._inside(i, kinds.kind):
                 continue  # trailing blank rows of a sheet are not rows at all
-            reason = "customer heading row (filled down)" if k == HEADING and kinds.label[i] in heads else REASONS[k]
+            reason = "customer heading row (filled down)" if k == HEADING and kinds.heading_of[i] in used \
+                else REASONS[k]
             text = reason + (f": '{kinds.label[i]}'" if kinds.label[i] and k != HEADER else "")
             self.rep.skipped.append(Skipped(int(rows_all[i]), reason, text))
         data_idx = np.flatnonzero(kinds.kind == DATA)
@@ -436,6 +437,9 @@ class _Importer:
             self.compose_dates()
         if "debit" in amounts and "credit" in amounts:
             return self.debit_credit(amounts, syms)
+        if "debit" in amounts and "amount" not in amounts:  # a debit column alone is the document amount
+            amounts["amount"] = amounts.pop("debit")
+            self.note(f"'{self.label('debit')}' read as the document amount (no credit column)")
         buckets: dict[int, np.ndarray] = {}
         for j, _b in self.h.buckets.items():
             scale = self.scale_of(j)

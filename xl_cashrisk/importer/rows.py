@@ -62,6 +62,7 @@ class RowKinds:
     kind: np.ndarray  # per row below the header: BLANK, DATA, HEADER, SUBTOTAL, GRAND_TOTAL, HEADING
     label: np.ndarray  # the text that decided a non-data row (for the report)
     group: np.ndarray  # per row: the customer heading above it (grouped detail reports), else None
+    heading_of: np.ndarray  # per heading row: the customer it names, else None
 
     def grouped(self) -> bool:
         return any(g is not None for g in self.group[self.kind == DATA])
@@ -101,6 +102,7 @@ def classify_rows(block: list[list[object]], labels: list[str], *, id_cols: list
     """
     n = len(block)
     group = np.full(n, None, dtype=object)
+    heading_of = np.full(n, None, dtype=object)
     current: str | None = None  # the customer heading the rows below belong to
     kind = np.full(n, DATA, dtype=object)
     label = np.full(n, "", dtype=object)
@@ -155,6 +157,7 @@ def classify_rows(block: list[list[object]], labels: list[str], *, id_cols: list
             if len(filled) == 1 and _customer_heading(text):
                 named = title_customer([(0, text)])
                 current = named[0] if named else text
+                heading_of[i] = current
             continue
         group[i] = current
-    return RowKinds(kind, label, group)
+    return RowKinds(kind, label, group, heading_of)

@@ -94,7 +94,7 @@ LEDGER_SYNONYMS: dict[str, _T] = {
     ),
     "amount": (
         ("金额", "原币金额", "金额原币", "发票金额", "价税合计", "应收金额", "单据金额", "含税金额", "开票金额",
-         "本期应收", "应收款", "invoice amount", "original amount", "amount in doc curr", "amount in dc",
+         "应收款", "invoice amount", "original amount", "amount in doc curr", "amount in dc",
          "amount in doc. curr.", "amount doc curr", "amount (dc)", "gross amount", "invoice total",
          "transaction amount", "original invoice amount", "face value", "invoice value", "amount",
          "invoiceamount", "converted_usd", "total_open_amount", "opening amount", "bill amount", "wrbtr"),
@@ -146,12 +146,12 @@ LEDGER_SYNONYMS: dict[str, _T] = {
     ),
     # debit/credit ledgers (往来明细账, customer statements): movements, reconstructed into items (ledgers.py)
     "debit": (
-        ("借方", "借方金额", "借方发生额", "本期借方", "借方本币", "借方原币", "借方（原币）", "debit", "debits",
+        ("借方", "借方金额", "借方发生额", "本期借方", "本期应收", "本期增加", "借方本币", "借方原币", "借方（原币）", "debit", "debits",
          "debit amount", "dr amount", "charges", "invoiced"),
         ("借",),
     ),
     "credit": (
-        ("贷方", "贷方金额", "贷方发生额", "本期贷方", "贷方本币", "贷方原币", "贷方（原币）", "credit", "credits",
+        ("贷方", "贷方金额", "贷方发生额", "本期贷方", "本期收款", "本期收回", "本期回款", "本期减少", "贷方本币", "贷方原币", "贷方（原币）", "credit", "credits",
          "credit amount", "cr amount", "receipts", "payments and credits"),
         ("贷",),
     ),
