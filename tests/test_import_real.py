@@ -158,3 +158,25 @@ def test_age_says_why_a_metric_has_no_value_never_nan(tmp_path):
     rows = list(openpyxl.load_workbook(tmp_path / "a.xlsx", read_only=True)["Collection 回款指标"].iter_rows(values_only=True))
     bpdso = next(r for r in rows if r[0] and str(r[0]).startswith("Best possible"))
     assert bpdso[1] is None and bpdso[3].startswith("no credit sales in the last 3 months; open items only")
+
+
+def test_sap_extract_in_its_original_layout_with_is_open(tmp_path):
+    """The HighRadius extract as first published: isOpen, invoice_currency, total_open_amount, doc_id and
+    invoice_id (the same number twice), clear_date blank on open rows."""
+    src = tmp_path / "hr.csv"
+    head = ("business_code,cust_number,name_customer,clear_date,buisness_year,doc_id,posting_date,"
+            "document_create_date,document_create_date.1,due_in_date,invoice_currency,document type,posting_id,"
+            "area_business,total_open_amount,baseline_create_date,cust_payment_terms,invoice_id,isOpen\n")
+    rows = [
+        ("U001", "0200769623", "WAL-MAR corp", "2020-02-11 00:00:00", "1930438491", "2020-01-26", "20200125",
+         "20200126", "20200210", "USD", "RV", "1", "", "54273.28", "20200126", "NAH4", "1930438491", "0"),
+        ("U001", "0200980828", "BEN E", "", "1930659387", "2020-03-19", "20200318", "20200319", "20200403",
+         "USD", "RV", "1", "", "11173.02", "20200319", "NAA8", "1930659387", "1"),
+        ("CA02", "0140105686", "SYSC llc", "", "2960623488", "2020-03-30", "20200330", "20200330", "20200410",
+         "USD", "RV", "1", "", "2309.79", "20200331", "CA10", "2960623488", "1"),
+    ]
+    src.write_text(head + "".join(",".join(r[:4]) + ",2020," + ",".join(r[4:]) + "\n" for r in rows),
+                   encoding="utf-8")
+    total, home, out = run_chain(src, tmp_path)
+    assert home == "USD" and total == pytest.approx(11173.02 + 2309.79)
+    assert "1 of 3 invoice(s) taken as settled ('isOpen' says settled)" in out

@@ -28,7 +28,8 @@ HEADER_SCAN_ROWS = 30
 SOFT_TARGETS = frozenset({"note", "row_total"})  # a second candidate is listed, not an error
 # generic names that yield to any other candidate of the same target (Xero: Number vs Reference)
 WEAK_LABELS = frozenset(normalise(x) for x in ("reference", "ref", "invoice reference", "invoice ref", "参考号",
-                                               "订单号", "合同号", "your reference", "customer reference"))
+                                               "订单号", "合同号", "your reference", "customer reference",
+                                               "invoice id"))  # SAP extracts: doc_id is the document
 
 
 def col_letter(j: int) -> str:

@@ -89,7 +89,7 @@ LEDGER_SYNONYMS: dict[str, _T] = {
     ),
     "currency": (
         ("币别", "币种", "币制", "货币", "原币币别", "原币币种", "currency", "currency code", "document currency",
-         "doc currency", "crcy", "ccy", "curr", "curr.", "cur"),
+         "invoice currency", "invoice_currency", "trx currency", "doc currency", "crcy", "ccy", "curr", "curr.", "cur"),
         (),
     ),
     "amount": (
@@ -97,7 +97,7 @@ LEDGER_SYNONYMS: dict[str, _T] = {
          "应收款", "invoice amount", "original amount", "amount in doc curr", "amount in dc",
          "amount in doc. curr.", "amount doc curr", "amount (dc)", "gross amount", "invoice total",
          "transaction amount", "original invoice amount", "face value", "invoice value", "amount",
-         "invoiceamount", "converted_usd", "total_open_amount", "opening amount", "bill amount", "wrbtr"),
+         "invoiceamount", "converted_usd", "amount due original", "total_open_amount", "opening amount", "bill amount", "wrbtr"),
         ("原始金额", "total amount"),
     ),
     "amount_home": (
@@ -187,7 +187,7 @@ IGNORED: frozenset[str] = frozenset({
     "business_code", "buisness_year", "business year", "baseline_create_date", "baseline create date",
     "cust_payment_terms", "aging bucket", "countrycode", "country code", "paperlessdate", "paperlessbill",
     "daystosettle", "days to settle", "dayslate", "days late", "overdue by days", "overdue by", "posting_id",
-    "area_business", "document type code", "isopen_flag", "invoice_currency", "document_create_date",
+    "area_business", "document type code", "isopen_flag", "document_create_date",
     "bukrs", "belnr", "gjahr", "zfbdt", "zterm",
 })
 
@@ -339,11 +339,12 @@ IGNORED_KEYS = frozenset(normalise(n) for n in IGNORED)
 # Status cells (compared case-folded): an invoice settled in full, or still (partly) open.
 SETTLED_WORDS = frozenset({
     "paid", "fully paid", "paid in full", "closed", "close", "cleared", "clear", "settled", "complete", "completed",
-    "reconciled", "c", "已核销", "全部核销", "完全核销", "核销完毕", "已收款", "已收", "已收齐", "已结清", "结清",
+    "reconciled", "c", "cl", "deposited", "已核销", "全部核销", "完全核销", "核销完毕", "已收款", "已收", "已收齐", "已结清", "结清",
     "已结算", "已付款", "已回款", "已完成", "关闭", "已关闭"})
 OPEN_WORDS = frozenset({
     "open", "unpaid", "overdue", "outstanding", "awaiting payment", "partially paid", "part paid", "partial",
-    "part-paid", "due", "pending", "not paid", "o", "未核销", "部分核销", "未收款", "部分收款", "未结清", "未结算",
+    "part-paid", "due", "pending", "not paid", "o", "op", "authorised", "authorized", "submitted", "sent",
+    "approved", "viewed", "未核销", "部分核销", "未收款", "部分收款", "未结清", "未结算",
     "未付款", "逾期", "未到期", "未回款", "部分回款", "待收款", "开立", "未完成"})
 _OPEN_HEADER = re.compile(r"open|未|欠", re.I)
 
