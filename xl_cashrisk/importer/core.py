@@ -739,22 +739,10 @@ class _Importer:
         if "status" not in self.h.assigned:
             return None
         vals = self.col("status")
-        text = np.array([str(v).strip().casefold() if not V.is_blank(np.array([v], dtype=object))[0] else ""
-                         for v in vals], dtype=object)
-        settled = np.isin(text, list(W.SETTLED_WORDS))
-        open_ = np.isin(text, list(W.OPEN_WORDS))
-        flag_t, flag_f = V.bool_words(text)
-        flag_t |= np.isin(text, ["1", "1.0"]) | np.array([v is True for v in vals])
-        flag_f |= np.isin(text, ["0", "0.0"]) | np.array([v is False for v in vals])
-        if (flag_t | flag_f).any():
-            polarity = W.status_polarity(self.label("status"))
-            if polarity is None:
-                self.note(f"'{self.label('status')}' holds yes/no values but does not say whether yes means open "
-                          "or settled: not used")
-            else:
-                settled |= flag_t if polarity == "settled" else flag_f
-                open_ |= flag_f if polarity == "settled" else flag_t
-        unknown = (text != "") & ~settled & ~open_
+        settled, unknown, unread = W.status_settled(vals, self.label("status"))
+        if unread:
+            self.note(f"'{self.label('status')}' holds yes/no values but does not say whether yes means open "
+                      "or settled: not used")
         if unknown.any():
             words = ", ".join(sorted({str(v) for v in vals[unknown]})[:5])
             self.note(f"{int(unknown.sum())} row(s) with a status not known as settled or open ({words}): "

@@ -21,6 +21,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from xl_cashrisk.schemas.values import bool_words
+
 __all__ = [
     "COUNTRIES",
     "CURRENCY_WORDS",
@@ -347,6 +349,36 @@ OPEN_WORDS = frozenset({
     "approved", "viewed", "未核销", "部分核销", "未收款", "部分收款", "未结清", "未结算",
     "未付款", "逾期", "未到期", "未回款", "部分回款", "待收款", "开立", "未完成"})
 _OPEN_HEADER = re.compile(r"open|未|欠", re.I)
+
+
+def status_settled(values: np.ndarray, header: str) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(settled mask, mask of words known as neither, yes/no values left unread) of a status column.
+
+    >>> s, u, unread = status_settled(np.array(["Paid", "Open", "void", None], dtype=object), "Status")
+    >>> s.tolist(), u.tolist(), unread
+    ([True, False, False, False], [False, False, True, False], False)
+    >>> status_settled(np.array([0, 1, "0"], dtype=object), "isOpen")[0].tolist()
+    [True, False, True]
+    """
+    vals = np.asarray(values, dtype=object)
+    blank = np.array([v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+                      for v in vals], dtype=bool)
+    text = np.array(["" if b else str(v).strip().casefold() for v, b in zip(vals, blank, strict=True)], dtype=object)
+    text = np.array([t[:-2] if t.endswith(".0") else t for t in text], dtype=object)  # 1.0 → 1
+    settled = np.isin(text, list(SETTLED_WORDS))
+    open_ = np.isin(text, list(OPEN_WORDS))
+    yes, no = bool_words(text)  # the one reading of flags (TRUE/FALSE, 是/否, Yes/No), plus 1/0
+    yes, no = yes | (text == "1"), no | (text == "0")
+    unread = False
+    if (yes | no).any():
+        polarity = status_polarity(header)
+        if polarity is None:
+            unread = True
+        else:
+            settled |= yes if polarity == "settled" else no
+            open_ |= no if polarity == "settled" else yes
+    unknown = ~blank & ~settled & ~open_ & ~((yes | no) if unread else np.zeros(len(vals), dtype=bool))
+    return settled, unknown, unread
 
 
 def status_polarity(header: str) -> str | None:
