@@ -24,7 +24,7 @@ from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.importer import synonyms as W
 from xl_cashrisk.importer.ageing import SYNTHETIC_NOTE, Bucket, synthetic_due
 from xl_cashrisk.importer.headers import HEADER_SCAN_ROWS, Header, col_letter, detect_header, title_as_of
-from xl_cashrisk.importer.ledgers import CARRIED, OPENING, balance_sign, fifo_open_items, title_customer
+from xl_cashrisk.importer.ledgers import DebitCreditLedger
 from xl_cashrisk.importer.mapping import Mapping, load_mapping
 from xl_cashrisk.importer.rows import BLANK, DATA, GRAND_TOTAL, HEADER, HEADING, SUBTOTAL, classify_rows
 from xl_cashrisk.importer.source import Sheet, read_sheets
@@ -276,7 +276,7 @@ def _mapping_of(h: Header, m: Mapping, kind: str, sh: Sheet) -> Mapping:
                    columns=cols)
 
 
-class _Importer:
+class _Importer(DebitCreditLedger):
     def __init__(self, table, kind, sheet: Sheet, h: Header, m: Mapping, rep: ImportReport, dayfirst, as_of,
                  currency, home_currency=None):
         self.table, self.kind, self.sh, self.h, self.m, self.rep = table, kind, sheet, h, m, rep
@@ -527,114 +527,6 @@ class _Importer:
             raw["terms_days"] = terms
             self.note(f"{int(fill.sum())} row(s) with neither a due date nor terms: due on their own date (terms 0)"
                       + ("; set [defaults] terms_days in a mapping file for the real terms" if fill.all() else ""))
-
-    def debit_credit(self, amounts: dict[str, np.ndarray], syms) -> dict[str, np.ndarray]:
-        """A debit/credit ledger → one item per debit by FIFO (:mod:`.ledgers`), checked against 余额."""
-        self.rep.layout = "debit/credit ledger (open items by FIFO)"
-        n = len(self.rows)
-        texts = np.array([str(x) if isinstance(x, str) else "" for x in self.col("note")], dtype=object)
-        carried = np.array([bool(CARRIED.search(t)) for t in texts], dtype=bool)
-        opening = np.array([bool(OPENING.search(t)) for t in texts], dtype=bool) & ~carried
-        sign = balance_sign(self.col("direction"))
-        bal = amounts.get("open_amount")
-        movement = np.nan_to_num(amounts["debit"]) - np.nan_to_num(amounts["credit"])
-        if bal is not None:
-            signed = np.where(np.isnan(bal), np.nan, bal * sign)
-            take = opening & (np.abs(movement) <= MONEY_TOL) & ~np.isnan(signed)
-            movement[take] = signed[take]
-        movement[carried] = 0.0
-        for i in np.flatnonzero(carried):
-            self.errors[int(self.rows[i])].append("CARRIED")
-        names = self.ledger_customers(carried)
-        dates = self.dates("invoice_date") if "invoice_date" in self.h.assigned else np.full(n, None, dtype=object)
-        when = np.array([_as_date(x) for x in dates], dtype=object)
-        for i in np.flatnonzero((when == None) & ~V.is_blank(dates)):  # noqa: E711
-            self.errors[int(self.rows[i])].append(f"column '{self.label('invoice_date')}': not a date: {dates[i]!r}")
-        cur = self.currencies(syms)
-        items = fifo_open_items(self.rows, names, when, movement, self.col("invoice_no"), texts)
-        self.closing_balance(names, np.where(carried, np.nan, bal) if bal is not None else None, sign, cur)
-        self.note(f"debit/credit ledger: {int((movement > MONEY_TOL).sum())} debit(s) and "
-                  f"{int((movement < -MONEY_TOL).sum())} credit(s) of {len(set(names))} customer(s) matched first in, "
-                  f"first out: each credit settles the oldest open debit (docs/import.md); {len(items)} item(s), "
-                  f"{sum(1 for it in items if it.amount - it.paid > MONEY_TOL)} still open"
-                  + (f"; {int(opening.sum())} opening-balance row(s) taken as open debits" if opening.any() else ""))
-        pos = {int(r): i for i, r in enumerate(self.rows)}
-        terms = float(self.m.defaults.get("terms_days", 0))
-        raw = {
-            "invoice_no": [it.doc if isinstance(it.doc, str) and it.doc.strip() and not it.unapplied else
-                           f"{'UNAPPLIED' if it.unapplied else 'ROW'}{it.row}" for it in items],
-            "buyer_id": [it.customer for it in items], "buyer_name": [it.customer for it in items],
-            "doc_type": ["CN" if it.amount < 0 else "INV" for it in items],
-            "invoice_date": [it.date for it in items], "terms_days": [terms] * len(items),
-            "due_date": [None] * len(items), "currency": [cur[pos[it.row]] for it in items],
-            "amount": [it.amount for it in items], "paid_amount": [it.paid for it in items],
-            "last_payment_date": [it.last_payment for it in items], "disputed": [None] * len(items),
-            "note": [(it.text or None) for it in items],
-        }
-        self.note(f"due dates: {'item date + ' + str(int(terms)) + ' days ([defaults] terms_days)' if terms else 'the item date (terms 0): a ledger has no due dates; set [defaults] terms_days in a mapping file'}")
-        self.rows = np.array([it.row for it in items], dtype=np.int64)
-        return {k: np.array(v, dtype=object) if v else np.empty(0, dtype=object) for k, v in raw.items()}
-
-    def compose_dates(self) -> None:
-        """年 | 月 | 日 columns (Yonyou) → one date column; the year from its column, else the title rows."""
-        year_col = self.col("year_part")
-        title = " ".join(str(v) for r in self.sh.rows[:self.h.first_row] for v in r if isinstance(v, str))
-        found = re.search(r"(20\d{2}|19\d{2})\s*(?:年|[.\-/]\s*\d{1,2})", title)
-        default_year = int(found.group(1)) if found else (self.as_of.year if self.as_of else None)
-        out = np.full(len(self.rows), None, dtype=object)
-        for i, (y, mo, d) in enumerate(zip(year_col, self.col("month_part"), self.col("day_part"), strict=True)):
-            try:
-                yy = int(float(y)) if not V.is_blank(np.array([y], dtype=object))[0] else default_year
-                out[i] = dt.date(int(yy), int(float(mo)), int(float(d))) if yy else None
-            except (TypeError, ValueError):
-                out[i] = None
-        if default_year is None and "year_part" not in self.h.assigned:
-            raise InputError("the dates are in 月 | 日 columns and no year is given: put the year in the title "
-                             "(2026年) or run again with --as-of", self.sh.where(self.h.excel_row()))
-        self.grid = np.column_stack([self.grid, out]) if len(self.grid) else np.empty((0, self.grid.shape[1] + 1),
-                                                                                   dtype=object)
-        self.h.labels.append("年/月/日")
-        self.h.assigned["invoice_date"] = len(self.h.labels) - 1
-        self.note("dates built from the 年/月/日 columns" + ("" if "year_part" in self.h.assigned else
-                                                          f", year {default_year} from the title rows"))
-
-    def ledger_customers(self, carried: np.ndarray) -> np.ndarray:
-        """Customer per row: the customer column (printed once per customer: filled down), the heading rows of
-        a grouped ledger, else the title row."""
-        names = self.col("buyer_name").copy()
-        names[carried] = None
-        if not V.is_blank(names).all():
-            names = pd.Series(names, dtype=object).where(~V.is_blank(names)).ffill().to_numpy(dtype=object)
-        blank = V.is_blank(names)
-        if not blank.any():
-            return np.array([str(x).strip() for x in names], dtype=object)
-        found = title_customer([(r + 1, " ".join(str(v) for v in self.sh.rows[r] if isinstance(v, str)))
-                                for r in range(self.h.first_row)])
-        if found is None and blank.all() and "buyer_name" not in self.m.defaults:
-            raise InputError("a debit/credit ledger needs its customer: a customer column (客户/往来单位), a heading "
-                             "row per customer, or the title row (客户：<name>); or set [defaults] buyer_name in a "
-                             "mapping file", self.sh.where(self.h.excel_row()))
-        if found is None and "buyer_name" in self.m.defaults:
-            found = (str(self.m.defaults["buyer_name"]), 0)
-        if found is not None:
-            self.note(f"customer '{found[0]}' from " + (f"title row {found[1]}" if found[1] else "the mapping file"))
-        names = names.copy()
-        names[blank] = found[0] if found else None
-        return np.array([str(x).strip() if x is not None else "?" for x in names], dtype=object)
-
-    def closing_balance(self, names: np.ndarray, bal: np.ndarray | None, sign: np.ndarray, cur: np.ndarray) -> None:
-        """The ledger's own closing balance (last 余额 per customer), the figure the items must add up to."""
-        if bal is None:
-            self.note("no balance (余额) column: the reconstructed items cannot be checked against the ledger")
-            return
-        last: dict[str, tuple[str, float]] = {}
-        for c, b, s, k in zip(names, bal, sign, cur, strict=True):
-            if not np.isnan(b):
-                last[c] = (k if isinstance(k, str) else "*", float(b * s))
-        out: dict[str, float] = defaultdict(float)
-        for k, v in last.values():
-            out[k] += v
-        self.stated_override = dict(out)
 
     def currencies(self, syms: list[np.ndarray]) -> np.ndarray:
         n = len(self.rows)
@@ -1036,17 +928,6 @@ class _Importer:
             if not np.isnan(x):
                 out[c if isinstance(c, str) and c in currencies else "*"] += float(x)
         return dict(out)
-
-
-def _as_date(v: object) -> dt.date | None:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    try:
-        return dt.date.fromisoformat(str(v)[:10]) if isinstance(v, str) and v.strip() else None
-    except ValueError:
-        return None
 
 
 def _obj(a: np.ndarray) -> np.ndarray:
