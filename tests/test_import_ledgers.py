@@ -240,3 +240,20 @@ def test_grouped_ledger_headings_are_reported_as_customers_and_kingdee_receivabl
     assert r.report.reconciled
     assert dict(zip(r.frame["invoice_no"], r.frame["open_amount"], strict=True)) == {"XSFP001": 6300.0,
                                                                                      "XSFP017": 2260.0}
+
+
+def test_a_statement_with_amount_received_and_running_balance_is_a_ledger(tmp_path):
+    """对账单: 应收金额 / 已收金额 / 余额 are movements and a running balance, not one invoice per row."""
+    src = _xlsx(tmp_path / "s.xlsx", [
+        ["客户对账单"], ["客户：温州瑞达五金"],
+        ["日期", "单据号", "摘要", "应收金额", "已收金额", "余额"],
+        ["2026-01-01", "", "期初余额", None, None, 4000],
+        ["2026-01-12", "FP-101", "销售", 6000, None, 10000],
+        ["2026-02-02", "SK-17", "收款", None, 7000, 3000],
+        ["2026-02-25", "FP-118", "销售", 2500, None, 5500],
+    ])
+    r = import_file(src, "ledger")
+    # opening 4,000 and 3,000 of FP-101 paid on 2 Feb → FP-101 3,000 + FP-118 2,500 open
+    assert r.report.rejected == [] and r.report.reconciled
+    assert dict(zip(r.frame["invoice_no"], r.frame["open_amount"], strict=True)) == {
+        "ROW4": 0.0, "FP-101": 3000.0, "FP-118": 2500.0}

@@ -435,7 +435,7 @@ class _Importer(DebitCreditLedger):
         syms = [v[1] for v in got.values() if v is not None]
         if "invoice_date" not in a and "month_part" in a and "day_part" in a:
             self.compose_dates()
-        if "debit" in amounts and "credit" in amounts:
+        if ("debit" in amounts and "credit" in amounts) or self.statement_as_ledger(amounts):
             return self.debit_credit(amounts, syms)
         if "debit" in amounts and "amount" not in amounts:  # a debit column alone is the document amount
             amounts["amount"] = amounts.pop("debit")

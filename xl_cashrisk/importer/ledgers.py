@@ -168,6 +168,22 @@ class DebitCreditLedger:
     """The importer's steps for a debit/credit ledger (mixed into ``core._Importer``: it uses its columns,
     notes, errors and dates)."""
 
+    def statement_as_ledger(self, amounts: dict[str, np.ndarray]) -> bool:
+        """A statement (对账单) whose amount / received / balance columns are movements and a running balance
+        (each balance = the one above + amount − received), not one invoice per row: read it as debit/credit."""
+        if not {"amount", "paid_amount", "open_amount"} <= amounts.keys() or len(self.rows) < 3:
+            return False
+        a, p = np.nan_to_num(amounts["amount"]), np.nan_to_num(amounts["paid_amount"])
+        o = amounts["open_amount"]
+        per_row = np.abs(a - p - np.nan_to_num(o)) <= TOL
+        running = np.abs(o[1:] - o[:-1] - (a[1:] - p[1:])) <= TOL
+        if running.mean() < 0.8 or per_row.mean() >= 0.5:
+            return False
+        amounts["debit"], amounts["credit"] = amounts.pop("amount"), amounts.pop("paid_amount")
+        self.note(f"'{self.label('open_amount')}' is a running balance (each row's balance is the one above plus "
+                  f"'{self.label('amount')}' less '{self.label('paid_amount')}'): read as a debit/credit ledger")
+        return True
+
     def debit_credit(self, amounts: dict[str, np.ndarray], syms) -> dict[str, np.ndarray]:
         """A debit/credit ledger → one item per debit by FIFO (:mod:`.ledgers`), checked against 余额."""
         self.rep.layout = "debit/credit ledger (open items by FIFO)"
