@@ -138,14 +138,15 @@ EXAMPLE_ROWS: tuple[dict[str, object], ...] = (
 # ---------------------------------------------------------------------------------------- rules
 
 
+EMPTY_LEDGER = ("the ledger holds no rows: nothing to age (fill it, or import the open-item list or debit/credit "
+                "ledger with `xl-cashrisk import`)")
+
+
 @register_rule("ledger")
 def ledger_rules(ctx: RuleContext) -> list[Problem]:
     """Cross-column checks of the AR ledger (data model): sign vs doc type, paid vs amount, due date,
     payment date, currency. Derives ``due_date`` (invoice date + terms) and ``open_amount`` in place."""
     f, bad = ctx.frame, ctx.bad
-    if f.empty:  # an empty ledger is never a clean one: ageing it would report a book with nothing owed
-        return [Problem("error", ctx.sheet, None, None, "the ledger holds no rows: nothing to age (fill it, or "
-                        "import the open-item list or debit/credit ledger with `xl-cashrisk import`)")]
     out: list[Problem] = []
     inv_date = f["invoice_date"].to_numpy()
     terms = f["terms_days"].to_numpy(dtype=float)
