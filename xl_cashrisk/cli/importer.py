@@ -11,11 +11,14 @@ from rich.table import Table as RichTable
 
 from xl_cashrisk.cli._common import parse_as_of
 from xl_cashrisk.cli.app import cli, console, progress
+from xl_cashrisk.errors import InputError
 from xl_cashrisk.importer import KINDS, ImportReport, import_file, load_mapping, save_mapping
+from xl_cashrisk.importer.mapping import currency_code, fx_rate
 from xl_cashrisk.importer.output import write_template
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1  # written, but rows were left out or the export's own totals disagree: read the report
+EXIT_UNUSABLE = 3  # nothing usable: no row could be imported
 SHOW_ROWS = 25
 
 
@@ -31,12 +34,16 @@ SHOW_ROWS = 25
 @click.option("--dayfirst/--monthfirst", default=None,
               help="How to read dates like 01/03/2024 (default: from the data; an error if it cannot tell).")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The export's as-of date (ageing exports).")
-@click.option("--currency", metavar="CODE", help="Currency for rows the export gives none (default: CNY).")
+@click.option("--currency", metavar="CODE", help="Currency for rows the export gives none (default: the home currency).")
+@click.option("--home-currency", metavar="CODE",
+              help="The books' home currency for the Settings sheet (default: the export's only currency, else CNY).")
+@click.option("--fx", "fx", metavar="CUR=RATE", multiple=True,
+              help="An FX rate for the Settings sheet: home-currency units per 1 CUR (repeatable), e.g. --fx USD=7.1.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Filled template to write (.xlsx). Never the input file.")
 def import_cmd(file: Path, kind: str, sheet: str | None, mapping_file: Path | None, save_mapping: Path | None,
                show_mapping: bool, dayfirst: bool | None, as_of: str | None, currency: str | None,
-               out: Path | None) -> None:
+               home_currency: str | None, fx: tuple[str, ...], out: Path | None) -> None:
     """Import an ERP/accounting export (导入): Kingdee, Yonyou, SAP, Oracle, QuickBooks, Xero, bank statements.
 
     Finds the header, maps columns by Chinese/English synonyms or --mapping, skips and reports subtotal,
@@ -47,13 +54,14 @@ def import_cmd(file: Path, kind: str, sheet: str | None, mapping_file: Path | No
     if out is None and not show_mapping and save_mapping is None:
         raise click.UsageError("give --out FILE (or --show-mapping / --save-mapping to only look at the mapping)")
     mapping = load_mapping(mapping_file) if mapping_file else None
-    if currency and not (len(currency) == 3 and currency.isalpha()):
-        raise click.BadParameter(f"expected a 3-letter currency code such as USD, got {currency!r}",
-                                 param_hint="--currency")
+    currency = _code(currency, "--currency")
+    home_currency = _code(home_currency, "--home-currency")
+    rates = _rates(fx)
     check_only = out is None
     with progress(3) as step:
         result = import_file(file, kind, sheet=sheet, mapping=mapping, dayfirst=dayfirst, as_of=parse_as_of(as_of),
-                             currency=currency.upper() if currency else None, check_only=check_only, on_step=step)
+                             currency=currency, home_currency=home_currency, fx=rates, check_only=check_only,
+                             on_step=step)
     rep = result.report
     _print_source(rep)
     if show_mapping or check_only:
@@ -64,13 +72,43 @@ def import_cmd(file: Path, kind: str, sheet: str | None, mapping_file: Path | No
     if check_only:
         sys.exit(EXIT_PARTIAL if any(s.startswith("AMBIGUOUS") for s in rep.spare) else EXIT_OK)
     _print_summary(rep)
+    if rep.rows_imported == 0:
+        console.print(f"[red]no rows imported, nothing written: {escape(rep.empty_reason or 'see the skipped rows above')}"
+                      "[/red]", soft_wrap=True)
+        sys.exit(EXIT_UNUSABLE)
     path = write_template(result, out, inputs=(file,))
     console.print(f"wrote {path}  ({rep.rows_imported} rows)")
-    foreign = sorted(set(result.frame["currency"]) - {"CNY"}) if kind == "ledger" and len(result.frame) else []
+    if kind == "ledger":
+        console.print(f"home currency {rep.home_currency} ({rep.home_source})"
+                      + (f"; FX {', '.join(f'{c} {r:g}' for c, r in sorted(rep.fx.items()))}" if rep.fx else ""))
+    foreign = sorted(set(result.frame["currency"]) - {rep.home_currency} - set(rep.fx)) \
+        if kind == "ledger" and len(result.frame) else []
     if foreign:
-        console.print(f"[yellow]add FX rates for {', '.join(foreign)} to the Settings sheet's FX table "
-                      "before running `xl-cashrisk age`[/yellow]")
-    sys.exit(EXIT_OK if rep.reconciled and not rep.rejected else EXIT_PARTIAL)
+        console.print(f"[yellow]no FX rate for {', '.join(foreign)} to {rep.home_currency}: run again with "
+                      f"--fx {foreign[0]}=RATE (or fill the Settings sheet's FX table) before `xl-cashrisk age`"
+                      "[/yellow]")
+    sys.exit(EXIT_OK if rep.reconciled and not rep.rejected and not foreign else EXIT_PARTIAL)
+
+
+def _code(value: str | None, hint: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return currency_code(value, hint)
+    except InputError as exc:
+        raise click.BadParameter(exc.message, param_hint=hint) from None
+
+
+def _rates(values: tuple[str, ...]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for v in values:
+        cur, sep, rate = v.partition("=")
+        try:
+            out[currency_code(cur, "--fx")] = fx_rate(float(rate) if sep else None, f"--fx {cur}")
+        except (InputError, ValueError):
+            raise click.BadParameter(f"expected CUR=RATE such as USD=7.1 (home-currency units per 1 CUR, > 0), "
+                                     f"got {v!r}", param_hint="--fx") from None
+    return out
 
 
 def save_mapping_file(rep: ImportReport, path: Path) -> Path:

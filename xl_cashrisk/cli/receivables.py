@@ -21,7 +21,7 @@ from xl_cashrisk.io.inputs import open_book, read_ledger, validate_tables, workb
 from xl_cashrisk.io.reader import WorkbookReader
 from xl_cashrisk.io.templates import TEMPLATES, build_named
 from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
-from xl_cashrisk.pipelines.ageing import AgeingResult, run_ageing
+from xl_cashrisk.pipelines.ageing import OPEN_ITEMS_ONLY, AgeingResult, metric_text, run_ageing
 from xl_cashrisk.reports.ageing import write_ageing
 from xl_cashrisk.settings import Settings
 
@@ -92,10 +92,13 @@ def print_ageing(result: AgeingResult) -> None:
     t.add_row("[bold]total[/bold]", f"[bold]{money(total)}[/bold]", "", "")
     console.print(t)
     m = result.metrics.set_index("key")
-    parts = [f"DSO {m.loc['dso_12m', 'value']:.1f} d", f"countback {m.loc['dso_countback', 'value']:.1f} d",
-             f"best possible {m.loc['bpdso', 'value']:.1f} d", f"ADD {m.loc['add', 'value']:.1f} d",
-             f"CEI {m.loc['cei', 'value']:.1f} %", f"overdue {m.loc['overdue_share', 'value']:.1%}"]
-    console.print("  ".join(parts))
+    parts = [f"DSO {metric_text(m.loc['dso_12m'], '{:.1f} d')}", f"countback {metric_text(m.loc['dso_countback'], '{:.1f} d')}",
+             f"best possible {metric_text(m.loc['bpdso'], '{:.1f} d')}", f"ADD {metric_text(m.loc['add'], '{:.1f} d')}",
+             f"CEI {metric_text(m.loc['cei'], '{:.1f} %')}", f"overdue {metric_text(m.loc['overdue_share'], '{:.1%}')}"]
+    console.print("  ".join(parts).replace(f"; {OPEN_ITEMS_ONLY}", ""), soft_wrap=True)
+    if OPEN_ITEMS_ONLY in str(m.loc["dso_12m", "note"]):
+        console.print(f"[yellow]note: the ledger holds {OPEN_ITEMS_ONLY}; the DSO figures above count only what "
+                      "is still unpaid[/yellow]", soft_wrap=True)
 
 
 @cli.command()

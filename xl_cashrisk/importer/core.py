@@ -25,6 +25,7 @@ from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.importer import synonyms as W
 from xl_cashrisk.importer.ageing import SYNTHETIC_NOTE, Bucket, synthetic_due
 from xl_cashrisk.importer.headers import HEADER_SCAN_ROWS, Header, col_letter, detect_header, title_as_of
+from xl_cashrisk.importer.ledgers import DebitCreditLedger
 from xl_cashrisk.importer.mapping import Mapping, load_mapping
 from xl_cashrisk.importer.rows import BLANK, DATA, GRAND_TOTAL, HEADER, HEADING, SUBTOTAL, classify_rows
 from xl_cashrisk.importer.source import Sheet, read_sheets
@@ -40,7 +41,7 @@ KINDS = ("ledger", "register")
 HOME_CURRENCY = "CNY"  # the template's default home currency (Settings sheet)
 DEFAULT_TERMS = 30  # synthetic rows of an ageing summary: invoice date = due date − 30 days
 MONEY_TOL = 0.005
-MONEY_TARGETS = ("amount", "paid_amount", "open_amount", "amount_home", "open_home", "row_total")
+MONEY_TARGETS = ("amount", "paid_amount", "open_amount", "amount_home", "open_home", "row_total", "debit", "credit")
 DATE_TARGETS = ("invoice_date", "due_date", "last_payment_date")
 _TITLE_UNIT = re.compile(r"单位\s*[:：]\s*(万元|千元|百万元|元)|amounts?\s+in\s+(thousands|millions)", re.I)
 INVALID = "invalid value"
@@ -94,6 +95,11 @@ class ImportReport:
     spare: list[str] = field(default_factory=list)
     buckets: list[str] = field(default_factory=list)
     conventions: list[str] = field(default_factory=list)
+    empty_reason: str = ""  # why nothing could be imported (a balance-only table, no data rows)
+    settled: int = 0  # rows taken as paid in full from a settlement date or status
+    home_currency: str = HOME_CURRENCY  # written to the Settings sheet
+    home_source: str = "default"  # "--home-currency / mapping file", "the export's only currency", "default"
+    fx: dict[str, float] = field(default_factory=dict)  # the FX table written (rate to home per unit)
     totals: pd.DataFrame = field(default_factory=pd.DataFrame)  # per currency: before, after, skipped, stated
     mapping: Mapping = field(default_factory=Mapping)
 
@@ -123,14 +129,18 @@ class ImportResult:
 
 def import_file(path: str | Path, kind: str, sheet: str | None = None, mapping: Mapping | str | Path | None = None,
                 dayfirst: bool | None = None, *, as_of: dt.date | None = None, currency: str | None = None,
+                home_currency: str | None = None, fx: dict[str, float] | None = None,
                 check_only: bool = False, on_step: Callable[[str], None] | None = None) -> ImportResult:
     """Import an accounting/ERP export as ``kind`` ('ledger' or 'register').
 
     ``dayfirst`` decides dates like 01/03/2024 (True: 1 March; False: 3 January; None: from the data,
     an error if the data cannot tell). ``as_of`` is the export's as-of date (ageing exports; else the
-    title rows are searched). ``currency`` is used where the export names none. ``check_only`` maps the
-    columns and returns without raising on ambiguities (for ``--show-mapping``). ``on_step(text)`` is
-    called as each long step starts (reading, finding the header, converting the rows: a progress bar).
+    title rows are searched). ``currency`` is used where the export names none. ``home_currency`` and
+    ``fx`` (currency → home-currency units per unit) are the books' home currency and FX table for the
+    Settings sheet; without them an export in one currency takes that currency as home (reported),
+    otherwise CNY. ``check_only`` maps the columns and returns without raising on ambiguities (for
+    ``--show-mapping``). ``on_step(text)`` is called as each long step starts (reading, finding the
+    header, converting the rows: a progress bar).
     """
     step = on_step or (lambda text: None)
     table = _table(kind)
@@ -139,7 +149,9 @@ def import_file(path: str | Path, kind: str, sheet: str | None = None, mapping: 
         raise InputError(f"the mapping file is for kind '{m.kind}', not '{kind}'")
     dayfirst = m.dayfirst if dayfirst is None else dayfirst
     as_of = as_of or m.as_of
-    currency = (currency or str(m.defaults.get("currency") or "") or None)
+    currency = currency or m.currency or (str(m.defaults.get("currency") or "") or None)
+    home_currency = home_currency or m.home_currency
+    fx = {**m.fx, **(fx or {})}
     step(f"reading {Path(path).name}")
     sheets = read_sheets(path, sheet or m.sheet)
     step("finding the header and the columns")
@@ -154,8 +166,12 @@ def import_file(path: str | Path, kind: str, sheet: str | None = None, mapping: 
         if h is not None and (best is None or h.score > best[1].score):
             best = (sh, h)
     if best is None:
+        if kind == "ledger" and any(_balance_title(sh) for sh in sheets):
+            raise InputError(BALANCE_TABLE, sheets[0].where())
         raise _no_header(sheets, table, m)
     sh, h = best
+    if kind == "ledger" and _balance_table(h):
+        raise InputError(BALANCE_TABLE, sh.where(h.excel_row()))
     rep = ImportReport(str(path), kind, sh.name, sh.encoding, sh.delimiter,
                        tuple(range(h.first_row + 1, h.last_row + 2)))
     _describe_mapping(rep, h)
@@ -182,7 +198,45 @@ def import_file(path: str | Path, kind: str, sheet: str | None = None, mapping: 
             raise InputError(f"as-of date ({rep.as_of_source}): {exc}", sh.where()) from None
     rep.as_of = as_of
     step(f"checking and converting {len(sh.rows) - h.last_row - 1:,} rows")
-    return _Importer(table, kind, sh, h, m, rep, dayfirst, as_of, currency).run()
+    result = _Importer(table, kind, sh, h, m, rep, dayfirst, as_of, currency, home_currency).run()
+    _home(result, home_currency, fx)
+    return result
+
+
+def _home(result: ImportResult, home: str | None, fx: dict[str, float]) -> None:
+    """The Settings sheet's home currency and FX table: as told, else the export's only currency, else CNY."""
+    rep = result.report
+    rep.fx = {c: r for c, r in fx.items() if c != home}
+    if home:
+        rep.home_currency, rep.home_source = home, "--home-currency / mapping file"
+        return
+    curs = sorted(set(result.frame["currency"].dropna())) if "currency" in result.frame else []
+    if len(curs) == 1 and not fx and curs[0] != HOME_CURRENCY:
+        rep.home_currency, rep.home_source = curs[0], "the export's only currency"
+        rep.conventions.append(f"home currency {curs[0]}: the export's only currency, no FX table needed "
+                               f"(--home-currency {HOME_CURRENCY} with --fx {curs[0]}=RATE to report in {HOME_CURRENCY})")
+
+
+BALANCE_TABLE = ("this is a balance table (科目余额表/余额表): it lists balances, not invoices or dated movements, so "
+                 "it cannot be a ledger; import its customers with --kind register, and for the ledger export the "
+                 "open-item list or the 往来明细账 (debit/credit ledger)")
+
+
+def _balance_title(sh: Sheet) -> bool:
+    """A sheet whose first rows say it is a balance table: 科目余额表, or 期初/期末余额 over 借方 | 贷方."""
+    text = " ".join(str(v) for r in sh.rows[:HEADER_SCAN_ROWS] for v in r if isinstance(v, str))
+    return bool(re.search(r"余额表|trial\s+balance", text, re.I)) or (
+        bool(re.search(r"期初余额|期末余额|opening\s+balance|closing\s+balance", text, re.I))
+        and "借方" in text and "贷方" in text and not re.search(r"日期|date", text, re.I))
+
+
+def _balance_table(h: Header) -> bool:
+    """A header with balances or debit/credit sums but no document date or number: 科目余额表, 客户余额表."""
+    if any(t in h.assigned for t in (*DATE_TARGETS, "invoice_no", "month_part")) or len(h.buckets) >= 2:
+        return False
+    money = {"open_amount", "debit", "credit", "amount", "open_home", "amount_home"}
+    claimed = set(h.assigned) | {t for t, _js in h.conflicts}
+    return bool(claimed & money) or any(re.search(r"余额|balance|发生额", lab, re.I) for lab in h.labels if lab)
 
 
 def _target_name(table: Table, target: str) -> str:
@@ -228,11 +282,12 @@ def _mapping_of(h: Header, m: Mapping, kind: str, sh: Sheet) -> Mapping:
                    columns=cols)
 
 
-class _Importer:
+class _Importer(DebitCreditLedger):
     def __init__(self, table, kind, sheet: Sheet, h: Header, m: Mapping, rep: ImportReport, dayfirst, as_of,
-                 currency):
+                 currency, home_currency=None):
         self.table, self.kind, self.sh, self.h, self.m, self.rep = table, kind, sheet, h, m, rep
         self.dayfirst, self.as_of, self.currency = dayfirst, as_of, currency
+        self.home = home_currency or HOME_CURRENCY
         self.errors: dict[int, list[str]] = defaultdict(list)
         self.title_scale = self._title_unit()
 
@@ -266,13 +321,18 @@ class _Importer:
                               key_cols=[a[t] for t in ("buyer_id", "buyer_name") if t in a and self.kind == "register"])
         first_excel = h.last_row + 2
         rows_all = np.arange(len(block)) + first_excel
+        grouped = self.kind == "ledger" and kinds.grouped()
+        used = set(kinds.group[kinds.kind == DATA]) if grouped else set()
         for i in np.flatnonzero(kinds.kind != DATA):
             k = kinds.kind[i]
             if k == BLANK and not self._inside(i, kinds.kind):
                 continue  # trailing blank rows of a sheet are not rows at all
-            text = REASONS[k] + (f": '{kinds.label[i]}'" if kinds.label[i] and k != HEADER else "")
-            self.rep.skipped.append(Skipped(int(rows_all[i]), REASONS[k], text))
+            reason = "customer heading row (filled down)" if k == HEADING and kinds.heading_of[i] in used \
+                else REASONS[k]
+            text = reason + (f": '{kinds.label[i]}'" if kinds.label[i] and k != HEADER else "")
+            self.rep.skipped.append(Skipped(int(rows_all[i]), reason, text))
         data_idx = np.flatnonzero(kinds.kind == DATA)
+        self.group = kinds.group[data_idx] if grouped else None
         self.rep.rows_read = int(np.count_nonzero(kinds.kind != BLANK))
         self.rep.rows_data = len(data_idx)
         self.rows = rows_all[data_idx].astype(np.int64)
@@ -291,9 +351,17 @@ class _Importer:
 
     def col(self, target: str) -> np.ndarray:
         j = self.h.assigned.get(target)
-        if j is None:
-            return np.full(len(self.rows), None, dtype=object)
-        return self.grid[:, j]
+        out = np.full(len(self.rows), None, dtype=object) if j is None else self.grid[:, j]
+        if target == "buyer_name" and getattr(self, "group", None) is not None:
+            blank = V.is_blank(out)
+            if blank.any():
+                out = out.copy()
+                out[blank] = self.group[blank]
+                if not getattr(self, "_group_noted", False):
+                    self._group_noted = True
+                    self.note(f"{int((blank & ~V.is_blank(self.group)).sum())} row(s) take their customer from the "
+                              "heading row above them (grouped report; the heading is filled down to its Total row)")
+        return out
 
     def label(self, target: str) -> str:
         j = self.h.assigned.get(target)
@@ -301,7 +369,9 @@ class _Importer:
 
     def err(self, problems: list[Problem]) -> None:
         for p in problems:
-            if p.severity == "error":
+            if p.severity == "error" and p.row is None:
+                self.rep.empty_reason = self.rep.empty_reason or p.message
+            elif p.severity == "error":
                 self.errors[p.row].append(f"column '{p.column}': {p.message}" if p.column else p.message)
             elif p.message != "number stored as text":  # exports are text by nature (CSV)
                 self.rep.warnings.append(p)
@@ -369,6 +439,13 @@ class _Importer:
         got = {t: self.money_target(t, dec) for t in MONEY_TARGETS}
         amounts = {t: v[0] for t, v in got.items() if v is not None}
         syms = [v[1] for v in got.values() if v is not None]
+        if "invoice_date" not in a and "month_part" in a and "day_part" in a:
+            self.compose_dates()
+        if ("debit" in amounts and "credit" in amounts) or self.statement_as_ledger(amounts):
+            return self.debit_credit(amounts, syms)
+        if "debit" in amounts and "amount" not in amounts:  # a debit column alone is the document amount
+            amounts["amount"] = amounts.pop("debit")
+            self.note(f"'{self.label('debit')}' read as the document amount (no credit column)")
         buckets: dict[int, np.ndarray] = {}
         for j, _b in self.h.buckets.items():
             scale = self.scale_of(j)
@@ -400,8 +477,8 @@ class _Importer:
                                  self.sh.where(self.h.excel_row()))
             src = "amount_home" if "amount_home" in amounts else "open_home"
             amounts["amount" if src == "amount_home" else "open_amount"] = home
-            cur = np.full(n, HOME_CURRENCY, dtype=object)
-            self.note(f"only home-currency amounts found: '{self.label(src)}' used, currency {HOME_CURRENCY}")
+            cur = np.full(n, self.home, dtype=object)
+            self.note(f"only home-currency amounts found: '{self.label(src)}' used, currency {self.home}")
         amount, paid, note = self.amounts(amounts)
         doc, note = self.doc_types(amount, note)
         raw: dict[str, np.ndarray] = {
@@ -420,12 +497,42 @@ class _Importer:
         if raw["terms_days"] is None and raw["due_date"] is None and "terms_days" in self.m.defaults:
             raw["terms_days"] = np.full(n, float(self.m.defaults["terms_days"]), dtype=object)
             self.note(f"no due date or terms column: terms {self.m.defaults['terms_days']} days (mapping file)")
+        self.due_on_own_date(raw, n)
         if raw["invoice_date"] is None and raw["due_date"] is not None:
             raw["invoice_date"] = raw["due_date"]
             raw["terms_days"] = np.where(V.is_blank(raw["due_date"]), None, 0.0) if raw["terms_days"] is None \
                 else raw["terms_days"]
             self.note("no invoice date column: the due date is used as the invoice date (terms 0)")
-        return {k: (v if v is not None else np.full(n, None, dtype=object)) for k, v in raw.items()}
+        raw = {k: (v if v is not None else np.full(n, None, dtype=object)) for k, v in raw.items()}
+        self.apply_defaults(raw, n, skip=("currency", "terms_days"))  # those two are applied above, with notes
+        return raw
+
+    def apply_defaults(self, raw: dict[str, np.ndarray], n: int, skip: tuple[str, ...] = ()) -> None:
+        """A mapping file's [defaults]: the value for every blank cell of that column (reported)."""
+        for key, default in self.m.defaults.items():
+            if key in skip or key not in (c.key for c in self.table.input_columns):
+                continue
+            col = raw.get(key, np.full(n, None, dtype=object))
+            blank = V.is_blank(col)
+            if blank.any():
+                col = col.copy()
+                col[blank] = default
+                raw[key] = col
+                self.note(f"{int(blank.sum())} row(s): {key} = {default!r} (mapping file default)")
+
+    def due_on_own_date(self, raw: dict[str, np.ndarray | None], n: int) -> None:
+        """Items with neither a due date nor terms (unapplied payments, exports without either column) are
+        due on their own date (terms 0), reported, rather than refused: the open amount stays exact."""
+        if raw["invoice_date"] is None:
+            return
+        blank = lambda k: V.is_blank(raw[k]) if raw[k] is not None else np.ones(n, dtype=bool)  # noqa: E731
+        fill = blank("due_date") & blank("terms_days") & ~blank("invoice_date")
+        if fill.any():
+            terms = raw["terms_days"].copy() if raw["terms_days"] is not None else np.full(n, None, dtype=object)
+            terms[fill] = 0.0
+            raw["terms_days"] = terms
+            self.note(f"{int(fill.sum())} row(s) with neither a due date nor terms: due on their own date (terms 0)"
+                      + ("; set [defaults] terms_days in a mapping file for the real terms" if fill.all() else ""))
 
     def currencies(self, syms: list[np.ndarray]) -> np.ndarray:
         n = len(self.rows)
@@ -446,7 +553,7 @@ class _Importer:
             hdr = next((self.h.currency[self.h.assigned[t]] for t in ("amount", "open_amount", "row_total")
                         if t in self.h.assigned and self.h.assigned[t] in self.h.currency), None)
             fill, why = (self.currency, "--currency / mapping file") if self.currency else (
-                (hdr, "the amount header") if hdr else (HOME_CURRENCY, "no currency in the export: home currency"))
+                (hdr, "the amount header") if hdr else (self.home, "no currency in the export: home currency"))
             out[blank] = fill
             self.note(f"{int(blank.sum())} row(s) without a currency: {fill} ({why})")
         return out
@@ -460,7 +567,10 @@ class _Importer:
             self.note(f"open-item list: amount = '{self.label('open_amount')}', paid 0")
             return open_.copy(), np.zeros(n), note
         if paid is None and open_ is None:
-            return amount, np.zeros(n), note
+            paid = self.settled(amount)
+            if not np.any(paid):
+                return amount, paid, note
+            open_ = None
         if paid is not None and open_ is not None:
             off = ~np.isnan(amount) & ~np.isnan(open_) & (
                 np.abs(amount - np.nan_to_num(paid) - open_) > MONEY_TOL)
@@ -469,8 +579,11 @@ class _Importer:
                     f"amount {amount[i]:,.2f} − paid {np.nan_to_num(paid[i]):,.2f} ≠ open amount {open_[i]:,.2f}")
             paid = np.nan_to_num(paid)
         elif paid is not None:
+            gap = np.isnan(paid)  # a blank paid cell says nothing: the status or settlement date decides
             paid = np.nan_to_num(paid)
-        else:
+            if gap.any():
+                paid = np.where(gap, self.settled(amount, gap), paid)
+        elif open_ is not None:
             paid = np.where(np.isnan(open_), 0.0, amount - open_)
         if "last_payment_date" in self.h.assigned or not np.any(np.abs(paid) > MONEY_TOL):
             return amount, paid, note
@@ -490,6 +603,49 @@ class _Importer:
             amount = np.where(part, open_, amount)
             paid = np.where(part, 0.0, paid)
         return amount, paid, note
+
+    def settled(self, amount: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Paid amounts of an export without a paid or open amount: a settled invoice is paid in full.
+
+        Settled means: the status column says so (Paid, Closed, Cleared, 已核销, isOpen = 0 ...), or, without
+        a status column, a settlement/clearing date is filled in (SettledDate, clear_date, 核销日期 ...).
+        """
+        n = len(amount)
+        status = self.status()
+        if status is not None:
+            settled = status
+            why = f"'{self.label('status')}' says settled"
+        elif "last_payment_date" in self.h.assigned:
+            settled = ~V.is_blank(self.col("last_payment_date"))
+            why = f"'{self.label('last_payment_date')}' filled in"
+        else:
+            return np.zeros(n)
+        settled = settled & ~np.isnan(amount) & (True if rows is None else rows)
+        if status is not None and "last_payment_date" in self.h.assigned:
+            for i in np.flatnonzero(settled & V.is_blank(self.col("last_payment_date"))):
+                self.errors[int(self.rows[i])].append("FULLY PAID")
+        k = int(settled.sum())
+        self.rep.settled = k
+        if k:
+            self.note(f"{k} of {n} invoice(s) taken as settled ({why}): paid in full on their settlement date, "
+                      "open 0 (" + ("no paid-amount column says otherwise)" if rows is None else
+                                    "their paid-amount cell is blank)"))
+        return np.where(settled, np.nan_to_num(amount), 0.0)
+
+    def status(self) -> np.ndarray | None:
+        """Per row: True where the status column says settled (None without a usable status column)."""
+        if "status" not in self.h.assigned:
+            return None
+        vals = self.col("status")
+        settled, unknown, unread = W.status_settled(vals, self.label("status"))
+        if unread:
+            self.note(f"'{self.label('status')}' holds yes/no values but does not say whether yes means open "
+                      "or settled: not used")
+        if unknown.any():
+            words = ", ".join(sorted({str(v) for v in vals[unknown]})[:5])
+            self.note(f"{int(unknown.sum())} row(s) with a status not known as settled or open ({words}): "
+                      "taken as open")
+        return settled
 
     def doc_types(self, amount: np.ndarray, note: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = len(amount)
@@ -622,16 +778,13 @@ class _Importer:
             elif c.key == "sector":
                 vals = W.clean_sectors(vals)
             raw[c.key] = vals
-        names = raw.get("buyer_name", np.full(n, None, dtype=object))
+        names, accounts = W.customer_accounts(raw.get("buyer_name", np.full(n, None, dtype=object)))
+        if "buyer_name" in raw:
+            raw["buyer_name"] = names
+        for i in np.flatnonzero(accounts):
+            self.errors[int(self.rows[i])].append("ACCOUNT")
         raw["buyer_id"] = self.buyer_ids(names)
-        for key, default in self.m.defaults.items():
-            if key in (c.key for c in self.table.input_columns):
-                col = raw.get(key, np.full(n, None, dtype=object))
-                blank = V.is_blank(col)
-                col = col.copy()
-                col[blank] = default
-                raw[key] = col
-                self.note(f"{int(blank.sum())} row(s): {key} = {default!r} (mapping file default)")
+        self.apply_defaults(raw, n)
         if "country" not in raw:
             raw["country"] = np.full(n, "CN", dtype=object)
             self.note("no country column: CN (domestic) for every buyer; set [defaults] country in a mapping file")
@@ -663,10 +816,14 @@ class _Importer:
         keep = np.array([int(r) not in reasons for r in rows], dtype=bool)
         for r in sorted(reasons):
             msgs = list(dict.fromkeys(reasons[r]))
-            if "FULLY PAID" in msgs:
+            if "ACCOUNT" in msgs:
+                self.rep.skipped.append(Skipped(r, "account row (not a customer)", "an account, not a customer"))
+            elif "CARRIED" in msgs:
+                self.rep.skipped.append(Skipped(r, "page carry-over row (承前页/过次页)", "page carry-over row"))
+            elif "FULLY PAID" in msgs:
                 self.rep.skipped.append(Skipped(r, "fully paid, no payment date in the export",
                                                 "fully paid (open amount 0) and the export has no payment date"))
-            elif msgs == ["ZERO"]:
+            elif "ZERO" in msgs:  # a zero-amount line owes nothing: skipped and counted (docs/import.md)
                 self.rep.skipped.append(Skipped(r, "zero amount", "zero amount"))
             else:
                 text = "; ".join(x for x in msgs if x not in ("FULLY PAID", "ZERO"))
@@ -747,6 +904,8 @@ class _Importer:
 
     def stated_totals(self, currencies: set[str]) -> dict[str, float]:
         """Open-amount totals the export states in its total rows: {currency or '*': amount}."""
+        if getattr(self, "stated_override", None) is not None:
+            return self.stated_override
         if not len(self.totals_rows):
             return {}
         a = self.h.assigned

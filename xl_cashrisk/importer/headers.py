@@ -26,6 +26,10 @@ __all__ = ["HEADER_SCAN_ROWS", "Header", "col_letter", "detect_header", "title_a
 
 HEADER_SCAN_ROWS = 30
 SOFT_TARGETS = frozenset({"note", "row_total"})  # a second candidate is listed, not an error
+# generic names that yield to any other candidate of the same target (Xero: Number vs Reference)
+WEAK_LABELS = frozenset(normalise(x) for x in ("reference", "ref", "invoice reference", "invoice ref", "参考号",
+                                               "订单号", "合同号", "your reference", "customer reference",
+                                               "invoice id"))  # SAP extracts: doc_id is the document
 
 
 def col_letter(j: int) -> str:
@@ -192,6 +196,11 @@ def _assign(h: Header, cands: dict[int, list[tuple[int, str]]]) -> None:
             if len(free) == 1 and len(ts) == 1:
                 single[free[0]].append(j)
         for t, js in single.items():
+            strong = [j for j in js if normalise(h.labels[j]) not in WEAK_LABELS]
+            if strong and len(strong) < len(js):  # "Number" and "Reference": the reference yields
+                h.spare += [(t, j, strong[0]) for j in js if j not in strong]
+                used.update(j for j in js if j not in strong)
+                js = strong
             if len(js) == 1 or t in SOFT_TARGETS:
                 h.assigned[t], h.how[t] = js[0], "synonym" if tier == 1 else "synonym (generic name)"
                 used.add(js[0])
@@ -286,7 +295,7 @@ def _find_label(labels: list[str], wanted: str) -> int | None:
 _AS_OF_HINT = re.compile(r"(截止|截至|截止日期|报表日期|日期|as\s+(?:at|of)|ending|end(?:ing)?\s+date|period\s+end|"
                          r"report\s+date|as\s+on|到)", re.I)
 _DATE_IN_TEXT = (
-    re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"),
+    re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)"),
     re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|September|October|"
                r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+(\d{4})", re.I),
     re.compile(r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|"

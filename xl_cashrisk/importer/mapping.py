@@ -10,6 +10,11 @@ A mapping file is TOML (YAML too when PyYAML happens to be installed)::
     dayfirst = true           # optional: 01/03/2024 is 1 March (false: 3 January)
     decimal = "."             # optional: "," for 1.234,56
     as_of = 2026-09-30        # optional: the export's as-of date (ageing exports)
+    currency = "USD"          # optional: currency of rows the export gives none (--currency)
+    home_currency = "USD"     # optional: the books' home currency (--home-currency)
+
+    [fx]                      # optional: home-currency units per unit (--fx EUR=1.08)
+    EUR = 1.08
 
     [columns]                 # target = header text as printed by --show-mapping (or a column letter)
     invoice_no = "单据编号"
@@ -48,8 +53,9 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 __all__ = ["Mapping", "load_mapping", "save_mapping"]
 
-_KEYS = {"kind", "sheet", "header_row", "header_rows", "dayfirst", "decimal", "as_of", "columns", "defaults",
-         "units", "ignore"}
+# every option of `xl-cashrisk import` that describes the export (not the files): --monthfirst is dayfirst = false
+_KEYS = {"kind", "sheet", "header_row", "header_rows", "dayfirst", "monthfirst", "decimal", "as_of", "currency",
+         "home_currency", "fx", "columns", "defaults", "units", "ignore"}
 
 
 @dataclass
@@ -61,6 +67,9 @@ class Mapping:
     dayfirst: bool | None = None
     decimal: str | None = None
     as_of: dt.date | None = None
+    currency: str | None = None
+    home_currency: str | None = None
+    fx: dict[str, float] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, object] = field(default_factory=dict)
     units: dict[str, float] = field(default_factory=dict)
@@ -96,7 +105,7 @@ def load_mapping(path: str | Path) -> Mapping:
     if unknown:
         raise InputError(f"unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_KEYS))}", where)
     m = Mapping()
-    for key in ("kind", "sheet", "decimal"):
+    for key in ("kind", "sheet", "decimal", "currency", "home_currency"):
         if key in data:
             m.__dict__[key] = _typed(data[key], str, key, where)
     for key in ("header_row", "header_rows"):
@@ -108,6 +117,19 @@ def load_mapping(path: str | Path) -> Mapping:
         raise InputError(f"decimal must be \".\" or \",\", got {m.decimal!r}", where)
     if "dayfirst" in data:
         m.dayfirst = _typed(data["dayfirst"], bool, "dayfirst", where)
+    if "monthfirst" in data:
+        month = _typed(data["monthfirst"], bool, "monthfirst", where)
+        if m.dayfirst is not None and m.dayfirst == month:
+            raise InputError("dayfirst and monthfirst contradict each other; keep one", where)
+        m.dayfirst = not month
+    for key in ("currency", "home_currency"):
+        v = getattr(m, key)
+        if v is not None:
+            setattr(m, key, currency_code(v, key, where))
+    if "fx" in data:
+        if not isinstance(data["fx"], dict):
+            raise InputError("[fx] must be a table of CUR = rate lines", where)
+        m.fx = {currency_code(k, "fx", where): fx_rate(v, f"fx.{k}", where) for k, v in data["fx"].items()}
     if "as_of" in data:
         v = data["as_of"]
         try:
@@ -120,12 +142,47 @@ def load_mapping(path: str | Path) -> Mapping:
                 raise InputError(f"[{key}] must be a table of key = value lines", where)
             m.__dict__[key] = dict(data[key])
     m.columns = {k: _typed(v, str, f"columns.{k}", where) for k, v in m.columns.items()}
+    known = targets(m.kind)
+    for key in ("columns", "defaults", "units"):
+        bad = sorted(set(getattr(m, key)) - set(known))
+        if bad:
+            raise InputError(f"[{key}] unknown key(s) {', '.join(bad)}; known for kind {m.kind or 'ledger/register'}: "
+                             + ", ".join(known), where)
     m.units = {k: float(_typed(v, (int, float), f"units.{k}", where)) for k, v in m.units.items()}
     if "ignore" in data:
         if not isinstance(data["ignore"], list):
             raise InputError("ignore must be a list of header texts", where)
         m.ignore = [str(x) for x in data["ignore"]]
     return m
+
+
+def targets(kind: str | None) -> tuple[str, ...]:
+    """What a mapping's [columns]/[defaults]/[units] may name for ``kind`` (both kinds when not given)."""
+    from xl_cashrisk.importer.synonyms import SYNONYMS
+    from xl_cashrisk.schemas.ledger import LEDGER
+    from xl_cashrisk.schemas.register import REGISTER
+
+    tables = {"ledger": LEDGER, "register": REGISTER}
+    kinds = [kind] if kind in tables else list(tables)
+    out: dict[str, None] = {}
+    for k in kinds:
+        out.update(dict.fromkeys(c.key for c in tables[k].input_columns))
+        out.update(dict.fromkeys(SYNONYMS[k]))
+    return tuple(out)
+
+
+def currency_code(v: object, key: str, where: Location | None = None) -> str:
+    """A 3-letter currency code, upper-cased, or an error naming ``key``."""
+    if not isinstance(v, str) or not (len(v.strip()) == 3 and v.strip().isalpha()):
+        raise InputError(f"{key}: expected a 3-letter currency code such as USD, got {v!r}", where)
+    return v.strip().upper()
+
+
+def fx_rate(v: object, key: str, where: Location | None = None) -> float:
+    """A rate to the home currency (> 0), or an error naming ``key``."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
+        raise InputError(f"{key}: expected a rate above 0 (home-currency units per unit), got {v!r}", where)
+    return float(v)
 
 
 def _typed(v, kind, key, where):
@@ -149,13 +206,14 @@ def _toml_value(v: object) -> str:
 def dumps_mapping(m: Mapping, comment: str = "") -> str:
     """The TOML text of a mapping (what :func:`load_mapping` reads back unchanged)."""
     lines = [f"# {line}" for line in (comment or "xl-cashrisk import mapping").splitlines()]
-    for key in ("kind", "sheet", "header_row", "header_rows", "dayfirst", "decimal", "as_of"):
+    for key in ("kind", "sheet", "header_row", "header_rows", "dayfirst", "decimal", "as_of", "currency",
+                "home_currency"):
         v = getattr(m, key)
         if v is not None:
             lines.append(f"{key} = {_toml_value(v)}")
     if m.ignore:
         lines.append(f"ignore = {_toml_value(m.ignore)}")
-    for key in ("columns", "defaults", "units"):
+    for key in ("fx", "columns", "defaults", "units"):
         table = getattr(m, key)
         if table:
             lines += ["", f"[{key}]"] + [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items()]

@@ -42,8 +42,9 @@ def records(result: ImportResult) -> list[dict[str, object]]:
 def write_template(result: ImportResult, out: str | Path, *, inputs: tuple[str | Path, ...] = ()) -> Path:
     """Fill the kind's registered template with the imported rows and write it to ``out`` (atomically).
 
-    The Settings sheet gets the export's as-of date when one was found; the FX table is left empty (the
-    export does not give rates, and example rates must not pass for real ones).
+    The Settings sheet gets the home currency and the export's as-of date when one was found; the FX
+    table holds only the rates given (--fx / mapping file): the export does not give rates, and example
+    rates must not pass for real ones.
     """
     from xl_cashrisk.io.templates import TEMPLATES, build_template
 
@@ -55,8 +56,12 @@ def write_template(result: ImportResult, out: str | Path, *, inputs: tuple[str |
         raise InputError("the output must be an .xlsx workbook", Location(str(out)))
     rep = result.report
     spec = TEMPLATES[rep.kind]
-    examples: dict[str, object] = {_table(rep.kind).key: records(result), "fx": ()}
+    fx = [{"currency": c, "rate_to_home": r} for c, r in sorted(rep.fx.items())] if rep.kind == "ledger" else []
+    examples: dict[str, object] = {_table(rep.kind).key: records(result), "fx": fx}
+    settings: dict[str, object] = {"home_currency": rep.home_currency} if rep.kind == "ledger" else {}
     if rep.as_of is not None:
-        examples["settings"] = {"as_of": rep.as_of}
+        settings["as_of"] = rep.as_of
+    if settings:
+        examples["settings"] = settings
     return build_template(spec.tables, out, title_zh=spec.title_zh, title_en=spec.title_en, examples=examples,
                           lights=getattr(spec, "lights", None), define_names=getattr(spec, "define_names", False))

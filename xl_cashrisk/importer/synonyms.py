@@ -21,8 +21,25 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-__all__ = ["COUNTRIES", "CURRENCY_WORDS", "DOC_TYPES", "IGNORED", "SECTORS", "SYNONYMS", "UNIT_SCALES", "clean_countries",
-           "clean_currency", "clean_doc_types", "clean_sectors", "header_unit", "lookup", "normalise"]
+from xl_cashrisk.schemas.values import bool_words
+
+__all__ = [
+    "COUNTRIES",
+    "CURRENCY_WORDS",
+    "DOC_TYPES",
+    "IGNORED",
+    "SECTORS",
+    "SYNONYMS",
+    "UNIT_SCALES",
+    "clean_countries",
+    "clean_currency",
+    "clean_doc_types",
+    "clean_sectors",
+    "customer_accounts",
+    "header_unit",
+    "lookup",
+    "normalise",
+]
 
 _T = tuple[tuple[str, ...], tuple[str, ...]]  # (tier 1, tier 2)
 
@@ -31,23 +48,25 @@ LEDGER_SYNONYMS: dict[str, _T] = {
         ("发票号", "发票号码", "发票编号", "单据编号", "单据号", "单据号码", "单号", "业务单号", "应收单号",
          "销售发票号", "发票代码号码", "票据号", "票号", "invoice no", "invoice number", "invoice #", "invoice#",
          "inv no", "invoice num", "document number", "document no", "doc no", "doc number", "documentno",
-         "transaction number", "trx number", "invoice ref", "invoice reference", "bill no", "bill number",
-         "num"),
+         "transaction number", "trx number", "bill no", "bill number", "num", "invoicenumber", "doc_id",
+         "document id", "ref no", "ref. no.", "bill ref", "bill reference", "invoice id", "凭证编号"),
         ("单据", "发票", "订单号", "合同号", "invoice", "reference", "ref", "document", "number", "no",
-         "transaction", "参考号"),
+         "transaction", "参考号", "invoice ref", "invoice reference"),
     ),
     "buyer_name": (
         ("客户名称", "客户全称", "购货单位", "购货单位名称", "购买方", "购买方名称", "购方名称", "往来单位",
          "往来单位名称", "单位名称", "买方", "买方名称", "债务人", "债务人名称", "customer name", "buyer name",
          "buyer", "debtor", "debtor name", "client", "client name", "contact", "contact name", "account name",
-         "name 1", "name1", "bill to", "sold-to name", "customer full name"),
+         "name 1", "name1", "bill to", "sold-to name", "customer full name", "name_customer", "party's name",
+         "party name", "party", "ledger name", "supplier name", "vendor name"),
         ("客户", "客户简称", "customer", "name", "company", "公司名称"),
     ),
     "buyer_id": (
         ("客户编号", "客户编码", "客户代码", "客户id", "往来单位编码", "往来单位编号", "单位编码", "购货单位编码",
          "customer id", "customer no", "customer number", "customer code", "customer account",
          "customer account number", "account number", "debtor no", "debtor code", "debtor id", "buyer id",
-         "buyer code", "client id", "client code", "account no", "sold-to", "sold-to party", "contact code"),
+         "buyer code", "client id", "client code", "account no", "sold-to", "sold-to party", "contact code",
+         "cust_number", "customerid", "kunnr"),
         ("客户", "customer", "account"),
     ),
     "doc_type": (
@@ -67,19 +86,20 @@ LEDGER_SYNONYMS: dict[str, _T] = {
     ),
     "due_date": (
         ("到期日", "到期日期", "应收日期", "收款到期日", "付款到期日", "due date", "net due date",
-         "payment due date", "due on", "maturity date", "maturity"),
+         "payment due date", "due on", "maturity date", "maturity", "due_in_date", "duedate"),
         ("预计收款日期", "due", "到期"),
     ),
     "currency": (
         ("币别", "币种", "币制", "货币", "原币币别", "原币币种", "currency", "currency code", "document currency",
-         "doc currency", "crcy", "ccy", "curr", "curr.", "cur"),
+         "invoice currency", "invoice_currency", "trx currency", "doc currency", "crcy", "ccy", "curr", "curr.", "cur"),
         (),
     ),
     "amount": (
         ("金额", "原币金额", "金额原币", "发票金额", "价税合计", "应收金额", "单据金额", "含税金额", "开票金额",
-         "本期应收", "应收款", "invoice amount", "original amount", "amount in doc curr", "amount in dc",
+         "应收款", "invoice amount", "original amount", "amount in doc curr", "amount in dc",
          "amount in doc. curr.", "amount doc curr", "amount (dc)", "gross amount", "invoice total",
-         "transaction amount", "original invoice amount", "face value", "invoice value", "amount"),
+         "transaction amount", "original invoice amount", "face value", "invoice value", "amount",
+         "invoiceamount", "converted_usd", "amount due original", "total_open_amount", "opening amount", "bill amount", "wrbtr"),
         ("原始金额", "total amount"),
     ),
     "amount_home": (
@@ -99,7 +119,8 @@ LEDGER_SYNONYMS: dict[str, _T] = {
          "欠款金额", "尚欠金额", "未回款金额", "原币余额", "余额原币", "open amount", "open balance", "balance",
          "balance due", "amount due", "outstanding", "outstanding amount", "amount outstanding", "remaining",
          "remaining amount", "remaining balance", "due amount", "open", "open amount dc", "unpaid",
-         "unpaid amount", "outstanding balance"),
+         "unpaid amount", "outstanding balance", "pending amount", "amount due remaining", "balance remaining",
+         "pending", "closing balance"),
         (),
     ),
     "open_home": (
@@ -110,7 +131,10 @@ LEDGER_SYNONYMS: dict[str, _T] = {
     "last_payment_date": (
         ("最近收款日", "最近收款日期", "最后收款日", "最后收款日期", "收款日期", "核销日期", "回款日期",
          "last payment date", "last payment", "payment date", "paid date", "date paid", "clearing date",
-         "last receipt date", "receipt date"),
+         "last receipt date", "receipt date", "settled date", "settleddate", "settlement date", "date settled",
+         "clear date", "clear_date", "cleared date", "date cleared", "cleared on", "augdt", "paid on",
+         "fully paid on", "fully paid on date", "date closed", "actual date closed", "closed date", "close date",
+         "结清日期", "结算日期", "销账日期", "到账日期", "回款时间", "收款时间", "核销时间"),
         (),
     ),
     "disputed": (
@@ -121,6 +145,29 @@ LEDGER_SYNONYMS: dict[str, _T] = {
         ("备注", "摘要", "说明", "note", "notes", "memo", "memo/description", "remarks", "remark",
          "comment", "comments", "text", "description"),
         ("内容",),
+    ),
+    # debit/credit ledgers (往来明细账, customer statements): movements, reconstructed into items (ledgers.py)
+    "debit": (
+        ("借方", "借方金额", "借方发生额", "本期借方", "本期应收", "本期增加", "借方本币", "借方原币", "借方（原币）", "debit", "debits",
+         "debit amount", "dr amount", "charges", "invoiced"),
+        ("借",),
+    ),
+    "credit": (
+        ("贷方", "贷方金额", "贷方发生额", "本期贷方", "本期收款", "本期收回", "本期回款", "本期减少", "贷方本币", "贷方原币", "贷方（原币）", "credit", "credits",
+         "credit amount", "cr amount", "receipts", "payments and credits"),
+        ("贷",),
+    ),
+    # Yonyou 明细账 prints the date as 年 | 月 | 日 columns (the year often only in the title)
+    "year_part": (("年", "年度"), ()),
+    "month_part": (("月", "月份"), ()),
+    "day_part": (("日",), ()),
+    "direction": (("方向", "余额方向", "借或贷", "借/贷", "借贷", "dr/cr", "dr cr"), ()),
+    "status": (  # settled or open: isOpen, 已核销, Paid/Closed/Cleared (docs/import.md, settlement)
+        ("状态", "单据状态", "核销状态", "收款状态", "结算状态", "付款状态", "已核销", "是否核销", "是否已核销",
+         "是否结清", "已结清", "是否收款", "已收款否", "status", "invoice status", "payment status", "paid status",
+         "isopen", "is open", "open item", "cleared", "is cleared", "settled", "is settled", "paid?", "fully paid",
+         "clearing status", "document status"),
+        (),
     ),
     "row_total": (
         ("合计", "总计", "total", "total due", "total outstanding", "总额", "应收合计", "余额合计"),
@@ -136,8 +183,14 @@ IGNORED: frozenset[str] = frozenset({
     "voucher", "voucher no", "序号", "行号", "#", "company code", "公司代码", "科目", "会计科目",
     "posting key", "pk", "clearing document", "clearing doc", "assignment", "baseline date", "net due date symbol",
     "arrears", "arrears after net due date", "组织", "销售组织", "结算方式", "订单编号", "发货单号", "po number",
-    "po", "purchase order", "advance", "advance amount", "融资金额", "预付款", "利率", "fee", "手续费", "status",
-    "状态", "审核状态", "审核人", "制单人", "location", "class", "region", "地区", "项目", "project",
+    "po", "purchase order", "advance", "advance amount", "融资金额", "预付款", "利率", "fee", "手续费",
+    "审核状态", "审核人", "制单人", "location", "class", "region", "地区", "项目", "project",
+    # sample-data and SAP extract columns that are not ledger columns
+    "business_code", "buisness_year", "business year", "baseline_create_date", "baseline create date",
+    "cust_payment_terms", "aging bucket", "countrycode", "country code", "paperlessdate", "paperlessbill",
+    "daystosettle", "days to settle", "dayslate", "days late", "overdue by days", "overdue by", "posting_id",
+    "area_business", "document type code", "isopen_flag", "document_create_date",
+    "bukrs", "belnr", "gjahr", "zfbdt", "zterm",
 })
 
 # Units a header may carry in brackets or as a suffix, and the factor that turns a cell into units of one.
@@ -189,6 +242,9 @@ def header_unit(text: object) -> tuple[float, str | None]:
     s = unicodedata.normalize("NFKC", str(text or "")).casefold()
     scale, cur = 1.0, None
     words = [m.group(1) for m in _BRACKET.finditer(s)]
+    code = re.search(r"(?:^|[\s_])([a-z]{3})$", s.strip())  # converted_usd, Amount EUR
+    if code and code.group(1) in HEADER_CURRENCIES and len(s.strip()) > 3:
+        cur = HEADER_CURRENCIES[code.group(1)]
     tail = re.search(r"\b(in thousands|in millions|'000)\s*$", s)
     if tail:
         words.append(tail.group(1).replace("in millions", "millions"))
@@ -211,8 +267,11 @@ def header_unit(text: object) -> tuple[float, str | None]:
 
 
 REGISTER_SYNONYMS: dict[str, _T] = {
-    "buyer_id": LEDGER_SYNONYMS["buyer_id"],
-    "buyer_name": LEDGER_SYNONYMS["buyer_name"],
+    # a balance table (科目余额表 by customer) lists customers as accounts: 科目编码 / 科目名称, 核算项目
+    "buyer_id": (LEDGER_SYNONYMS["buyer_id"][0], (*LEDGER_SYNONYMS["buyer_id"][1], "科目编码", "科目代码",
+                                                 "核算项目编码", "项目编码", "account code")),
+    "buyer_name": (LEDGER_SYNONYMS["buyer_name"][0], (*LEDGER_SYNONYMS["buyer_name"][1], "科目名称", "核算项目",
+                                                     "核算项目名称", "项目名称", "account")),
     "country": (("国家", "国家/地区", "国别", "country", "country code", "country/region"), ()),
     "province": (("省份", "省", "所在省份", "province", "state/province", "state"), ()),
     "region": (("区域", "地区", "大区", "销售区域", "region", "sales region", "territory"), ()),
@@ -278,6 +337,62 @@ def lookup(kind: str, schema_names: dict[str, tuple[str, ...]] | None = None) ->
 
 
 IGNORED_KEYS = frozenset(normalise(n) for n in IGNORED)
+
+# Status cells (compared case-folded): an invoice settled in full, or still (partly) open.
+SETTLED_WORDS = frozenset({
+    "paid", "fully paid", "paid in full", "closed", "close", "cleared", "clear", "settled", "complete", "completed",
+    "reconciled", "c", "cl", "deposited", "已核销", "全部核销", "完全核销", "核销完毕", "已收款", "已收", "已收齐", "已结清", "结清",
+    "已结算", "已付款", "已回款", "已完成", "关闭", "已关闭"})
+OPEN_WORDS = frozenset({
+    "open", "unpaid", "overdue", "outstanding", "awaiting payment", "partially paid", "part paid", "partial",
+    "part-paid", "due", "pending", "not paid", "o", "op", "authorised", "authorized", "submitted", "sent",
+    "approved", "viewed", "未核销", "部分核销", "未收款", "部分收款", "未结清", "未结算",
+    "未付款", "逾期", "未到期", "未回款", "部分回款", "待收款", "开立", "未完成"})
+_OPEN_HEADER = re.compile(r"open|未|欠", re.I)
+
+
+def status_settled(values: np.ndarray, header: str) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(settled mask, mask of words known as neither, yes/no values left unread) of a status column.
+
+    >>> s, u, unread = status_settled(np.array(["Paid", "Open", "void", None], dtype=object), "Status")
+    >>> s.tolist(), u.tolist(), unread
+    ([True, False, False, False], [False, False, True, False], False)
+    >>> status_settled(np.array([0, 1, "0"], dtype=object), "isOpen")[0].tolist()
+    [True, False, True]
+    """
+    vals = np.asarray(values, dtype=object)
+    blank = np.array([v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+                      for v in vals], dtype=bool)
+    text = np.array(["" if b else str(v).strip().casefold() for v, b in zip(vals, blank, strict=True)], dtype=object)
+    text = np.array([t[:-2] if t.endswith(".0") else t for t in text], dtype=object)  # 1.0 → 1
+    settled = np.isin(text, list(SETTLED_WORDS))
+    open_ = np.isin(text, list(OPEN_WORDS))
+    yes, no = bool_words(text)  # the one reading of flags (TRUE/FALSE, 是/否, Yes/No), plus 1/0
+    yes, no = yes | (text == "1"), no | (text == "0")
+    unread = False
+    if (yes | no).any():
+        polarity = status_polarity(header)
+        if polarity is None:
+            unread = True
+        else:
+            settled |= yes if polarity == "settled" else no
+            open_ |= no if polarity == "settled" else yes
+    unknown = ~blank & ~settled & ~open_ & ~((yes | no) if unread else np.zeros(len(vals), dtype=bool))
+    return settled, unknown, unread
+
+
+def status_polarity(header: str) -> str | None:
+    """What a yes/1 in a status column means: 'open' (isOpen, 是否未结清), 'settled' (cleared, 已核销), or None.
+
+    >>> status_polarity("isOpen"), status_polarity("已核销"), status_polarity("Cleared"), status_polarity("Status")
+    ('open', 'settled', 'settled', None)
+    """
+    key = normalise(header)
+    if _OPEN_HEADER.search(key):
+        return "open"
+    if key in ("status", "状态", "单据状态", "documentstatus", "invoicestatus", "paymentstatus"):
+        return None
+    return "settled"
 
 # ------------------------------------------------------------------------------------------ cell words
 # Words exporters write in currency, document-type, country and sector cells, and the codes they stand for.
@@ -347,6 +462,26 @@ def clean_doc_types(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     out[mask] = mapped
     orig[mask] = raw[mask]
     return out, orig
+
+
+_ACCOUNT_PREFIX = re.compile(r"^\s*(?:\d[\d.]*\s*)?(?:应收账款|应收票据|预收账款|合同资产|其他应收款)\s*[-—–_/|]+\s*")
+_ACCOUNT_ONLY = re.compile(r"^\s*(?:\d[\d.]*\s*)?(?:应收账款|应收票据|预收账款|合同资产|其他应收款|坏账准备|"
+                           r"accounts\s+receivable|trade\s+receivables)\s*$", re.I)
+
+
+def customer_accounts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(names without an account prefix, mask of rows naming an account, not a customer) of a balance table.
+
+    >>> names, acct = customer_accounts(np.array(["1122 应收账款", "应收账款-广州华锐", "深圳恒通"], dtype=object))
+    >>> names.tolist(), acct.tolist()
+    (['1122 应收账款', '广州华锐', '深圳恒通'], [True, False, False])
+    """
+    out = np.asarray(values, dtype=object).copy()
+    acct = np.array([isinstance(v, str) and bool(_ACCOUNT_ONLY.match(v)) for v in out], dtype=bool)
+    for i, v in enumerate(out):
+        if isinstance(v, str) and not acct[i]:
+            out[i] = _ACCOUNT_PREFIX.sub("", v).strip()
+    return out, acct
 
 
 def clean_countries(values: np.ndarray) -> np.ndarray:

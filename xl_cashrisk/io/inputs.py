@@ -44,10 +44,10 @@ from xl_cashrisk.io.safe import check_regular_file, file_beside
 from xl_cashrisk.io.writer import RUN_STAMP_SHEET
 from xl_cashrisk.schemas.company import COMPANY
 from xl_cashrisk.schemas.forecast import FORECAST, SCENARIOS, scenarios_from_frame
-from xl_cashrisk.schemas.ledger import LEDGER
+from xl_cashrisk.schemas.ledger import EMPTY_LEDGER, LEDGER
 from xl_cashrisk.schemas.policy import BUYER_LIMITS, POLICY
 from xl_cashrisk.schemas.register import REGISTER, SCORECARD, SNAPSHOT
-from xl_cashrisk.schemas.rules import ValidationReport
+from xl_cashrisk.schemas.rules import Problem, ValidationReport
 from xl_cashrisk.schemas.schema import Table
 from xl_cashrisk.schemas.settings import SETTINGS, load_settings_file, settings_from_frames
 from xl_cashrisk.schemas.values import ValueRefused, parse_as_of
@@ -186,7 +186,10 @@ def validate_tables(book: WorkbookReader, settings: Settings | None = None) -> l
                 book.locate(table)
             except InputError:
                 continue
-        out.append((table, book.read(table, settings=settings).report))
+        report = book.read(table, settings=settings).report
+        if table is LEDGER and report.rows == 0 and report.ok:  # an empty ledger never validates clean
+            report.problems.append(Problem("error", report.sheet, None, None, EMPTY_LEDGER))
+        out.append((table, report))
     if not out:
         names = ", ".join(dict.fromkeys(t.sheet for t in tables))
         raise InputError(f"no known sheet found (expected one of: {names})", None)

@@ -80,6 +80,43 @@ def balance_at(aged: pd.DataFrame, when: dt.date) -> float:
     return float((outstanding * aged["fx_rate"])[inv <= day].sum())
 
 
+# why a metric has no value, in words (the CLI and the results workbook print these, never "nan")
+WHY_NOT = {
+    "overdue_share": "no open receivables",
+    "dso_12m": "no credit sales in the 12 months to the as-of date",
+    "dso_3m": "no credit sales in the last 3 months",
+    "dso_countback": "no credit sales to count back over",
+    "bpdso": "no credit sales in the last 3 months",
+    "add": "no credit sales in the last 3 months",
+    "cei": "nothing to collect this month: no opening balance, no sales",
+    "dbt": "no paid invoices with a payment date",
+    "bad_debt_reserve": "the reserve rates do not match the ageing buckets",
+}
+OPEN_ITEMS_ONLY = "open items only: DSO needs the sales history (paid invoices too)"
+_SALES_BASED = ("dso_12m", "dso_3m", "dso_countback", "bpdso", "add", "cei")
+
+
+def _explain(metrics: pd.DataFrame, *, open_ar: float, sales_year: float, sales_3m: float, paid_history: bool) -> None:
+    """Put the reason in ``note`` where a value cannot be computed; flag sales-based metrics of a ledger
+    that holds open items only (an open-item export: its "sales" are just what is still unpaid)."""
+    values = metrics["value"].to_numpy(dtype=float)
+    for i, key in enumerate(metrics["key"]):
+        if np.isnan(values[i]) and key in WHY_NOT:
+            metrics.loc[i, "note"] = WHY_NOT[key]
+        if key in _SALES_BASED and not paid_history and open_ar > 0:
+            metrics.loc[i, "note"] = f"{metrics.loc[i, 'note']}; {OPEN_ITEMS_ONLY}"
+
+
+def metric_text(row: pd.Series, fmt: str) -> str:
+    """A metric's value as ``fmt`` formats it, or the reason it has none, in words.
+
+    >>> metric_text(pd.Series({"value": float("nan"), "note": "no paid invoices"}), "{:.1f} d")
+    '— (no paid invoices)'
+    """
+    v = float(row["value"])
+    return fmt.format(v) if np.isfinite(v) else f"— ({row['note']})"
+
+
 def run_ageing(ledger: pd.DataFrame, settings: Settings) -> AgeingResult:
     """Everything an AR clerk reads at month end, from one validated ledger."""
     kw = dict(edges=settings.bucket_edges, basis=settings.ageing_basis, fx=settings.fx_rates,
@@ -111,7 +148,8 @@ def run_ageing(ledger: pd.DataFrame, settings: Settings) -> AgeingResult:
     last3 = sales.iloc[:3]
     dso_12m = rc.dso(open_ar, sales_year, days_year) if sales_year > 0 else np.nan
     dso_3m = rc.dso(open_ar, float(last3["credit_sales"].sum()), float(last3["days"].sum()))
-    countback = rc.dso_countback(open_ar, sales["credit_sales"].to_numpy(), sales["days"].to_numpy())
+    countback = rc.dso_countback(open_ar, sales["credit_sales"].to_numpy(), sales["days"].to_numpy()) \
+        if sales_year > 0 else np.nan
     bpdso = rc.best_possible_dso(current_ar, float(last3["credit_sales"].sum()), float(last3["days"].sum()))
     month_start = as_of.replace(day=1)
     begin_ar = balance_at(aged, month_start - dt.timedelta(days=1))
@@ -139,4 +177,6 @@ def run_ageing(ledger: pd.DataFrame, settings: Settings) -> AgeingResult:
         ("bad_debt_reserve", "Bad-debt reserve (ageing matrix)", "坏账准备（账龄法）", reserve, hc,
          "rates " + " / ".join(f"{r:.0%}" for r in rates)),
     ], columns=["key", "metric", "metric_zh", "value", "unit", "note"])
+    _explain(metrics, open_ar=open_ar, sales_year=sales_year, sales_3m=float(last3["credit_sales"].sum()),
+             paid_history=bool((aged["paid_amount"].fillna(0.0).abs() > 0.005).any()) if "paid_amount" in aged else False)
     return AgeingResult(settings, aged, buckets, schedule, sales, metrics, history)

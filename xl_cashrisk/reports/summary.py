@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from xl_cashrisk.io.writer import LIGHT_WORDS, LIGHTS, ResultWorkbook, text_width
+from xl_cashrisk.pipelines.ageing import metric_text
 from xl_cashrisk.pipelines.analysis import AnalysisResult
 from xl_cashrisk.schemas.labels import split_languages
 
@@ -72,10 +73,15 @@ def key_figures(result: AnalysisResult) -> list[KeyFigure]:
         out.append(KeyFigure("Overdue share", "逾期占比", share, "0.0%", _light(share, *OVERDUE_SHARE),
                              f"GREEN < {OVERDUE_SHARE[0]:.0%}, RED ≥ {OVERDUE_SHARE[1]:.0%}"))
         add = float(m["add"])
+        rows = result.ageing.metrics.set_index("key")
+        dso_note = (f"best possible {metric_text(rows.loc['bpdso'], '{:.1f}')}; "
+                    f"{metric_text(rows.loc['add'], '{:.1f}')} days delinquent (GREEN ≤ "
+                    f"{DAYS_DELINQUENT[0]:g}, RED > {DAYS_DELINQUENT[1]:g})")
+        if not np.isfinite(float(m["dso_12m"])):
+            dso_note = f"{rows.loc['dso_12m', 'note']}; {dso_note}"
         out.append(KeyFigure("DSO (12 months), days", "应收账款周转天数", float(m["dso_12m"]), "0.0",
                              _light(add, DAYS_DELINQUENT[0], DAYS_DELINQUENT[1] + 1e-9),
-                             f"best possible {m['bpdso']:.1f}; {add:.1f} days delinquent (GREEN ≤ "
-                             f"{DAYS_DELINQUENT[0]:g}, RED > {DAYS_DELINQUENT[1]:g})"))
+                             dso_note))
     if result.concentration is not None and "buyer" in result.concentration.results:
         b = result.concentration.results["buyer"]
         top = b.table.iloc[0]
@@ -121,10 +127,18 @@ def findings(result: AnalysisResult) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if result.ageing is not None:
         m = result.ageing.metrics.set_index("key")["value"]
-        en = (f"{m['overdue_share']:.1%} of open receivables ({_m(m['overdue_ar'])} of {_m(m['open_ar'])} {hc}) is "
-              f"overdue; DSO {m['dso_12m']:.1f} days against a best possible {m['bpdso']:.1f}.")
-        zh = (f"逾期应收占 {m['overdue_share']:.1%}（{_m(m['overdue_ar'])} / {_m(m['open_ar'])} {hc}）；"
-              f"DSO {m['dso_12m']:.1f} 天，最佳可能 {m['bpdso']:.1f} 天。")
+        if np.isfinite(m["overdue_share"]):
+            en = (f"{m['overdue_share']:.1%} of open receivables ({_m(m['overdue_ar'])} of {_m(m['open_ar'])} {hc}) "
+                  f"is overdue")
+            zh = f"逾期应收占 {m['overdue_share']:.1%}（{_m(m['overdue_ar'])} / {_m(m['open_ar'])} {hc}）"
+        else:
+            en, zh = f"No open receivables ({hc})", f"无未收应收账款（{hc}）"
+        if np.isfinite(m["dso_12m"]) and np.isfinite(m["bpdso"]):
+            en += f"; DSO {m['dso_12m']:.1f} days against a best possible {m['bpdso']:.1f}."
+            zh += f"；DSO {m['dso_12m']:.1f} 天，最佳可能 {m['bpdso']:.1f} 天。"
+        else:  # an open-item list, or no sales in the window: DSO needs the sales history
+            en += "; DSO not computed: it needs the credit sales of the last 12 months (paid invoices too)."
+            zh += "；未计算 DSO：需要最近 12 个月的赊销记录（含已收款发票）。"
         if result.ratios is not None:
             r = result.ratios
             en += (f" Current ratio {r.metric('trend')}: {r.metric('current_ratio_first'):.2f} → "
@@ -220,7 +234,10 @@ def _write_figures(rw: ResultWorkbook, ws, figures: list[KeyFigure], row: int) -
     for i, f in enumerate(figures):
         r = row + 2 + i
         ws.write_string(r, 0, rw.text(f"{f.en} {f.zh}"), rw.fmt(bold=True, border=1, border_color="#BFBFBF"))
-        ws.write_number(r, 1, float(f.value), rw.fmt(num_format=f.num_format, border=1, border_color="#BFBFBF"))
+        if np.isfinite(float(f.value)):
+            ws.write_number(r, 1, float(f.value), rw.fmt(num_format=f.num_format, border=1, border_color="#BFBFBF"))
+        else:  # a figure without a value (no sales, no open items): a dash, the reason is in the note
+            ws.write_string(r, 1, "—", rw.fmt(align="right", border=1, border_color="#BFBFBF"))
         if f.light:
             en, zh = LIGHT_WORDS[f.light]
             ws.write_string(r, 2, rw.text(f"{en} {zh}"), rw.fmt(**LIGHTS[f.light], bold=True, align="center", border=1,

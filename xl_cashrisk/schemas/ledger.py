@@ -138,6 +138,10 @@ EXAMPLE_ROWS: tuple[dict[str, object], ...] = (
 # ---------------------------------------------------------------------------------------- rules
 
 
+EMPTY_LEDGER = ("the ledger holds no rows: nothing to age (fill it, or import the open-item list or debit/credit "
+                "ledger with `xl-cashrisk import`)")
+
+
 @register_rule("ledger")
 def ledger_rules(ctx: RuleContext) -> list[Problem]:
     """Cross-column checks of the AR ledger (data model): sign vs doc type, paid vs amount, due date,

@@ -663,19 +663,43 @@ def clean_dates(values: np.ndarray, order: str | None) -> np.ndarray:
     ``order`` ('dmy' or 'mdy') decides ``01/03/2024``; month names (``30-SEP-26``, ``30 Sep 2026``)
     and time suffixes (``2024/3/1 0:00:00``, ``1 PM``) are handled whatever the order.
 
+    Compact ``YYYYMMDD`` dates (SAP extracts: ``20200210``, ``20200210.0``) are read as such, text or number:
+    as an Excel serial such a number would be a date 50,000 years ahead, so nothing is ambiguous.
+
     >>> clean_dates(np.array(["01/03/2024", "30.09.2026", "2024/3/1 0:00:00", "30-SEP-26", 45473.0], dtype=object),
     ...             "dmy").tolist()
     ['2024-03-01', '2026-09-30', '2024/3/1', '2026-09-30', 45473.0]
+    >>> clean_dates(np.array(["20200210", 20200403.0, "20201399"], dtype=object), None).tolist()
+    ['2020-02-10', '2020-04-03', '20201399']
     """
     out = np.asarray(values, dtype=object).copy()
     mask, s = _strings(out)
     if mask.any():
         out[mask] = _on_unique(s, lambda t: _date_text(t, order))
+    for i, v in enumerate(out):
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and 19000101 <= v <= 21001231:
+            out[i] = _compact_date(f"{float(v):.0f}") or v
     return out
+
+
+_COMPACT = re.compile(r"((?:19|20)\d{2})(\d{2})(\d{2})(?:\.0+)?")
+
+
+def _compact_date(t: str) -> str | None:
+    m = _COMPACT.fullmatch(t)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
 
 
 def _date_text(text: str, order: str | None) -> str:
     t = _CLOCK.sub("", unicodedata.normalize("NFKC", text).strip())
+    compact = _compact_date(t)
+    if compact:
+        return compact
     m = _DMY.match(t)
     if m and order:
         a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
