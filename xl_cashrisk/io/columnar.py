@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,8 @@ import numpy as np
 
 from xl_cashrisk.io.safe import column_index, sheet_targets
 
-__all__ = ["ColumnarData", "available", "calamine_objects", "load_columns", "open_book", "sheet_head", "sheet_part"]
+__all__ = ["ColumnarData", "as_numpy", "available", "calamine_objects", "filled", "is_text", "load_columns",
+           "open_book", "sheet_head", "sheet_part", "take"]
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -230,11 +232,12 @@ def _rows_seen(buf: bytes) -> int:
 
 @dataclass
 class ColumnarData:
-    """Columns of a table below its header: key → numpy array (float64, datetime64[ms] or object)."""
+    """Columns of a table below its header: key → numpy array (float64, datetime64[ms] or object) or, for
+    text, a pyarrow string array."""
 
-    columns: dict[str, np.ndarray]
+    columns: dict[str, object]  # text columns as pyarrow string arrays ("" for empty): see is_text
     height: int  # data rows, the first one right below the header
-    arrow: dict[str, object] = field(default_factory=dict)  # text columns also as pyarrow arrays ("" for empty)
+    arrow: dict[str, object] = field(default_factory=dict)  # the text columns again
 
 
 def open_book(path: str | Path):
@@ -265,10 +268,34 @@ def _columnar_data(batch, keys: list[str]) -> ColumnarData:
     columns, arrow = {}, {}
     for i, key in enumerate(keys):
         arr = batch.column(i)
-        columns[key] = _to_numpy(arr)
         if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-            arrow[key] = pc.fill_null(arr, "")
+            columns[key] = arrow[key] = pc.fill_null(arr, "")  # "" for empty, as calamine's grid; no Python objects
+        else:
+            columns[key] = _to_numpy(arr)
     return ColumnarData(columns, batch.num_rows, arrow)
+
+
+def is_text(values: object) -> bool:
+    """A text column as :func:`load_columns` gives it: a pyarrow string array ("" for an empty cell)."""
+    pa = sys.modules.get("pyarrow")
+    return pa is not None and isinstance(values, pa.Array)
+
+
+def filled(values) -> np.ndarray:
+    """Which cells of a text column (:func:`is_text`) hold something."""
+    import pyarrow.compute as pc
+
+    return pc.greater(pc.binary_length(values), 0).to_numpy(zero_copy_only=False)
+
+
+def take(values, at: np.ndarray):
+    """The cells ``at`` of any column from :func:`load_columns`."""
+    return values.take(at) if is_text(values) else values[at]
+
+
+def as_numpy(values) -> np.ndarray:
+    """Any column from :func:`load_columns` as numpy: text as an object array of ``str``."""
+    return values.to_numpy(zero_copy_only=False) if is_text(values) else values
 
 
 # A big sheet is loaded in a forked child process while this process runs the cell-area safety scan
@@ -395,8 +422,9 @@ def _calamine_objects(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def calamine_objects(values: np.ndarray) -> np.ndarray:
+def calamine_objects(values) -> np.ndarray:
     """Any column from :func:`load_columns` as an object array of python-calamine's Python values."""
+    values = as_numpy(values)
     if values.dtype.kind == "M":
         return _calamine_objects(values)
     if values.dtype.kind == "f":
