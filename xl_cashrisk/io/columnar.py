@@ -305,14 +305,21 @@ FORK_MIN_BYTES = 16 << 20  # sheet XML size from which a child pays off (~40k ro
 
 
 def can_fork() -> bool:
-    """A child process can start cheaply (fork: Linux); elsewhere big sheets load in-process, serially."""
+    """Load a big sheet in a child process? Only where one starts cheaply (fork: Linux) and has a core to
+    itself: this process may run on two or more CPUs and the load average leaves one of them idle. The
+    child saves wall time, never CPU time (the columns travel back through a pipe), so on a one-core or
+    busy machine the sheet loads in this process, after the scan. ``XL_CASHRISK_READER_PROCESS=1`` forks
+    whenever fork is there, ``=0`` never."""
     import multiprocessing as mp
     import os
-    import sys
 
-    if os.environ.get("XL_CASHRISK_READER_PROCESS", "1").strip() == "0" or not sys.platform.startswith("linux"):
+    choice = os.environ.get("XL_CASHRISK_READER_PROCESS", "").strip()
+    if choice == "0" or not sys.platform.startswith("linux") or "fork" not in mp.get_all_start_methods():
         return False
-    return "fork" in mp.get_all_start_methods()
+    if choice == "1":
+        return True
+    cpus = len(os.sched_getaffinity(0))
+    return cpus >= 2 and os.getloadavg()[0] <= cpus - 1
 
 
 class PendingColumns:

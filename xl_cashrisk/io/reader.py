@@ -303,7 +303,7 @@ class WorkbookReader:
         headers = {k: h for k, (_, h) in cols.items()}
         typing = {"date1904": self.date1904, "reference": settings.as_of if settings is not None else None}
         for c in table.input_columns:
-            values = raw.get(c.key, np.full(len(rows), "", dtype=object))
+            values = raw.get(c.key, np.full(len(rows), np.nan))  # a column the sheet lacks: blank cells (NaN: typed at once)
             if c.key not in cols and c.required:
                 typed, mask, _ = convert_column(_optional(c), values, rows, sheet=name, **typing)
             else:

@@ -573,7 +573,7 @@ def _arrow_texts(column: Column, arrow, rows: np.ndarray, sheet: str | None,
     typed = pd.array(out, dtype=pd.StringDtype(na_value=np.nan)) if out.null_count < n else np.full(n, None, object)
     if column.unique:
         valid = pc.drop_null(out)
-        if pc.count_distinct(valid).as_py() < len(valid):  # rare: name the repeated cells, as the object path does
+        if len(pc.unique(valid)) < len(valid):  # rare: name the repeated cells, as the object path does
             values = np.asarray(out.to_numpy(zero_copy_only=False), dtype=object)
             problems.extend(_duplicates(values, ~bad & ~pd.isna(values), rows, sheet, head))
     problems.sort(key=lambda p: p.row)
@@ -634,7 +634,6 @@ def ledger_rules(ctx: RuleContext) -> list[Problem]:
     due = f["due_date"].to_numpy().copy()
     amount = f["amount"].to_numpy(dtype=float)
     paid = f["paid_amount"].to_numpy(dtype=float)
-    doc = f["doc_type"].to_numpy(dtype=object)
     paydate = f["last_payment_date"].to_numpy()
 
     neither = np.isnat(due) & np.isnan(terms) & ~bad["due_date"] & ~bad["terms_days"]
@@ -646,8 +645,8 @@ def ledger_rules(ctx: RuleContext) -> list[Problem]:
     early = ~np.isnat(due) & ~np.isnat(inv_date) & (due < inv_date)
     out += ctx.problems("warning", "due_date", early & ~derive, "due date is before the invoice date")
 
-    is_cn = doc == "CN"
-    is_inv = doc == "INV"
+    is_cn = (f["doc_type"] == "CN").to_numpy(dtype=bool, na_value=False)  # (Arrow-backed text: no objects)
+    is_inv = (f["doc_type"] == "INV").to_numpy(dtype=bool, na_value=False)
     out += ctx.problems("error", "amount", is_inv & (amount <= 0),
                         lambda i: f"an invoice (INV) needs a positive amount, got {_num_text(amount[i])}; "
                                   "use doc type CN for a credit note")
@@ -667,15 +666,15 @@ def ledger_rules(ctx: RuleContext) -> list[Problem]:
     before = ~np.isnat(paydate) & ~np.isnat(inv_date) & (paydate < inv_date)
     out += ctx.problems("warning", "last_payment_date", before, "payment date is before the invoice date")
 
-    cur = f["currency"].to_numpy(dtype=object)
-    codes, uniq = pd.factorize(cur)  # few distinct currencies: check each once
+    cur = f["currency"]
+    codes, uniq = pd.factorize(cur)  # few distinct currencies: check each once (no Python object per row)
     filled = codes >= 0
     uniq_upper = np.array([str(c).upper() for c in uniq] + [None], dtype=object)
     upper = uniq_upper[codes]
-    f["currency"] = upper
+    f["currency"] = pd.array(uniq_upper[:-1].tolist(), dtype=cur.dtype).take(codes, allow_fill=True)
     code_ok = np.array([bool(_ISO.fullmatch(c)) for c in uniq_upper[:-1]] + [False], dtype=bool)[codes]
     out += ctx.problems("error", "currency", filled & ~code_ok,
-                        lambda i: f"expected a 3-letter ISO currency code such as CNY, got {V.show(cur[i])}")
+                        lambda i: f"expected a 3-letter ISO currency code such as CNY, got {V.show(cur.iat[i])}")
     if ctx.settings is not None:
         home = ctx.settings.home_currency.upper()
         known = {home, *(k.upper() for k in ctx.settings.fx_rates)}
