@@ -457,12 +457,11 @@ def _member_pieces(z: zipfile.ZipFile, info: zipfile.ZipInfo, size: int | None =
                 raw = inflater.unconsumed_tail
                 if piece:
                     yield piece
-        if inflater is not None:
-            rest = inflater.flush()
-            if rest:
-                yield rest
-            if not inflater.eof:
+        while inflater is not None and not inflater.eof:  # output held back after the last input (ISA-L)
+            piece = inflater.decompress(b"", size)
+            if not piece:
                 raise EOFError(f"{info.filename} is cut short")
+            yield piece
 
 
 def _check_utf8(z: zipfile.ZipFile, part: str, block: bytes | memoryview) -> None:
