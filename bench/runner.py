@@ -27,7 +27,8 @@ SCHEMA_VERSION = 1
 @dataclass
 class Target:
     """A pass/fail target: ``max_s`` (our median ≤ value seconds), ``min_ratio`` (alternative ÷ ours ≥
-    value), ``max_ratio`` (ours ÷ alternative ≤ value, e.g. ≤ 1.3× the fastest reader) or ``max_mb``."""
+    value), ``max_ratio`` (ours ÷ alternative ≤ value, e.g. ≤ 1.3× the fastest reader), ``max_cpu_ratio``
+    (the same on median CPU time, children included: ≤ 1.5× fastexcel's CPU) or ``max_mb``."""
 
     kind: str
     value: float
@@ -40,6 +41,8 @@ class Target:
             return f"≤ {self.value:,.0f} MB"
         if self.kind == "min_ratio":
             return f"≥ {self.value:g}× vs {self.against}"
+        if self.kind == "max_cpu_ratio":
+            return f"CPU ≤ {self.value:g}× {self.against}"
         return f"≤ {self.value:g}× {self.against}"
 
 
@@ -196,11 +199,10 @@ def evaluate(targets: list[Target], rec: dict[str, Any]) -> list[dict[str, Any]]
             value = rec.get("peak_mb")
         elif t.kind == "min_ratio" and t.against in alts:
             value = alts[t.against].get("speedup")
-        elif t.kind == "max_ratio" and t.against in alts:
-            s = alts[t.against].get("speedup")
+        elif t.kind in ("max_ratio", "max_cpu_ratio") and t.against in alts:
+            s = alts[t.against].get("speedup" if t.kind == "max_ratio" else "cpu_speedup")
             value = None if not s else 1.0 / s
-        met = None if value is None else (value <= t.value if t.kind in ("max_s", "max_mb", "max_ratio")
-                                          else value >= t.value)
+        met = None if value is None else (value >= t.value if t.kind == "min_ratio" else value <= t.value)
         out.append({"target": t.describe(), "kind": t.kind, "value": t.value, "against": t.against,
                     "measured": value, "met": met})
     return out
