@@ -146,7 +146,7 @@ def read(args):
     sizes = [10_000] if args.quick else [300_000, 1_000_000]
     cli = _cli_command()
     yield Case("read", "start-up only, 1 core", 0, lambda: _process([*cli, "--version"], "0"), repeats=_reps(args, 5),
-               skip=_cores_missing("0"), note="what every run of either side pays before reading: the interpreter "
+               skip=_cores_missing("0"), interleave=True, note="what every run of either side pays before reading: the interpreter "
                                               "and the imports (the CLI imports all its commands)",
                alternatives=[Alternative("python -c 'import fastexcel, pandas'", repeats=_reps(args, 5),
                                          fn=lambda: _process([sys.executable, "-c", "import fastexcel, pandas"], "0"))])
@@ -175,6 +175,7 @@ def read(args):
                 alts.append(Alternative("openpyxl read-only", loader("openpyxl"), repeats=1,
                                         note="load_workbook(read_only=True) + iter_rows(values_only=True)"))
             yield Case("read", label, n, ours, repeats=_reps(args, 5), alternatives=alts, skip=_cores_missing(cores),
+                       interleave=True,
                        targets=[] if args.quick else [Target("max_cpu_ratio", 1.5, FASTEXCEL_PANDAS)],
                        note=f"taskset -c {cores}; each run a fresh process, start-up and imports included; by "
                             "default the reader forks a loader child only with a core to spare")
@@ -415,3 +416,65 @@ def e2e(args):
     yield Case("e2e", f"full analysis {_label(n, 'invoices')}", n,
                lambda: _in_child("cli-analyze", str(book), str(analysed), keep), alternatives=[before],
                repeats=1, note=note, targets=[Target("max_s", 60.0), Target("max_mb", 4096)] if full else [])
+
+
+@benchmark("calc")
+def calc(args):
+    """LibreOffice Calc with the extension, headless: load, recalculate and save 10,000 cells of DAYSPASTDUE
+    (filled down over 400 or over 10,000 distinct due dates, or one array formula), against the same sheet
+    with a native formula and with values only; each run in a fresh LibreOffice after a one-cell warm-up."""
+    from xl_cashrisk.build.calc.build import build
+    from xl_cashrisk.build.calc.unodriver import run_driver
+
+    rows = 1_000 if args.quick else data.CALC_ROWS
+    skip = _libreoffice_missing()
+    kinds = ("fill-down", "distinct", "range", "native", "values")
+    tmp = Path(tempfile.mkdtemp(prefix="xlc-bench-calc-"))
+    measured: list[dict[str, float]] = []  # one LibreOffice run each: sheet kind → seconds
+    calls = dict.fromkeys(kinds, 0)
+
+    def run_all() -> dict[str, float]:
+        """One LibreOffice run over every sheet (a one-cell sheet first: it imports the project)."""
+        oxt = tmp / "xl-cashrisk.oxt"
+        if not oxt.exists():
+            build(oxt)
+        files = []
+        for kind in ("warm-up", *kinds):
+            src = tmp / f"{kind}.xlsx"
+            if not src.exists():
+                data.calc_sheet(src, 1 if kind == "warm-up" else rows, kind="fill-down" if kind == "warm-up" else kind)
+            files += [src, tmp / f"{kind}-out.xlsx"]
+        report = run_driver("recalc", tmp / f"profile-{len(measured)}", oxt, files)
+        return dict(zip(kinds, report["recalc_s"][1:], strict=True))
+
+    def sheet(kind: str):
+        def fn():  # repeat i of every sheet comes from LibreOffice run i
+            i = calls[kind]
+            calls[kind] += 1
+            while len(measured) <= i:
+                measured.append(run_all())
+            return {"seconds": measured[i][kind], "cpu_seconds": float("nan")}
+        return fn
+
+    for kind in kinds:
+        yield Case("calc", f"{kind} {_label(rows, 'cells')}", rows, sheet(kind), repeats=_reps(args, 3), skip=skip,
+                   note="wall seconds of load + recalculate + save inside one LibreOffice run (its start-up, "
+                        "about 1 s, not included); CPU not separable per sheet")
+
+
+def _libreoffice_missing() -> str:
+    import shutil
+
+    from xl_cashrisk.build.calc.build import find_type_registries, find_unoidl_write
+    from xl_cashrisk.build.calc.unodriver import lo_python
+    from xl_cashrisk.errors import CashRiskError
+
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        return "LibreOffice (soffice) is not installed"
+    try:
+        find_unoidl_write()
+        find_type_registries()
+        lo_python()
+    except (CashRiskError, FileNotFoundError) as exc:
+        return f"LibreOffice SDK/Python UNO incomplete: {exc}"
+    return ""

@@ -312,7 +312,7 @@ class WorkbookReader:
                 problems.extend(probs)
             data[c.key] = typed
             bad[c.key] = mask | (c.key not in cols and c.required)
-        frame = pd.DataFrame(data, index=pd.Index(rows, name="excel_row"))
+        frame = pd.DataFrame(data, index=pd.Index(rows, name="excel_row"), copy=False)  # the typed arrays are new: no copy
         problems.extend(validate_frame(table, frame, bad, sheet=name, settings=settings, headers=headers))
         report = ValidationReport(table.key, str(self.path), name, hrow, len(rows), sort_problems(problems))
         return TableRead(frame, report)

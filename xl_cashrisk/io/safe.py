@@ -412,7 +412,7 @@ def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
         if len(padded) == len(_PAD_BEFORE) + len(_PAD_AFTER):
             continue
         view = memoryview(padded)[len(_PAD_BEFORE):-len(_PAD_AFTER)]
-        if utf8:
+        if utf8 and not padded.isascii():  # (ASCII is UTF-8: the common case costs one fast pass)
             _check_utf8(z, part, view)
         scan.add(view, padded)
     if not scan.special and isinstance(z.filename, str):
@@ -617,26 +617,31 @@ def _row_refs(words: np.ndarray, at: np.ndarray) -> int | None:
     return _decimal_max(words, at, end, end)
 
 
-def _error_type(d: np.ndarray) -> bool:
+def _error_type(d: np.ndarray, scratch: np.ndarray) -> bool:
     """Does the block hold ``t="e"`` (an error cell)? The pair '"e' is looked for at even and odd
     offsets as 2-byte numbers (two cheap passes), the exact bytes only where it occurs."""
+    for pairs in _pairs(d):
+        hit = np.equal(pairs, _ERROR_PAIR, out=scratch[:len(pairs)])
+        if hit.any():
+            return b't="e"' in d.tobytes()
+    return False
+
+
+def _pairs(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The bytes of ``d`` as 2-byte numbers from even and from odd offsets (views)."""
     n = len(d)
-    even, odd = d[:n - n % 2].view("<u2"), d[1:n - (n - 1) % 2].view("<u2")
-    if not (np.any(even == _ERROR_PAIR) or np.any(odd == _ERROR_PAIR)):
-        return False
-    return b't="e"' in d.tobytes()
+    return d[:n - n % 2].view("<u2"), d[1:n - (n - 1) % 2].view("<u2")
 
 
-def _tag_starts(d: np.ndarray) -> np.ndarray:
+def _tag_starts(d: np.ndarray, scratch: np.ndarray, spare: np.ndarray) -> np.ndarray:
     """Positions in ``d`` of '<c', '<r' and '<f' (unordered), compared two bytes at a time at even and
-    odd offsets."""
-    n = len(d)
+    odd offsets (into the ``scratch`` and ``spare`` buffers: no new pages per block)."""
     out = []
-    for offset in (0, 1):
-        pairs = d[offset:offset + (n - offset) // 2 * 2].view("<u2")
-        hit = pairs == _PAIRS[0]
+    for offset, pairs in enumerate(_pairs(d)):
+        hit, other = scratch[:len(pairs)], spare[:len(pairs)]
+        np.equal(pairs, _PAIRS[0], out=hit)
         for p in _PAIRS[1:]:
-            hit |= pairs == p
+            hit |= np.equal(pairs, p, out=other)
         out.append(np.flatnonzero(hit) * 2 + offset)
     return np.concatenate(out)
 
@@ -657,6 +662,7 @@ class _Extent:
         self.rows_seen = self.rows_without_ref = 0
         self.run = self.widest_run = 0  # cells without a reference: in the open row, most in one row
         self.special = False  # any formula or error cell: the reader must scan the part for them
+        self._scratch = self._spare = np.empty(0, dtype=bool)
 
     def extent(self) -> tuple[int, int]:
         rows = max(self.row_refs, self.cell_rows, self.rows_seen)
@@ -679,14 +685,16 @@ class _Extent:
         block's extent is its largest references. The tags are read 8 bytes at a time as uint64 words.
         False (nothing taken in) for any other block: the general scan then reads it."""
         d = a[_FRONT:_FRONT + n]
-        colons = np.flatnonzero(d == _COLON) + _FRONT
+        if len(self._scratch) < n:  # bool buffers reused block after block (fresh ones cost page faults)
+            self._scratch, self._spare = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+        colons = np.flatnonzero(np.equal(d, _COLON, out=self._scratch[:n])) + _FRONT
         if colons.size:  # <x:c …>, <x:row …>, <x:f> (or text such as "a:c "): the general scan
             n1, n2 = a[colons + 1], a[colons + 2]
             if np.any((((n1 == _C) | (n1 == _F)) & _END_OF_NAME[n2])
                       | ((n1 == _R) & (n2 == _O) & (a[colons + 3] == _W) & _END_OF_NAME[a[colons + 4]])):
                 return False
         words = _words(a)
-        tags = _tag_starts(d) + _FRONT
+        tags = _tag_starts(d, self._scratch, self._spare) + _FRONT
         head = words[tags]
         second, third = (head >> _U64(8)) & _U64(0xFF), (head >> _U64(16)) & _U64(0xFF)
         cell = (second == _C) & _END_OF_NAME[third]
@@ -707,7 +715,7 @@ class _Extent:
             self.rows_seen += rows.size
             self.run = 0
         if not self.special:
-            self.special = bool(np.any((second == _F) & _END_OF_NAME[third])) or _error_type(d)
+            self.special = bool(np.any((second == _F) & _END_OF_NAME[third])) or _error_type(d, self._scratch)
         return True
 
     def _general(self, a: np.ndarray, block: bytes) -> None:
