@@ -456,10 +456,16 @@ def calc(args):
             return {"seconds": measured[i][kind], "cpu_seconds": float("nan")}
         return fn
 
-    for kind in kinds:
-        yield Case("calc", f"{kind} {_label(rows, 'cells')}", rows, sheet(kind), repeats=_reps(args, 3), skip=skip,
-                   note="wall seconds of load + recalculate + save inside one LibreOffice run (its start-up, "
-                        "about 1 s, not included); CPU not separable per sheet")
+    note = ("wall seconds of load + recalculate + save of each sheet inside one LibreOffice run (its start-up, "
+            "about 1 s, not included); CPU not separable per sheet")
+    cells = _label(rows, "cells")
+    yield Case("calc", f"=DAYSPASTDUE(A2;$B$2) filled down, {cells}, 400 distinct due dates", rows,
+               sheet("fill-down"), repeats=_reps(args, 3), skip=skip, note=note, interleave=True,
+               alternatives=[Alternative(f"one array formula =DAYSPASTDUE(A2:A{rows + 1};$B$2)", sheet("range")),
+                             Alternative("native =$B$2-A2 filled down", sheet("native")),
+                             Alternative("values only (load + save)", sheet("values"))])
+    yield Case("calc", f"=DAYSPASTDUE(A2;$B$2) filled down, {cells}, all due dates distinct", rows,
+               sheet("distinct"), repeats=_reps(args, 3), skip=skip, note=note)
 
 
 def _libreoffice_missing() -> str:
