@@ -396,9 +396,10 @@ def _to_numpy(arr) -> np.ndarray:
     if pa.types.is_timestamp(t):
         # milliseconds, as fastexcel gives them: a date cell in year 3026 (or an amount formatted as a date)
         # fits, where nanoseconds end in 2262; the validator checks each date before any narrower unit
-        values = arr.cast(pa.timestamp("ms")).to_numpy(zero_copy_only=False).astype("datetime64[ms]")
-        filled = values[~np.isnat(values)]
-        if filled.size and filled.min() < _DAY1:  # a time of day: python-calamine gives datetime.time
+        ms = arr.cast(pa.timestamp("ms"))
+        values = ms.to_numpy(zero_copy_only=False).astype("datetime64[ms]", copy=False)
+        first = pc.min(ms.cast(pa.int64())).as_py()  # milliseconds since 1970 (nulls left out; any year)
+        if first is not None and first < _DAY1.astype(np.int64):  # a time of day: calamine gives datetime.time
             return _calamine_objects(values)
         return values
     if pa.types.is_string(t) or pa.types.is_large_string(t):
