@@ -61,3 +61,19 @@ def test_memory_covers_the_forked_grandchild():
     assert out["descendants_maxrss_mb"] >= 200 + 60  # its RSS includes the 60 MB inherited through fork
     assert 60 + 200 <= out["peak_mb"] <= out["self_hwm_mb"] + out["descendants_maxrss_mb"]
     assert out["memory_samples"] >= 5 and out["children_cpu_seconds"] >= 0
+
+
+def test_interleaved_case_takes_turns_and_rates_cpu():
+    """A case with interleave runs ours and each alternative in turns (a shared machine's load then falls
+    on both alike); a CPU-ratio target reads the median CPU times."""
+    order = []
+    case = runner.Case("t", "x", 1, lambda: order.append("ours") or {"seconds": 1.0, "cpu_seconds": 3.0},
+                       repeats=3, interleave=True,
+                       alternatives=[runner.Alternative("alt", lambda: order.append("alt") or
+                                                        {"seconds": 1.0, "cpu_seconds": 2.0}, repeats=2)],
+                       targets=[runner.Target("max_cpu_ratio", 1.4, "alt")])
+    rec = runner.run_case(case, log=lambda _msg: None)
+    assert order == ["ours", "alt", "ours", "alt", "ours"]
+    assert rec["cpu_s"] == [3.0, 3.0, 3.0] and rec["alternatives"]["alt"]["cpu_speedup"] == 2.0 / 3.0
+    [target] = rec["targets"]
+    assert target["measured"] == 1.5 and target["met"] is False and target["target"] == "CPU ≤ 1.4× alt"
