@@ -463,3 +463,26 @@ def test_member_pieces_are_the_member(tmp_path, monkeypatch, method, inflater):
         info = z.getinfo("xl/worksheets/sheet1.xml")
         z.filename = str(cut)  # the same directory, the truncated bytes
         list(safe._member_pieces(z, info))
+
+
+def test_extent_scan_reads_a_text_longer_than_many_pieces(tmp_path, monkeypatch):
+    """A cell text with no '>' across hundreds of pieces is held until a tag ends and scanned once with the
+    block it belongs to: the cells after it are still counted, and a non-UTF-8 byte inside it is still refused."""
+    long_text = "长文本 long text " * 20_000  # ~360 kB of UTF-8, no '>'
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+           'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>' + long_text +
+           '</t></is></c><c r="D1"><v>1</v></c></row><row r="7"><c r="B7"><v>2</v></c></row></sheetData>'
+           '</worksheet>').encode()
+    path = tmp_path / "s.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", xml)
+    for chunk in (97, 4096, 1 << 20):
+        monkeypatch.setattr(safe, "SCAN_CHUNK", chunk)
+        with zipfile.ZipFile(path) as z:
+            assert safe._sheet_extent(z, "xl/worksheets/sheet1.xml") == (7, 4), chunk
+    bad = xml.replace("长".encode(), b"\xff\xfe\xfd", 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", bad)
+    monkeypatch.setattr(safe, "SCAN_CHUNK", 97)
+    with zipfile.ZipFile(path) as z, pytest.raises(InputError, match="0xFF"):
+        safe._sheet_extent(z, "xl/worksheets/sheet1.xml")

@@ -383,10 +383,12 @@ def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
     """(last row, last column) a worksheet part uses, from its XML without parsing it into cells.
 
     The ``<dimension>`` element (Excel always writes one) is only trusted when it is above the limit
-    (a quick refusal); otherwise the part is streamed through :class:`_Extent`: every row and cell
-    reference wherever it sits in its tag, in either quote, and the cells and rows that have none
-    (a reader places those after the previous one), at C speed. Text that is not UTF-8 is refused here
-    too, with its cell, before any reader decodes it.
+    (a quick refusal); otherwise the part is inflated once, piece by piece (:func:`_member_pieces`), and
+    each block (cut after a '>') goes through :class:`_Extent`: blocks in Excel's own form by 8-byte
+    words of their tags, any other by the general scan — every row and cell reference wherever it sits
+    in its tag, in either quote, and the cells and rows that have none (a reader places those after the
+    previous one). Text that is not UTF-8 is refused here too, with its cell, before any reader decodes
+    it.
     """
     with z.open(part) as f:
         head = f.read(1 << 16)
@@ -401,14 +403,14 @@ def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
         if dim[0] * dim[1] > MAX_CELLS:
             return dim
     scan = _Extent()
-    carry = b""
+    pending: list[bytes] = []  # what came after the last '>' (joined once: a long text costs no quadratic copying)
     for chunk in itertools.chain(_member_pieces(z, z.getinfo(part)), [b""]):
         cut = chunk.rfind(b">") + 1 if chunk else len(chunk)
         if chunk and not cut:  # no tag ends in this piece (a long text): wait for one that does
-            carry += chunk
+            pending.append(chunk)
             continue
-        padded = b"".join((_PAD_BEFORE, carry, memoryview(chunk)[:cut], _PAD_AFTER))  # the one copy of a block
-        carry = chunk[cut:]
+        padded = b"".join((_PAD_BEFORE, *pending, memoryview(chunk)[:cut], _PAD_AFTER))  # the one copy of a block
+        pending = [chunk[cut:]] if cut < len(chunk) else []
         if len(padded) == len(_PAD_BEFORE) + len(_PAD_AFTER):
             continue
         view = memoryview(padded)[len(_PAD_BEFORE):-len(_PAD_AFTER)]
