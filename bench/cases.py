@@ -219,13 +219,13 @@ def _process(argv: list[str], cores: str, env: dict[str, str] | None = None) -> 
     err = proc.stderr.read().decode("utf-8", "replace")  # (until it exits: it never fills the pipe and waits)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    peak = tree.stop(usage.ru_maxrss / 1024)
+    peak = tree.stop(tree.root_hwm_mb)  # (not usage.ru_maxrss: it holds this process's peak, see bench.memory)
     proc.returncode = os.waitstatus_to_exitcode(status)
     proc.stderr.close()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv[-4:])} failed ({proc.returncode}): {err[-500:]}")
     return {"seconds": wall, "cpu_seconds": usage.ru_utime + usage.ru_stime, "children_cpu_seconds": 0.0,
-            "peak_mb": peak, "self_hwm_mb": usage.ru_maxrss / 1024}
+            "peak_mb": peak, "self_hwm_mb": tree.root_hwm_mb}
 
 
 def _read_steps(n: int, path: str, args) -> Case:
