@@ -10,7 +10,7 @@ from rich.table import Table as RichTable
 
 from xl_cashrisk.cli.app import console
 from xl_cashrisk.errors import InputError
-from xl_cashrisk.pipelines.inputs import Feedback
+from xl_cashrisk.pipelines.feedback import Feedback
 from xl_cashrisk.schemas import values as V
 from xl_cashrisk.settings import BASES, Settings
 

@@ -23,7 +23,6 @@ separate file), the buyer register (likewise, optional), the policy and the work
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from xl_cashrisk.errors import InputError, Location
 from xl_cashrisk.insurance import Policy
 from xl_cashrisk.io.reader import WorkbookReader
 from xl_cashrisk.io.safe import check_regular_file
+from xl_cashrisk.pipelines.feedback import SILENT, Feedback
 from xl_cashrisk.pipelines.scoring import workbook_scorecard
 from xl_cashrisk.pipelines.stress import StressTestResult, run_stress_test, scenarios_from_frame
 from xl_cashrisk.schemas.company import COMPANY
@@ -54,24 +54,6 @@ __all__ = [
     "load_inputs", "load_stress_inputs", "parse_date", "read_buyer_limits", "read_company", "read_insurance_inputs",
     "read_ledger", "read_policy", "read_table", "stamp_with_files", "stress_from_inputs",
 ]
-
-
-class Feedback:
-    """What the readers tell the user on the way. This base says nothing (the ribbon actions: their
-    message and the run stamp say where the inputs came from); the CLI overrides it to print."""
-
-    def problems(self, report) -> None:
-        """A table's validation report with problems, shown before its errors (if any) stop the run."""
-
-    def note(self, text: str, *, warning: bool = False) -> None:
-        """One line about the inputs (where the policy came from, buyers without a limit)."""
-
-    def status(self, text: str) -> contextlib.AbstractContextManager:
-        """Context for a slow read (the CLI shows a spinner)."""
-        return contextlib.nullcontext()
-
-
-SILENT = Feedback()
 
 
 def has_sheet(book: WorkbookReader, name: str) -> bool:
