@@ -142,8 +142,10 @@ def udf_arrays(args):
 def read(args):
     """Reading a ledger as a user does, each reader a process of its own on one core and on two: `xl-cashrisk
     validate` (safety checks, typed and validated columns) vs loading it only: fastexcel → pandas,
-    python-calamine, openpyxl read-only; CPU time includes child processes."""
-    sizes = [10_000] if args.quick else [300_000, 1_000_000]
+    python-calamine, openpyxl read-only; CPU time includes child processes. ``XLC_BENCH_READ_ROWS`` (e.g.
+    ``300000`` or ``300000,1000000``) sets the ledger sizes (default 300k and 1M, 10k with --quick)."""
+    sizes = [int(n) for n in os.environ.get("XLC_BENCH_READ_ROWS", "").split(",") if n.strip()] or \
+        ([10_000] if args.quick else [300_000, 1_000_000])
     cli = _cli_command()
     yield Case("read", "start-up only, 1 core", 0, lambda: _process([*cli, "validate", "--help"], "0"),
                repeats=_reps(args, 5), skip=_cores_missing("0"), interleave=True,
