@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
@@ -190,79 +189,137 @@ def udf_scalar(args):
 # ------------------------------------------------------------------------------------------------
 @benchmark("read")
 def read(args):
-    """Reading an 8-column ledger workbook: our reader (typed + validated) vs openpyxl, calamine, fastexcel."""
-    from python_calamine import CalamineWorkbook
+    """Reading a ledger as a user does, each reader a process of its own on one core and on two: `xl-cashrisk
+    validate` (safety checks, typed and validated columns) vs loading it only: fastexcel → pandas,
+    python-calamine, openpyxl read-only; CPU time includes child processes. ``XLC_BENCH_READ_ROWS`` (e.g.
+    ``300000`` or ``300000,1000000``) sets the ledger sizes (default 300k and 1M, 10k with --quick)."""
+    sizes = [int(n) for n in os.environ.get("XLC_BENCH_READ_ROWS", "").split(",") if n.strip()] or \
+        ([10_000] if args.quick else [300_000, 1_000_000])
+    cli = _cli_command()
+    yield Case("read", "start-up only, 1 core", 0, lambda: _process([*cli, "validate", "--help"], "0"),
+               repeats=_reps(args, 5), skip=_cores_missing("0"), interleave=True,
+               note="what every run of either side pays before reading: the interpreter and the imports "
+                    "(`xl-cashrisk validate --help`: the module of its command and what it imports, nothing read)",
+               alternatives=[Alternative("python -c 'import fastexcel, pandas'", repeats=_reps(args, 5),
+                                         fn=lambda: _process([sys.executable, "-c", "import fastexcel, pandas"], "0"))])
+    for n in sizes:
+        path = str(data.ledger_workbook(n))
+        yield _read_steps(n, path, args)
+        for cores in ("0", "0,1"):
+            label = f"{_label(n, 'rows × 8')}, {'1 core' if cores == '0' else '2 cores'}"
 
-    from xl_cashrisk.io import safe
+            def ours(cores=cores, path=path, env=None):
+                return _process([*cli, "validate", path], cores, env)
+
+            def loader(kind, cores=cores, path=path):
+                return lambda: _process([sys.executable, "-m", "bench.loaders", kind, path, "AR Ledger"], cores)
+
+            alts = [Alternative(FASTEXCEL_PANDAS, loader("fastexcel-pandas"),
+                                note="load_sheet + to_pandas in a process that imports fastexcel and pandas only: "
+                                     "untyped, unvalidated, no safety checks"),
+                    Alternative("python-calamine", loader("calamine"), repeats=_reps(args, 3),
+                                note="CalamineWorkbook … to_python(): every cell a Python object"),
+                    Alternative(FORCED_CHILD, lambda ours=ours: ours(env={"XL_CASHRISK_READER_PROCESS": "1"}),
+                                repeats=_reps(args, 3)),
+                    Alternative(NO_CHILD, lambda ours=ours: ours(env={"XL_CASHRISK_READER_PROCESS": "0"}),
+                                repeats=_reps(args, 3))]
+            if cores == "0":  # single-threaded: on two cores it costs the same
+                alts.append(Alternative("openpyxl read-only", loader("openpyxl"), repeats=1,
+                                        note="load_workbook(read_only=True) + iter_rows(values_only=True)"))
+            yield Case("read", label, n, ours, repeats=_reps(args, 5), alternatives=alts, skip=_cores_missing(cores),
+                       interleave=True,
+                       targets=[] if args.quick else [Target("max_cpu_ratio", 1.5, FASTEXCEL_PANDAS)],
+                       note=f"taskset -c {cores}; each run a fresh process, start-up and imports included; by "
+                            "default the reader forks a loader child only with a core to spare")
+
+
+FASTEXCEL_PANDAS = "fastexcel → pandas"
+FORCED_CHILD = "xl-cashrisk validate, loader child forced (XL_CASHRISK_READER_PROCESS=1)"
+NO_CHILD = "xl-cashrisk validate, no child (XL_CASHRISK_READER_PROCESS=0)"
+
+
+def _cli_command() -> list[str]:
+    """The installed ``xl-cashrisk`` console script (what a user runs), else the same entry point."""
+    script = Path(sys.executable).with_name("xl-cashrisk")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from xl_cashrisk.cli import main; sys.argv[0] = 'xl-cashrisk'; main()"]
+
+
+def _cores_missing(cores: str) -> str:
+    """Why ``taskset -c cores`` cannot run here ('' when it can)."""
+    import shutil
+
+    if shutil.which("taskset") is None or not hasattr(os, "sched_getaffinity"):
+        return "taskset (util-linux) not available"
+    wanted = {int(c) for c in cores.split(",")}
+    return "" if wanted <= os.sched_getaffinity(0) else f"CPUs {cores} not available to this process"
+
+
+def _process(argv: list[str], cores: str, env: dict[str, str] | None = None) -> dict:
+    """Run ``argv`` pinned to ``cores`` (taskset) and measure it from outside: wall time, CPU time of the
+    process and of every descendant it waited for (``wait4``: the reader's forked loader included), and
+    the memory of its process tree (:class:`bench.memory.TreePeak`, never below the process's own peak)."""
+    import time
+
+    env = {**os.environ, **(env or {}),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(["taskset", "-c", cores, *argv], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    tree = memory.TreePeak(proc.pid)
+    err = proc.stderr.read().decode("utf-8", "replace")  # (until it exits: it never fills the pipe and waits)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    peak = tree.stop(tree.root_hwm_mb)  # (not usage.ru_maxrss: it holds this process's peak, see bench.memory)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stderr.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[-4:])} failed ({proc.returncode}): {err[-500:]}")
+    return {"seconds": wall, "cpu_seconds": usage.ru_utime + usage.ru_stime, "children_cpu_seconds": 0.0,
+            "peak_mb": peak, "self_hwm_mb": tree.root_hwm_mb}
+
+
+def _read_steps(n: int, path: str, args) -> Case:
+    """Where a read's CPU goes, in this process and without a loader child: the safety checks (the
+    cell-area scan inflates each sheet once), fastexcel's load of the eight columns, and the whole
+    WorkbookReader.read (both again, plus the header, typing, ledger rules and the frame)."""
+    import time
+
+    from xl_cashrisk.io import columnar, safe
     from xl_cashrisk.io.reader import WorkbookReader
     from xl_cashrisk.schemas.ledger import LEDGER
 
-    sizes = [10_000] if args.quick else [100_000, 1_000_000]
-    for n in sizes:
-        path = data.ledger_workbook(n)
-        lifted = n * len(data.LEDGER_COLUMNS) > safe.MAX_CELLS
+    positions = {key: j for j, key in enumerate(data.LEDGER_COLUMNS)}
 
-        def ours(path=path, n=n, lifted=lifted):
-            with _cell_limit(lifted):
-                r = WorkbookReader(path).read(LEDGER)
-            assert len(r.frame) == n and r.report.ok, r.report.problems[:3]
-
-        def calamine(path=path, n=n):
-            rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("AR Ledger").to_python()
-            assert len(rows) == n + 1
-
-        def openpyxl_ro(path=path, n=n):
-            import openpyxl
-
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            rows = list(wb["AR Ledger"].iter_rows(values_only=True))
-            wb.close()
-            assert len(rows) == n + 1
-
-        alts = [Alternative("openpyxl read-only", openpyxl_ro, repeats=1 if n >= 1_000_000 else None),
-                Alternative("python-calamine (bare)", calamine)]
+    def steps():
+        out = {}
+        before = os.environ.get("XL_CASHRISK_READER_PROCESS")
+        os.environ["XL_CASHRISK_READER_PROCESS"] = "0"
         try:
-            import fastexcel
+            c0 = time.process_time()
+            safe.check_workbook(path)
+            out["checks (io.safe.check_workbook, cell-area scan included)"] = time.process_time() - c0
+            c0 = time.process_time()
+            loaded = columnar.load_columns(columnar.open_book(path), "AR Ledger", 0, positions)
+            out["fastexcel load (io.columnar.load_columns)"] = time.process_time() - c0
+            assert loaded is not None and loaded.height == n
+            del loaded
+            c0, t0 = time.process_time(), time.perf_counter()
+            r = WorkbookReader(path).read(LEDGER)
+            total, wall = time.process_time() - c0, time.perf_counter() - t0
+            assert len(r.frame) == n and r.report.ok, r.report.problems[:3]
+        finally:
+            if before is None:
+                os.environ.pop("XL_CASHRISK_READER_PROCESS", None)
+            else:
+                os.environ["XL_CASHRISK_READER_PROCESS"] = before
+        out["the rest (header, typing, ledger rules, frame)"] = total - sum(out.values())
+        out["WorkbookReader.read"] = total
+        return {"seconds": wall, "cpu_seconds": total, "steps": out}
 
-            def fx(path=path, n=n):
-                sheet = fastexcel.read_excel(str(path)).load_sheet("AR Ledger")
-                assert sheet.height == n
-
-            def fx_pandas(path=path, n=n):
-                frame = fastexcel.read_excel(str(path)).load_sheet("AR Ledger").to_pandas()
-                assert len(frame) == n
-
-            alts.append(Alternative(f"fastexcel {fastexcel.__version__}", fx,
-                                    note="load_sheet only (Arrow in Rust); no pandas conversion"))
-            alts.append(Alternative("fastexcel → pandas", fx_pandas,
-                                    note="load_sheet + to_pandas: untyped, unvalidated frame (for context)"))
-            fastest = f"fastexcel {fastexcel.__version__}"
-        except ImportError:
-            alts.append(Alternative("fastexcel", None, note="not installed"))
-            fastest = "python-calamine (bare)"
-        targets = []
-        if n == 1_000_000:
-            targets = [Target("min_ratio", 10, "openpyxl read-only"), Target("max_ratio", 1.3, fastest)]
-            if fastest != "python-calamine (bare)":
-                targets.append(Target("max_ratio", 1.3, "python-calamine (bare)"))
-        note = (f"io.safe.MAX_CELLS ({safe.MAX_CELLS:,} cells) lifted for this measurement: the product "
-                f"refuses a {n * 8:,}-cell workbook today") if lifted else ""
-        yield Case("read", _label(n, "rows × 8"), n, ours, repeats=_reps(args, 3), alternatives=alts,
-                   targets=targets, note=note)
-
-
-@contextlib.contextmanager
-def _cell_limit(lift: bool):
-    """Lift the reader's workbook-size guard (io.safe.MAX_CELLS) for one measurement, then restore it."""
-    from xl_cashrisk.io import safe
-
-    before = safe.MAX_CELLS
-    if lift:
-        safe.MAX_CELLS = 10**9
-    try:
-        yield
-    finally:
-        safe.MAX_CELLS = before
+    return Case("read", f"{_label(n, 'rows × 8')}, steps in-process", n, steps, repeats=_reps(args, 3),
+                note="CPU seconds of each step in steps_s; in the bench process, imports not counted")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -414,3 +471,71 @@ def e2e(args):
     yield Case("e2e", f"full analysis {_label(n, 'invoices')}", n,
                lambda: _in_child("cli-analyze", str(book), str(analysed), keep), alternatives=[before, normal],
                repeats=1, note=note, targets=[Target("max_s", 60.0), Target("max_mb", 4096)] if full else [])
+
+
+@benchmark("calc")
+def calc(args):
+    """LibreOffice Calc with the extension, headless: load, recalculate and save 10,000 cells of DAYSPASTDUE
+    (filled down over 400 or over 10,000 distinct due dates, or one array formula), against the same sheet
+    with a native formula and with values only; each run in a fresh LibreOffice after a one-cell warm-up."""
+    from xl_cashrisk.build.calc.build import build
+    from xl_cashrisk.build.calc.unodriver import run_driver
+
+    rows = 1_000 if args.quick else data.CALC_ROWS
+    skip = _libreoffice_missing()
+    kinds = ("fill-down", "distinct", "range", "native", "values")
+    tmp = Path(tempfile.mkdtemp(prefix="xlc-bench-calc-"))
+    measured: list[dict[str, float]] = []  # one LibreOffice run each: sheet kind → seconds
+    calls = dict.fromkeys(kinds, 0)
+
+    def run_all() -> dict[str, float]:
+        """One LibreOffice run over every sheet (a one-cell sheet first: it imports the project)."""
+        oxt = tmp / "xl-cashrisk.oxt"
+        if not oxt.exists():
+            build(oxt)
+        files = []
+        for kind in ("warm-up", *kinds):
+            src = tmp / f"{kind}.xlsx"
+            if not src.exists():
+                data.calc_sheet(src, 1 if kind == "warm-up" else rows, kind="fill-down" if kind == "warm-up" else kind)
+            files += [src, tmp / f"{kind}-out.xlsx"]
+        report = run_driver("recalc", tmp / f"profile-{len(measured)}", oxt, files)
+        return dict(zip(kinds, report["recalc_s"][1:], strict=True))
+
+    def sheet(kind: str):
+        def fn():  # repeat i of every sheet comes from LibreOffice run i
+            i = calls[kind]
+            calls[kind] += 1
+            while len(measured) <= i:
+                measured.append(run_all())
+            return {"seconds": measured[i][kind], "cpu_seconds": float("nan")}
+        return fn
+
+    note = ("wall seconds of load + recalculate + save of each sheet inside one LibreOffice run (its start-up, "
+            "about 1 s, not included); CPU not separable per sheet")
+    cells = _label(rows, "cells")
+    yield Case("calc", f"=DAYSPASTDUE(A2;$B$2) filled down, {cells}, 400 distinct due dates", rows,
+               sheet("fill-down"), repeats=_reps(args, 3), skip=skip, note=note, interleave=True,
+               alternatives=[Alternative(f"one array formula =DAYSPASTDUE(A2:A{rows + 1};$B$2)", sheet("range")),
+                             Alternative("native =$B$2-A2 filled down", sheet("native")),
+                             Alternative("values only (load + save)", sheet("values"))])
+    yield Case("calc", f"=DAYSPASTDUE(A2;$B$2) filled down, {cells}, all due dates distinct", rows,
+               sheet("distinct"), repeats=_reps(args, 3), skip=skip, note=note)
+
+
+def _libreoffice_missing() -> str:
+    import shutil
+
+    from xl_cashrisk.build.calc.build import find_type_registries, find_unoidl_write
+    from xl_cashrisk.build.calc.unodriver import lo_python
+    from xl_cashrisk.errors import CashRiskError
+
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        return "LibreOffice (soffice) is not installed"
+    try:
+        find_unoidl_write()
+        find_type_registries()
+        lo_python()
+    except (CashRiskError, FileNotFoundError) as exc:
+        return f"LibreOffice SDK/Python UNO incomplete: {exc}"
+    return ""

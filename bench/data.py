@@ -268,3 +268,35 @@ def result_frame(n: int) -> pd.DataFrame:
         "pd": np.round(g.uniform(0.001, 0.2, n), 4), "score": np.round(g.uniform(0, 100, n), 1),
         "band": np.array(["GREEN", "YELLOW", "RED"], dtype=object)[g.integers(0, 3, n)],
     })
+
+
+# ----------------------------------------------------------------------------------------------
+# LibreOffice sheets (the in-cell test bed and `python -m bench --only calc`)
+
+CALC_ROWS = 10_000
+CALC_AS_OF = 45565.0  # 2024-09-30
+
+
+def calc_sheet(path: Path, rows: int = CALC_ROWS, *, kind: str = "fill-down") -> str:
+    """``rows`` due dates in column A and the as-of date in B2, written by openpyxl (no cached values):
+    ``fill-down`` one ``=DAYSPASTDUE(A{r},$B$2)`` per row over 400 distinct dates (a ledger repeats
+    them), ``distinct`` the same over ``rows`` different dates, ``range`` one array formula over the
+    column, ``native`` ``=B$2-A{r}`` per row, ``values`` the dates only. Returns the function's name."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "timing"
+    ws["A1"], ws["B1"], ws["C1"] = "due_date", "as_of", "days past due"
+    ws["B2"] = CALC_AS_OF
+    for r in range(2, rows + 2):
+        ws.cell(row=r, column=1, value=40000.0 + r if kind == "distinct" else 45000.0 + r % 400)
+        if kind in ("fill-down", "distinct"):
+            ws.cell(row=r, column=3, value=f"=DAYSPASTDUE(A{r},$B$2)")
+        elif kind == "native":
+            ws.cell(row=r, column=3, value=f"=$B$2-A{r}")
+    if kind == "range":
+        ws["C2"] = ArrayFormula(f"C2:C{rows + 1}", f"=DAYSPASTDUE(A2:A{rows + 1},$B$2)")
+    wb.save(path)
+    return "DAYSPASTDUE"

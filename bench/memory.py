@@ -16,8 +16,11 @@ once, in the parent. The figures recorded:
   the main process, ``/proc/<pid>/smaps_rollup`` for the others), and never below ``self_hwm_mb``, the main
   process's exact peak (which a sample may miss); a descendant's peak shorter than the interval can be
   missed.
-* ``self_hwm_mb`` — ``VmHWM`` of the main (child) process itself: kernel high-water mark, exact. Before
-  this change the benchmark's only memory figure.
+* ``self_hwm_mb`` — ``VmHWM`` of the main (child) process itself: kernel high-water mark, exact (for a
+  process that exits on its own, as read at the last sample: :attr:`TreePeak.root_hwm_mb`). Before
+  this change the benchmark's only memory figure. Never ``ru_maxrss`` from ``wait4``: a process started
+  by ``subprocess`` (vfork + exec) inherits its parent's high-water mark in it, so every reader timed
+  after the benchmark loaded a big ledger in-process would show the benchmark's own peak.
 * ``descendants_maxrss_mb`` — the largest ``ru_maxrss`` among the processes the child started and waited
   for (``getrusage(RUSAGE_CHILDREN)`` read by the child after its work): exact, but it includes the pages
   inherited through fork, so it overstates that process's own share.
@@ -55,6 +58,7 @@ class TreePeak:
         self._interval = interval
         self._done = threading.Event()
         self.peak_mb: float | None = None
+        self.root_hwm_mb: float | None = None  # the main process's VmHWM at the last sample it was alive for
         self.samples = 0
         self._thread = threading.Thread(target=self._run, name="bench-memory", daemon=True)
         self._thread.start()
@@ -74,6 +78,9 @@ class TreePeak:
         return total / 2**20
 
     def _sample(self) -> None:
+        hwm = vm_hwm_mb(self._root.pid)
+        if hwm is not None:
+            self.root_hwm_mb = hwm
         mb = self._tree_mb()
         if mb is not None:
             self.samples += 1

@@ -97,3 +97,34 @@ def test_per_call_case_reports_cpu_per_call_and_the_ratio_target():
     plain = rec["alternatives"]["plain Python"]
     [target] = rec["targets"]
     assert target["kind"] == "max_cpu_ratio" and target["measured"] == rec["cpu_median_s"] / plain["cpu_median_s"]
+def test_interleaved_case_takes_turns_and_rates_cpu():
+    """A case with interleave runs ours and each alternative in turns (a shared machine's load then falls
+    on both alike); a CPU-ratio target reads the median CPU times."""
+    order = []
+    case = runner.Case("t", "x", 1, lambda: order.append("ours") or {"seconds": 1.0, "cpu_seconds": 3.0},
+                       repeats=3, interleave=True,
+                       alternatives=[runner.Alternative("alt", lambda: order.append("alt") or
+                                                        {"seconds": 1.0, "cpu_seconds": 2.0}, repeats=2)],
+                       targets=[runner.Target("max_cpu_ratio", 1.4, "alt")])
+    rec = runner.run_case(case, log=lambda _msg: None)
+    assert order == ["ours", "alt", "ours", "alt", "ours"]
+    assert rec["cpu_s"] == [3.0, 3.0, 3.0] and rec["alternatives"]["alt"]["cpu_speedup"] == 2.0 / 3.0
+    [target] = rec["targets"]
+    assert target["measured"] == 1.5 and target["met"] is False and target["target"] == "CPU ≤ 1.4× alt"
+
+
+def test_a_timed_process_is_not_charged_the_benchmarks_memory():
+    """A process the reading benchmark starts (vfork + exec) inherits the benchmark's own high-water mark in
+    its wait4 ru_maxrss: its memory is read from its tree and its VmHWM instead, and CPU time from wait4."""
+    import pytest
+
+    from bench.cases import _cores_missing, _process
+
+    if _cores_missing("0"):
+        pytest.skip(_cores_missing("0"))
+    held = bytearray(300 << 20)
+    held[::4096] = b"\1" * len(held[::4096])  # 300 MB resident in this process
+    out = _process([sys.executable, "-c", "import time; x = bytearray(80 << 20); x[::4096] = b'1' * len(x[::4096]);"
+                    " time.sleep(0.2)"], "0")
+    assert 80 <= out["self_hwm_mb"] <= out["peak_mb"] < 200, out
+    assert out["cpu_seconds"] > 0 and len(held) == 300 << 20

@@ -160,6 +160,7 @@ def test_sheet_head_matches_the_grid(tmp_path, sample):
 
 
 def test_big_sheet_loads_in_a_child_process(sample, monkeypatch):
+    monkeypatch.setenv("XL_CASHRISK_READER_PROCESS", "1")  # whatever the machine's load
     if not columnar.can_fork():
         pytest.skip("no fork here: big sheets load in-process")
     path = sample
@@ -182,6 +183,9 @@ def test_big_sheet_loads_in_a_child_process(sample, monkeypatch):
 
 def test_refused_sheet_stops_the_child(sample, monkeypatch):
     """The cell-area verdict comes first: over the limit, the child is killed and the refusal raised."""
+    monkeypatch.setenv("XL_CASHRISK_READER_PROCESS", "1")
+    if not columnar.can_fork():
+        pytest.skip("no fork here: big sheets load in-process")
     path = sample
     monkeypatch.setattr(columnar, "FORK_MIN_BYTES", 0)
     monkeypatch.setattr(safe, "MAX_CELLS", 50_000)
@@ -231,6 +235,10 @@ def test_text_screen_with_arrow_matches_the_python_path():
             a = convert_column(col, vals, rows, sheet="S", arrow=pa.array(values, type=pa.string()))
             b = convert_column(col, vals, rows, sheet="S")
             assert list(a[0]) == list(b[0]) and list(a[1]) == list(b[1]) and a[2] == b[2]
+            # the text itself as the columnar reader hands it over: typed in Arrow, the same frame column
+            c = convert_column(col, pa.array(values, type=pa.string()), rows, sheet="S")
+            pd.testing.assert_frame_equal(pd.DataFrame({"x": c[0]}), pd.DataFrame({"x": b[0]}))
+            assert list(c[1]) == list(b[1]) and c[2] == b[2]
 
     check()
 
@@ -251,3 +259,25 @@ def test_without_fork_the_scan_runs_first_and_the_load_in_process(sample, monkey
     monkeypatch.setattr(safe, "MAX_CELLS", 50_000)
     with pytest.raises(InputError, match="above the limit of"):
         WorkbookReader(sample)  # refused up front, before any sheet is parsed
+
+
+def test_the_child_process_only_with_a_core_to_spare(monkeypatch):
+    """By default a big sheet loads in a child only when this process may use two or more CPUs and the
+    load average leaves one idle; =1 and =0 force the choice."""
+    import os
+
+    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("fork is Linux's")
+    monkeypatch.delenv("XL_CASHRISK_READER_PROCESS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    assert not columnar.can_fork()  # one core: load and scan one after the other
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    assert columnar.can_fork()
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 1.0, 1.0))
+    assert not columnar.can_fork()  # both cores busy
+    monkeypatch.setenv("XL_CASHRISK_READER_PROCESS", "1")
+    assert columnar.can_fork()
+    monkeypatch.setenv("XL_CASHRISK_READER_PROCESS", "0")
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    assert not columnar.can_fork()

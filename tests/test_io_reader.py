@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -405,3 +406,66 @@ def test_error_cell_scan_is_skipped_only_for_parts_the_safety_scan_found_plain(t
     wb.save(broken)
     r = read_ledger(broken, SETTINGS)
     assert any(p.row == FIRST and p.column == H["amount"] for p in r.report.errors)
+
+
+_READ_IN_A_FRESH_PROCESS = """
+import pickle, sys, zlib
+if sys.argv[1] == "without":  # as if neither optional extra were installed: their imports fail
+    sys.modules["fastexcel"] = None
+    sys.modules["isal"] = None
+from xl_cashrisk.io import columnar, safe
+from xl_cashrisk.io.reader import WorkbookReader
+from xl_cashrisk.schemas.ledger import LEDGER
+out = {"fastexcel": columnar.available(), "isal": safe._inflate is not zlib, "books": []}
+for p in sys.argv[3:]:
+    r = WorkbookReader(p).read(LEDGER)
+    out["books"].append((r.frame, [str(x) for x in r.report.problems], r.report.counts()))
+with open(sys.argv[2], "wb") as f:
+    pickle.dump(out, f)
+"""
+
+
+def test_reading_without_fastexcel_and_isal(tmp_path, monkeypatch):
+    """xl-cashrisk[fast] (fastexcel, isal) is optional: in a process where neither imports, a ledger of 45k rows
+    (a sheet big enough for the loader child) and a small one with errors read to the same frames and problems
+    as with both, and `xl-cashrisk validate` prints the same report with the same exit code."""
+    import subprocess
+    import sys
+
+    import xlsxwriter
+
+    from bench.data import ledger_workbook
+
+    monkeypatch.setenv("BENCH_DATA", str(tmp_path))
+    big = ledger_workbook(45_000)
+    small = tmp_path / "errors.xlsx"
+    wb = xlsxwriter.Workbook(small)
+    ws = wb.add_worksheet(LEDGER.sheet)
+    keys = ["invoice_no", "buyer_id", "invoice_date", "due_date", "currency", "amount", "paid_amount",
+            "last_payment_date"]
+    ws.write_row(0, 0, [H[k] for k in keys])
+    ws.write_row(1, 0, ["INV-1", "B1", "2026-08-15", "2026-09-15", "CNY", 100.0, 0.0, None])
+    ws.write_row(2, 0, ["INV-2", "B1", "2026-08-15", "2026-13-01", "CNY", "abc", 0.0, None])  # bad date, text amount
+    ws.write_row(3, 0, ["INV-3", "B2", "2026-08-15", "2026-09-15", "XXX", 50.0, 20.0, None])  # paid without date
+    wb.close()
+
+    def run(mode: str) -> dict:
+        out = tmp_path / f"{mode}.pkl"
+        subprocess.run([sys.executable, "-c", _READ_IN_A_FRESH_PROCESS, mode, str(out), str(big), str(small)],
+                       check=True, cwd=Path(__file__).resolve().parents[1])
+        return pd.read_pickle(out)
+
+    got, want = run("without"), run("with")
+    assert not got["fastexcel"] and not got["isal"]
+    assert len(got["books"][0][0]) == 45_000 and got["books"][1][1], got["books"][1]
+    for (frame, problems, counts), (frame0, problems0, counts0) in zip(got["books"], want["books"], strict=True):
+        pd.testing.assert_frame_equal(frame, frame0)
+        assert (problems, counts) == (problems0, counts0)
+
+    cli = ("import sys\nif sys.argv[1] == 'without':\n    sys.modules['fastexcel'] = sys.modules['isal'] = None\n"
+           "from xl_cashrisk.cli import main\nsys.argv = ['xl-cashrisk', 'validate', sys.argv[2]]\nmain()")
+    for path, code in ((big, 0), (small, 3)):
+        runs = [subprocess.run([sys.executable, "-c", cli, mode, str(path)], capture_output=True, text=True,
+                               env={**os.environ, "COLUMNS": "200"}) for mode in ("without", "with")]
+        assert [r.returncode for r in runs] == [code, code], runs
+        assert runs[0].stdout == runs[1].stdout and "rows" in runs[0].stdout

@@ -340,3 +340,149 @@ def test_a_named_pipe_is_refused_at_once(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(InputError, match="named pipe"):
         check_workbook(fifo)  # opening it would wait for a writer forever
+
+
+def _excel_form_sheet(rng, *, prefix_rows: bool = False, text: str = "客户 &lt;c&gt; a:c") -> tuple[bytes, int, int]:
+    """A worksheet written the way Excel writes one (every reference first in its tag), with references
+    of 1-3 letters and 1-7 digits anywhere (not in order: a crafted file need not be), error and formula
+    cells, and ``text`` in text cells; its largest row and column."""
+    rows, top_row, top_col = [], 0, 0
+    for _ in range(rng.randint(1, 50)):
+        row_no = rng.choice([rng.randint(1, 9), rng.randint(1, 99_999), rng.randint(1, 1_048_576),
+                             rng.randint(1_000_000, 9_999_999)])
+        cells = []
+        for _ in range(rng.randint(0, 6)):
+            col = rng.choice([rng.randint(1, 26), rng.randint(27, 702), rng.randint(703, 16_384)])
+            cell_row = row_no if rng.random() < 0.8 else rng.randint(1, 9_999_999)
+            top_row, top_col = max(top_row, cell_row), max(top_col, col)
+            ref = f"{xl_col_to_name(col - 1)}{str(cell_row).zfill(rng.choice([1, 1, 1, 7]))}"
+            kind = rng.random()
+            if kind < 0.1:
+                cells.append(f'<c r="{ref}" s="3" t="e"><v>#N/A</v></c>')
+            elif kind < 0.2:
+                cells.append(f'<c r="{ref}"><f>SUM(A1:B2)</f><v>2</v></c>')
+            elif kind < 0.3:
+                cells.append(f'<c r="{ref}"/>')
+            else:
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>')
+        top_row = max(top_row, row_no)
+        spans = ' spans="1:8" x14ac:dyDescent="0.25"' if prefix_rows else ""
+        rows.append(f'<row r="{row_no}"{spans}>{"".join(cells)}</row>' if cells or rng.random() < 0.5
+                    else f'<row r="{row_no}"{spans}/>')
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+           '2006/main" xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"><sheetData>'
+           + "".join(rows) + "</sheetData></worksheet>")
+    return xml.encode(), top_row, top_col
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_excel_form_blocks_agree_with_the_general_scan(tmp_path, monkeypatch, seed):
+    """The fast reading of Excel-form blocks (8-byte words) gives the general scan's extent and formula/
+    error verdict, whatever the block size, and takes the blocks it can."""
+    import random
+
+    rng = random.Random(seed)
+    # text holding a reference: the general scan counts it too (it reads every r="…"), a reader does not
+    markup = seed % 3 == 2
+    xml, top_row, top_col = _excel_form_sheet(rng, prefix_rows=seed % 2 == 1,
+                                              text='r="9" &lt;c r="XFD9999999"&gt;' if markup else "客户 a:c")
+    path = tmp_path / "s.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", xml)
+    taken = []
+    real = safe._Extent._excel_form
+
+    def spy(self, a, n):
+        taken.append(real(self, a, n))
+        return taken[-1]
+
+    for chunk in (61, 4096, 1 << 20):
+        monkeypatch.setattr(safe, "SCAN_CHUNK", chunk)
+        monkeypatch.setattr(safe._Extent, "_excel_form", spy)
+        safe._PLAIN_PARTS.clear()
+        with zipfile.ZipFile(path) as z:
+            fast = safe._sheet_extent(z, "xl/worksheets/sheet1.xml")
+        fast_plain = safe.part_is_plain(path, "xl/worksheets/sheet1.xml")
+        monkeypatch.setattr(safe._Extent, "_excel_form", lambda self, a, n: False)
+        safe._PLAIN_PARTS.clear()
+        with zipfile.ZipFile(path) as z:
+            general = safe._sheet_extent(z, "xl/worksheets/sheet1.xml")
+        assert fast == (top_row, top_col), (seed, chunk)
+        assert general == ((9_999_999, 16_384) if markup else fast), (seed, chunk)
+        assert fast_plain is safe.part_is_plain(path, "xl/worksheets/sheet1.xml"), (seed, chunk)
+    assert any(taken), seed
+
+
+@pytest.mark.parametrize("xml", [
+    b'<row r="1"><x:c r="A1"><v>1</v></x:c></row>',  # a namespace prefix
+    b"<row r=\"1\"><c r='A1'><v>1</v></c></row>",  # single quotes
+    b'<row r="1"><c s="1" r="A1"><v>1</v></c></row>',  # the reference not first
+    b'<row r="1"><c><v>1</v></c></row>',  # no reference
+    b'<row><c r="A1"><v>1</v></c></row>',  # a row without one
+    b'<row r="1"><c r="a1"><v>1</v></c></row>',  # lower case
+    b'<row r="1"><c r="AAAA1"><v>1</v></c></row>',  # four letters
+    b'<row r="1"><c r="A12345678"><v>1</v></c></row>',  # eight digits
+    b'<row r="12345678"><c r="A1"><v>1</v></c></row>',
+    b'<row r="1"><c r="A1B2"><v>1</v></c></row>',
+    b'<row r="1"><c r = "A1"><v>1</v></c></row>',
+])
+def test_excel_form_declines_other_spellings(xml):
+    """Anything but Excel's own spelling goes to the general scan, which reads every spelling."""
+    block = b"<sheetData>" + xml + b"</sheetData>"
+    scan = safe._Extent()
+    assert not scan._excel_form(safe._padded(block), len(block))
+    assert (scan.cols, scan.cell_rows, scan.row_refs, scan.rows_seen) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+@pytest.mark.parametrize("inflater", ["default", "zlib"])
+def test_member_pieces_are_the_member(tmp_path, monkeypatch, method, inflater):
+    """The one-pass reading of a zip member (ISA-L's inflate where installed, else zlib) gives its bytes,
+    in pieces of at most SCAN_CHUNK; a member cut short is refused in one line."""
+    import random
+    import zlib
+
+    if inflater == "zlib":
+        monkeypatch.setattr(safe, "_inflate", zlib)
+    rng = random.Random(5)
+    data = b"".join(f'<c r="B{i}" t="s"><v>{rng.randint(0, 10**6)}</v></c>'.encode() for i in range(40_000))
+    path = tmp_path / "m.zip"
+    with zipfile.ZipFile(path, "w", method) as z:
+        z.writestr("xl/worksheets/sheet1.xml", data)
+        z.writestr("docProps/app.xml", b"<x/>")
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+        for size in (1000, 65536, 1 << 20):
+            pieces = list(safe._member_pieces(z, info, size))
+            assert b"".join(pieces) == data and max(map(len, pieces)) <= size
+    raw = bytearray(path.read_bytes())
+    del raw[info.header_offset + 30 + len(info.filename) + info.compress_size // 2:]  # the member cut in half
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(bytes(raw))
+    with zipfile.ZipFile(path) as z, pytest.raises((EOFError, *safe.INFLATE_ERRORS)):
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+        z.filename = str(cut)  # the same directory, the truncated bytes
+        list(safe._member_pieces(z, info))
+
+
+def test_extent_scan_reads_a_text_longer_than_many_pieces(tmp_path, monkeypatch):
+    """A cell text with no '>' across hundreds of pieces is held until a tag ends and scanned once with the
+    block it belongs to: the cells after it are still counted, and a non-UTF-8 byte inside it is still refused."""
+    long_text = "长文本 long text " * 20_000  # ~360 kB of UTF-8, no '>'
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+           'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>' + long_text +
+           '</t></is></c><c r="D1"><v>1</v></c></row><row r="7"><c r="B7"><v>2</v></c></row></sheetData>'
+           '</worksheet>').encode()
+    path = tmp_path / "s.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", xml)
+    for chunk in (97, 4096, 1 << 20):
+        monkeypatch.setattr(safe, "SCAN_CHUNK", chunk)
+        with zipfile.ZipFile(path) as z:
+            assert safe._sheet_extent(z, "xl/worksheets/sheet1.xml") == (7, 4), chunk
+    bad = xml.replace("长".encode(), b"\xff\xfe\xfd", 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", bad)
+    monkeypatch.setattr(safe, "SCAN_CHUNK", 97)
+    with zipfile.ZipFile(path) as z, pytest.raises(InputError, match="0xFF"):
+        safe._sheet_extent(z, "xl/worksheets/sheet1.xml")

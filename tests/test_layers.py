@@ -268,3 +268,18 @@ def test_every_udfs_module_is_probed():
 def test_the_probe_sees_the_cli_when_it_is_imported():
     """The probe itself works: importing a command module is reported."""
     assert "click" in _loaded_cli_modules("xl_cashrisk.cli.insurance")
+
+
+def test_a_command_run_imports_only_its_own_module():
+    """`xl-cashrisk CMD` imports the command module named in COMMAND_MODULES and no other (start-up: a
+    validation of a big ledger pays no import of the analyses); the table names every command's module."""
+    from xl_cashrisk.cli import app, cli
+
+    assert {n: c.callback.__module__.rsplit(".", 1)[1] for n, c in cli.commands.items()} == app.COMMAND_MODULES
+    run = ("import sys\nfrom xl_cashrisk.cli import main\nsys.argv = ['xl-cashrisk', 'validate', '--help']\n"
+           "try:\n    main()\nexcept SystemExit:\n    pass\n"
+           "print('LOADED', ' '.join(sorted(m for m in sys.modules if m.startswith('xl_cashrisk.cli.'))))")
+    out = subprocess.run([sys.executable, "-c", run], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         check=True)
+    loaded = out.stdout.split("LOADED", 1)[1].split()
+    assert loaded == ["xl_cashrisk.cli._common", "xl_cashrisk.cli.app", "xl_cashrisk.cli.validate"], loaded

@@ -36,23 +36,11 @@ def libreoffice_missing() -> str:
 
 def timing_workbook(path: Path, rows: int = TIMING_ROWS, *, one_range: bool = False) -> str:
     """``rows`` due dates and their days past due: one DAYSPASTDUE cell per row (fill-down use), or
-    with ``one_range`` a single array formula over the whole column."""
-    from openpyxl import Workbook
-    from openpyxl.worksheet.formula import ArrayFormula
+    with ``one_range`` a single array formula over the whole column (the sheets ``python -m bench --only
+    calc`` times, bench/data.py)."""
+    from bench.data import calc_sheet
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "timing"
-    ws["A1"], ws["B1"], ws["C1"] = "due_date", "as_of", "days past due"
-    ws["B2"] = 45565.0  # 2024-09-30
-    for r in range(2, rows + 2):
-        ws.cell(row=r, column=1, value=45000.0 + r % 400)
-        if not one_range:
-            ws.cell(row=r, column=3, value=f"=DAYSPASTDUE(A{r},$B$2)")
-    if one_range:
-        ws["C2"] = ArrayFormula(f"C2:C{rows + 1}", f"=DAYSPASTDUE(A2:A{rows + 1},$B$2)")
-    wb.save(path)
-    return "DAYSPASTDUE"
+    return calc_sheet(path, rows, kind="range" if one_range else "fill-down")
 
 
 def stale_workbook(path: Path) -> None:

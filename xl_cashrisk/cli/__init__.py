@@ -1,17 +1,22 @@
-"""Command-line interface. Each module in this package adds its commands to :data:`cli`."""
+"""Command-line interface. Each module in this package adds its commands to the group ``cli``.
 
-import importlib
-import pkgutil
+``main`` (the ``xl-cashrisk`` script) imports only the module of the command it runs
+(:data:`xl_cashrisk.cli.app.COMMAND_MODULES`); ``from xl_cashrisk.cli import cli`` gives the group with every
+command loaded, as a library user or a test expects of ``cli.commands``.
+"""
 
-from xl_cashrisk.cli.app import cli
-
-for _m in pkgutil.iter_modules(__path__):
-    if _m.name != "app" and not _m.name.startswith("_"):
-        importlib.import_module(f"xl_cashrisk.cli.{_m.name}")
+from xl_cashrisk.cli import app as _app
 
 
 def main() -> None:
-    cli(obj={})
+    _app.cli(obj={})
+
+
+def __getattr__(name: str):
+    if name == "cli":
+        _app.load_commands()
+        return _app.cli
+    raise AttributeError(f"module 'xl_cashrisk.cli' has no attribute {name!r}")
 
 
 __all__ = ["cli", "main"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
+import pkgutil
 import sys
 import textwrap
 
@@ -67,8 +69,39 @@ EXIT_INPUT = 3  # the input file or its content is unusable
 EXIT_INTERNAL = 70
 
 
+# Command → the module of this package that defines it. A run imports only the module of its command (a
+# check of a big ledger then pays no start-up for SciPy and the analyses); a command missing here is still
+# found, by importing them all. tests/test_layers.py keeps the table complete.
+COMMAND_MODULES = {
+    "addin": "addin", "analyze": "analyze", "backtest": "backtest", "batch": "batch", "calc": "calc",
+    "demo": "demo", "functions": "functions", "import": "importer", "insurance": "insurance",
+    "provision": "provision", "ratios": "ratios", "template": "receivables", "age": "receivables",
+    "sample": "sample", "score": "scoring", "monitor": "scoring", "stress": "stress", "validate": "validate",
+}
+
+
+def load_commands() -> None:
+    """Import every command module of the package (each adds its commands to :data:`cli`)."""
+    package = importlib.import_module("xl_cashrisk.cli")
+    for m in pkgutil.iter_modules(package.__path__):
+        if m.name != "app" and not m.name.startswith("_"):
+            importlib.import_module(f"xl_cashrisk.cli.{m.name}")
+
+
 class CashRiskGroup(click.Group):
-    """Turns user-facing errors into one red line and an exit code, never a traceback."""
+    """Turns user-facing errors into one red line and an exit code, never a traceback; imports a
+    command's module when the command is first asked for (:data:`COMMAND_MODULES`)."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(f"xl_cashrisk.cli.{COMMAND_MODULES[cmd_name]}")
+        if cmd_name not in self.commands:
+            load_commands()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        load_commands()
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context):
         try:

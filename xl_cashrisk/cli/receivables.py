@@ -1,4 +1,4 @@
-"""Commands for the AR clerk: templates, validation, ageing, the sample workbook."""
+"""Commands for the AR clerk: templates, ageing, the sample workbook (validation: :mod:`xl_cashrisk.cli.validate`)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from xl_cashrisk.cli._common import (
     as_of_option,
     money,
     out_option,
-    print_problems,
 )
 from xl_cashrisk.cli._demo import DemoContext, demo_step
-from xl_cashrisk.cli.app import EXIT_INPUT, cli, console
-from xl_cashrisk.io.inputs import open_book, read_ledger, validate_tables, workbook_settings
+from xl_cashrisk.cli.app import cli, console
+from xl_cashrisk.io.inputs import open_book, read_ledger, workbook_settings
 from xl_cashrisk.io.reader import WorkbookReader
 from xl_cashrisk.io.templates import TEMPLATES, build_named
 from xl_cashrisk.io.writer import ResultWorkbook, run_stamp
@@ -49,28 +48,6 @@ def template(kind: str, out: Path | None, outdir: Path, no_examples: bool) -> No
             path = build_named(k, outdir, examples=not no_examples)
         spec = TEMPLATES[k]
         console.print(f"wrote {path}  ({spec.title_en} {spec.title_zh})")
-
-
-@cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--limit", default=30, show_default=True, help="Problems to list per table.")
-def validate(file: Path, limit: int) -> None:
-    """Check a filled workbook (校验): every problem with sheet, row and column. Exit 0 only if clean."""
-    book = WorkbookReader(file)
-    console.print(f"[bold]{file}[/bold]")
-    with console.status("validating…"):
-        found = validate_tables(book)
-    failed = 0
-    for table, report in found:
-        c = report.counts()
-        style = "green" if report.ok else "red"
-        console.print(f"[{style}]{table.sheet} › {table.title_en}[/{style}]: {c['rows']} rows, {c['errors']} errors "
-                      f"in {c['rows_with_errors']} rows, {c['warnings']} warnings")
-        print_problems(report, limit)
-        failed += not report.ok
-    if failed:
-        raise SystemExit(EXIT_INPUT)
-    console.print("[green]no errors[/green]")
 
 
 def read_ledger_checked(file: Path | WorkbookReader, settings: Settings | None = None):

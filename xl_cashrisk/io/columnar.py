@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,8 @@ import numpy as np
 
 from xl_cashrisk.io.safe import column_index, sheet_targets
 
-__all__ = ["ColumnarData", "available", "calamine_objects", "load_columns", "open_book", "sheet_head", "sheet_part"]
+__all__ = ["ColumnarData", "as_numpy", "available", "calamine_objects", "filled", "is_text", "load_columns",
+           "open_book", "sheet_head", "sheet_part", "take"]
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -230,11 +232,12 @@ def _rows_seen(buf: bytes) -> int:
 
 @dataclass
 class ColumnarData:
-    """Columns of a table below its header: key → numpy array (float64, datetime64[ms] or object)."""
+    """Columns of a table below its header: key → numpy array (float64, datetime64[ms] or object) or, for
+    text, a pyarrow string array."""
 
-    columns: dict[str, np.ndarray]
+    columns: dict[str, object]  # text columns as pyarrow string arrays ("" for empty): see is_text
     height: int  # data rows, the first one right below the header
-    arrow: dict[str, object] = field(default_factory=dict)  # text columns also as pyarrow arrays ("" for empty)
+    arrow: dict[str, object] = field(default_factory=dict)  # the text columns again
 
 
 def open_book(path: str | Path):
@@ -265,10 +268,34 @@ def _columnar_data(batch, keys: list[str]) -> ColumnarData:
     columns, arrow = {}, {}
     for i, key in enumerate(keys):
         arr = batch.column(i)
-        columns[key] = _to_numpy(arr)
         if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-            arrow[key] = pc.fill_null(arr, "")
+            columns[key] = arrow[key] = pc.fill_null(arr, "")  # "" for empty, as calamine's grid; no Python objects
+        else:
+            columns[key] = _to_numpy(arr)
     return ColumnarData(columns, batch.num_rows, arrow)
+
+
+def is_text(values: object) -> bool:
+    """A text column as :func:`load_columns` gives it: a pyarrow string array ("" for an empty cell)."""
+    pa = sys.modules.get("pyarrow")
+    return pa is not None and isinstance(values, pa.Array)
+
+
+def filled(values) -> np.ndarray:
+    """Which cells of a text column (:func:`is_text`) hold something."""
+    import pyarrow.compute as pc
+
+    return pc.greater(pc.binary_length(values), 0).to_numpy(zero_copy_only=False)
+
+
+def take(values, at: np.ndarray):
+    """The cells ``at`` of any column from :func:`load_columns`."""
+    return values.take(at) if is_text(values) else values[at]
+
+
+def as_numpy(values) -> np.ndarray:
+    """Any column from :func:`load_columns` as numpy: text as an object array of ``str``."""
+    return values.to_numpy(zero_copy_only=False) if is_text(values) else values
 
 
 # A big sheet is loaded in a forked child process while this process runs the cell-area safety scan
@@ -278,14 +305,21 @@ FORK_MIN_BYTES = 16 << 20  # sheet XML size from which a child pays off (~40k ro
 
 
 def can_fork() -> bool:
-    """A child process can start cheaply (fork: Linux); elsewhere big sheets load in-process, serially."""
+    """Load a big sheet in a child process? Only where one starts cheaply (fork: Linux) and has a core to
+    itself: this process may run on two or more CPUs and the load average leaves one of them idle. The
+    child saves wall time, never CPU time (the columns travel back through a pipe), so on a one-core or
+    busy machine the sheet loads in this process, after the scan. ``XL_CASHRISK_READER_PROCESS=1`` forks
+    whenever fork is there, ``=0`` never."""
     import multiprocessing as mp
     import os
-    import sys
 
-    if os.environ.get("XL_CASHRISK_READER_PROCESS", "1").strip() == "0" or not sys.platform.startswith("linux"):
+    choice = os.environ.get("XL_CASHRISK_READER_PROCESS", "").strip()
+    if choice == "0" or not sys.platform.startswith("linux") or "fork" not in mp.get_all_start_methods():
         return False
-    return "fork" in mp.get_all_start_methods()
+    if choice == "1":
+        return True
+    cpus = len(os.sched_getaffinity(0))
+    return cpus >= 2 and os.getloadavg()[0] <= cpus - 1
 
 
 class PendingColumns:
@@ -362,9 +396,10 @@ def _to_numpy(arr) -> np.ndarray:
     if pa.types.is_timestamp(t):
         # milliseconds, as fastexcel gives them: a date cell in year 3026 (or an amount formatted as a date)
         # fits, where nanoseconds end in 2262; the validator checks each date before any narrower unit
-        values = arr.cast(pa.timestamp("ms")).to_numpy(zero_copy_only=False).astype("datetime64[ms]")
-        filled = values[~np.isnat(values)]
-        if filled.size and filled.min() < _DAY1:  # a time of day: python-calamine gives datetime.time
+        ms = arr.cast(pa.timestamp("ms"))
+        values = ms.to_numpy(zero_copy_only=False).astype("datetime64[ms]", copy=False)
+        first = pc.min(ms.cast(pa.int64())).as_py()  # milliseconds since 1970 (nulls left out; any year)
+        if first is not None and first < _DAY1.astype(np.int64):  # a time of day: calamine gives datetime.time
             return _calamine_objects(values)
         return values
     if pa.types.is_string(t) or pa.types.is_large_string(t):
@@ -395,8 +430,9 @@ def _calamine_objects(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def calamine_objects(values: np.ndarray) -> np.ndarray:
+def calamine_objects(values) -> np.ndarray:
     """Any column from :func:`load_columns` as an object array of python-calamine's Python values."""
+    values = as_numpy(values)
     if values.dtype.kind == "M":
         return _calamine_objects(values)
     if values.dtype.kind == "f":

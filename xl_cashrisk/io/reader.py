@@ -180,11 +180,13 @@ class WorkbookReader:
 
     def raw(self, table: Table, sheet: str | None = None):
         """Raw object columns of ``table``: (sheet, header_row 1-based, columns, excel_rows, problems)."""
-        return self._raw(table, sheet)[:6]
+        name, hrow, cols, raw, rows, problems = self._raw(table, sheet)[:6]
+        return name, hrow, cols, {k: columnar.as_numpy(v) for k, v in raw.items()}, rows, problems
 
     def _raw(self, table: Table, sheet: str | None = None):
         """:meth:`raw` plus the Arrow twins of the text columns read column-wise (key → pyarrow array of
-        the same kept rows; the validator types text faster from them)."""
+        the same kept rows; the validator types text faster from them). Text read column-wise stays a
+        pyarrow array in the raw columns too (:func:`columnar.is_text`)."""
         name, hrow, cols = self.locate(table, sheet)
         problems: list[Problem] = []
         arrow: dict[str, object] = {}
@@ -242,8 +244,8 @@ class WorkbookReader:
                 filled |= _filled(arr)
         keep = np.flatnonzero(filled)
         if len(keep) < n:
-            raw = {k: v[keep] for k, v in raw.items()}
-            arrow = {k: a.take(keep) for k, a in arrow.items()}
+            raw = {k: columnar.take(v, keep) for k, v in raw.items()}
+            arrow = {k: raw[k] if columnar.is_text(raw.get(k)) else a.take(keep) for k, a in arrow.items()}
         rows = keep + hrow + 2  # 0-based offset within data → Excel row
         return name, hrow + 1, cols, raw, rows.astype(np.int64), problems, arrow
 
@@ -306,7 +308,7 @@ class WorkbookReader:
         headers = {k: h for k, (_, h) in cols.items()}
         typing = {"date1904": self.date1904, "reference": settings.as_of if settings is not None else None}
         for c in table.input_columns:
-            values = raw.get(c.key, np.full(len(rows), "", dtype=object))
+            values = raw.get(c.key, np.full(len(rows), np.nan))  # a column the sheet lacks: blank cells (NaN: typed at once)
             if c.key not in cols and c.required:
                 typed, mask, _ = convert_column(_optional(c), values, rows, sheet=name, **typing)
             else:
@@ -315,7 +317,7 @@ class WorkbookReader:
                 problems.extend(probs)
             data[c.key] = typed
             bad[c.key] = mask | (c.key not in cols and c.required)
-        frame = pd.DataFrame(data, index=pd.Index(rows, name="excel_row"))
+        frame = pd.DataFrame(data, index=pd.Index(rows, name="excel_row"), copy=False)  # the typed arrays are new: no copy
         problems.extend(validate_frame(table, frame, bad, sheet=name, settings=settings, headers=headers))
         report = ValidationReport(table.key, str(self.path), name, hrow, len(rows), sort_problems(problems))
         return TableRead(frame, report)
@@ -383,6 +385,8 @@ def columnar_available() -> bool:
 
 def _filled(arr: np.ndarray) -> np.ndarray:
     """Cells holding something: calamine's grid gives "" for an empty cell, the columnar path NaN/NaT/None."""
+    if columnar.is_text(arr):
+        return columnar.filled(arr)
     if arr.dtype.kind == "f":
         return ~np.isnan(arr)
     if arr.dtype.kind == "M":

@@ -12,10 +12,12 @@ import contextlib
 import errno
 import gc
 import hashlib
+import itertools
 import os
 import posixpath
 import re
 import stat
+import struct
 import sys
 import tempfile
 import zipfile
@@ -28,6 +30,11 @@ from defusedxml import ElementTree as SafeET
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from xl_cashrisk.errors import InputError, Location
+
+try:  # ISA-L's inflate (python-isal, with the optional extra xl-cashrisk[fast]): zlib's bytes for ~1/4 of its CPU
+    from isal import isal_zlib as _inflate
+except ImportError:
+    _inflate = zlib
 
 __all__ = [
     "MAX_CELLS",
@@ -57,7 +64,8 @@ MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
 # 13.6 million cells, and reading it peaks at about 3 GB; the limit leaves room for 19 columns. One cell at
 # XFD1048576 in a 1 kB file would otherwise ask for 17 billion cells.
 MAX_CELLS = 20_000_000
-SCAN_CHUNK = 8 << 20  # bytes of sheet XML looked at per step of the extent scan
+SCAN_CHUNK = 512 << 10  # bytes of XML inflated and looked at per step (its temporaries stay in the CPU cache)
+INFLATE_ERRORS = (zlib.error, getattr(_inflate, "error", zlib.error))
 MAX_COMPRESSION_RATIO = 200  # per member; real sheets compress ~10-30x, zip bombs ~1000x
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAIN_TYPES = {
@@ -306,7 +314,7 @@ def check_workbook(path: str | Path, *, role: str = "input", defer_above: int | 
     except (SafeET.ParseError, ValueError) as exc:  # defusedxml's refusals (entities, DTDs) are ValueErrors
         raise InputError(f"the workbook's XML is unreadable or unsafe ({type(exc).__name__}: {exc})",
                          where) from None
-    except (OSError, EOFError, zlib.error, NotImplementedError) as exc:
+    except (OSError, EOFError, NotImplementedError, *INFLATE_ERRORS) as exc:
         raise InputError(f"the workbook is damaged or truncated ({exc}); open and re-save it in Excel",
                          where) from None
     if kind == "xlsb":
@@ -375,10 +383,12 @@ def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
     """(last row, last column) a worksheet part uses, from its XML without parsing it into cells.
 
     The ``<dimension>`` element (Excel always writes one) is only trusted when it is above the limit
-    (a quick refusal); otherwise the part is streamed through :class:`_Extent`: every row and cell
-    reference wherever it sits in its tag, in either quote, and the cells and rows that have none
-    (a reader places those after the previous one), at C speed. Text that is not UTF-8 is refused here
-    too, with its cell, before any reader decodes it.
+    (a quick refusal); otherwise the part is inflated once, piece by piece (:func:`_member_pieces`), and
+    each block (cut after a '>') goes through :class:`_Extent`: blocks in Excel's own form by 8-byte
+    words of their tags, any other by the general scan — every row and cell reference wherever it sits
+    in its tag, in either quote, and the cells and rows that have none (a reader places those after the
+    previous one). Text that is not UTF-8 is refused here too, with its cell, before any reader decodes
+    it.
     """
     with z.open(part) as f:
         head = f.read(1 << 16)
@@ -393,31 +403,75 @@ def _sheet_extent(z: zipfile.ZipFile, part: str) -> tuple[int, int]:
         if dim[0] * dim[1] > MAX_CELLS:
             return dim
     scan = _Extent()
-    with z.open(part) as f:
-        carry = b""
-        while True:
-            chunk = f.read(SCAN_CHUNK)
-            buf = carry + chunk
-            if chunk:
-                cut = buf.rfind(b">") + 1
-                block, carry = buf[:cut], buf[cut:]
-            else:
-                block, carry = buf, b""
-            if utf8:
-                _check_utf8(z, part, block)
-            scan.add(block)
-            if not chunk:
-                break
+    pending: list[bytes] = []  # what came after the last '>' (joined once: a long text costs no quadratic copying)
+    for chunk in itertools.chain(_member_pieces(z, z.getinfo(part)), [b""]):
+        cut = chunk.rfind(b">") + 1 if chunk else len(chunk)
+        if chunk and not cut:  # no tag ends in this piece (a long text): wait for one that does
+            pending.append(chunk)
+            continue
+        padded = b"".join((_PAD_BEFORE, *pending, memoryview(chunk)[:cut], _PAD_AFTER))  # the one copy of a block
+        pending = [chunk[cut:]] if cut < len(chunk) else []
+        if len(padded) == len(_PAD_BEFORE) + len(_PAD_AFTER):
+            continue
+        view = memoryview(padded)[len(_PAD_BEFORE):-len(_PAD_AFTER)]
+        if utf8 and not padded.isascii():  # (ASCII is UTF-8: the common case costs one fast pass)
+            _check_utf8(z, part, view)
+        scan.add(view, padded)
     if not scan.special and isinstance(z.filename, str):
         _PLAIN_PARTS.add(_part_key(z.filename, part))
     return scan.extent()
 
 
-def _check_utf8(z: zipfile.ZipFile, part: str, block: bytes) -> None:
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then (after 22 bytes) the name's and the extra field's lengths
+RAW_READ = 1 << 17  # compressed bytes read from the file per step
+
+
+def _member_pieces(z: zipfile.ZipFile, info: zipfile.ZipInfo, size: int | None = None) -> Iterator[bytes]:
+    """A zip member's bytes as they are inflated, at most ``size`` (:data:`SCAN_CHUNK`) at a time: one
+    pass over the member that holds only a piece of it. A deflated or stored member of a workbook
+    opened by name is read straight from the file and inflated by ISA-L where installed (the same bytes
+    as zlib, in about a quarter of the CPU time); anything else through :mod:`zipfile`. The CRC is not
+    checked here: the reader that parses the part checks it."""
+    size = size or SCAN_CHUNK
+    if not isinstance(z.filename, str) or info.flag_bits & 0x1 or \
+            info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        with z.open(info) as f:
+            yield from iter(lambda: f.read(size), b"")
+        return
+    with open(z.filename, "rb") as f:
+        f.seek(info.header_offset)
+        magic, name_len, extra_len = _LOCAL_HEADER.unpack(f.read(_LOCAL_HEADER.size).ljust(_LOCAL_HEADER.size, b"\0"))
+        if magic != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"bad local file header of {info.filename}")
+        f.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+        left = info.compress_size
+        inflater = _inflate.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        while left > 0:
+            raw = f.read(min(RAW_READ if inflater else size, left))
+            if not raw:
+                raise EOFError(f"{info.filename} is cut short")
+            left -= len(raw)
+            if inflater is None:
+                yield raw
+                continue
+            while raw:
+                piece = inflater.decompress(raw, size)
+                raw = inflater.unconsumed_tail
+                if piece:
+                    yield piece
+        while inflater is not None and not inflater.eof:  # output held back after the last input (ISA-L)
+            piece = inflater.decompress(b"", size)
+            if not piece:
+                raise EOFError(f"{info.filename} is cut short")
+            yield piece
+
+
+def _check_utf8(z: zipfile.ZipFile, part: str, block: bytes | memoryview) -> None:
     """Refuse XML text that is not UTF-8 (a byte 0xFF in a cell), naming the sheet and the cell."""
     try:
-        block.decode("utf-8")
+        str(block, "utf-8")
     except UnicodeDecodeError as exc:
+        block = bytes(block)
         start = max(block.rfind(b"<c ", 0, exc.start), block.rfind(b":c ", 0, exc.start))
         ref = _ANY_REF.search(block, start, exc.start) if start >= 0 else None
         cell = f", cell {ref.group(2).decode()}" if ref else ""
@@ -441,8 +495,12 @@ _DIGIT = np.zeros(256, dtype=bool)
 _DIGIT[48:58] = True
 
 
+_FRONT = 8  # a block's first byte in its padded array: room to look back, and 8-byte aligned
+_PAD_BEFORE, _PAD_AFTER = b" " * _FRONT, b" " * 32  # (and 32 bytes to look ahead)
+
+
 def _padded(block: bytes) -> np.ndarray:
-    return np.frombuffer(b"   " + block + b"         ", dtype=np.uint8)  # room to look 3 back, 9 ahead
+    return np.frombuffer(_PAD_BEFORE + block + _PAD_AFTER, dtype=np.uint8)
 
 
 def _odd_r(a: np.ndarray, rs: np.ndarray) -> bool:
@@ -462,6 +520,134 @@ def _number_at(a: np.ndarray, at: np.ndarray, digits: int = 8) -> np.ndarray:
     return value
 
 
+_C, _O, _W = (ord(c) for c in "cow")
+
+
+def _word(text: bytes) -> int:
+    """Bytes as the little-endian number a 2- or 8-byte read of them gives."""
+    return int.from_bytes(text, "little")
+
+
+_U64 = np.uint64
+_HIGH = _U64(0x8080808080808080)  # the top bit of every byte
+_LOW7 = _U64(0x7F7F7F7F7F7F7F7F)
+_PAIRS = [_word(b) for b in (b"<c", b"<r", b"<f")]  # a tag a cell, row or formula may start with
+_CELL_START, _CELL_MASK = _U64(_word(b'<c r="')), _U64(_word(b"\xff" * 6))
+_ROW_START = _U64(_word(b'<row r="'))
+_ROW_NAME, _NAME_MASK = _U64(_word(b"<row")), _U64(0xFFFFFFFF)
+_ERROR_PAIR = _word(b'"e')  # the start of t="e"
+
+
+def _words(a: np.ndarray) -> np.ndarray:
+    """Every 8 consecutive bytes of ``a`` as one little-endian uint64 (a view: no copy)."""
+    return np.ndarray((len(a) - 7,), dtype="<u8", buffer=a, strides=(1,))
+
+
+_ONES = 0x0101010101010101
+
+
+def _at_least(low7: np.ndarray, c: int) -> np.ndarray:
+    """Per byte of each word (its low 7 bits ``low7``): the top bit set where the byte is ≥ ``c``."""
+    return (low7 + _U64(_ONES * (0x80 - c))) & _HIGH
+
+
+def _first_byte(mask: np.ndarray) -> np.ndarray:
+    """Index (0-7) of the first byte whose top bit is set in each of ``mask``; 8 when none."""
+    lowest = mask & (~mask + _U64(1))  # the lowest set bit alone: 2**(8i + 7), or 0
+    exponent = np.frexp(lowest.astype(np.float64))[1]  # 8i + 8, or 0
+    return np.where(exponent == 0, 8, (exponent - 8) >> 3)
+
+
+def _top_bytes(count: np.ndarray) -> np.ndarray:
+    """The top bits of the last ``count`` (1-7) bytes of a word."""
+    return _HIGH & ~((_U64(1) << ((_U64(8) - count.astype(np.uint64)) * _U64(8))) - _U64(1))
+
+
+def _reference_end(words: np.ndarray, at: np.ndarray) -> np.ndarray | None:
+    """Offset from ``at`` of the '"' ending each reference (at most 10 on), read as one or two words."""
+    x = words[at]
+    q = (x & _LOW7) ^ _U64(_ONES * 0x22)
+    end = _first_byte(~((q + _LOW7) | q | x) & _HIGH)  # the first byte '"' (an ASCII byte of value 0x22)
+    far = np.flatnonzero(end == 8)
+    if far.size:
+        y = words[at[far] + 8]
+        q = (y & _LOW7) ^ _U64(_ONES * 0x22)
+        end[far] = 8 + _first_byte(~((q + _LOW7) | q | y) & _HIGH)
+    return end
+
+
+def _decimal_max(words: np.ndarray, at: np.ndarray, end: np.ndarray, digits: np.ndarray) -> int | None:
+    """The largest of the numbers written as the ``digits`` (1-7) bytes before ``at + end``; None if
+    one of those bytes is not a digit. The 8 bytes up to each end are read as one word; byte-swapped,
+    with one digit value per byte, the larger word is the larger number."""
+    if not ((digits >= 1) & (digits <= 7)).all():
+        return None
+    z = words[at + end - 8]
+    low7 = z & _LOW7
+    is_digit = _at_least(low7, 48) & ~_at_least(low7, 58) & ~z & _HIGH
+    mask = _top_bytes(digits)
+    if not ((is_digit & mask) == mask).all():
+        return None
+    low = (_U64(1) << (digits.astype(np.uint64) * _U64(8))) - _U64(1)
+    key = (z.byteswap() & low) - (_U64(_ONES * 0x30) & low)
+    i = int(np.argmax(key))
+    return int(int(z[i]).to_bytes(8, "little")[8 - int(digits[i]):])
+
+
+def _cell_refs(words: np.ndarray, at: np.ndarray) -> tuple[int, int] | None:
+    """(largest column, largest row) of the cell references ``LETTERS DIGITS"`` starting at ``at`` (1-3
+    capital letters, 1-7 digits); None if one is not so written."""
+    x = words[at]
+    low7 = x & _LOW7
+    letters = _first_byte(~(_at_least(low7, 65) & ~_at_least(low7, 91) & ~x) & _HIGH)
+    if not ((letters >= 1) & (letters <= 3)).all():
+        return None
+    end = _reference_end(words, at)
+    row = _decimal_max(words, at, end, end - letters)
+    if row is None:
+        return None
+    # the number of letters in the top byte, the letters below it: the larger key, the larger column
+    width = letters.astype(np.uint64) * _U64(8)
+    key = ((x & ((_U64(1) << width) - _U64(1))).byteswap() >> _U64(8)) | (width << _U64(56))
+    i = int(np.argmax(key))
+    return column_index(int(x[i]).to_bytes(8, "little")[:int(letters[i])]) + 1, row
+
+
+def _row_refs(words: np.ndarray, at: np.ndarray) -> int | None:
+    """The largest row reference ``DIGITS"`` (1-7 digits) starting at ``at``; None if one is not so written."""
+    end = _reference_end(words, at)
+    return _decimal_max(words, at, end, end)
+
+
+def _error_type(d: np.ndarray, scratch: np.ndarray) -> bool:
+    """Does the block hold ``t="e"`` (an error cell)? The pair '"e' is looked for at even and odd
+    offsets as 2-byte numbers (two cheap passes), the exact bytes only where it occurs."""
+    for pairs in _pairs(d):
+        hit = np.equal(pairs, _ERROR_PAIR, out=scratch[:len(pairs)])
+        if hit.any():
+            return b't="e"' in d.tobytes()
+    return False
+
+
+def _pairs(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The bytes of ``d`` as 2-byte numbers from even and from odd offsets (views)."""
+    n = len(d)
+    return d[:n - n % 2].view("<u2"), d[1:n - (n - 1) % 2].view("<u2")
+
+
+def _tag_starts(d: np.ndarray, scratch: np.ndarray, spare: np.ndarray) -> np.ndarray:
+    """Positions in ``d`` of '<c', '<r' and '<f' (unordered), compared two bytes at a time at even and
+    odd offsets (into the ``scratch`` and ``spare`` buffers: no new pages per block)."""
+    out = []
+    for offset, pairs in enumerate(_pairs(d)):
+        hit, other = scratch[:len(pairs)], spare[:len(pairs)]
+        np.equal(pairs, _PAIRS[0], out=hit)
+        for p in _PAIRS[1:]:
+            hit |= np.equal(pairs, p, out=other)
+        out.append(np.flatnonzero(hit) * 2 + offset)
+    return np.concatenate(out)
+
+
 class _Extent:
     """The used area of a worksheet part, fed block by block (each block cut right after a '>').
 
@@ -478,6 +664,7 @@ class _Extent:
         self.rows_seen = self.rows_without_ref = 0
         self.run = self.widest_run = 0  # cells without a reference: in the open row, most in one row
         self.special = False  # any formula or error cell: the reader must scan the part for them
+        self._scratch = self._spare = np.empty(0, dtype=bool)
 
     def extent(self) -> tuple[int, int]:
         rows = max(self.row_refs, self.cell_rows, self.rows_seen)
@@ -485,13 +672,60 @@ class _Extent:
             rows = max(rows, self.row_refs + self.rows_without_ref)
         return rows, self.cols + self.widest_run
 
-    def add(self, block: bytes) -> None:
-        a = _padded(block)
-        rs = np.flatnonzero(a[3:3 + len(block)] == _R) + 3
+    def add(self, block: bytes | memoryview, padded: bytes | None = None) -> None:
+        """Take in the next block (``padded``: the block between :data:`_PAD_BEFORE` and
+        :data:`_PAD_AFTER`, when the caller has it so)."""
+        a = np.frombuffer(padded, dtype=np.uint8) if padded is not None else _padded(block)
+        if not self._excel_form(a, len(block)):
+            self._general(a, bytes(block))
+
+    def _excel_form(self, a: np.ndarray, n: int) -> bool:
+        """Take in a block written the way Excel writes sheets, at a fraction of the general scan's cost:
+        every cell start tag is ``<c r="LETTERS DIGITS"`` and every row start tag ``<row r="DIGITS"``
+        (the reference first, 1-3 capital letters, 1-7 digits), no element name has a namespace prefix.
+        A reader takes the first ``r`` of a tag, so there every cell sits at its reference and the
+        block's extent is its largest references. The tags are read 8 bytes at a time as uint64 words.
+        False (nothing taken in) for any other block: the general scan then reads it."""
+        d = a[_FRONT:_FRONT + n]
+        if len(self._scratch) < n:  # bool buffers reused block after block (fresh ones cost page faults)
+            self._scratch, self._spare = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+        colons = np.flatnonzero(np.equal(d, _COLON, out=self._scratch[:n])) + _FRONT
+        if colons.size:  # <x:c …>, <x:row …>, <x:f> (or text such as "a:c "): the general scan
+            n1, n2 = a[colons + 1], a[colons + 2]
+            if np.any((((n1 == _C) | (n1 == _F)) & _END_OF_NAME[n2])
+                      | ((n1 == _R) & (n2 == _O) & (a[colons + 3] == _W) & _END_OF_NAME[a[colons + 4]])):
+                return False
+        words = _words(a)
+        tags = _tag_starts(d, self._scratch, self._spare) + _FRONT
+        head = words[tags]
+        second, third = (head >> _U64(8)) & _U64(0xFF), (head >> _U64(16)) & _U64(0xFF)
+        cell = (second == _C) & _END_OF_NAME[third]
+        row = ((head & _NAME_MASK) == _ROW_NAME) & _END_OF_NAME[(head >> _U64(32)) & _U64(0xFF)]
+        cell_ok = (head & _CELL_MASK) == _CELL_START
+        row_ok = head == _ROW_START
+        if np.any(cell & ~cell_ok) or np.any(row & ~row_ok):
+            return False
+        cells = _cell_refs(words, tags[cell_ok] + 6) if cell_ok.any() else (0, 0)
+        rows = tags[row_ok] + 8
+        row_ref = _row_refs(words, rows) if rows.size else 0
+        if cells is None or row_ref is None:
+            return False
+        self.cols = max(self.cols, cells[0])
+        self.cell_rows = max(self.cell_rows, cells[1])
+        if rows.size:
+            self.row_refs = max(self.row_refs, row_ref)
+            self.rows_seen += rows.size
+            self.run = 0
+        if not self.special:
+            self.special = bool(np.any((second == _F) & _END_OF_NAME[third])) or _error_type(d, self._scratch)
+        return True
+
+    def _general(self, a: np.ndarray, block: bytes) -> None:
+        rs = np.flatnonzero(a[_FRONT:_FRONT + len(block)] == _R) + _FRONT
         if _odd_r(a, rs):
             block = _SINGLE_QUOTED.sub(rb'="\1"', _SPACED_EQ.sub(b"=", block))
             a = _padded(block)
-            rs = np.flatnonzero(a[3:3 + len(block)] == _R) + 3
+            rs = np.flatnonzero(a[_FRONT:_FRONT + len(block)] == _R) + _FRONT
         rattr = rs[(a[rs + 1] == _EQ) & (a[rs + 2] == _QUOTE)]  # every r="…" (in a tag, or text: counted too)
         self._references(a, rattr + 3)
         starts = _Starts(a, block, rattr)
@@ -511,7 +745,7 @@ class _Extent:
         elif rows.size:
             self.run = 0
         if not self.special:
-            fs = np.flatnonzero(a[3:3 + len(block)] == _F) + 3  # <f> / <x:f> (a formula) or t="e" (an error)
+            fs = np.flatnonzero(a[_FRONT:_FRONT + len(block)] == _F) + _FRONT  # <f> / <x:f> (a formula) or t="e" (an error)
             fb, fa = a[fs - 1], a[fs + 1]
             self.special = bool(np.any(((fb == _LT) | (fb == _COLON)) & _END_OF_NAME[fa])) or b't="e"' in block
 
@@ -543,15 +777,15 @@ class _Starts:
 
     def __init__(self, a: np.ndarray, block: bytes, rattr: np.ndarray):
         self.a, self.rattr, self.block = a, rattr, block
-        self.lts = np.flatnonzero(a[3:3 + len(block)] == _LT) + 3
+        self.lts = np.flatnonzero(a[_FRONT:_FRONT + len(block)] == _LT) + _FRONT
         self.after_lt = a[self.lts + 1]
-        self.colons = np.flatnonzero(a[3:3 + len(block)] == _COLON) + 3  # spans="1:13", x14ac:…, <x:c …
+        self.colons = np.flatnonzero(a[_FRONT:_FRONT + len(block)] == _COLON) + _FRONT  # spans="1:13", x14ac:…, <x:c …
         self._gts = None
 
     @property
     def gts(self) -> np.ndarray:
         if self._gts is None:
-            self._gts = np.flatnonzero(self.a[3:3 + len(self.block)] == _GT) + 3
+            self._gts = np.flatnonzero(self.a[_FRONT:_FRONT + len(self.block)] == _GT) + _FRONT
         return self._gts
 
     def of(self, name: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -638,22 +872,26 @@ def _check_shared_strings(z: zipfile.ZipFile, where: Location) -> None:
             raise InputError(f"the workbook's text table ({info.filename}) declares {int(m.group(1)):,} strings but "
                              f"its {info.file_size:,} bytes hold at most {info.file_size // MIN_SHARED_STRING_BYTES:,}; "
                              "the file is damaged or crafted — open and re-save it in Excel", where)
-        with z.open(info) as f:
-            decoder = codecs.getincrementaldecoder("utf-8")()
-            done = 0
-            chunk = f.read(SCAN_CHUNK)
-            if not _utf8_declared(chunk):
-                continue
-            while chunk:
-                try:
-                    decoder.decode(chunk, final=len(chunk) < SCAN_CHUNK)
-                except UnicodeDecodeError as exc:
-                    bad = chunk[exc.start] if exc.start < len(chunk) else 0
-                    raise InputError(f"the workbook's text table ({info.filename}) holds the byte 0x{bad:02X} at byte "
-                                     f"{done + exc.start:,}, which is not text (UTF-8): the file is damaged or was not "
-                                     "written by Excel; open and re-save it in Excel", where) from None
-                done += len(chunk)
-                chunk = f.read(SCAN_CHUNK)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        done = 0
+        for chunk in _member_pieces(z, info):
+            if not done and not _utf8_declared(chunk):
+                break
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad = chunk[exc.start] if exc.start < len(chunk) else 0
+                raise InputError(f"the workbook's text table ({info.filename}) holds the byte 0x{bad:02X} at byte "
+                                 f"{done + exc.start:,}, which is not text (UTF-8): the file is damaged or was not "
+                                 "written by Excel; open and re-save it in Excel", where) from None
+            done += len(chunk)
+        else:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                raise InputError(f"the workbook's text table ({info.filename}) ends inside a character, which is not "
+                                 "text (UTF-8): the file is damaged or was not written by Excel; open and re-save it "
+                                 "in Excel", where) from None
 
 
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']+)""")
@@ -708,7 +946,7 @@ def check_cell_area(path: str | Path, parts: Iterable[str] | None = None, *, alr
     except zipfile.BadZipFile as exc:
         raise InputError(f"the workbook is damaged or truncated (not a valid zip: {exc}); "
                          "open and re-save it in Excel", where) from None
-    except (OSError, EOFError, zlib.error) as exc:
+    except (OSError, EOFError, *INFLATE_ERRORS) as exc:
         raise InputError(f"the workbook is damaged or truncated ({exc}); open and re-save it in Excel",
                          where) from None
 

@@ -12,6 +12,7 @@ stored as text).
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 
 import numpy as np
@@ -52,6 +53,10 @@ def convert_column(
     ['warning row 5: number stored as text', 'error row 6: required value missing', "error row 7: expected a number, got 'n/a' / 应为数字"]
     """
     head = header or column.header
+    if _is_arrow(values):  # text loaded column-wise: typed without a Python object per cell where it can be
+        if column.dtype in ("text", "choice") and len(values):
+            return _arrow_texts(column, values, rows, sheet, head)
+        values, arrow = values.to_numpy(zero_copy_only=False), values
     cells = _Cells(_as_read(column, values), rows, sheet, head)
     text, blank, usable_str = _screen_text(cells, arrow)
     out = _typed(column, cells, text, usable_str, blank, arrow, date1904, reference or dt.date.today())
@@ -99,12 +104,16 @@ def _screen_text(cells: _Cells, arrow) -> tuple[np.ndarray, np.ndarray, np.ndarr
     vals, kinds = cells.vals, cells.kinds
     n = len(vals)
     is_str = kinds == _STR
-    text = np.full(n, "", dtype=object)
+    any_str = bool(is_str.any())
+    # no text cell: a read-only stand-in (only ever indexed by all-False masks)
+    text = np.full(n, "", dtype=object) if any_str else np.broadcast_to(np.array("", dtype=object), (n,))
     err = np.zeros(n, dtype=bool)
     formula = np.zeros(n, dtype=bool)
     if arrow is not None and len(arrow) == n and n and bool(is_str.all()):
-        text, err, formula = _screen_text_arrow(vals, arrow)
-    elif is_str.any():
+        padded, stripped, err, formula = _screen_text_arrow(arrow)
+        text = vals.copy()
+        text[padded] = stripped
+    elif any_str:
         # work on distinct strings: ledgers repeat buyer ids, currencies and doc types many times over
         idx = np.flatnonzero(is_str)
         codes, uniq = pd.factorize(vals[idx])
@@ -115,9 +124,8 @@ def _screen_text(cells: _Cells, arrow) -> tuple[np.ndarray, np.ndarray, np.ndarr
         err[idx] = np.array([s in EXCEL_ERRORS for s in stripped], dtype=bool)[codes] & (lead == "#")
         formula[idx[lead == "="]] = True
     blank = (kinds == _BLANK) | (is_str & (text == ""))
-    cells.report("error", err, lambda v: f"Excel error value {str(v).strip()}; fix the formula or type a value")
-    cells.report("error", formula, lambda v: f"looks like a formula stored as text, or a formula without a saved "
-                                              f"value ({V.show(v)}); enter the value (Copy, Paste Special > Values)")
+    cells.report("error", err, _error_value_message)
+    cells.report("error", formula, _formula_message)
     cells.bad |= err | formula
     return text, blank, is_str & ~blank & ~cells.bad
 
@@ -193,13 +201,13 @@ def _dates(vals, kinds, text, usable_str, bad, report, date1904: bool, reference
     date text; each within the Excel range and within PLAUSIBLE_YEARS of ``reference``."""
     n = len(vals)
     days = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-    why = np.full(n, None, dtype=object)
     if vals.dtype.kind == "M":  # typed by the columnar reader, in any unit: never through ns before checking
         days = vals.astype("datetime64[D]")
         first, last = np.datetime64(V.FIRST_DATE, "D"), np.datetime64(V.LAST_DATE, "D")
-        out_range = ~np.isnat(days) & ((days < first) | (days > last))
-        why[out_range] = "out_of_range"
+        refused = ~np.isnat(days) & ((days < first) | (days > last))
+        why = np.where(refused, "out_of_range", None) if refused.any() else None
     else:
+        why = np.full(n, None, dtype=object)
         for mask, parse in ((kinds == _DATE, V.object_dates), (usable_str, V.parse_dates),
                             (kinds == _NUM, lambda x: V.serial_dates(x.astype(float), date1904=date1904))):
             if mask.any():
@@ -207,7 +215,7 @@ def _dates(vals, kinds, text, usable_str, bad, report, date1904: bool, reference
                 days[mask], why[mask] = parse(source[mask])
         other = (kinds == _BOOL) | (kinds == _OTHER)
         why[other] = "unreadable"
-    refused = why != None  # noqa: E711 — element-wise on an object array
+        refused = why != None  # noqa: E711 — element-wise on an object array
     report("error", refused, lambda v, r: V.message("date", v, r), why)
     bad |= refused
     days[refused] = np.datetime64("NaT")
@@ -270,8 +278,7 @@ def _texts(column: Column, vals, kinds, text, usable_str, blank, bad, report, ar
             cand = np.flatnonzero(usable_str)
             cand = cand[np.fromiter((len(t) > V.MAX_TEXT // 2 for t in text[cand]), bool, len(cand))]
         long[cand[[V.text_too_long(text[i]) for i in cand]]] = True
-    report("error", long, lambda v: f"text of {len(v):,} characters; a cell holds at most {V.MAX_TEXT:,} and the "
-                                    f"results could not show it whole: shorten it / 文本超过 {V.MAX_TEXT:,} 个字符，请缩短")
+    report("error", long, _long_text_message)
     bad |= long
     out[long] = None
     if column.dtype == "choice" and column.allowed:
@@ -283,8 +290,7 @@ def _texts(column: Column, vals, kinds, text, usable_str, blank, bad, report, ar
         unknown = np.zeros(n, dtype=bool)
         unknown[idx[pd.isna(mapped)]] = True
         out[idx] = mapped
-        allowed = " or ".join(column.allowed)
-        report("error", unknown, lambda v: f"expected {allowed}, got {V.show(v)}")
+        report("error", unknown, _choice_message(column))
         bad |= unknown
     return out
 
@@ -350,34 +356,156 @@ def _kinds(vals: np.ndarray) -> np.ndarray:
     return codes
 
 
-_WHITESPACE = tuple(chr(i) for i in range(0x110000) if chr(i).isspace())  # what str.strip() removes
+# what str.strip() removes: str.isspace() of every code point (listed: computing them costs 50 ms a start)
+_WHITESPACE = ("\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f", " ", "\x85", "\xa0", "\u1680",
+               *(chr(c) for c in range(0x2000, 0x200B)), "\u2028", "\u2029", "\u202f", "\u205f", "\u3000")
 
 
-def _screen_text_arrow(vals: np.ndarray, arrow) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(stripped text, Excel error value, formula as text) of an all-text column, with Arrow kernels:
-    only the cells that start or end with white space (per ``str.isspace``, as ``str.strip``) or start
-    with '#' are looked at in Python."""
+def _screen_text_arrow(arrow) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """(positions of the cells with white space at either end (per ``str.isspace``, as ``str.strip``),
+    those cells stripped, Excel error value, formula as text) of an all-text pyarrow column: the first
+    and last bytes of every cell are read from the array's buffers with NumPy; only a cell whose first
+    or last byte may belong to white space, or that starts with '#', is looked at in Python."""
+    starts, stops, data = _text_buffers(arrow)
+    n = len(starts)
+    first = np.zeros(n, dtype=np.uint8)
+    filled = stops > starts
+    first[filled] = data[starts[filled]]
+    last = np.zeros(n, dtype=np.uint8)
+    last[filled] = data[stops[filled] - 1]
+    lead2 = np.zeros(n, dtype=np.uint8)  # the lead byte of a 2- or 3-byte last character, if any
+    two = stops - starts >= 2
+    lead2[two] = data[stops[two] - 2]
+    lead3 = np.zeros(n, dtype=np.uint8)
+    three = stops - starts >= 3
+    lead3[three] = data[stops[three] - 3]
+    maybe = (_SPACE_FIRST[first] | _ASCII_SPACE[last] | (lead2 == 0xC2) | _SPACE_LEAD3[lead3]) & filled
+    padded, stripped = [], []
+    for i in np.flatnonzero(maybe).tolist():
+        value = arrow[i].as_py()
+        if value != (text := value.strip()):
+            padded.append(i)
+            stripped.append(text)
+    padded = np.array(padded, dtype=np.int64)
+    lead = first == ord("#")
+    formula = first == ord("=")
+    if padded.size:
+        lead[padded] = [t[:1] == "#" for t in stripped]
+        formula[padded] = [t[:1] == "=" for t in stripped]
+    err = np.zeros(n, dtype=bool)
+    hashes = np.flatnonzero(lead)
+    if hashes.size:
+        at = dict(zip(padded.tolist(), stripped, strict=True))
+        err[hashes] = [at.get(int(i), arrow[int(i)].as_py()) in EXCEL_ERRORS for i in hashes]
+    return padded, stripped, err, formula
+
+
+# UTF-8 bytes a white space character (str.isspace) may start or end with: ASCII ones (TAB-CR, FS-US,
+# space) and the lead bytes of U+0085, U+00A0 (C2), U+1680 (E1), U+2000-U+205F (E2), U+3000 (E3)
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[*range(9, 14), *range(28, 33)]] = True
+_SPACE_LEAD3 = np.zeros(256, dtype=bool)
+_SPACE_LEAD3[[0xE1, 0xE2, 0xE3]] = True
+_SPACE_FIRST = _ASCII_SPACE | _SPACE_LEAD3
+_SPACE_FIRST[0xC2] = True
+
+
+def _text_buffers(arrow) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, stop) byte offsets of every cell of a pyarrow string array without nulls, and its bytes."""
+    import pyarrow as pa
+
+    _, offsets, data = arrow.buffers()
+    kind = np.int64 if pa.types.is_large_string(arrow.type) else np.int32
+    off = np.frombuffer(offsets, dtype=kind)[arrow.offset:arrow.offset + len(arrow) + 1].astype(np.int64)
+    return off[:-1], off[1:], np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+
+
+def _is_arrow(values: object) -> bool:
+    pa = sys.modules.get("pyarrow")
+    return pa is not None and isinstance(values, pa.Array)
+
+
+def _arrow_texts(column: Column, arrow, rows: np.ndarray, sheet: str | None,
+                 head: str) -> tuple[object, np.ndarray, list[Problem]]:
+    """:func:`convert_column` of a text or choice column whose cells are all text, in a pyarrow string
+    array ("" for empty): the same problems and values as the object path, the values kept in Arrow
+    (a pandas ``str`` array, what a frame makes of Python strings) and only the cells a problem names
+    turned into Python objects."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    first = pc.utf8_slice_codeunits(arrow, 0, 1)
-    last = pc.utf8_slice_codeunits(arrow, -1)
-    ws = pa.array(_WHITESPACE)
-    padded = np.flatnonzero(pc.or_(pc.is_in(first, value_set=ws), pc.is_in(last, value_set=ws))
-                            .to_numpy(zero_copy_only=False))
-    text = vals.copy()
-    lead = pc.equal(first, "#").to_numpy(zero_copy_only=False)
-    formula = pc.equal(first, "=").to_numpy(zero_copy_only=False)
+    arrow = pc.fill_null(arrow, "")
+    n = len(arrow)
+    problems: list[Problem] = []
+
+    def report(sev: Severity, mask: np.ndarray, msg: Callable[[object], str] | str) -> None:
+        for i in np.flatnonzero(mask):
+            text = msg if isinstance(msg, str) else msg(arrow[int(i)].as_py())
+            problems.append(Problem(sev, sheet, int(rows[i]), head, text))
+
+    padded, stripped, err, formula = _screen_text_arrow(arrow)
+    starts, stops, _ = _text_buffers(arrow)
+    blank = stops == starts
+    text = arrow
     if padded.size:
-        stripped = [vals[i].strip() for i in padded]
-        text[padded] = stripped
-        lead[padded] = [t[:1] == "#" for t in stripped]
-        formula[padded] = [t[:1] == "=" for t in stripped]
-    err = np.zeros(len(vals), dtype=bool)
-    hashes = np.flatnonzero(lead)
-    if hashes.size:
-        err[hashes] = [text[i] in EXCEL_ERRORS for i in hashes]
-    return text, err, formula
+        at = np.zeros(n, dtype=bool)
+        at[padded] = True
+        text = pc.replace_with_mask(arrow, pa.array(at), pa.array(stripped, type=arrow.type))
+        blank[padded] = [t == "" for t in stripped]
+    report("error", err, _error_value_message)
+    report("error", formula, _formula_message)
+    bad = err | formula
+    long = np.zeros(n, dtype=bool)
+    if (~blank & ~bad).any():  # a cell of more than MAX_TEXT // 2 characters has more bytes than that
+        cand = [i for i in np.flatnonzero(stops - starts > V.MAX_TEXT // 2).tolist()
+                if len(arrow[i].as_py()) > V.MAX_TEXT // 2]
+        long[[i for i in cand if V.text_too_long(text[i].as_py())]] = True
+    report("error", long, _long_text_message)
+    bad |= long
+    usable = ~blank & ~bad
+    out = pc.if_else(pa.array(usable), text, pa.scalar(None, type=text.type))
+    if column.dtype == "choice" and column.allowed:
+        canon = {a.casefold(): a for a in column.allowed}
+        encoded = pc.dictionary_encode(out)
+        mapped = pa.array([canon.get(v.casefold()) for v in encoded.dictionary.to_pylist()], type=pa.string())
+        out = mapped.take(encoded.indices)
+        unknown = usable & pc.is_null(out).to_numpy(zero_copy_only=False)
+        report("error", unknown, _choice_message(column))
+        bad |= unknown
+    missing = blank & ~bad
+    if column.default is not None and missing.any():
+        out = pc.if_else(pa.array(missing), pa.scalar(column.default, type=out.type), out)
+    elif column.required:
+        report("error", missing, "required value missing")
+        bad |= missing
+    # what a frame makes of Python strings: the ``str`` dtype, or object when there is no string at all
+    typed = pd.array(out, dtype=pd.StringDtype(na_value=np.nan)) if out.null_count < n else np.full(n, None, object)
+    if column.unique:
+        valid = pc.drop_null(out)
+        if len(pc.unique(valid)) < len(valid):  # rare: name the repeated cells, as the object path does
+            values = np.asarray(out.to_numpy(zero_copy_only=False), dtype=object)
+            problems.extend(_duplicates(values, ~bad & ~pd.isna(values), rows, sheet, head))
+    problems.sort(key=lambda p: p.row)
+    return typed, bad, problems
+
+
+def _error_value_message(v: object) -> str:
+    return f"Excel error value {str(v).strip()}; fix the formula or type a value"
+
+
+def _formula_message(v: object) -> str:
+    return (f"looks like a formula stored as text, or a formula without a saved value ({V.show(v)}); enter the value "
+            "(Copy, Paste Special > Values)")
+
+
+def _long_text_message(v: object) -> str:
+    return (f"text of {len(v):,} characters; a cell holds at most {V.MAX_TEXT:,} and the results could not show it "
+            f"whole: shorten it / 文本超过 {V.MAX_TEXT:,} 个字符，请缩短")
+
+
+def _choice_message(column: Column) -> Callable[[object], str]:
+    allowed = " or ".join(column.allowed)
+    return lambda v: f"expected {allowed}, got {V.show(v)}"
 
 
 def _python_value(v: object) -> object:
