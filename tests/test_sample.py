@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
 
 import numpy as np
 import pandas as pd
@@ -68,15 +67,12 @@ def test_two_loads_are_equal_and_independent_copies():
     assert c.ledger.loc[0, "amount"] != -1.0 and c.settings.fx("USD") == 7.10
 
 
-def test_fresh_generation_gives_the_same_csv_hash_and_runs_under_two_seconds():
+def test_fresh_generation_gives_the_same_csv_hash():
     first = _csv_hash(load_sample().to_frames())
     gen._build.cache_clear()
-    start = time.perf_counter()
     again = load_sample()
-    elapsed = time.perf_counter() - start
     assert _csv_hash(again.to_frames()) == first
     assert again.fingerprint() == load_sample().fingerprint()
-    assert elapsed < 2.0, f"generation took {elapsed:.2f} s"
 
 
 def test_another_seed_gives_another_portfolio_with_the_same_story():
