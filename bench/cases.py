@@ -479,10 +479,10 @@ def calc(args):
     (filled down over 400 or over 10,000 distinct due dates, or one array formula), against the same sheet
     with a native formula and with values only; each run in a fresh LibreOffice after a one-cell warm-up."""
     from xl_cashrisk.build.calc.build import build
-    from xl_cashrisk.build.calc.unodriver import run_driver
+    from xl_cashrisk.build.calc.unodriver import libreoffice_missing, run_driver
 
     rows = 1_000 if args.quick else data.CALC_ROWS
-    skip = _libreoffice_missing()
+    skip = libreoffice_missing()
     kinds = ("fill-down", "distinct", "range", "native", "values")
     tmp = Path(tempfile.mkdtemp(prefix="xlc-bench-calc-"))
     measured: list[dict[str, float]] = []  # one LibreOffice run each: sheet kind → seconds
@@ -521,21 +521,3 @@ def calc(args):
                              Alternative("values only (load + save)", sheet("values"))])
     yield Case("calc", f"=DAYSPASTDUE(A2;$B$2) filled down, {cells}, all due dates distinct", rows,
                sheet("distinct"), repeats=_reps(args, 3), skip=skip, note=note)
-
-
-def _libreoffice_missing() -> str:
-    import shutil
-
-    from xl_cashrisk.build.calc.build import find_type_registries, find_unoidl_write
-    from xl_cashrisk.build.calc.unodriver import lo_python
-    from xl_cashrisk.errors import CashRiskError
-
-    if not (shutil.which("soffice") or shutil.which("libreoffice")):
-        return "LibreOffice (soffice) is not installed"
-    try:
-        find_unoidl_write()
-        find_type_registries()
-        lo_python()
-    except (CashRiskError, FileNotFoundError) as exc:
-        return f"LibreOffice SDK/Python UNO incomplete: {exc}"
-    return ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -14,24 +13,10 @@ if str(HERE) not in sys.path:
 
 import harness  # noqa: E402
 
+from xl_cashrisk.build.calc.unodriver import libreoffice_missing  # noqa: E402 — why the in-cell suite cannot run here
+
 TIMING_ROWS = 10_000
 
-
-def libreoffice_missing() -> str:
-    """Why the in-cell suite cannot run here, or '' when it can."""
-    from xl_cashrisk.build.calc.build import find_type_registries, find_unoidl_write
-    from xl_cashrisk.build.calc.unodriver import lo_python
-    from xl_cashrisk.errors import CashRiskError
-
-    if not (shutil.which("soffice") or shutil.which("libreoffice")):
-        return "LibreOffice (soffice) is not installed; scripts/install-libreoffice.sh installs it"
-    try:
-        find_unoidl_write()
-        find_type_registries()
-        lo_python()
-    except (CashRiskError, FileNotFoundError) as exc:
-        return f"LibreOffice SDK/Python UNO incomplete: {exc}"
-    return ""
 
 
 def timing_workbook(path: Path, rows: int = TIMING_ROWS, *, one_range: bool = False) -> str:

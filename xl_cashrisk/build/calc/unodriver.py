@@ -274,3 +274,20 @@ def temporary_profile() -> Path:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def libreoffice_missing() -> str:
+    """Why Python functions cannot run in LibreOffice cells here (no soffice, an incomplete SDK or Python
+    UNO), or '' when they can: the one check of the in-cell tests and the LibreOffice benchmark."""
+    from xl_cashrisk.build.calc.build import find_type_registries, find_unoidl_write
+    from xl_cashrisk.errors import CashRiskError
+
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        return "LibreOffice (soffice) is not installed; scripts/install-libreoffice.sh installs it"
+    try:
+        find_unoidl_write()
+        find_type_registries()
+        lo_python()
+    except (CashRiskError, FileNotFoundError) as exc:
+        return f"LibreOffice SDK/Python UNO incomplete: {exc}"
+    return ""
