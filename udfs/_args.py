@@ -61,6 +61,22 @@ def _detail(exc: V.ValueRefused, **extra: str) -> dict[str, str]:
     return {"detail": exc.detail, **extra} if exc.detail else extra
 
 
+_GO_ON = object()  # _blank_or_error: the cell holds a value to read
+
+
+def _blank_or_error(value: Any, fn: str, name: str, expected: str, default: Any) -> Any:
+    """``default`` for a blank cell (an error when the argument has none), an error for an Excel error value,
+    :data:`_GO_ON` for a value to read."""
+    if is_blank(value):
+        if default is _MISSING:
+            raise ArgumentError(fn, name, expected, detail="the cell is blank")
+        return default
+    err = _excel_error(value)
+    if err:
+        raise ArgumentError(fn, name, expected, detail=f"the cell holds the Excel error {err}")
+    return _GO_ON
+
+
 def number(value: Any, fn: str, arg: str, *, default: Any = _MISSING, expected: str = "a number",
            minimum: float | None = None, positive: bool = False, where: str = "") -> float:
     """One number. Blank → ``default`` (or an error if there is none); number text is read by the one
@@ -76,13 +92,9 @@ def number(value: Any, fn: str, arg: str, *, default: Any = _MISSING, expected: 
         return default
     else:
         name = f"{arg}{where}"
-        if is_blank(value):
-            if default is _MISSING:
-                raise ArgumentError(fn, name, expected, detail="the cell is blank")
-            return default
-        err = _excel_error(value)
-        if err:
-            raise ArgumentError(fn, name, expected, detail=f"the cell holds the Excel error {err}")
+        got = _blank_or_error(value, fn, name, expected, default)
+        if got is not _GO_ON:
+            return got
         try:
             x = V.parse_number(value)
         except V.ValueRefused as exc:
@@ -196,13 +208,9 @@ def date(value: Any, fn: str, arg: str, *, default: Any = _MISSING, where: str =
             pass  # worded below
     name = f"{arg}{where}"
     expected = "a date"
-    if is_blank(value):
-        if default is _MISSING:
-            raise ArgumentError(fn, name, expected, detail="the cell is blank")
-        return default
-    err = _excel_error(value)
-    if err:
-        raise ArgumentError(fn, name, expected, detail=f"the cell holds the Excel error {err}")
+    got = _blank_or_error(value, fn, name, expected, default)
+    if got is not _GO_ON:
+        return got
     if isinstance(value, np.datetime64) and np.isnat(value):
         raise ArgumentError(fn, name, expected, detail="the cell is blank")
     if isinstance(value, bool | np.bool_):
