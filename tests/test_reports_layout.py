@@ -218,3 +218,28 @@ def test_demo_has_the_summary_first(tmp_path):
     assert "Findings 主要发现" in res.output
     summary = pd.DataFrame(wb[SUMMARY_SHEET].iter_rows(values_only=True))
     assert summary.apply(lambda c: c.astype(str).str.startswith("5. Base case lowest cash")).any().any()
+
+
+def test_a_ledger_with_nothing_open_and_no_recent_sales_gets_words_not_nan(tmp_path):
+    """Every invoice paid and none in the last 12 months (an old, settled export): the Summary shows a dash
+    and the reason for the figures without a value, and its findings say so; no cell reads "nan"."""
+    sample = load_sample()
+    ledger = sample.ledger.copy()
+    ledger["paid_amount"] = ledger["amount"]
+    ledger["last_payment_date"] = ledger["invoice_date"]
+    shift = pd.Timedelta(days=800)  # every date more than 12 months before the as-of date
+    for col in ("invoice_date", "due_date", "last_payment_date"):
+        ledger[col] = pd.to_datetime(ledger[col]) - shift
+    result = run_ageing(ledger, sample.settings)
+    out = tmp_path / "settled.xlsx"
+    with ResultWorkbook(out) as rw:
+        write_ageing(result, rw)
+    cells = [c for row in openpyxl.load_workbook(out)[SUMMARY_SHEET].iter_rows(values_only=True) for c in row
+             if c is not None]
+    texts = [str(c) for c in cells]
+    assert not any(re.search(r"\bnan\b", t, re.I) for t in texts), texts
+    value_after = {t: texts[i + 1] for i, t in enumerate(texts[:-1])}
+    assert value_after["Overdue share 逾期占比"] == "—"
+    assert value_after["DSO (12 months), days 应收账款周转天数"] == "—"
+    [first] = [t for t in texts if t.startswith("1. ")]
+    assert first.startswith("1. No open receivables (CNY); DSO not computed: it needs the credit sales")
